@@ -1,0 +1,21 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace mratls::cli {
+
+// Each subcommand registers itself on the app and returns the action to run when chosen.
+using Action = std::function<int()>;
+
+Action add_serve(CLI::App& app);
+Action add_decode(CLI::App& app);
+Action add_encode(CLI::App& app);
+
+// Exit codes shared by every command.
+inline constexpr int kOk = 0;
+inline constexpr int kFindings = 1;
+inline constexpr int kUsage = 2;
+
+}  // namespace mratls::cli

@@ -1,0 +1,113 @@
+// mratls serve: the traffic server. SIGTERM/SIGINT drain and stop; SIGHUP reloads.
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "config/load.hpp"
+#include "proxy/server.hpp"
+
+namespace mratls::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config;
+  std::string check_config;
+  int port = -1;
+};
+
+std::expected<std::shared_ptr<const proxy::Runtime>, std::string> build_runtime(
+    const std::string& path, int port_override, std::shared_ptr<logs::Log> reuse_log) {
+  auto config = config::load_config_file(path);
+  if (!config) return std::unexpected(config.error().to_string());
+  if (port_override >= 0) config->listen.port = static_cast<std::uint16_t>(port_override);
+  std::shared_ptr<logs::Log> log = reuse_log;
+  if (!log || log->settings().file != config->log.file || log->level() != config->log.level ||
+      log->openssl_text() != config->log.openssl_text) {
+    auto opened = logs::Log::open(config->log, config->expressway.system_name);
+    if (!opened) return std::unexpected(opened.error());
+    log = *opened;
+  }
+  return proxy::Runtime::build(std::move(*config), log);
+}
+
+int run_serve(const ServeOptions& o) {
+  if (!o.check_config.empty()) {
+    auto config = config::load_config_file(o.check_config);
+    if (!config) {
+      std::cerr << "mratls serve: " << config.error().to_string() << "\n";
+      return kUsage;
+    }
+    auto trust = verify::TrustStore::load(config->expressway.trusted_ca_certificates);
+    if (!trust) {
+      std::cerr << "mratls serve: " << o.check_config << ": expressway.trusted_ca_certificates: " << trust.error() << "\n";
+      return kUsage;
+    }
+    std::cout << o.check_config << ": OK (" << config->servers.size() << " servers, "
+              << trust->certificates().size() << " trusted certificates, VerifyOriginServer "
+              << config::to_string(config->expressway.verify_origin_server) << ", "
+              << config->expressway.version.to_string() << ")\n";
+    return kOk;
+  }
+  if (o.config.empty()) {
+    std::cerr << "mratls serve: --config FILE is required (see mratls serve --help)\n";
+    return kUsage;
+  }
+  auto runtime = build_runtime(o.config, o.port, nullptr);
+  if (!runtime) {
+    std::cerr << "mratls serve: " << runtime.error() << "\n";
+    return kUsage;
+  }
+  proxy::Server server(*runtime);
+  if (auto ok = server.listen(); !ok) {
+    std::cerr << "mratls serve: " << ok.error() << "\n";
+    return kUsage;
+  }
+  const auto& cfg = (*runtime)->config;
+  std::cerr << "mratls serve: listening on " << cfg.listen.address << ":" << server.port() << " as "
+            << cfg.listen.public_name << " (" << cfg.expressway.version.to_string() << ", VerifyOriginServer "
+            << config::to_string(cfg.expressway.verify_origin_server) << ", " << server.thread_count()
+            << " event threads)\n";
+  server.start();
+
+  asio::io_context signals_io;
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      auto next = build_runtime(o.config, o.port, server.runtime()->log);
+      if (!next) {
+        std::cerr << "mratls serve: reload refused, the running configuration stays: " << next.error() << "\n";
+      } else {
+        server.reload(*next);
+        std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
+      }
+      signals.async_wait(on_signal);
+      return;
+    }
+    std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n";
+    server.stop();
+  };
+  signals.async_wait(on_signal);
+  std::thread signal_thread([&] { signals_io.run(); });
+  server.wait();
+  signals_io.stop();
+  signal_thread.join();
+  server.runtime()->log->flush();
+  return kOk;
+}
+
+}  // namespace
+
+Action add_serve(CLI::App& app) {
+  auto* cmd = app.add_subcommand("serve", "Run the MRA reverse proxy (the Expressway-C traffic server)");
+  auto o = std::make_shared<ServeOptions>();
+  cmd->add_option("--config,-c", o->config, "YAML configuration (DESIGN §8)");
+  cmd->add_option("--check-config", o->check_config, "Validate a configuration and its trust store, then exit (0 valid, 2 invalid)");
+  cmd->add_option("--port", o->port, "Override listen.port (0: an ephemeral port)")->check(CLI::Range(0, 65535));
+  cmd->footer("Signals: SIGTERM/SIGINT stop accepting and drain; SIGHUP reloads the configuration and trust store.");
+  return [o]() { return run_serve(*o); };
+}
+
+}  // namespace mratls::cli

@@ -1,0 +1,100 @@
+// The configuration of one emulated Expressway-C traffic server, parsed once from YAML into
+// plain values (DESIGN §8). The hot path reads these structs and never the YAML.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/version.hpp"
+
+namespace mratls::config {
+
+// xConfiguration EdgeConfigServer VerifyOriginServer, plus Traffic Server's permissive mode.
+enum class VerifyOriginServer { On, Off, LogOnly };
+
+enum class OpenSslText { Expressway, Native };
+enum class LogLevel { Info, Debug };
+enum class MatchType { Prefix, Exact };
+
+struct Expressway {
+  Version version{14, 2, 0};
+  std::string system_name = "vcsc";
+  VerifyOriginServer verify_origin_server = VerifyOriginServer::On;
+  int connect_attempts_max_retries = 0;
+  int openssl_security_level = 1;
+  std::string tls_max_version = "TLSv1.3";
+  std::string ciphers = "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+  std::vector<std::string> trusted_ca_certificates;  // absolute paths
+
+  // X14.2 is where the traffic server began verifying origins on every request.
+  bool verifies_per_request() const {
+    return version >= Version{14, 2, 0} && verify_origin_server != VerifyOriginServer::Off;
+  }
+};
+
+struct Listen {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8443;
+  std::string public_name = "vcs_control.local";
+};
+
+enum class ServerType { UnifiedCm, ImAndPresence, UnityConnection };
+
+struct OriginServer {
+  ServerType type = ServerType::UnifiedCm;
+  std::string address;
+  bool tls_verify_mode = true;
+  std::vector<std::string> nodes;  // addresses the cluster advertises; empty means {address}
+};
+
+struct ManualRule {
+  std::string url;
+  MatchType match = MatchType::Prefix;
+  std::vector<std::string> methods{"GET"};
+};
+
+struct OriginPoolSettings {
+  bool keep_alive = true;
+  int max_idle_per_origin = 128;
+  bool tls_session_reuse = true;
+};
+
+struct Timeouts {
+  int connect_ms = 3000;
+  int handshake_ms = 5000;
+  int client_header_ms = 15000;
+  int origin_response_ms = 30000;
+  int idle_ms = 60000;
+};
+
+struct Limits {
+  std::size_t max_header_bytes = 65536;
+  int max_connections = 20000;
+};
+
+struct Log {
+  std::string file = "-";
+  LogLevel level = LogLevel::Info;
+  OpenSslText openssl_text = OpenSslText::Expressway;
+};
+
+struct Config {
+  std::string source;  // the file it came from, for messages
+  Expressway expressway;
+  Listen listen;
+  std::vector<OriginServer> servers;
+  std::vector<ManualRule> allow_list;
+  std::map<std::string, std::string> hosts;
+  OriginPoolSettings origin;
+  Timeouts timeouts;
+  Limits limits;
+  int threads = 0;
+  Log log;
+};
+
+const char* to_string(VerifyOriginServer v);
+const char* to_string(ServerType t);
+
+}  // namespace mratls::config

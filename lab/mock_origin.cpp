@@ -1,0 +1,272 @@
+#include "lab/mock_origin.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <openssl/err.h>
+
+#include <set>
+#include <thread>
+
+namespace mratls::lab {
+
+using asio::ip::tcp;
+
+struct MockOrigin::Impl {
+  MockOriginSpec spec;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::unique_ptr<asio::ssl::context> tls;
+  std::thread thread;
+  std::atomic<int> served{0};
+  std::atomic<int> handshakes{0};
+  mutable std::mutex mutex;
+  std::string last_cn;
+  std::set<std::shared_ptr<tcp::socket>> held;  // stalled connections, closed on stop
+
+  asio::awaitable<void> accept_loop();
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream);
+  asio::awaitable<void> handle(std::shared_ptr<tcp::socket> socket);
+};
+
+namespace {
+
+std::string cn_of(X509* cert) {
+  if (!cert) return "";
+  char buf[256] = {};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof buf);
+  return buf;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(const MockOriginSpec& spec) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_security_level(native, 0);
+  SSL_CTX_set_max_proto_version(native, spec.tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+  // The client's order decides, so that the proxy's cipher string steers which certificate
+  // a dual-certificate node presents (under TLS 1.2).
+  SSL_CTX_clear_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>("mratls"), 6);
+  for (const auto& c : spec.certificates) {
+    if (SSL_CTX_use_certificate(native, c.leaf.cert.get()) != 1 || SSL_CTX_use_PrivateKey(native, c.leaf.key.get()) != 1)
+      return std::unexpected(spec.name + ": cannot load certificate: " + ossl::take_error_text());
+    for (const auto& extra : c.chain)
+      if (SSL_CTX_add1_chain_cert(native, extra.get()) != 1)
+        return std::unexpected(spec.name + ": cannot add chain certificate: " + ossl::take_error_text());
+  }
+  return ctx;
+}
+
+std::string tomcat_head(const OriginReply& r, std::size_t length) {
+  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + r.reason + "\r\n";
+  head += "Content-Type: " + r.content_type + "\r\n";
+  head += r.chunked ? std::string("Transfer-Encoding: chunked\r\n") : "Content-Length: " + std::to_string(length) + "\r\n";
+  return head + "\r\n";
+}
+
+}  // namespace
+
+OriginReply default_reply(const std::string& origin_name, const OriginRequest& request) {
+  OriginReply reply;
+  if (request.method == "POST" || request.method == "PUT") {
+    reply.body = request.body;
+    reply.content_type = "application/octet-stream";
+    return reply;
+  }
+  reply.chunked = request.target.find("chunked") != std::string::npos;
+  reply.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<response origin=\"" + origin_name + "\" path=\"" +
+               request.target + "\"/>\n";
+  return reply;
+}
+
+template <class Stream>
+asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
+  std::string buffer;
+  char chunk[8192];
+  for (;;) {
+    std::error_code ec;
+    std::size_t head_end;
+    while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+      auto n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      buffer.append(chunk, n);
+    }
+    OriginRequest req;
+    std::string_view head(buffer.data(), head_end);
+    auto line_end = head.find("\r\n");
+    auto first = head.substr(0, line_end);
+    auto sp1 = first.find(' '), sp2 = first.rfind(' ');
+    req.method = std::string(first.substr(0, sp1));
+    req.target = std::string(first.substr(sp1 + 1, sp2 - sp1 - 1));
+    bool chunked_body = false;
+    std::size_t length = 0;
+    bool close = false;
+    for (auto pos = line_end; pos != std::string_view::npos && pos < head.size();) {
+      auto next = head.find("\r\n", pos + 2);
+      auto line = head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2);
+      auto colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        std::string name(line.substr(0, colon));
+        std::string value(line.substr(colon + 1));
+        while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+        if (iequals(name, "Content-Length")) length = std::stoul(value);
+        if (iequals(name, "Transfer-Encoding") && iequals(value, "chunked")) chunked_body = true;
+        if (iequals(name, "Connection") && iequals(value, "close")) close = true;
+        req.headers.emplace_back(std::move(name), std::move(value));
+      }
+      pos = next;
+    }
+    buffer.erase(0, head_end + 4);
+    auto fill = [&](std::size_t want) -> asio::awaitable<bool> {
+      while (buffer.size() < want) {
+        auto n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return false;
+        buffer.append(chunk, n);
+      }
+      co_return true;
+    };
+    if (chunked_body) {
+      for (;;) {
+        std::size_t eol;
+        while ((eol = buffer.find("\r\n")) == std::string::npos)
+          if (!co_await fill(buffer.size() + 1)) co_return;
+        std::size_t size = std::stoul(buffer.substr(0, eol), nullptr, 16);
+        if (!co_await fill(eol + 2 + size + 2)) co_return;
+        req.body += buffer.substr(eol + 2, size);
+        buffer.erase(0, eol + 2 + size + 2);
+        if (size == 0) break;
+      }
+    } else if (length > 0) {
+      if (!co_await fill(length)) co_return;
+      req.body = buffer.substr(0, length);
+      buffer.erase(0, length);
+    }
+
+    OriginReply reply = spec.handler ? spec.handler(req) : default_reply(spec.name, req);
+    ++served;
+    std::string out = tomcat_head(reply, reply.body.size());
+    if (req.method != "HEAD") {
+      if (reply.chunked) {
+        // Two chunks, so that a proxy that assumes one chunk per read is caught out.
+        auto half = reply.body.size() / 2;
+        auto piece = [](std::string_view s) {
+          char size[32];
+          std::snprintf(size, sizeof size, "%zx\r\n", s.size());
+          return std::string(size) + std::string(s) + "\r\n";
+        };
+        out += piece(std::string_view(reply.body).substr(0, half)) + piece(std::string_view(reply.body).substr(half)) + "0\r\n\r\n";
+      } else {
+        out += reply.body;
+      }
+    }
+    co_await asio::async_write(stream, asio::buffer(out), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || close) co_return;
+  }
+}
+
+asio::awaitable<void> MockOrigin::Impl::handle(std::shared_ptr<tcp::socket> socket) {
+  std::error_code ec;
+  switch (spec.behaviour) {
+    case OriginBehaviour::Stall: {
+      std::lock_guard lock(mutex);
+      held.insert(socket);
+      co_return;
+    }
+    case OriginBehaviour::ResetHandshake: {
+      char hello[512];
+      co_await socket->async_read_some(asio::buffer(hello), asio::redirect_error(asio::use_awaitable, ec));
+      socket->set_option(asio::socket_base::linger(true, 0), ec);
+      socket->close(ec);
+      co_return;
+    }
+    case OriginBehaviour::PlainHttp:
+      co_await serve(*socket);
+      co_return;
+    case OriginBehaviour::Serve:
+      break;
+  }
+  if (!spec.tls) {
+    co_await serve(*socket);
+    co_return;
+  }
+  asio::ssl::stream<tcp::socket&> stream(*socket, *tls);
+  co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  {
+    std::lock_guard lock(mutex);
+    last_cn = cn_of(SSL_get_certificate(stream.native_handle()));
+  }
+  ++handshakes;
+  if (ec) {
+    ERR_clear_error();
+    co_return;
+  }
+  co_await serve(stream);
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> MockOrigin::Impl::accept_loop() {
+  for (;;) {
+    std::error_code ec;
+    auto socket = std::make_shared<tcp::socket>(io);
+    co_await acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    asio::co_spawn(io, handle(socket), asio::detached);
+  }
+}
+
+MockOrigin::MockOrigin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+MockOrigin::~MockOrigin() { stop(); }
+
+std::expected<std::unique_ptr<MockOrigin>, std::string> MockOrigin::start(MockOriginSpec spec) {
+  auto impl = std::make_unique<Impl>();
+  if (spec.tls && spec.behaviour == OriginBehaviour::Serve) {
+    auto ctx = server_context(spec);
+    if (!ctx) return std::unexpected(ctx.error());
+    impl->tls = std::move(*ctx);
+  }
+  std::error_code ec;
+  tcp::endpoint endpoint(asio::ip::make_address(spec.address, ec), spec.port);
+  if (ec) return std::unexpected(spec.name + ": bad address " + spec.address);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected(spec.name + ": cannot listen on " + spec.address + ":" + std::to_string(spec.port) + ": " + ec.message());
+  impl->spec = std::move(spec);
+  auto* raw = impl.get();
+  asio::co_spawn(raw->io, raw->accept_loop(), asio::detached);
+  raw->thread = std::thread([raw] { raw->io.run(); });
+  return std::unique_ptr<MockOrigin>(new MockOrigin(std::move(impl)));
+}
+
+void MockOrigin::stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+std::uint16_t MockOrigin::port() const { return impl_->acceptor.local_endpoint().port(); }
+const std::string& MockOrigin::address() const { return impl_->spec.address; }
+int MockOrigin::requests_served() const { return impl_->served; }
+int MockOrigin::handshakes() const { return impl_->handshakes; }
+std::string MockOrigin::last_presented_cn() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->last_cn;
+}
+
+}  // namespace mratls::lab

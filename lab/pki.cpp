@@ -1,0 +1,106 @@
+#include "lab/pki.hpp"
+
+#include <arpa/inet.h>
+#include <openssl/ec.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace mratls::lab {
+namespace {
+
+// Generation failures are programming or resource errors in a lab, not user input.
+void require(bool ok, const char* what) {
+  if (!ok) throw std::runtime_error(std::string("PKI: ") + what + ": " + ossl::take_error_text());
+}
+
+void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  ossl::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  require(ext != nullptr, "extension");
+  require(X509_add_ext(cert, ext.get(), -1) == 1, "add extension");
+}
+
+std::string san_value(const CertSpec& spec) {
+  std::string out;
+  for (const auto& d : spec.dns_sans) out += (out.empty() ? "" : ",") + std::string("DNS:") + d;
+  for (const auto& i : spec.ip_sans) out += (out.empty() ? "" : ",") + std::string("IP:") + i;
+  return out;
+}
+
+}  // namespace
+
+std::string Issued::cert_pem() const { return ossl::to_pem(cert.get()); }
+std::string Issued::key_pem() const { return ossl::to_pem(key.get()); }
+
+ossl::PKeyPtr generate_key(KeyType type) {
+  ossl::PKeyPtr key(type == KeyType::Rsa2048 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  require(key != nullptr, "key generation");
+  return key;
+}
+
+ossl::PKeyPtr shared_key(KeyType type) {
+  static std::mutex mutex;
+  static ossl::PKeyPtr rsa, ec;
+  std::lock_guard lock(mutex);
+  auto& slot = type == KeyType::Rsa2048 ? rsa : ec;
+  if (!slot) slot = generate_key(type);
+  return ossl::up_ref(slot.get());
+}
+
+Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key) {
+  if (!key) key = shared_key(spec.key_type);
+  ossl::X509Ptr cert(X509_new());
+  require(cert != nullptr, "X509_new");
+  X509_set_version(cert.get(), 2);
+
+  unsigned char serial_bytes[16];
+  RAND_bytes(serial_bytes, sizeof serial_bytes);
+  serial_bytes[0] &= 0x7f;
+  ossl::BignumPtr serial(BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr));
+  BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get()));
+
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(spec.not_before.count()));
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.not_after.count()));
+
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("mratls lab"), -1, -1, 0);
+  if (!spec.common_name.empty())
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0);
+  X509* issuer_cert = issuer ? issuer->cert.get() : cert.get();
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer_cert));
+  require(X509_set_pubkey(cert.get(), key.get()) == 1, "set public key");
+
+  add_extension(cert.get(), issuer_cert, NID_subject_key_identifier, "hash");
+  if (issuer) add_extension(cert.get(), issuer_cert, NID_authority_key_identifier, "keyid:always");
+  if (spec.is_ca) {
+    add_extension(cert.get(), issuer_cert, NID_basic_constraints, "critical,CA:TRUE");
+    add_extension(cert.get(), issuer_cert, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+  } else {
+    add_extension(cert.get(), issuer_cert, NID_basic_constraints, "CA:FALSE");
+    add_extension(cert.get(), issuer_cert, NID_key_usage,
+                  spec.key_type == KeyType::Rsa2048 ? "digitalSignature,keyEncipherment" : "digitalSignature");
+    if (spec.server_auth) add_extension(cert.get(), issuer_cert, NID_ext_key_usage, "serverAuth,clientAuth");
+  }
+  if (auto sans = san_value(spec); !sans.empty()) add_extension(cert.get(), issuer_cert, NID_subject_alt_name, sans);
+
+  EVP_PKEY* signing_key = issuer ? issuer->key.get() : key.get();
+  require(X509_sign(cert.get(), signing_key, EVP_sha256()) > 0, "sign");
+  return Issued{std::move(cert), std::move(key)};
+}
+
+Issued make_ca(const std::string& common_name, const Issued* parent) {
+  CertSpec spec;
+  spec.common_name = common_name;
+  spec.is_ca = true;
+  spec.not_after = std::chrono::hours(24 * 365 * 5);
+  // CAs get their own keys so that a CA and a leaf never share one.
+  return issue(spec, parent, generate_key(KeyType::Rsa2048));
+}
+
+}  // namespace mratls::lab

@@ -1,0 +1,47 @@
+// Certificates for labs and tests, generated in memory with OpenSSL: CAs, intermediates,
+// RSA and ECDSA leaves with any names, validity and extensions, self-signed certificates.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "verify/ossl.hpp"
+
+namespace mratls::lab {
+
+enum class KeyType { Rsa2048, EcdsaP256 };
+
+struct CertSpec {
+  std::string common_name;
+  std::vector<std::string> dns_sans;
+  std::vector<std::string> ip_sans;
+  KeyType key_type = KeyType::Rsa2048;
+  bool is_ca = false;
+  // Validity relative to now: the default is valid from an hour ago for a year.
+  std::chrono::seconds not_before{-std::chrono::hours(1)};
+  std::chrono::seconds not_after{std::chrono::hours(24 * 365)};
+  bool server_auth = true;
+};
+
+struct Issued {
+  ossl::X509Ptr cert;
+  ossl::PKeyPtr key;
+  std::string cert_pem() const;
+  std::string key_pem() const;
+};
+
+// A fresh key of the type.
+ossl::PKeyPtr generate_key(KeyType type);
+// A key of the type shared by the whole process: generating RSA keys is slow, and reusing one
+// changes nothing that verification looks at.
+ossl::PKeyPtr shared_key(KeyType type);
+
+// Signed by `issuer`, or self-signed when issuer is null. Uses `key` when given, else shared_key.
+Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key = nullptr);
+
+// A root CA, or an intermediate below `parent`.
+Issued make_ca(const std::string& common_name, const Issued* parent = nullptr);
+
+}  // namespace mratls::lab

@@ -1,0 +1,63 @@
+// The traffic_server lines of Expressway-C's diagnostic log (DESIGN §7, §9), as plain functions
+// over values: no clock, no I/O. The sink adds the syslog prefix.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "verify/origin_verification.hpp"
+
+namespace mratls::logs {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// "2022-07-11T18:55:25.910+02:00 vcsc traffic_server[18242]: "
+std::string syslog_prefix(TimePoint t, int utc_offset_seconds, std::string_view system_name, int pid);
+// "2022-07-11 16:55:25,910"
+std::string utc_time(TimePoint t);
+
+// One HTTP message as logged: its first line and, at DEBUG, its header lines.
+struct HttpMessage {
+  std::string first_line;  // "GET /x HTTP/1.1" or "HTTP/1.1 200 "
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+enum class HttpDetail { ReceiveRequest, SendingRequest, ReceiveResponse, SendingResponse };
+
+struct HttpLine {
+  HttpDetail detail = HttpDetail::ReceiveRequest;
+  TimePoint time;
+  std::string txn_id;
+  std::string tracking_id;
+  std::string ip;  // Src-ip for Receive, Dst-ip for Sending
+  int port = 0;
+  HttpMessage message;
+};
+
+std::string http_line(const HttpLine& line, config::LogLevel level);
+
+struct AccessLine {
+  bool allowed = true;
+  TimePoint time;
+  std::string username;
+  std::string method;
+  std::string request_url;
+  std::string rule_url;  // allowed only
+  std::string match;     // "prefix" | "exact"
+  std::string type;      // "Automatically generated rule for CUCM server"
+};
+
+std::string access_line(const AccessLine& line);
+
+// "[ET_NET 0] WARNING: Core server certificate verification failed for (...) ..."
+std::string verification_line(int thread, const verify::Finding& finding, const verify::OriginIdentity& origin,
+                              verify::Enforcement enforcement, config::OpenSslText style);
+// "[ET_NET 0] ERROR: SSL connection failed for '...': <text>"
+std::string ssl_failed_line(int thread, std::string_view name, std::string_view text);
+// Other event-thread lines of ours ("[ET_NET 0] WARNING: ...").
+std::string thread_line(int thread, std::string_view level, std::string_view text);
+
+}  // namespace mratls::logs

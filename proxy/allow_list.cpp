@@ -1,0 +1,99 @@
+#include "proxy/allow_list.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mratls::proxy {
+namespace {
+
+using config::MatchType;
+using config::ServerType;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// "https://host:port/path" → rule; the manual rule's URL was checked for its scheme at load.
+AllowRule parse_manual(const config::ManualRule& m) {
+  AllowRule r;
+  std::string_view url(m.url);
+  auto colon = url.find("://");
+  r.scheme = std::string(url.substr(0, colon));
+  url.remove_prefix(colon + 3);
+  auto slash = url.find('/');
+  auto authority = url.substr(0, slash);
+  r.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+  r.port = r.scheme == "https" ? 443 : 80;
+  auto port_colon = authority.rfind(':');
+  if (port_colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    r.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(port_colon + 1))));
+    authority = authority.substr(0, port_colon);
+  }
+  r.host = std::string(authority);
+  r.match = m.match;
+  r.methods = m.methods;
+  r.type = "Manually configured rule";
+  return r;
+}
+
+}  // namespace
+
+std::string AllowRule::url() const { return scheme + "://" + host + ":" + std::to_string(port) + path; }
+
+const std::vector<AutomaticRule>& automatic_rules() {
+  static const std::vector<AutomaticRule> table = {
+      {ServerType::UnifiedCm, "https", 8443, "/cucm-uds/user/", MatchType::Prefix, {"GET"},
+       "Automatically generated rule for CUCM server"},
+      {ServerType::UnifiedCm, "https", 8443, "/cucm-uds/", MatchType::Prefix, {"GET"},
+       "Automatically generated rule for CUCM server"},
+      {ServerType::UnifiedCm, "http", 6970, "/", MatchType::Prefix, {"GET"},
+       "Automatically generated rule for CUCM TFTP server"},
+      {ServerType::UnifiedCm, "https", 6972, "/", MatchType::Prefix, {"GET"},
+       "Automatically generated rule for CUCM TFTP server"},
+      {ServerType::ImAndPresence, "https", 8443, "/cup/", MatchType::Prefix, {"GET", "POST"},
+       "Automatically generated rule for IM&P server"},
+      {ServerType::ImAndPresence, "https", 8443, "/EPASSoap/", MatchType::Prefix, {"GET", "POST"},
+       "Automatically generated rule for IM&P server"},
+      {ServerType::UnityConnection, "https", 443, "/vmrest/", MatchType::Prefix, {"GET", "POST", "PUT", "DELETE"},
+       "Automatically generated rule for Unity Connection server"},
+  };
+  return table;
+}
+
+AllowList AllowList::from_config(const config::Config& config) {
+  std::vector<AllowRule> rules;
+  for (const auto& server : config.servers) {
+    std::vector<std::string> hosts = server.nodes;
+    if (std::find(hosts.begin(), hosts.end(), server.address) == hosts.end()) hosts.insert(hosts.begin(), server.address);
+    for (const auto& host : hosts)
+      for (const auto& a : automatic_rules())
+        if (a.server_type == server.type)
+          rules.push_back({a.scheme, host, a.port, a.path, a.match, a.methods, a.type});
+  }
+  for (const auto& m : config.allow_list) rules.push_back(parse_manual(m));
+  return AllowList(std::move(rules));
+}
+
+const AllowRule* AllowList::match(std::string_view method, std::string_view scheme, std::string_view host,
+                                  std::uint16_t port, std::string_view path) const {
+  const AllowRule* best = nullptr;
+  for (const auto& r : rules_) {
+    if (r.port != port || r.scheme != scheme || !iequals(r.host, host)) continue;
+    if (std::find(r.methods.begin(), r.methods.end(), method) == r.methods.end()) continue;
+    bool hit = r.match == config::MatchType::Exact ? path == r.path : path.starts_with(r.path);
+    if (hit && (!best || r.path.size() > best->path.size())) best = &r;
+  }
+  return best;
+}
+
+std::string username_from_path(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  auto at = path.find("/user/");
+  if (at == std::string_view::npos) return {};
+  auto user = path.substr(at + 6);
+  return std::string(user.substr(0, user.find('/')));
+}
+
+}  // namespace mratls::proxy

@@ -1,0 +1,58 @@
+// The allow list (DESIGN §5): rules generated from the configured servers plus manual rules.
+// A request that matches no rule is denied: the emulator is never an open proxy.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace mratls::proxy {
+
+struct AllowRule {
+  std::string scheme;  // "https" | "http"
+  std::string host;
+  std::uint16_t port = 0;
+  std::string path;
+  config::MatchType match = config::MatchType::Prefix;
+  std::vector<std::string> methods;
+  std::string type;  // as logged in Type="..."
+
+  std::string url() const;
+};
+
+// One row of the table of automatic rules: what a server of a type opens.
+struct AutomaticRule {
+  config::ServerType server_type;
+  const char* scheme;
+  std::uint16_t port;
+  const char* path;
+  config::MatchType match;
+  std::vector<std::string> methods;
+  const char* type;
+};
+
+// The table itself, in one place so that it is easy to correct.
+const std::vector<AutomaticRule>& automatic_rules();
+
+class AllowList {
+ public:
+  static AllowList from_config(const config::Config& config);
+  explicit AllowList(std::vector<AllowRule> rules) : rules_(std::move(rules)) {}
+
+  // The most specific rule (longest path) that allows the request, or nullptr.
+  const AllowRule* match(std::string_view method, std::string_view scheme, std::string_view host, std::uint16_t port,
+                         std::string_view path) const;
+
+  const std::vector<AllowRule>& rules() const { return rules_; }
+
+ private:
+  std::vector<AllowRule> rules_;
+};
+
+// "emusk" from ".../user/emusk/devices"; empty when the path names no user.
+std::string username_from_path(std::string_view path);
+
+}  // namespace mratls::proxy

@@ -1,0 +1,60 @@
+// One client connection: reads requests, decodes the MRA path, applies the allow list,
+// forwards to the origin and streams the response back, writing the appliance's lines.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+
+#include "proxy/byte_buffer.hpp"
+#include "proxy/deadline.hpp"
+#include "proxy/event_thread.hpp"
+#include "proxy/http_parser.hpp"
+#include "proxy/http_write.hpp"
+#include "proxy/mra_path.hpp"
+
+namespace mratls::proxy {
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(asio::ip::tcp::socket socket, EventThread& thread, SharedState& shared);
+  ~ClientSession();
+
+  void start();
+  // Graceful stop: an idle keep-alive connection closes now, a busy one after its response.
+  void drain();
+
+ private:
+  struct Txn {
+    std::shared_ptr<const Runtime> rt;
+    std::string id;
+    std::string tracking_id;
+  };
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> handle(Txn& txn);
+  asio::awaitable<bool> forward(Txn& txn, const MraTarget& target, const std::string& origin_path);
+  asio::awaitable<bool> relay_response(Txn& txn, OriginConnection& conn, bool& origin_reusable);
+  asio::awaitable<bool> respond(Txn& txn, const LocalResponse& r, bool keep_alive);
+  asio::awaitable<void> report_parse_failure(const Runtime& rt);
+
+  asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
+  asio::awaitable<void> write_client(std::string_view data, std::error_code& ec);
+
+  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, const std::string& ip, int port,
+           const logs::HttpMessage& msg, bool with_tracking = true);
+
+  asio::ip::tcp::socket socket_;
+  EventThread& thread_;
+  SharedState& shared_;
+  Deadline deadline_;
+  ByteBuffer buffer_;
+  std::unique_ptr<HttpParser> parser_;
+  std::string client_ip_;
+  int client_port_ = 0;
+  bool idle_ = true;
+};
+
+}  // namespace mratls::proxy

@@ -1,0 +1,39 @@
+// An event thread ([ET_NET n]): its own io_context, origin pool and client sessions.
+#pragma once
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "proxy/origin_pool.hpp"
+#include "proxy/runtime.hpp"
+
+namespace mratls::proxy {
+
+class ClientSession;
+
+// What every session reads that outlives it: the current runtime, counters, the drain flag.
+struct SharedState {
+  std::atomic<std::shared_ptr<const Runtime>> runtime;
+  std::atomic<bool> draining{false};
+  std::atomic<std::uint64_t> next_txn{1};
+  std::atomic<int> connections{0};
+};
+
+struct EventThread {
+  explicit EventThread(int index) : index(index), work(asio::make_work_guard(io)) {}
+
+  int index;
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  OriginPool pool;
+  std::unordered_set<ClientSession*> sessions;  // touched on this thread only
+  std::thread thread;
+};
+
+}  // namespace mratls::proxy

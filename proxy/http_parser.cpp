@@ -1,0 +1,231 @@
+#include "proxy/http_parser.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mratls::proxy {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// RFC 9110 tchar: anything else in a field name (a space, above all) lets two parsers disagree.
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos))
+      return false;
+  return true;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+}  // namespace
+
+const std::string* HttpHead::find(std::string_view name) const {
+  for (const auto& [n, v] : headers)
+    if (iequals(n, name)) return &v;
+  return nullptr;
+}
+
+std::size_t HttpHead::count(std::string_view name) const {
+  return static_cast<std::size_t>(
+      std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); }));
+}
+
+HttpParser::HttpParser(Kind kind, Limits limits) : limits_(limits) {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = on_message_begin;
+  settings_.on_url = on_url;
+  settings_.on_status = on_status;
+  settings_.on_method = on_method;
+  settings_.on_header_field = on_header_field;
+  settings_.on_header_value = on_header_value;
+  settings_.on_headers_complete = on_headers_complete;
+  settings_.on_message_complete = on_message_complete;
+  llhttp_init(&parser_, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
+  parser_.data = this;
+}
+
+int HttpParser::fail(ParseFailure f, std::string text) {
+  failure_ = f;
+  failure_text_ = std::move(text);
+  return HPE_USER;
+}
+
+bool HttpParser::add_head_bytes(std::size_t n) {
+  head_bytes_ += n;
+  return head_bytes_ <= limits_.max_header_bytes;
+}
+
+int HttpParser::on_message_begin(llhttp_t* p) {
+  auto& s = self(p);
+  s.head_ = HttpHead{};
+  s.in_value_ = false;
+  s.head_ready_ = s.message_complete_ = false;
+  return 0;
+}
+
+int HttpParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  s.head_.target.append(at, len);
+  if (s.head_.target.size() > s.limits_.max_target_bytes)
+    return s.fail(ParseFailure::UriTooLong, "request target longer than " + std::to_string(s.limits_.max_target_bytes) + " bytes");
+  return s.add_head_bytes(len) ? 0 : s.fail(ParseFailure::HeaderTooLarge, "request head too large");
+}
+
+int HttpParser::on_status(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  s.head_.reason.append(at, len);
+  return s.add_head_bytes(len) ? 0 : s.fail(ParseFailure::HeaderTooLarge, "response head too large");
+}
+
+int HttpParser::on_method(llhttp_t* p, const char* at, std::size_t len) {
+  self(p).head_.method.append(at, len);
+  return 0;
+}
+
+int HttpParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (s.in_value_ || s.head_.headers.empty()) {
+    if (s.head_.headers.size() >= s.limits_.max_header_count)
+      return s.fail(ParseFailure::HeaderTooLarge, "more than " + std::to_string(s.limits_.max_header_count) + " header fields");
+    s.head_.headers.emplace_back();
+    s.in_value_ = false;
+  }
+  s.head_.headers.back().first.append(at, len);
+  return s.add_head_bytes(len + 4) ? 0 : s.fail(ParseFailure::HeaderTooLarge, "header fields larger than " + std::to_string(s.limits_.max_header_bytes) + " bytes");
+}
+
+int HttpParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  s.in_value_ = true;
+  s.head_.headers.back().second.append(at, len);
+  return s.add_head_bytes(len) ? 0 : s.fail(ParseFailure::HeaderTooLarge, "header fields larger than " + std::to_string(s.limits_.max_header_bytes) + " bytes");
+}
+
+int HttpParser::on_headers_complete(llhttp_t* p) {
+  auto& s = self(p);
+  auto& h = s.head_;
+  h.version_major = llhttp_get_http_major(p);
+  h.version_minor = llhttp_get_http_minor(p);
+  h.status = llhttp_get_status_code(p);
+  for (auto& kv : h.headers) {
+    if (!is_token(kv.first)) return s.fail(ParseFailure::Malformed, "invalid header field name '" + kv.first + "'");
+    kv.second = trim(kv.second);
+  }
+
+  // Framing that two parsers could read differently is refused outright (request smuggling).
+  if (h.find("Transfer-Encoding") && h.find("Content-Length"))
+    return s.fail(ParseFailure::LengthConflict, "both Content-Length and Transfer-Encoding");
+  if (h.count("Content-Length") > 1)
+    return s.fail(ParseFailure::LengthConflict, "more than one Content-Length");
+  if (h.count("Transfer-Encoding") > 1 || (h.find("Transfer-Encoding") && !iequals(*h.find("Transfer-Encoding"), "chunked")))
+    return s.fail(ParseFailure::BadTransferCoding, "Transfer-Encoding other than chunked");
+
+  s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  s.head_ready_ = true;
+  s.paused_ = true;
+  if (s.no_body_) return 1;  // the pause comes at message end, right after
+  return HPE_PAUSED;
+}
+
+int HttpParser::on_message_complete(llhttp_t* p) {
+  auto& s = self(p);
+  s.message_complete_ = true;
+  s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
+  s.paused_ = true;
+  return HPE_PAUSED;
+}
+
+bool HttpParser::chunked() const {
+  const auto* te = head_.find("Transfer-Encoding");
+  return te && iequals(*te, "chunked");
+}
+
+bool HttpParser::has_body() const {
+  if (no_body_) return false;
+  if (chunked()) return true;
+  if (const auto* cl = head_.find("Content-Length")) return *cl != "0";
+  return llhttp_message_needs_eof(&parser_) != 0;
+}
+
+void HttpParser::take_llhttp_error(llhttp_errno_t err) {
+  if (failure_ != ParseFailure::None) return;
+  const char* reason = llhttp_get_error_reason(&parser_);
+  std::string text = reason ? reason : llhttp_errno_name(err);
+  switch (err) {
+    case HPE_UNEXPECTED_CONTENT_LENGTH:
+      failure_ = ParseFailure::LengthConflict;
+      break;
+    case HPE_INVALID_TRANSFER_ENCODING:
+      failure_ = ParseFailure::BadTransferCoding;
+      break;
+    default:
+      failure_ = ParseFailure::Malformed;
+  }
+  failure_text_ = text;
+}
+
+void HttpParser::scan_line_endings(std::string_view consumed) {
+  for (char c : consumed) {
+    if (c == '\n' && last_char_ != '\r') {
+      fail(ParseFailure::BareLf, "line ended by LF without CR");
+      return;
+    }
+    last_char_ = c;
+  }
+}
+
+std::size_t HttpParser::feed(std::string_view data) {
+  // An empty feed still runs: it lets a paused parser reach the end of a message without body.
+  if (failed()) return 0;
+  if (paused_) {
+    llhttp_resume(&parser_);
+    paused_ = false;
+  }
+  bool in_head = !head_ready_;
+  auto err = llhttp_execute(&parser_, data.data(), data.size());
+  std::size_t consumed = data.size();
+  if (err == HPE_PAUSED) {
+    consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - data.data());
+  } else if (err != HPE_OK) {
+    if (in_head) scan_line_endings(data);  // a bare LF is the better explanation, when there is one
+    take_llhttp_error(err);
+    return 0;
+  }
+  if (in_head) {
+    // The parser pauses at the end of the head, so `consumed` holds head bytes only: a body is
+    // opaque and never scanned.
+    scan_line_endings(data.substr(0, consumed));
+    if (!head_ready_ && !add_head_bytes(0)) fail(ParseFailure::HeaderTooLarge, "request head too large");
+  }
+  return failed() ? 0 : consumed;
+}
+
+void HttpParser::finish() {
+  if (failed() || message_complete_) return;
+  if (paused_) {
+    llhttp_resume(&parser_);
+    paused_ = false;
+  }
+  auto err = llhttp_finish(&parser_);
+  if (err != HPE_OK && err != HPE_PAUSED) take_llhttp_error(err);
+}
+
+void HttpParser::next_message() {
+  head_ready_ = message_complete_ = false;
+  head_bytes_ = 0;
+  no_body_ = false;
+  last_char_ = 0;
+  // Resuming the parser paused at message end starts the next message.
+}
+
+}  // namespace mratls::proxy

@@ -1,0 +1,114 @@
+#include "proxy/http_write.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mratls::proxy {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool named_by_connection(std::string_view name, const HttpHead& head) {
+  const auto* connection = head.find("Connection");
+  if (!connection) return false;
+  std::string_view list(*connection);
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto token = list.substr(0, comma);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (iequals(token, name)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+void add(std::string& out, logs::HttpMessage& logged, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+  logged.headers.emplace_back(std::string(name), std::string(value));
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool is_hop_by_hop(std::string_view name, const HttpHead& head) {
+  for (auto h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authorization",
+                 "Expect"})
+    if (iequals(name, h)) return true;
+  return named_by_connection(name, head);
+}
+
+std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
+                                bool keep_alive, logs::HttpMessage& logged) {
+  logged = {};
+  logged.first_line = client.method + " " + std::string(origin_path) + " HTTP/1.1";
+  std::string out = logged.first_line + "\r\n";
+  add(out, logged, "Host", host_port);
+  for (const auto& [name, value] : client.headers) {
+    if (iequals(name, "Host") || is_hop_by_hop(name, client)) continue;
+    add(out, logged, name, value);
+  }
+  add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
+  return out + "\r\n";
+}
+
+std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged) {
+  logged = {};
+  logged.first_line = "HTTP/1.1 " + std::to_string(origin.status) + " " + origin.reason;
+  std::string out = logged.first_line + "\r\n";
+  for (const auto& [name, value] : origin.headers) {
+    if (is_hop_by_hop(name, origin)) continue;
+    add(out, logged, name, value);
+  }
+  if (origin.status >= 200) add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
+  return out + "\r\n";
+}
+
+std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMessage& logged) {
+  std::string body = "<HTML>\n<HEAD><TITLE>" + r.title + "</TITLE></HEAD>\n<BODY>\n<H1>" + r.title + "</H1>\n<HR>\n" +
+                     "Description: " + html_escape(r.description) + "\n<HR>\n</BODY>\n</HTML>\n";
+  logged = {};
+  logged.first_line = "HTTP/1.1 " + std::to_string(r.status) + " " + r.reason;
+  std::string out = logged.first_line + "\r\n";
+  add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
+  add(out, logged, "Cache-Control", "no-store");
+  add(out, logged, "Content-Type", "text/html");
+  add(out, logged, "Content-Language", "en");
+  add(out, logged, "Content-Length", std::to_string(body.size()));
+  return out + "\r\n" + body;
+}
+
+LocalResponse connect_failed() { return {}; }
+LocalResponse bad_request(std::string d) { return {400, "Bad Request", "Bad Request", std::move(d)}; }
+LocalResponse forbidden() {
+  return {403, "Forbidden", "Access Denied", "The requested URL is not in the allow list of this Expressway."};
+}
+LocalResponse not_found(std::string d) { return {404, "Not Found", "Not Found", std::move(d)}; }
+LocalResponse uri_too_long() { return {414, "Request-URI Too Long", "URI Too Long", "The request target is too long."}; }
+LocalResponse header_too_large() {
+  return {431, "Request Header Fields Too Large", "Header Too Large", "The request header fields are too large."};
+}
+LocalResponse not_implemented(std::string d) { return {501, "Not Implemented", "Not Implemented", std::move(d)}; }
+LocalResponse gateway_timeout() {
+  return {504, "Gateway Timeout", "Connection Timed Out", "The origin server did not answer in time."};
+}
+LocalResponse service_unavailable() {
+  return {503, "Service Unavailable", "Service Unavailable", "Too many connections."};
+}
+
+}  // namespace mratls::proxy

@@ -1,0 +1,44 @@
+// Serialising heads for the two sides, and the responses the proxy answers itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logs/line_format.hpp"
+#include "proxy/http_parser.hpp"
+
+namespace mratls::proxy {
+
+// Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade and every header that
+// Connection names. Transfer-Encoding and Content-Length stay: bodies pass through framed.
+bool is_hop_by_hop(std::string_view name, const HttpHead& head);
+
+// The request as sent to the origin, in origin-form, with Host: host:port.
+std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
+                                bool keep_alive, logs::HttpMessage& logged);
+
+// The origin's response as sent to the client.
+std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged);
+
+struct LocalResponse {
+  int status = 502;
+  std::string reason = "connect failed";
+  std::string title = "Could Not Connect";
+  std::string description = "Could not connect to the requested server host.";
+};
+
+// A complete response of the proxy's own, with a small HTML body.
+std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMessage& logged);
+
+LocalResponse connect_failed();
+LocalResponse bad_request(std::string description);
+LocalResponse forbidden();
+LocalResponse not_found(std::string description);
+LocalResponse uri_too_long();
+LocalResponse header_too_large();
+LocalResponse not_implemented(std::string description);
+LocalResponse gateway_timeout();
+LocalResponse service_unavailable();
+
+}  // namespace mratls::proxy

@@ -1,0 +1,33 @@
+// Opens a connection to an origin the way the X14.2 traffic server does: resolution through the
+// configuration's hosts map first, TCP connect and TLS handshake under timeouts, SNI unless the
+// host is an IP literal, and verification with the appliance's WARNING and ERROR lines.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/address.hpp>
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "proxy/mra_path.hpp"
+#include "proxy/origin_connection.hpp"
+#include "proxy/origin_pool.hpp"
+#include "proxy/runtime.hpp"
+
+namespace mratls::proxy {
+
+struct ConnectError {
+  std::string detail;  // for our own log line; the client sees 502 connect failed
+};
+
+// The hosts map, then an IP literal as is, then DNS (IPv4 first).
+asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const MraTarget& target);
+
+// One connection attempt. Every line it writes goes to rt.log with `thread` as ET_NET number.
+asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
+    const Runtime& rt, OriginPool& pool, const MraTarget& target, const asio::ip::address& address, int thread);
+
+OriginKey origin_key(const Runtime& rt, const MraTarget& target, const asio::ip::address& address);
+
+}  // namespace mratls::proxy

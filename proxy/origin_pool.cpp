@@ -1,0 +1,52 @@
+#include "proxy/origin_pool.hpp"
+
+namespace mratls::proxy {
+
+std::unique_ptr<OriginConnection> OriginPool::take(const OriginKey& key, std::chrono::milliseconds max_idle) {
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  auto now = std::chrono::steady_clock::now();
+  while (!list.empty()) {
+    auto conn = std::move(list.back());
+    list.pop_back();
+    if (now - conn->idle_since <= max_idle && !conn->looks_closed()) return conn;
+    conn->close();
+  }
+  idle_.erase(it);
+  return nullptr;
+}
+
+void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin) {
+  auto& list = idle_[conn->key()];
+  if (list.size() >= max_idle_per_origin) {
+    conn->close();
+    return;
+  }
+  conn->idle_since = std::chrono::steady_clock::now();
+  list.push_back(std::move(conn));
+}
+
+SSL_SESSION* OriginPool::session(const OriginKey& key) const {
+  auto it = sessions_.find(key);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void OriginPool::remember_session(const OriginKey& key, SslSessionPtr session) {
+  if (session) sessions_[key] = std::move(session);
+}
+
+std::size_t OriginPool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& [k, v] : idle_) n += v.size();
+  return n;
+}
+
+void OriginPool::clear() {
+  for (auto& [k, v] : idle_)
+    for (auto& c : v) c->close();
+  idle_.clear();
+  sessions_.clear();
+}
+
+}  // namespace mratls::proxy

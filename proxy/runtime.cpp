@@ -1,0 +1,24 @@
+#include "proxy/runtime.hpp"
+
+#include <atomic>
+
+namespace mratls::proxy {
+
+std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
+                                                                          std::shared_ptr<logs::Log> log) {
+  static std::atomic<std::uint64_t> generations{0};
+  auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
+  if (!trust) return std::unexpected("trust store: " + trust.error());
+  auto rt = std::make_shared<Runtime>();
+  rt->origin_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok)
+    return std::unexpected(config.source + ": expressway: " + ok.error());
+  SSL_CTX_set_session_cache_mode(rt->origin_tls->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+  rt->allow_list = AllowList::from_config(config);
+  rt->config = std::move(config);
+  rt->log = std::move(log);
+  rt->generation = ++generations;
+  return rt;
+}
+
+}  // namespace mratls::proxy

@@ -1,0 +1,38 @@
+// Everything a request reads, built once from a configuration and swapped whole on reload:
+// sessions hold a snapshot for the length of a request.
+#pragma once
+
+#include <asio/ssl/context.hpp>
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "logs/log.hpp"
+#include "proxy/allow_list.hpp"
+#include "verify/origin_verification.hpp"
+#include "verify/trust_store.hpp"
+
+namespace mratls::proxy {
+
+struct Runtime {
+  config::Config config;
+  AllowList allow_list{{}};
+  std::shared_ptr<logs::Log> log;
+  std::unique_ptr<asio::ssl::context> origin_tls;
+  std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
+
+  bool verifies() const { return config.expressway.verifies_per_request(); }
+  verify::Enforcement enforcement() const {
+    return config.expressway.verify_origin_server == config::VerifyOriginServer::LogOnly ? verify::Enforcement::LogOnly
+                                                                                         : verify::Enforcement::Enforce;
+  }
+
+  // Loads the trust store and prepares the origin TLS context; errors name the file at fault.
+  static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
+                                                                          std::shared_ptr<logs::Log> log);
+};
+
+}  // namespace mratls::proxy

@@ -1,0 +1,93 @@
+#include "proxy/server.hpp"
+
+#include <asio/post.hpp>
+
+#include "logs/line_format.hpp"
+#include "proxy/client_session.hpp"
+
+namespace mratls::proxy {
+
+Server::Server(std::shared_ptr<const Runtime> runtime) {
+  shared_.runtime.store(runtime);
+  int n = runtime->config.threads;
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<EventThread>(i));
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+std::expected<void, std::string> Server::listen() {
+  const auto& l = shared_.runtime.load()->config.listen;
+  std::error_code ec;
+  auto address = asio::ip::make_address(l.address, ec);
+  if (ec) return std::unexpected("listen.address '" + l.address + "' is not an IP address");
+  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(threads_[0]->io);
+  asio::ip::tcp::endpoint endpoint(address, l.port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected("cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + ec.message());
+  port_ = acceptor->local_endpoint().port();
+  acceptor_ = std::move(acceptor);
+  return {};
+}
+
+void Server::accept_next() {
+  auto& target = *threads_[next_thread_++ % threads_.size()];
+  acceptor_->async_accept(target.io, [this, &target](std::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_ || !acceptor_->is_open()) return;
+    if (!ec) {
+      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+        auto rt = shared_.runtime.load();
+        if (shared_.connections.load() >= rt->config.limits.max_connections) {
+          rt->log->write_now(logs::thread_line(target.index, "WARNING", "Connection limit reached; refusing a connection"));
+          std::error_code ignored;
+          s.close(ignored);
+          return;
+        }
+        s.set_option(asio::ip::tcp::no_delay(true));
+        std::make_shared<ClientSession>(std::move(s), target, shared_)->start();
+      });
+    }
+    accept_next();
+  });
+}
+
+void Server::start() {
+  if (started_) return;
+  started_ = true;
+  accept_next();
+  for (auto& t : threads_) t->thread = std::thread([&io = t->io] { io.run(); });
+}
+
+void Server::stop() {
+  if (stopped_ || !started_) return;
+  stopped_ = true;
+  shared_.draining = true;
+  asio::post(threads_[0]->io, [this] {
+    std::error_code ignored;
+    if (acceptor_) acceptor_->close(ignored);
+  });
+  for (auto& t : threads_) {
+    asio::post(t->io, [&thread = *t] {
+      // Sessions remove themselves from the set as they end: iterate over a copy.
+      auto sessions = thread.sessions;
+      for (auto* s : sessions) s->drain();
+      thread.pool.clear();
+    });
+    t->work.reset();
+  }
+}
+
+void Server::wait() {
+  for (auto& t : threads_)
+    if (t->thread.joinable()) t->thread.join();
+}
+
+void Server::reload(std::shared_ptr<const Runtime> runtime) { shared_.runtime.store(std::move(runtime)); }
+
+}  // namespace mratls::proxy

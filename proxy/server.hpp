@@ -1,0 +1,50 @@
+// The traffic server: an acceptor, N event threads, the runtime that reloads swap.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/event_thread.hpp"
+#include "proxy/runtime.hpp"
+
+namespace mratls::proxy {
+
+class Server {
+ public:
+  explicit Server(std::shared_ptr<const Runtime> runtime);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listen address of the configuration (port 0: an ephemeral port).
+  std::expected<void, std::string> listen();
+  std::uint16_t port() const { return port_; }
+  // Starts the event threads (threads: 0 = one per core).
+  void start();
+  // Stops accepting, lets requests in progress finish, then stops the threads.
+  void stop();
+  // Blocks until the threads have stopped.
+  void wait();
+
+  // Swaps in a new runtime; established connections keep going.
+  void reload(std::shared_ptr<const Runtime> runtime);
+  std::shared_ptr<const Runtime> runtime() const { return shared_.runtime.load(); }
+  int thread_count() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  void accept_next();
+
+  SharedState shared_;
+  std::vector<std::unique_ptr<EventThread>> threads_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::uint16_t port_ = 0;
+  std::size_t next_thread_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace mratls::proxy

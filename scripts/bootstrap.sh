@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mratls builds and tests with. Idempotent and quiet: it runs
+# apt-get only when a package is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
+  libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "bootstrap: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

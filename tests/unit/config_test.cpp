@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include "config/load.hpp"
+
+using namespace mratls::config;
+
+namespace {
+std::expected<Config, ConfigError> load(const std::string& text) { return load_config_text(text, "site.yaml", "/etc/mratls"); }
+}  // namespace
+
+TEST(Config, FullExampleLoads) {
+  auto c = load(R"(
+expressway:
+  version: X14.2.0
+  system_name: vcsc
+  verify_origin_server: log-only
+  connect_attempts_max_retries: 1
+  openssl_security_level: 1
+  tls_max_version: TLSv1.2
+  ciphers: "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH"
+  trusted_ca_certificates: [trust/lab-root.pem, /abs/other.pem]
+listen: { address: 127.0.0.1, port: 8443, public_name: vcs_control.steven.lab }
+unified_cm_servers:
+  - address: cucm.steven.lab
+    tls_verify_mode: on
+    nodes: [cucm.steven.lab, 10.48.36.215]
+im_and_presence_nodes: [ { address: imp.steven.lab } ]
+unity_connection_servers: [ cuc.steven.lab ]
+allow_list: [ { url: "https://cucm.steven.lab:8443/cucm-uds/", match: prefix, methods: [GET] } ]
+hosts: { cucm.steven.lab: 127.0.0.11 }
+origin: { keep_alive: false, max_idle_per_origin: 4, tls_session_reuse: false }
+timeouts: { connect_ms: 100, handshake_ms: 200, client_header_ms: 300, origin_response_ms: 400, idle_ms: 500 }
+limits: { max_header_bytes: 4096, max_connections: 10 }
+threads: 2
+log: { file: "-", level: debug, openssl_text: native }
+)");
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->expressway.version, (Version{14, 2, 0}));
+  EXPECT_EQ(c->expressway.verify_origin_server, VerifyOriginServer::LogOnly);
+  EXPECT_EQ(c->expressway.connect_attempts_max_retries, 1);
+  EXPECT_EQ(c->expressway.trusted_ca_certificates, (std::vector<std::string>{"/etc/mratls/trust/lab-root.pem", "/abs/other.pem"}));
+  EXPECT_EQ(c->listen.public_name, "vcs_control.steven.lab");
+  ASSERT_EQ(c->servers.size(), 3u);
+  EXPECT_EQ(c->servers[0].nodes, (std::vector<std::string>{"cucm.steven.lab", "10.48.36.215"}));
+  EXPECT_EQ(c->servers[2].type, ServerType::UnityConnection);
+  EXPECT_EQ(c->servers[2].nodes, (std::vector<std::string>{"cuc.steven.lab"}));
+  EXPECT_EQ(c->hosts.at("cucm.steven.lab"), "127.0.0.11");
+  EXPECT_FALSE(c->origin.keep_alive);
+  EXPECT_EQ(c->timeouts.idle_ms, 500);
+  EXPECT_EQ(c->limits.max_header_bytes, 4096u);
+  EXPECT_EQ(c->threads, 2);
+  EXPECT_EQ(c->log.level, LogLevel::Debug);
+  EXPECT_EQ(c->log.openssl_text, OpenSslText::Native);
+}
+
+TEST(Config, DefaultsFollowTheAppliance) {
+  auto c = load("");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->expressway.verify_origin_server, VerifyOriginServer::On);
+  EXPECT_EQ(c->expressway.openssl_security_level, 1);
+  EXPECT_EQ(c->expressway.connect_attempts_max_retries, 0);
+  EXPECT_EQ(c->expressway.ciphers, "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH");
+  EXPECT_TRUE(c->expressway.verifies_per_request());
+}
+
+TEST(Config, VersionsBeforeX142NeverVerifyPerRequest) {
+  auto c = load("expressway: { version: X14.0.7 }");
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->expressway.verifies_per_request());
+  auto off = load("expressway: { verify_origin_server: off }");
+  EXPECT_FALSE(off->expressway.verifies_per_request());
+}
+
+struct BadConfig {
+  std::string yaml;
+  int line;
+  std::string key;
+  std::string message_part;
+};
+
+class ConfigRejects : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigRejects, NamingFileLineAndKey) {
+  auto c = load(GetParam().yaml);
+  ASSERT_FALSE(c) << GetParam().yaml;
+  EXPECT_EQ(c.error().file, "site.yaml");
+  EXPECT_EQ(c.error().line, GetParam().line) << c.error().to_string();
+  EXPECT_EQ(c.error().key, GetParam().key) << c.error().to_string();
+  EXPECT_NE(c.error().message.find(GetParam().message_part), std::string::npos) << c.error().to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Errors, ConfigRejects,
+    ::testing::Values(
+        BadConfig{"expressway:\n  verison: X14.2.0\n", 2, "expressway.verison", "unknown key"},
+        BadConfig{"listen:\n  port: 70000\n", 2, "listen.port", "out of range"},
+        BadConfig{"listen:\n  port: eighty\n", 2, "listen.port", "not a whole number"},
+        BadConfig{"expressway:\n  version: 14\n", 2, "expressway.version", "not a version"},
+        BadConfig{"expressway:\n  verify_origin_server: maybe\n", 2, "expressway.verify_origin_server", "not on/off"},
+        BadConfig{"expressway:\n  tls_max_version: SSLv3\n", 2, "expressway.tls_max_version", "TLSv1.2 or TLSv1.3"},
+        BadConfig{"log:\n  level: verbose\n", 2, "log.level", "not info or debug"},
+        BadConfig{"allow_list:\n  - url: ftp://x/\n", 2, "allow_list.url", "https://"},
+        BadConfig{"allow_list:\n  - url: https://x/\n    methods: [PATCH]\n", 3, "allow_list.methods", "PATCH"},
+        BadConfig{"unified_cm_servers:\n  - tls_verify_mode: on\n", 2, "unified_cm_servers.address", "needs an address"},
+        BadConfig{"threads: -1\n", 1, "threads", "out of range"},
+        BadConfig{"frobnicate: 1\n", 1, "frobnicate", "unknown key"},
+        BadConfig{"expressway: [1, 2\n", 2, "", ""}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
+
+TEST(Config, MissingFileIsNamed) {
+  auto c = load_config_file("/nonexistent/site.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().to_string(), "/nonexistent/site.yaml: cannot open the file");
+}

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "proxy/http_parser.hpp"
+
+using namespace mratls::proxy;
+
+TEST(HttpParser, StopsAfterTheHeadAndAfterTheBody) {
+  HttpParser p(HttpParser::Kind::Request, {});
+  std::string wire = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /y HTTP/1.1\r\nHost: a\r\n\r\n";
+  std::string_view rest(wire);
+  auto used = p.feed(rest);
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(p.head().method, "POST");
+  EXPECT_EQ(p.head().target, "/x");
+  EXPECT_EQ(*p.head().find("content-length"), "5");
+  EXPECT_TRUE(p.has_body());
+  rest.remove_prefix(used);
+  used = p.feed(rest);
+  EXPECT_EQ(used, 5u);  // exactly the body
+  EXPECT_TRUE(p.message_complete());
+  rest.remove_prefix(used);
+  p.next_message();
+  used = p.feed(rest);
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(p.head().target, "/y");
+  EXPECT_FALSE(p.has_body());
+  rest.remove_prefix(used);
+  p.feed(rest);
+  EXPECT_TRUE(p.message_complete());
+}
+
+TEST(HttpParser, ChunkedBodyEndsAtTheLastChunk) {
+  HttpParser p(HttpParser::Kind::Request, {});
+  std::string head = "PUT /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string body = "3\r\nabc\r\n0\r\n\r\n";
+  std::string wire = head + body + "NEXT";
+  auto used = p.feed(wire);
+  EXPECT_EQ(used, head.size());
+  EXPECT_TRUE(p.chunked());
+  used = p.feed(std::string_view(wire).substr(head.size()));
+  EXPECT_EQ(used, body.size());
+  EXPECT_TRUE(p.message_complete());
+}
+
+TEST(HttpParser, ByteAtATimeGivesTheSameHead) {
+  HttpParser p(HttpParser::Kind::Request, {});
+  std::string wire = "GET /c3RldmVu/cucm-uds/user/emusk HTTP/1.1\r\nHost: vcs\r\nTrackingID: abc\r\n\r\n";
+  for (std::size_t i = 0; i < wire.size() && !p.head_ready(); ++i) ASSERT_EQ(p.feed(std::string_view(&wire[i], 1)), 1u);
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(*p.head().find("TrackingID"), "abc");
+}
+
+TEST(HttpParser, ResponseWithoutReasonPhraseAsTomcatSendsIt) {
+  HttpParser p(HttpParser::Kind::Response, {});
+  std::string wire = "HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok";
+  p.feed(wire);
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(p.head().status, 200);
+  EXPECT_EQ(p.head().reason, "");
+}
+
+TEST(HttpParser, ResponseToHeadHasNoBody) {
+  HttpParser p(HttpParser::Kind::Response, {});
+  p.expect_no_body(true);
+  std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n";
+  EXPECT_EQ(p.feed(wire), wire.size());
+  EXPECT_TRUE(p.head_ready());
+  EXPECT_TRUE(p.message_complete());
+}
+
+struct Hostile {
+  std::string name;
+  std::string wire;
+  ParseFailure expected;
+};
+
+class HttpParserRefuses : public ::testing::TestWithParam<Hostile> {};
+
+TEST_P(HttpParserRefuses, WithTheRightFailure) {
+  HttpParser::Limits limits;
+  limits.max_header_bytes = 2048;
+  limits.max_target_bytes = 1024;
+  HttpParser p(HttpParser::Kind::Request, limits);
+  p.feed(GetParam().wire);
+  EXPECT_TRUE(p.failed()) << GetParam().name;
+  EXPECT_EQ(p.failure(), GetParam().expected) << GetParam().name << ": " << p.failure_text();
+  EXPECT_FALSE(p.failure_text().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Smuggling, HttpParserRefuses,
+    ::testing::Values(
+        Hostile{"CL+TE", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n", ParseFailure::LengthConflict},
+        Hostile{"two CL", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n", ParseFailure::LengthConflict},
+        Hostile{"TE gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", ParseFailure::BadTransferCoding},
+        Hostile{"bare LF", "GET / HTTP/1.1\nHost: a\n\n", ParseFailure::BareLf},
+        Hostile{"bare LF in header", "GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", ParseFailure::BareLf},
+        Hostile{"NUL in header", std::string("GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n", 30), ParseFailure::Malformed},
+        Hostile{"long target", "GET /" + std::string(2000, 'a') + " HTTP/1.1\r\n\r\n", ParseFailure::UriTooLong},
+        Hostile{"big header", "GET / HTTP/1.1\r\nX: " + std::string(3000, 'a') + "\r\n\r\n", ParseFailure::HeaderTooLarge},
+        Hostile{"bad method", "G@T / HTTP/1.1\r\n\r\n", ParseFailure::Malformed},
+        Hostile{"space in header name", "GET / HTTP/1.1\r\nHo st: a\r\n\r\n", ParseFailure::Malformed},
+        Hostile{"bad version", "GET / HTTP/7.5x\r\n\r\n", ParseFailure::Malformed}),
+    [](const auto& info) {
+      std::string name;
+      for (char c : info.param.name) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    });

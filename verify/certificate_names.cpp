@@ -1,0 +1,46 @@
+#include "verify/certificate_names.hpp"
+
+#include <arpa/inet.h>
+
+#include "verify/ossl.hpp"
+
+namespace mratls::verify {
+
+std::string ip_bytes_to_text(const unsigned char* data, int length) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (length == 4) inet_ntop(AF_INET, data, buf, sizeof buf);
+  else if (length == 16) inet_ntop(AF_INET6, data, buf, sizeof buf);
+  else return "<invalid address>";
+  return buf;
+}
+
+CertificateNames certificate_names(X509* cert) {
+  CertificateNames names;
+  ossl::GeneralNamesPtr sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
+    if (gn->type == GEN_DNS) {
+      const ASN1_IA5STRING* s = gn->d.dNSName;
+      names.dns_sans.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                  static_cast<std::size_t>(ASN1_STRING_length(s)));
+    } else if (gn->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* s = gn->d.iPAddress;
+      names.ip_sans.push_back(ip_bytes_to_text(ASN1_STRING_get0_data(s), ASN1_STRING_length(s)));
+    }
+  }
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int index = subject ? X509_NAME_get_index_by_NID(subject, NID_commonName, -1) : -1;
+  if (index >= 0) {
+    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, data);
+    if (len >= 0) {
+      names.first_cn = std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+      OPENSSL_free(utf8);
+    }
+  }
+  return names;
+}
+
+}  // namespace mratls::verify

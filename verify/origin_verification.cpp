@@ -1,0 +1,74 @@
+#include "verify/origin_verification.hpp"
+
+#include <openssl/err.h>
+
+#include "verify/certificate_names.hpp"
+#include "verify/name_match.hpp"
+
+namespace mratls::verify {
+namespace {
+
+int ex_data_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int verify_trampoline(int preverify_ok, X509_STORE_CTX* ctx) {
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* self = ssl ? static_cast<OriginVerification*>(SSL_get_ex_data(ssl, ex_data_index())) : nullptr;
+  return self ? self->on_verify(preverify_ok, ctx) : preverify_ok;
+}
+
+}  // namespace
+
+void OriginVerification::attach(SSL* ssl) {
+  SSL_set_ex_data(ssl, ex_data_index(), this);
+  SSL_set_verify(ssl, SSL_VERIFY_PEER, verify_trampoline);
+}
+
+int OriginVerification::on_verify(int preverify_ok, X509_STORE_CTX* ctx) {
+  const bool enforce = enforcement_ == Enforcement::Enforce;
+  const int depth = X509_STORE_CTX_get_error_depth(ctx);
+  if (!preverify_ok) {
+    findings_.push_back({Finding::Kind::Chain, X509_STORE_CTX_get_error(ctx), depth});
+    return enforce ? 0 : 1;
+  }
+  if (depth != 0 || name_checked_) return 1;
+  if (!check_name(X509_STORE_CTX_get_current_cert(ctx)) && enforce) {
+    X509_STORE_CTX_set_error(ctx, X509_V_ERR_HOSTNAME_MISMATCH);
+    return 0;
+  }
+  return 1;
+}
+
+bool OriginVerification::check_name(X509* leaf) {
+  name_checked_ = true;
+  if (leaf && match_certificate_name(certificate_names(leaf), identity_.check_name) != NameMatch::NoMatch) return true;
+  findings_.push_back({Finding::Kind::Name, 0, 0});
+  return false;
+}
+
+bool OriginVerification::after_handshake(SSL* ssl) {
+  if (name_checked_ || SSL_session_reused(ssl)) return true;
+  bool ok = check_name(SSL_get0_peer_certificate(ssl));
+  return ok || enforcement_ == Enforcement::LogOnly;
+}
+
+std::expected<void, std::string> configure_origin_context(SSL_CTX* ctx, const config::Expressway& settings,
+                                                          const TrustStore& trust) {
+  ERR_clear_error();
+  SSL_CTX_set_security_level(ctx, settings.openssl_security_level);
+  int max_version = settings.tls_max_version == "TLSv1.2" ? TLS1_2_VERSION : TLS1_3_VERSION;
+  if (SSL_CTX_set_max_proto_version(ctx, max_version) != 1)
+    return std::unexpected("cannot set the highest TLS version " + settings.tls_max_version);
+  if (SSL_CTX_set_cipher_list(ctx, settings.ciphers.c_str()) != 1)
+    return std::unexpected("the cipher string '" + settings.ciphers + "' selects no cipher");
+  X509_STORE_up_ref(trust.store());
+  SSL_CTX_set_cert_store(ctx, trust.store());
+  SSL_CTX_set_verify_depth(ctx, 7);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  ERR_clear_error();
+  return {};
+}
+
+}  // namespace mratls::verify
