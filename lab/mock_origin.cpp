@@ -104,6 +104,12 @@ asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
       auto n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       buffer.append(chunk, n);
+      if (!std::isupper(static_cast<unsigned char>(buffer.front()))) {
+        // Not HTTP (a TLS ClientHello on a plain port, say): answer as Tomcat does, and close.
+        std::string bad = "HTTP/1.1 400 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        co_await asio::async_write(stream, asio::buffer(bad), asio::redirect_error(asio::use_awaitable, ec));
+        co_return;
+      }
     }
     OriginRequest req;
     std::string_view head(buffer.data(), head_end);

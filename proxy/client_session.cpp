@@ -372,7 +372,11 @@ asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& 
                                                   : "connection closed before a response: " + ec.message();
       rt.log->write_now(logs::thread_line(thread_.index, "WARNING", "Origin " + conn.key().host + ":" +
                                                                         std::to_string(conn.key().port) + " " + why));
-      co_return co_await respond(txn, origin_deadline.expired() ? gateway_timeout() : connect_failed(), false);
+      // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
+      // when they cross a co_await.
+      LocalResponse answer = connect_failed();
+      if (origin_deadline.expired()) answer = gateway_timeout();
+      co_return co_await respond(txn, answer, false);
     }
     const HttpHead& rh = response.head();
     log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port,
