@@ -12,6 +12,7 @@ using Action = std::function<int()>;
 Action add_serve(CLI::App& app);
 Action add_decode(CLI::App& app);
 Action add_encode(CLI::App& app);
+Action add_lab(CLI::App& app);
 
 // Exit codes shared by every command.
 inline constexpr int kOk = 0;

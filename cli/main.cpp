@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   remember(mratls::cli::add_serve(app));
   remember(mratls::cli::add_decode(app));
   remember(mratls::cli::add_encode(app));
+  remember(mratls::cli::add_lab(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -65,7 +65,7 @@ std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(c
     if (SSL_CTX_use_certificate(native, c.leaf.cert.get()) != 1 || SSL_CTX_use_PrivateKey(native, c.leaf.key.get()) != 1)
       return std::unexpected(spec.name + ": cannot load certificate: " + ossl::take_error_text());
     for (const auto& extra : c.chain)
-      if (SSL_CTX_add1_chain_cert(native, extra.get()) != 1)
+      if (SSL_CTX_add1_chain_cert(native, extra.cert.get()) != 1)
         return std::unexpected(spec.name + ": cannot add chain certificate: " + ossl::take_error_text());
   }
   return ctx;

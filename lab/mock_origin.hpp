@@ -19,7 +19,7 @@ namespace mratls::lab {
 
 struct OriginCertificate {
   Issued leaf;
-  std::vector<ossl::X509Ptr> chain;  // sent after the leaf, nearest issuer first
+  std::vector<Issued> chain;  // sent after the leaf, nearest issuer first (keys unused)
 };
 
 struct OriginReply {

@@ -25,9 +25,21 @@ struct CertSpec {
   bool server_auth = true;
 };
 
+// A certificate and its key. Copies share the OpenSSL objects (reference counts).
 struct Issued {
   ossl::X509Ptr cert;
   ossl::PKeyPtr key;
+
+  Issued() = default;
+  Issued(ossl::X509Ptr c, ossl::PKeyPtr k) : cert(std::move(c)), key(std::move(k)) {}
+  Issued(const Issued& other) : cert(ossl::up_ref(other.cert.get())), key(ossl::up_ref(other.key.get())) {}
+  Issued& operator=(const Issued& other) {
+    if (this != &other) *this = Issued(other);
+    return *this;
+  }
+  Issued(Issued&&) = default;
+  Issued& operator=(Issued&&) = default;
+
   std::string cert_pem() const;
   std::string key_pem() const;
 };

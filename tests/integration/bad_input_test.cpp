@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "proxy/base64.hpp"
-#include "scenario_origins.hpp"
+#include "lab/scenarios.hpp"
 #include "support.hpp"
 
 using namespace mratls;
@@ -37,7 +37,7 @@ struct World {
       if (!o) throw std::runtime_error(o.error());
       return std::move(*o);
     };
-    ok = start(scenario_origin("ok-fqdn").spec);
+    ok = start(lab::scenario_origin("ok-fqdn").spec);
     auto behaving = [](lab::OriginBehaviour b, bool tls) {
       lab::MockOriginSpec s;
       s.behaviour = b;

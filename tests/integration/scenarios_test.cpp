@@ -2,7 +2,7 @@
 // the status and the exact lines, under each VerifyOriginServer mode and cipher preference.
 #include <gtest/gtest.h>
 
-#include "scenario_origins.hpp"
+#include "lab/scenarios.hpp"
 #include "support.hpp"
 
 using namespace mratls;
@@ -28,7 +28,7 @@ struct Run {
 };
 
 Run run_scenario(const std::string& id, Mode mode, Prefer prefer) {
-  auto origin_def = scenario_origin(id);
+  auto origin_def = lab::scenario_origin(id);
   auto origin = lab::MockOrigin::start(std::move(origin_def.spec));
   if (!origin) throw std::runtime_error(origin.error());
   const auto port = (*origin)->port();

@@ -1,0 +1,118 @@
+#include "lab/scenarios.hpp"
+
+#include <stdexcept>
+
+namespace mratls::lab {
+namespace {
+
+using namespace std::chrono;
+constexpr const char* kFqdn = kLabCucm;
+
+CertSpec leaf(std::vector<std::string> dns, std::vector<std::string> ip = {}, std::string cn = kFqdn) {
+  CertSpec s;
+  s.common_name = std::move(cn);
+  s.dns_sans = std::move(dns);
+  s.ip_sans = std::move(ip);
+  return s;
+}
+
+OriginCertificate signed_by(const CertSpec& spec, const Issued& ca, std::vector<const Issued*> chain = {}) {
+  OriginCertificate c{issue(spec, &ca), {}};
+  for (const auto* extra : chain) c.chain.push_back(*extra);
+  return c;
+}
+
+OriginCertificate self_signed(const CertSpec& spec) { return {issue(spec, nullptr), {}}; }
+
+// tomcat (RSA, CA-signed) and tomcat-ECDSA (self-signed, CN <host>-EC), as CUCM holds them.
+std::vector<OriginCertificate> dual_tomcat(const LabAuthorities& pki) {
+  std::vector<OriginCertificate> certs;
+  certs.push_back(signed_by(leaf({kFqdn}), pki.root));
+  CertSpec ec = leaf({kFqdn}, {}, std::string(kFqdn) + "-EC");
+  ec.key_type = KeyType::EcdsaP256;
+  certs.push_back(self_signed(ec));
+  return certs;
+}
+
+}  // namespace
+
+const LabAuthorities& LabAuthorities::shared() {
+  static const LabAuthorities authorities = [] {
+    LabAuthorities a;
+    a.root = make_ca("mratls Lab Root CA");
+    a.intermediate = make_ca("mratls Lab Issuing CA", &a.root);
+    a.other_root = make_ca("Unknown Root CA");
+    a.other_intermediate = make_ca("Unknown Issuing CA", &a.other_root);
+    return a;
+  }();
+  return authorities;
+}
+
+const std::vector<ScenarioInfo>& scenario_catalogue() {
+  static const std::vector<ScenarioInfo> rows = {
+      {"ok-fqdn", "CA-signed RSA, SAN has the FQDN", "FQDN", "200", ""},
+      {"self-signed", "self-signed RSA", "FQDN", "502, self signed certificate, depth=0", "Upload the node's self-signed tomcat certificate to the Expressway-C trust store, or have it signed by a CA the trust store holds."},
+      {"unknown-ca", "signed by a CA not in the trust store, chain sent", "FQDN", "502, unable to get local issuer certificate, depth=1", "Upload the issuing CA and its root (Unknown Issuing CA, Unknown Root CA) to the Expressway-C trust store."},
+      {"ip-not-in-san", "CA-signed, SAN has the FQDN only", "IP", "502, SNI (ip) not in certificate", "Change CUCM System > Server to the node's FQDN (then refresh the servers on Expressway-C), or add the IP address as a DNS-type SAN."},
+      {"ip-as-dns-san", "CA-signed, SAN has DNS:<ip> (as CUCM writes it)", "IP", "200", ""},
+      {"ip-address-san", "CA-signed, SAN has IP:<ip> only for the address", "IP", "502, SNI (ip) not in certificate", "The traffic server never consults iPAddress SANs: add the address as a DNS-type SAN, or advertise the node by its FQDN."},
+      {"cn-fallback", "CA-signed, SAN lists other names, CN is the FQDN", "FQDN", "200", ""},
+      {"ecdsa-self-signed", "tomcat RSA CA-signed + tomcat-ECDSA self-signed, TLS 1.2 at most", "FQDN",
+       "ECDSA-first: 502 depth=0; RSA-first: 200", "Have tomcat-ECDSA CA-signed (or trust it), or prefix the cipher string with ECDHE-RSA-AES256-GCM-SHA384: so that the RSA tomcat certificate is chosen."},
+      {"ecdsa-self-signed-tls13", "the same dual origin, speaking TLS 1.3", "FQDN", "502 depth=0 under both preferences", "Have tomcat-ECDSA CA-signed or trust it: under TLS 1.3 the cipher-string workaround cannot steer the certificate."},
+      {"missing-intermediate", "signed by an intermediate the origin does not send", "FQDN",
+       "502, unable to get local issuer certificate, depth=0", "Upload the intermediate (mratls Lab Issuing CA) to the Expressway-C trust store, or make the node send its full chain."},
+      {"expired", "CA-signed, expired", "FQDN", "502, certificate has expired, depth=0", "Renew the node's certificate."},
+      {"untrusted-root-sent", "leaf + its self-signed root, root not trusted", "FQDN",
+       "502, self signed certificate in certificate chain, depth=1", "Upload the root the node sends (Unknown Root CA) to the Expressway-C trust store, if it is trusted."},
+      {"wrong-host", "CA-signed for another FQDN", "FQDN", "502, SNI (fqdn) not in certificate", "Reissue the certificate with the node's FQDN as a SAN, or advertise the node by a name the certificate holds."},
+  };
+  return rows;
+}
+
+ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip) {
+  const auto& pki = LabAuthorities::shared();
+  ScenarioOrigin s{id, kFqdn, {}};
+  s.spec.name = id;
+  s.spec.address = node_ip;
+  auto& certs = s.spec.certificates;
+  if (id == "ok-fqdn") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.root));
+  } else if (id == "self-signed") {
+    certs.push_back(self_signed(leaf({kFqdn})));
+  } else if (id == "unknown-ca") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.other_intermediate, {&pki.other_intermediate}));
+  } else if (id == "ip-not-in-san") {
+    s.connect_host = node_ip;
+    certs.push_back(signed_by(leaf({kFqdn}), pki.root));
+  } else if (id == "ip-as-dns-san") {
+    s.connect_host = node_ip;
+    certs.push_back(signed_by(leaf({kFqdn, node_ip}), pki.root));
+  } else if (id == "ip-address-san") {
+    s.connect_host = node_ip;
+    certs.push_back(signed_by(leaf({kFqdn}, {node_ip}), pki.root));
+  } else if (id == "cn-fallback") {
+    certs.push_back(signed_by(leaf({"other.steven.lab"}), pki.root));
+  } else if (id == "ecdsa-self-signed") {
+    certs = dual_tomcat(pki);
+  } else if (id == "ecdsa-self-signed-tls13") {
+    certs = dual_tomcat(pki);
+    s.spec.tls13 = true;
+  } else if (id == "missing-intermediate") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate));
+  } else if (id == "expired") {
+    CertSpec spec = leaf({kFqdn});
+    spec.not_before = -hours(24 * 30);
+    spec.not_after = -hours(24);
+    certs.push_back(signed_by(spec, pki.root));
+  } else if (id == "untrusted-root-sent") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.other_root, {&pki.other_root}));
+  } else if (id == "wrong-host") {
+    certs.push_back(signed_by(leaf({"imp.steven.lab"}, {}, "imp.steven.lab"), pki.root));
+  } else {
+    throw std::invalid_argument("unknown scenario " + id);
+  }
+  return s;
+}
+
+}  // namespace mratls::lab

@@ -1,0 +1,46 @@
+// The scenario catalogue of DESIGN §10: for each, the certificates the origin presents and the
+// address the cluster advertises for it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lab/mock_origin.hpp"
+#include "lab/pki.hpp"
+
+namespace mratls::lab {
+
+// The lab's certificate authorities: a root the proxy trusts and its issuing CA, and a second
+// hierarchy it does not trust. Generated once per process.
+struct LabAuthorities {
+  Issued root;
+  Issued intermediate;
+  Issued other_root;
+  Issued other_intermediate;
+
+  static const LabAuthorities& shared();
+};
+
+inline constexpr const char* kLabDomain = "steven.lab";
+inline constexpr const char* kLabCucm = "cucm.steven.lab";
+
+struct ScenarioInfo {
+  std::string id;
+  std::string certificate;  // what the origin presents
+  std::string address;      // how the cluster advertises the node
+  std::string expected;     // with VerifyOriginServer On, X14.2
+  std::string fix;          // one sentence: what to change so that X14.2 passes
+};
+
+const std::vector<ScenarioInfo>& scenario_catalogue();
+
+struct ScenarioOrigin {
+  std::string id;
+  std::string connect_host;  // the FQDN, or the node's IP for the by-IP scenarios
+  MockOriginSpec spec;
+};
+
+// `node_ip` is the loopback address the node listens on (and is advertised by, for by-IP rows).
+ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip = "127.0.0.1");
+
+}  // namespace mratls::lab

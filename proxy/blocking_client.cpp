@@ -1,0 +1,106 @@
+#include "proxy/blocking_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "proxy/http_parser.hpp"
+
+namespace mratls::proxy {
+namespace {
+
+std::string dechunk(const std::string& framed) {
+  std::string plain;
+  std::size_t pos = 0;
+  while (pos < framed.size()) {
+    auto eol = framed.find("\r\n", pos);
+    if (eol == std::string::npos) break;
+    auto size = std::stoul(framed.substr(pos, eol - pos), nullptr, 16);
+    if (size == 0) break;
+    plain += framed.substr(eol + 2, size);
+    pos = eol + 2 + size + 2;
+  }
+  return plain;
+}
+
+}  // namespace
+
+BlockingClient::BlockingClient(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) return;
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+BlockingClient::~BlockingClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void BlockingClient::send_raw(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (fd_ >= 0 && sent < bytes.size()) {
+    auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+ClientResponse BlockingClient::read_response(bool head_request) {
+  ClientResponse r;
+  if (fd_ < 0) return r;
+  HttpParser parser(HttpParser::Kind::Response, {});
+  parser.expect_no_body(head_request);
+  std::string framed;
+  bool in_body = false;
+  for (;;) {
+    if (!pending_.empty()) {
+      auto used = parser.feed(pending_);
+      if (parser.failed()) break;
+      if (in_body) framed += pending_.substr(0, used);
+      pending_.erase(0, used);
+      if (parser.head_ready() && !in_body) {
+        r.status = parser.head().status;
+        r.reason = parser.head().reason;
+        r.headers = parser.head().headers;
+        in_body = true;
+        if (r.status < 200) {  // interim: the final response follows
+          parser.next_message();
+          in_body = false;
+          continue;
+        }
+      }
+      if (parser.message_complete()) break;
+      if (!pending_.empty()) continue;
+    }
+    char buf[16384];
+    auto n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) {
+      r.closed = true;
+      parser.finish();
+      break;
+    }
+    pending_.append(buf, static_cast<std::size_t>(n));
+  }
+  r.body = parser.chunked() ? dechunk(framed) : framed;
+  if (const auto* c = parser.head().find("Connection"); c && *c == "close") r.closed = true;
+  return r;
+}
+
+bool BlockingClient::peer_closed() {
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, 2000) <= 0) return false;
+  char b;
+  return ::recv(fd_, &b, 1, MSG_PEEK) == 0;
+}
+
+}  // namespace mratls::proxy

@@ -1,0 +1,45 @@
+// A small blocking HTTP/1.1 client for talking to a proxy: `mratls lab` and `mratls login`
+// replay requests with it, and the tests drive the proxy with it. Raw bytes go out as given,
+// so that malformed requests can be sent too.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mratls::proxy {
+
+struct ClientResponse {
+  int status = 0;  // 0: no response (connection closed or timed out)
+  std::string reason;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;     // de-chunked
+  bool closed = false;  // the server closed the connection after the response
+};
+
+class BlockingClient {
+ public:
+  BlockingClient(const std::string& address, std::uint16_t port,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~BlockingClient();
+  BlockingClient(const BlockingClient&) = delete;
+  BlockingClient& operator=(const BlockingClient&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  void send_raw(const std::string& bytes);
+  ClientResponse read_response(bool head_request = false);
+  ClientResponse exchange(const std::string& bytes) {
+    send_raw(bytes);
+    return read_response();
+  }
+  // True when the server closes the connection within two seconds.
+  bool peer_closed();
+
+ private:
+  int fd_ = -1;
+  std::string pending_;
+};
+
+}  // namespace mratls::proxy
