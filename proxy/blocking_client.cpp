@@ -63,7 +63,7 @@ ClientResponse BlockingClient::read_response(bool head_request) {
   std::string framed;
   bool in_body = false;
   for (;;) {
-    if (!pending_.empty()) {
+    if (!pending_.empty() || (parser.head_ready() && !parser.message_complete())) {
       auto used = parser.feed(pending_);
       if (parser.failed()) break;
       if (in_body) framed += pending_.substr(0, used);
@@ -73,14 +73,14 @@ ClientResponse BlockingClient::read_response(bool head_request) {
         r.reason = parser.head().reason;
         r.headers = parser.head().headers;
         in_body = true;
-        if (r.status < 200) {  // interim: the final response follows
-          parser.next_message();
-          in_body = false;
-          continue;
-        }
       }
-      if (parser.message_complete()) break;
-      if (!pending_.empty()) continue;
+      if (parser.message_complete()) {
+        if (r.status >= 200) break;
+        parser.next_message();  // an interim response: the final one follows
+        in_body = false;
+        continue;
+      }
+      if (used > 0 && !pending_.empty()) continue;
     }
     char buf[16384];
     auto n = ::recv(fd_, buf, sizeof buf, 0);

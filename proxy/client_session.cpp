@@ -166,6 +166,8 @@ asio::awaitable<void> ClientSession::run() {
       break;
     }
     first = false;
+    // The runtime in force when the request arrived: a reload while the connection sat idle applies.
+    rt = shared_.runtime.load();
     Txn txn{rt, std::to_string(shared_.next_txn++), ""};
     const auto* tracking = parser_->head().find("TrackingID");
     txn.tracking_id = tracking ? *tracking : new_uuid();

@@ -1,0 +1,271 @@
+// HTTP/1.1 on both sides, the origin pool, retries, DEBUG lines, reload and drain.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "lab/scenarios.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+
+namespace {
+
+struct Setup {
+  std::unique_ptr<lab::MockOrigin> origin;
+  std::unique_ptr<ProxyUnderTest> proxy;
+  std::string segment;
+  std::string leaf_pem;  // the certificate the origin presents (its first)
+};
+
+Setup start(const std::string& scenario, const std::function<void(config::Config&)>& tweak = {}) {
+  auto def = lab::scenario_origin(scenario);
+  auto leaf_pem = def.spec.certificates.front().leaf.cert_pem();
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  auto port = (*origin)->port();
+  auto config = base_config(LabPki::get());
+  for (const auto* path : {"/cucm-uds/", "/cup/"})
+    config.allow_list.push_back({"https://" + def.connect_host + ":" + std::to_string(port) + path,
+                                 config::MatchType::Prefix, {"GET", "POST", "HEAD"}});
+  if (tweak) tweak(config);
+  Setup s{std::move(*origin), std::make_unique<ProxyUnderTest>(config), segment_for(def.connect_host, port), leaf_pem};
+  return s;
+}
+
+std::size_t count_lines(ProxyUnderTest& p, const std::string& needle) {
+  std::size_t n = 0;
+  for (const auto& l : p.masked_lines())
+    if (l.find(needle) != std::string::npos) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(KeepAlive, BothSidesAreReusedAndTheOriginIsVerifiedOnce) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/user/emusk/devices"));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_FALSE(r.closed);
+    EXPECT_NE(r.body.find("path=\"/cucm-uds/user/emusk/devices\""), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(s.origin->requests_served(), 3);
+  EXPECT_EQ(s.origin->handshakes(), 1) << "the verified origin connection should have been pooled";
+}
+
+TEST(KeepAlive, PooledConnectionServesAnotherClient) {
+  auto s = start("ok-fqdn");
+  for (int i = 0; i < 2; ++i) {
+    Client client(s.proxy->port());
+    EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  }
+  EXPECT_EQ(s.origin->handshakes(), 1);
+}
+
+TEST(KeepAlive, OffMeansAHandshakePerRequest) {
+  auto s = start("ok-fqdn", [](config::Config& c) {
+    c.origin.keep_alive = false;
+    c.origin.tls_session_reuse = false;
+  });
+  Client client(s.proxy->port());
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  EXPECT_EQ(s.origin->handshakes(), 2);
+}
+
+TEST(KeepAlive, ClientConnectionCloseIsHonoured) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/version", "t", "Connection: close\r\n"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.closed);
+  EXPECT_TRUE(client.peer_closed());
+}
+
+TEST(KeepAlive, PipelinedRequestsAreAnsweredInOrder) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  client.send_raw(get_request("/" + s.segment + "/cucm-uds/first") + get_request("/" + s.segment + "/cucm-uds/second"));
+  auto first = client.read_response();
+  auto second = client.read_response();
+  EXPECT_NE(first.body.find("/cucm-uds/first"), std::string::npos);
+  EXPECT_NE(second.body.find("/cucm-uds/second"), std::string::npos);
+}
+
+TEST(Bodies, ContentLengthBodyIsForwarded) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  std::string body(200000, 'x');
+  auto r = client.exchange("POST /" + s.segment + "/cup/presence HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, body);
+}
+
+TEST(Bodies, ChunkedRequestBodyIsForwarded) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  auto r = client.exchange("POST /" + s.segment + "/cup/presence HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hello world");
+  // and the connection still serves
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+}
+
+TEST(Bodies, ExpectContinueIsAnsweredByTheProxy) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  client.send_raw("POST /" + s.segment + "/cup/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.send_raw("abc");
+  auto r = client.read_response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abc");
+}
+
+TEST(Bodies, ChunkedResponseIsStreamedThrough) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/chunked"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("path=\"/cucm-uds/chunked\""), std::string::npos) << r.body;
+  bool chunked = false;
+  for (const auto& [n, v] : r.headers) chunked = chunked || (n == "Transfer-Encoding" && v == "chunked");
+  EXPECT_TRUE(chunked);
+}
+
+TEST(Bodies, HeadRequestGetsNoBody) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  client.send_raw("HEAD /" + s.segment + "/cucm-uds/version HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = client.read_response(true);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+}
+
+TEST(Requests, AbsoluteFormForThisExpresswayIsServed) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  auto r = client.exchange("GET http://vcs_control.steven.lab:8443/" + s.segment +
+                           "/cucm-uds/user/emusk/devices HTTP/1.1\r\nHost: vcs_control.steven.lab:8443\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  auto lines = s.proxy->masked_lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines[0].find("Msg=\"GET http://vcs_control.steven.lab:8443/" + s.segment + "/cucm-uds/user/emusk/devices HTTP/1.1\""),
+            std::string::npos);
+}
+
+TEST(Requests, OriginSeesOriginFormAndHostPort) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  std::string seen_host, seen_target, seen_connection;
+  def.spec.handler = [&](const lab::OriginRequest& req) {
+    for (const auto& [n, v] : req.headers) {
+      if (n == "Host") seen_host = v;
+      if (n == "Connection") seen_connection = v;
+    }
+    seen_target = req.target;
+    return lab::OriginReply{};
+  };
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin);
+  auto port = (*origin)->port();
+  auto config = base_config(LabPki::get());
+  config.allow_list.push_back({"https://cucm.steven.lab:" + std::to_string(port) + "/cucm-uds/", config::MatchType::Prefix, {"GET"}});
+  ProxyUnderTest proxy(config);
+  Client client(proxy.port());
+  auto r = client.exchange(get_request("/" + segment_for("cucm.steven.lab", port) + "/cucm-uds/users?name=a%20b",
+                                       "t", "Keep-Alive: timeout=5\r\nX-Cisco: kept\r\n"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(seen_target, "/cucm-uds/users?name=a%20b");
+  EXPECT_EQ(seen_host, "cucm.steven.lab:" + std::to_string(port));
+  EXPECT_EQ(seen_connection, "keep-alive");
+}
+
+TEST(Retries, EachAttemptLogsItsOwnLines) {
+  auto s = start("self-signed", [](config::Config& c) { c.expressway.connect_attempts_max_retries = 2; });
+  Client client(s.proxy->port());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 502);
+  s.proxy->sink().wait_for("Detail=\"Sending Response\"");
+  EXPECT_EQ(count_lines(*s.proxy, "Detail=\"Sending Request\""), 3u);
+  EXPECT_EQ(count_lines(*s.proxy, "WARNING: Core server certificate verification failed"), 3u);
+  EXPECT_EQ(count_lines(*s.proxy, "ERROR: SSL connection failed"), 3u);
+  EXPECT_EQ(s.origin->handshakes(), 3);
+}
+
+TEST(LogLevel, DebugCarriesWholeMessages) {
+  auto s = start("ok-fqdn", [](config::Config& c) { c.log.level = config::LogLevel::Debug; });
+  Client client(s.proxy->port());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  s.proxy->sink().wait_for("Detail=\"Sending Response\"");
+  auto lines = s.proxy->masked_lines({s.origin->port()});
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_NE(lines[0].find("Level=\"DEBUG\": Detail=\"Receive Request\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(" HTTPMSG: |GET /" + s.segment + "/cucm-uds/version HTTP/1.1\n Host: vcs_control.steven.lab:8443\n TrackingID: test-tracking-id\n|"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_EQ(lines[0].find("Msg="), std::string::npos);
+  EXPECT_NE(lines[2].find("Detail=\"Sending Request\""), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find("HTTPMSG: |GET /cucm-uds/version HTTP/1.1\n Host: cucm.steven.lab:PORT\n TrackingID: test-tracking-id\n"
+                          " Connection: keep-alive\n|"),
+            std::string::npos)
+      << lines[2];
+}
+
+TEST(LogText, NativeWritesOpenSsl3Texts) {
+  auto s = start("self-signed", [](config::Config& c) { c.log.openssl_text = config::OpenSslText::Native; });
+  Client client(s.proxy->port());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 502);
+  s.proxy->sink().wait_for("Detail=\"Sending Response\"");
+  EXPECT_EQ(count_lines(*s.proxy, "Error=self-signed certificate server="), 1u);
+  EXPECT_EQ(count_lines(*s.proxy, "': error:0A000086:SSL routines::certificate verify failed"), 1u);
+}
+
+TEST(Threads, SeveralEventThreadsServe) {
+  auto s = start("ok-fqdn", [](config::Config& c) { c.threads = 3; });
+  EXPECT_EQ(s.proxy->server().thread_count(), 3);
+  for (int i = 0; i < 6; ++i) {
+    Client client(s.proxy->port());
+    EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  }
+}
+
+TEST(Reload, NewTrustStoreAppliesWithoutDroppingConnections) {
+  auto s = start("self-signed");
+  Client client(s.proxy->port());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 502);
+
+  // Trust the origin's own certificate, as an engineer uploads it to the trust store.
+  auto trust = LabPki::get().dir / "reload-trust.pem";
+  std::ofstream(trust) << s.leaf_pem;
+  auto config = s.proxy->server().runtime()->config;
+  config.expressway.trusted_ca_certificates.push_back(trust.string());
+  auto rt = proxy::Runtime::build(config, s.proxy->log());
+  ASSERT_TRUE(rt);
+  s.proxy->server().reload(*rt);
+  auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/version"));
+  EXPECT_EQ(r.status, 200) << "the established client connection should see the new runtime";
+}
+
+TEST(Reload, BrokenTrustStoreIsRefusedWithItsFileNamed) {
+  auto config = base_config(LabPki::get());
+  config.expressway.trusted_ca_certificates = {"/nonexistent/trust.pem"};
+  auto rt = proxy::Runtime::build(config, nullptr);
+  ASSERT_FALSE(rt);
+  EXPECT_NE(rt.error().find("/nonexistent/trust.pem"), std::string::npos) << rt.error();
+}
+
+TEST(Drain, StopClosesIdleConnectionsAndRefusesNewOnes) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  auto port = s.proxy->port();
+  s.proxy->server().stop();
+  EXPECT_TRUE(client.peer_closed());
+  s.proxy->server().wait();
+  Client late(port);
+  EXPECT_EQ(late.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 0);
+}
