@@ -1,4 +1,5 @@
 #include "lab/mock_origin.hpp"
+#include "config/ascii.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -46,12 +47,6 @@ std::string cn_of(X509* cert) {
   return buf;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(const MockOriginSpec& spec) {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -97,7 +92,7 @@ template <class Stream>
 asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
   std::string buffer;
   char chunk[8192];
-  for (;;) {
+  for (int answered = 0;; ++answered) {
     std::error_code ec;
     std::size_t head_end;
     while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -129,9 +124,9 @@ asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
         std::string name(line.substr(0, colon));
         std::string value(line.substr(colon + 1));
         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-        if (iequals(name, "Content-Length")) length = std::stoul(value);
-        if (iequals(name, "Transfer-Encoding") && iequals(value, "chunked")) chunked_body = true;
-        if (iequals(name, "Connection") && iequals(value, "close")) close = true;
+        if (ascii::iequals(name, "Content-Length")) length = std::stoul(value);
+        if (ascii::iequals(name, "Transfer-Encoding") && ascii::iequals(value, "chunked")) chunked_body = true;
+        if (ascii::iequals(name, "Connection") && ascii::iequals(value, "close")) close = true;
         req.headers.emplace_back(std::move(name), std::move(value));
       }
       pos = next;
@@ -162,6 +157,7 @@ asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
       buffer.erase(0, length);
     }
 
+    if (spec.answers_per_connection > 0 && answered >= spec.answers_per_connection) co_return;
     OriginReply reply = spec.handler ? spec.handler(req) : default_reply(spec.name, req);
     ++served;
     std::string out = tomcat_head(reply, reply.body.size());

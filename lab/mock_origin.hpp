@@ -53,6 +53,9 @@ struct MockOriginSpec {
   bool tls13 = false;                           // highest version: TLS 1.3, or 1.2 as CUCM
   OriginBehaviour behaviour = OriginBehaviour::Serve;
   std::function<OriginReply(const OriginRequest&)> handler;  // default: a UDS-like XML echo
+  // Requests answered on one connection before the next is dropped unanswered, as a server
+  // that closed an idle keep-alive connection does (0: no limit).
+  int answers_per_connection = 0;
 };
 
 class MockOrigin {

@@ -1,4 +1,5 @@
 #include "proxy/allow_list.hpp"
+#include "config/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +9,6 @@ namespace {
 
 using config::MatchType;
 using config::ServerType;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // "https://host:port/path" → rule; the manual rule's URL was checked for its scheme at load.
 AllowRule parse_manual(const config::ManualRule& m) {
@@ -80,7 +75,7 @@ const AllowRule* AllowList::match(std::string_view method, std::string_view sche
                                   std::uint16_t port, std::string_view path) const {
   const AllowRule* best = nullptr;
   for (const auto& r : rules_) {
-    if (r.port != port || r.scheme != scheme || !iequals(r.host, host)) continue;
+    if (r.port != port || r.scheme != scheme || !ascii::iequals(r.host, host)) continue;
     if (std::find(r.methods.begin(), r.methods.end(), method) == r.methods.end()) continue;
     bool hit = r.match == config::MatchType::Exact ? path == r.path : path.starts_with(r.path);
     if (hit && (!best || r.path.size() > best->path.size())) best = &r;

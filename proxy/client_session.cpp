@@ -1,4 +1,5 @@
 #include "proxy/client_session.hpp"
+#include "config/ascii.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -31,23 +32,11 @@ std::string new_uuid() {
   return buf;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool contains_icase(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         }) != hay.end();
-}
-
 // A path that could reach elsewhere on the origin than the allow-list rule it matches.
 std::optional<std::string> unsafe_path(std::string_view path) {
   auto p = path.substr(0, path.find('?'));
   if (p.find('\\') != std::string_view::npos) return "backslash in path";
-  if (contains_icase(p, "%2e") || contains_icase(p, "%2f") || contains_icase(p, "%5c"))
+  if (ascii::icontains(p, "%2e") || ascii::icontains(p, "%2f") || ascii::icontains(p, "%5c"))
     return "encoded dot or slash in path";
   std::size_t start = 0;
   while (start <= p.size()) {
@@ -227,7 +216,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     auto host = authority.substr(0, slash);
     if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
       host = host.substr(0, colon);
-    if (!iequals(host, rt.config.listen.public_name))
+    if (!ascii::iequals(host, rt.config.listen.public_name))
       co_return co_await refuse(bad_request("The request names another host."),
                                 "Absolute-form request for host '" + std::string(host) + "', not this Expressway (" +
                                     rt.config.listen.public_name + ")");
@@ -265,7 +254,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   rt.log->write(access.time, logs::access_line(access));
   if (!rule) co_return co_await respond(txn, forbidden(), can_keep);
 
-  if (const auto* expect = head.find("Expect"); expect && iequals(*expect, "100-continue")) {
+  if (const auto* expect = head.find("Expect"); expect && ascii::iequals(*expect, "100-continue")) {
     std::error_code ec;
     co_await write_client("HTTP/1.1 100 Continue\r\n\r\n", ec);
     if (ec) co_return false;
@@ -273,9 +262,51 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   co_return co_await forward(txn, origin, origin_path);
 }
 
+asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const MraTarget& target,
+                                                                              const asio::ip::address& address,
+                                                                              const logs::HttpMessage& sent, bool& reused) {
+  const Runtime& rt = *txn.rt;
+  const auto key = origin_key(rt, target, address);
+  const int attempts = 1 + rt.config.expressway.connect_attempts_max_retries;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    std::unique_ptr<OriginConnection> conn;
+    if (reused && rt.config.origin.keep_alive)
+      conn = thread_.pool.take(key, std::chrono::milliseconds(rt.config.timeouts.idle_ms));
+    reused = conn != nullptr;
+    log(rt, logs::HttpDetail::SendingRequest, txn, address.to_string(), target.port, sent);
+    if (conn) co_return conn;
+    auto opened = co_await connect_origin(rt, thread_.pool, target, address, thread_.index);
+    if (opened) co_return std::move(*opened);
+  }
+  co_return nullptr;
+}
+
+asio::awaitable<std::error_code> ClientSession::send_request(const Runtime& rt, OriginConnection& conn,
+                                                             const std::string& request_head, bool& client_gone) {
+  // The head, then the body exactly as the client framed it.
+  std::error_code ec;
+  co_await conn.write_all(asio::buffer(request_head), ec);
+  while (!ec) {
+    std::size_t used = parser_->feed(buffer_.view());
+    if (parser_->failed()) {
+      client_gone = true;
+      break;
+    }
+    if (used > 0) co_await conn.write_all(asio::buffer(buffer_.view().data(), used), ec);
+    buffer_.consume(used);
+    if (ec || parser_->message_complete()) break;
+    std::error_code client_ec;
+    co_await read_client(std::chrono::milliseconds(rt.config.timeouts.client_header_ms), client_ec);
+    if (client_ec) {
+      client_gone = true;  // the client left mid-body: nothing to answer
+      break;
+    }
+  }
+  co_return ec;
+}
+
 asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, const std::string& origin_path) {
   const Runtime& rt = *txn.rt;
-  const HttpHead& head = parser_->head();
   const bool request_has_body = parser_->has_body();
   const bool can_keep = parser_->keep_alive() && !request_has_body;
 
@@ -284,65 +315,49 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, 
     rt.log->write_now(logs::thread_line(thread_.index, "WARNING", address.error()));
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
-  const std::string ip = address->to_string();
-  const auto key = origin_key(rt, target, *address);
   const std::string host_port =
       (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
-
   logs::HttpMessage sent;
-  const std::string request_head = origin_request_head(head, origin_path, host_port, rt.config.origin.keep_alive, sent);
+  const std::string request_head =
+      origin_request_head(parser_->head(), origin_path, host_port, rt.config.origin.keep_alive, sent);
 
-  std::unique_ptr<OriginConnection> conn;
-  const int attempts = 1 + rt.config.expressway.connect_attempts_max_retries;
-  for (int attempt = 0; attempt < attempts && !conn; ++attempt) {
-    if (rt.config.origin.keep_alive) conn = thread_.pool.take(key, std::chrono::milliseconds(rt.config.timeouts.idle_ms));
-    log(rt, logs::HttpDetail::SendingRequest, txn, ip, target.port, sent);
-    if (conn) break;
-    auto opened = co_await connect_origin(rt, thread_.pool, target, *address, thread_.index);
-    if (opened) conn = std::move(*opened);
-  }
-  if (!conn) co_return co_await respond(txn, connect_failed(), can_keep);
-
-  // The head, then the body exactly as the client framed it.
-  std::error_code ec;
-  co_await conn->write_all(asio::buffer(request_head), ec);
-  while (!ec) {
-    std::size_t used = parser_->feed(buffer_.view());
-    if (parser_->failed()) {
+  // An idle pooled connection the origin has closed in the meantime fails before answering;
+  // a request without a body is then sent once more on a new connection.
+  bool reused = true;
+  for (int round = 0; round < 2; ++round) {
+    auto conn = co_await open_origin(txn, target, *address, sent, reused);
+    if (!conn) co_return co_await respond(txn, connect_failed(), can_keep);
+    bool client_gone = false;
+    auto ec = co_await send_request(rt, *conn, request_head, client_gone);
+    if (client_gone) {
       conn->close();
       co_return false;
     }
-    if (used > 0) co_await conn->write_all(asio::buffer(buffer_.view().data(), used), ec);
-    buffer_.consume(used);
-    if (ec || parser_->message_complete()) break;
-    co_await read_client(std::chrono::milliseconds(rt.config.timeouts.client_header_ms), ec);
-    if (ec) {
+    Relay relay{};
+    if (!ec) relay = co_await relay_response(txn, *conn);
+    if (ec || relay.origin_silent) {
       conn->close();
-      co_return false;  // the client left mid-body: nothing to answer
+      if (reused && !request_has_body && round == 0) {
+        reused = false;
+        continue;
+      }
+      std::string why = ec ? "write failed: " + ec.message() : "connection closed before a response";
+      rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
+                                          "Origin " + target.host + ":" + std::to_string(target.port) + " " + why));
+      co_return co_await respond(txn, connect_failed(), false);
     }
-  }
-  if (ec) {
-    rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
-                                        "Write to origin failed for '" + target.host + "': " + ec.message()));
-    conn->close();
-    co_return co_await respond(txn, connect_failed(), false);
-  }
-
-  bool origin_reusable = false;
-  bool keep = co_await relay_response(txn, *conn, origin_reusable);
-  if (origin_reusable && rt.config.origin.keep_alive) {
-    if (rt.config.origin.tls_session_reuse && conn->ssl())
+    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl())
       thread_.pool.remember_session(conn->key(), SslSessionPtr(SSL_get1_session(conn->ssl())));
-    thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin));
-  } else {
-    if (rt.config.origin.tls_session_reuse && conn->ssl() && origin_reusable)
-      thread_.pool.remember_session(conn->key(), SslSessionPtr(SSL_get1_session(conn->ssl())));
-    conn->close();
+    if (relay.origin_reusable && rt.config.origin.keep_alive)
+      thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin));
+    else
+      conn->close();
+    co_return relay.keep_client;
   }
-  co_return keep;
+  co_return false;
 }
 
-asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& conn, bool& origin_reusable) {
+asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, OriginConnection& conn) {
   const Runtime& rt = *txn.rt;
   HttpParser::Limits limits;
   limits.max_header_bytes = rt.config.limits.max_header_bytes;
@@ -352,13 +367,14 @@ asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& 
   ByteBuffer in;
   Deadline origin_deadline(socket_.get_executor());
   std::error_code ec;
+  std::size_t received = 0;
 
-  auto read_origin = [&]() -> asio::awaitable<std::size_t> {
+  auto read_origin = [&]() -> asio::awaitable<void> {
     origin_deadline.arm(std::chrono::milliseconds(rt.config.timeouts.origin_response_ms), [&conn] { conn.cancel(); });
     auto n = co_await conn.read_some(in.prepare(), ec);
     origin_deadline.disarm();
     in.commit(n);
-    co_return n;
+    received += n;
   };
 
   for (;;) {  // 1xx interim responses come before the final one
@@ -369,16 +385,18 @@ asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& 
       if (ec) break;
     }
     if (!response.head_ready()) {
+      if (received == 0 && !origin_deadline.expired()) co_return Relay{false, false, true};
       std::string why = origin_deadline.expired() ? "no response within " + std::to_string(rt.config.timeouts.origin_response_ms) + " ms"
                         : response.failed()       ? "malformed response: " + response.failure_text()
-                                                  : "connection closed before a response: " + ec.message();
+                                                  : "connection closed in the middle of a response: " + ec.message();
       rt.log->write_now(logs::thread_line(thread_.index, "WARNING", "Origin " + conn.key().host + ":" +
                                                                         std::to_string(conn.key().port) + " " + why));
       // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
       // when they cross a co_await.
       LocalResponse answer = connect_failed();
       if (origin_deadline.expired()) answer = gateway_timeout();
-      co_return co_await respond(txn, answer, false);
+      co_await respond(txn, answer, false);
+      co_return Relay{};
     }
     const HttpHead& rh = response.head();
     log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port,
@@ -389,14 +407,14 @@ asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& 
     std::string out_head = client_response_head(rh, keep, sent);
     if (rh.status >= 200) log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
     co_await write_client(out_head, ec);
-    if (ec) co_return false;
+    if (ec) co_return Relay{};
 
     for (;;) {
       std::size_t used = response.feed(in.view());
-      if (response.failed()) co_return false;
+      if (response.failed()) co_return Relay{};
       if (used > 0) {
         co_await write_client(std::string_view(in.view().data(), used), ec);
-        if (ec) co_return false;
+        if (ec) co_return Relay{};
       }
       in.consume(used);
       if (response.message_complete()) break;
@@ -406,13 +424,10 @@ asio::awaitable<bool> ClientSession::relay_response(Txn& txn, OriginConnection& 
           response.finish();
           break;
         }
-        co_return false;  // the origin failed mid-body: the client sees the connection close
+        co_return Relay{};  // the origin failed mid-body: the client sees the connection close
       }
     }
-    if (rh.status >= 200) {
-      origin_reusable = response.keep_alive() && in.empty() && !close_delimited;
-      co_return keep;
-    }
+    if (rh.status >= 200) co_return Relay{keep, response.keep_alive() && in.empty() && !close_delimited, false};
     response.next_message();
   }
 }

@@ -14,6 +14,7 @@
 #include "proxy/http_parser.hpp"
 #include "proxy/http_write.hpp"
 #include "proxy/mra_path.hpp"
+#include "proxy/origin_connection.hpp"
 
 namespace mratls::proxy {
 
@@ -35,8 +36,21 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   asio::awaitable<void> run();
   asio::awaitable<bool> handle(Txn& txn);
+  struct Relay {
+    bool keep_client = false;     // the client connection can take another request
+    bool origin_reusable = false; // the origin connection can go back to the pool
+    bool origin_silent = false;   // the origin closed without a byte: nothing was sent to the client
+  };
+
   asio::awaitable<bool> forward(Txn& txn, const MraTarget& target, const std::string& origin_path);
-  asio::awaitable<bool> relay_response(Txn& txn, OriginConnection& conn, bool& origin_reusable);
+  // A pooled connection when `reused` comes in true and one is idle, else a new one, with the
+  // configured connection attempts; `reused` says which it was.
+  asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Txn& txn, const MraTarget& target,
+                                                                 const asio::ip::address& address,
+                                                                 const logs::HttpMessage& sent, bool& reused);
+  asio::awaitable<std::error_code> send_request(const Runtime& rt, OriginConnection& conn, const std::string& request_head,
+                                                bool& client_gone);
+  asio::awaitable<Relay> relay_response(Txn& txn, OriginConnection& conn);
   asio::awaitable<bool> respond(Txn& txn, const LocalResponse& r, bool keep_alive);
   asio::awaitable<void> report_parse_failure(const Runtime& rt);
 

@@ -1,16 +1,11 @@
 #include "proxy/http_parser.hpp"
+#include "config/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace mratls::proxy {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // RFC 9110 tchar: anything else in a field name (a space, above all) lets two parsers disagree.
 bool is_token(std::string_view s) {
@@ -31,13 +26,13 @@ std::string trim(std::string_view s) {
 
 const std::string* HttpHead::find(std::string_view name) const {
   for (const auto& [n, v] : headers)
-    if (iequals(n, name)) return &v;
+    if (ascii::iequals(n, name)) return &v;
   return nullptr;
 }
 
 std::size_t HttpHead::count(std::string_view name) const {
   return static_cast<std::size_t>(
-      std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); }));
+      std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return ascii::iequals(h.first, name); }));
 }
 
 HttpParser::HttpParser(Kind kind, Limits limits) : limits_(limits) {
@@ -127,7 +122,7 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     return s.fail(ParseFailure::LengthConflict, "both Content-Length and Transfer-Encoding");
   if (h.count("Content-Length") > 1)
     return s.fail(ParseFailure::LengthConflict, "more than one Content-Length");
-  if (h.count("Transfer-Encoding") > 1 || (h.find("Transfer-Encoding") && !iequals(*h.find("Transfer-Encoding"), "chunked")))
+  if (h.count("Transfer-Encoding") > 1 || (h.find("Transfer-Encoding") && !ascii::iequals(*h.find("Transfer-Encoding"), "chunked")))
     return s.fail(ParseFailure::BadTransferCoding, "Transfer-Encoding other than chunked");
 
   s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
@@ -147,7 +142,7 @@ int HttpParser::on_message_complete(llhttp_t* p) {
 
 bool HttpParser::chunked() const {
   const auto* te = head_.find("Transfer-Encoding");
-  return te && iequals(*te, "chunked");
+  return te && ascii::iequals(*te, "chunked");
 }
 
 bool HttpParser::has_body() const {

@@ -1,16 +1,11 @@
 #include "proxy/http_write.hpp"
+#include "config/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace mratls::proxy {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool named_by_connection(std::string_view name, const HttpHead& head) {
   const auto* connection = head.find("Connection");
@@ -21,7 +16,7 @@ bool named_by_connection(std::string_view name, const HttpHead& head) {
     auto token = list.substr(0, comma);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    if (iequals(token, name)) return true;
+    if (ascii::iequals(token, name)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -49,7 +44,7 @@ std::string html_escape(std::string_view s) {
 bool is_hop_by_hop(std::string_view name, const HttpHead& head) {
   for (auto h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authorization",
                  "Expect"})
-    if (iequals(name, h)) return true;
+    if (ascii::iequals(name, h)) return true;
   return named_by_connection(name, head);
 }
 
@@ -60,7 +55,7 @@ std::string origin_request_head(const HttpHead& client, std::string_view origin_
   std::string out = logged.first_line + "\r\n";
   add(out, logged, "Host", host_port);
   for (const auto& [name, value] : client.headers) {
-    if (iequals(name, "Host") || is_hop_by_hop(name, client)) continue;
+    if (ascii::iequals(name, "Host") || is_hop_by_hop(name, client)) continue;
     add(out, logged, name, value);
   }
   add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");

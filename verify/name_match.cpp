@@ -1,20 +1,11 @@
 #include "verify/name_match.hpp"
+#include "config/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace mratls::verify {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
 
 bool label_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
 
@@ -27,7 +18,7 @@ std::size_t usable_star(std::string_view pattern) {
   auto first_dot = pattern.find('.');
   if (first_dot == std::string_view::npos || star > first_dot) return std::string_view::npos;
   auto label = pattern.substr(0, first_dot);
-  if (istarts_with(label, "xn--")) return std::string_view::npos;
+  if (ascii::istarts_with(label, "xn--")) return std::string_view::npos;
   if (star != 0 && star != first_dot - 1) return std::string_view::npos;
   if (std::count(pattern.begin(), pattern.end(), '.') < 2) return std::string_view::npos;
   for (char c : pattern)
@@ -40,19 +31,19 @@ std::size_t usable_star(std::string_view pattern) {
 bool pattern_matches(std::string_view pattern, std::string_view name) {
   if (pattern.empty() || name.empty()) return false;
   auto star = usable_star(pattern);
-  if (star == std::string_view::npos) return iequals(pattern, name);
+  if (star == std::string_view::npos) return ascii::iequals(pattern, name);
 
   auto prefix = pattern.substr(0, star);
   auto suffix = pattern.substr(star + 1);
   if (name.size() < prefix.size() + suffix.size()) return false;
-  if (!istarts_with(name, prefix)) return false;
-  if (!iequals(name.substr(name.size() - suffix.size()), suffix)) return false;
+  if (!ascii::istarts_with(name, prefix)) return false;
+  if (!ascii::iequals(name.substr(name.size() - suffix.size()), suffix)) return false;
 
   auto covered = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
   bool whole_label = prefix.empty() && suffix.front() == '.';
   if (whole_label && covered.empty()) return false;
   // A partial wildcard never matches an internationalised label.
-  if (!whole_label && istarts_with(name, "xn--")) return false;
+  if (!whole_label && ascii::istarts_with(name, "xn--")) return false;
   if (covered == "*") return true;
   return std::all_of(covered.begin(), covered.end(), label_char);
 }

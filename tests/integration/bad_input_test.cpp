@@ -75,6 +75,7 @@ struct Case {
   std::function<std::string()> request;
   int status;
   std::string line;  // a line (masked) that must appear, in part
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
 std::string raw_segment(const std::string& text) { return proxy::base64_encode_unpadded(text); }

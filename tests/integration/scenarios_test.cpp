@@ -75,6 +75,7 @@ struct Expectation {
   Prefer prefer;
   Outcome on;        // VerifyOriginServer On, X14.2
   Outcome log_only;  // always 200
+  friend void PrintTo(const Expectation& e, std::ostream* os) { *os << e.id; }
 };
 
 std::vector<Expectation> expectations() {

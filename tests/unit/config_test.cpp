@@ -76,6 +76,7 @@ struct BadConfig {
   int line;
   std::string key;
   std::string message_part;
+  friend void PrintTo(const BadConfig& b, std::ostream* os) { *os << b.key; }
 };
 
 class ConfigRejects : public ::testing::TestWithParam<BadConfig> {};

@@ -72,6 +72,7 @@ struct Hostile {
   std::string name;
   std::string wire;
   ParseFailure expected;
+  friend void PrintTo(const Hostile& h, std::ostream* os) { *os << h.name; }
 };
 
 class HttpParserRefuses : public ::testing::TestWithParam<Hostile> {};

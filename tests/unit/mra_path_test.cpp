@@ -61,6 +61,7 @@ TEST(MraPath, EdgeConfigSegmentNamesOnlyTheDomain) {
 struct BadSegment {
   std::string text;  // what the segment decodes from
   std::string reason_part;
+  friend void PrintTo(const BadSegment& b, std::ostream* os) { *os << b.text; }
 };
 
 class MraPathRejects : public ::testing::TestWithParam<BadSegment> {};

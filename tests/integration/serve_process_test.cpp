@@ -1,0 +1,160 @@
+// `mratls serve` as a process: configuration checks, SIGHUP reloads (a broken configuration is
+// refused and the running one stays), SIGTERM drains and exits 0.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/select.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support.hpp"
+
+using namespace mratls::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Process {
+  pid_t pid = -1;
+  int err_fd = -1;
+  std::string err;
+
+  // Reads stderr until `needle` shows up or the timeout passes.
+  bool wait_for(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(10)) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (err.find(needle) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      fd_set set;
+      FD_ZERO(&set);
+      FD_SET(err_fd, &set);
+      timeval tv{0, 100000};
+      if (select(err_fd + 1, &set, nullptr, nullptr, &tv) > 0) {
+        char buf[4096];
+        auto n = read(err_fd, buf, sizeof buf);
+        if (n <= 0) return err.find(needle) != std::string::npos;
+        err.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return true;
+  }
+  int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10)) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > until) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  ~Process() {
+    if (pid > 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+    if (err_fd >= 0) close(err_fd);
+  }
+};
+
+Process spawn(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
+  Process p;
+  p.pid = fork();
+  if (p.pid == 0) {
+    dup2(pipe_fds[1], STDERR_FILENO);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    close(pipe_fds[0]);
+    std::vector<char*> argv;
+    std::string binary = MRATLS_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  p.err_fd = pipe_fds[0];
+  return p;
+}
+
+fs::path scratch() {
+  auto dir = fs::temp_directory_path() / ("mratls-serve-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+std::string good_config(const fs::path& log) {
+  return "expressway:\n  version: X14.2.0\n  trusted_ca_certificates: [" + LabPki::get().trust_file +
+         "]\nlisten: { address: 127.0.0.1, port: 0, public_name: vcs_control.steven.lab }\n"
+         "unified_cm_servers: [ { address: cucm.steven.lab } ]\nthreads: 1\nlog: { file: \"" + log.string() + "\" }\n";
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST(ServeProcess, CheckConfigExitCodes) {
+  auto dir = scratch();
+  write(dir / "good.yaml", good_config(dir / "serve.log"));
+  write(dir / "bad.yaml", "expressway:\n  version: X14.2.0\n  verison: typo\n");
+  auto good = spawn({"serve", "--check-config", (dir / "good.yaml").string()});
+  EXPECT_EQ(good.wait_exit(), 0);
+  auto bad = spawn({"serve", "--check-config", (dir / "bad.yaml").string()});
+  EXPECT_TRUE(bad.wait_for("bad.yaml:3: expressway.verison: unknown key")) << bad.err;
+  EXPECT_EQ(bad.wait_exit(), 2);
+  auto missing = spawn({"serve", "--config", (dir / "nowhere.yaml").string()});
+  EXPECT_TRUE(missing.wait_for("nowhere.yaml: cannot open the file")) << missing.err;
+  EXPECT_EQ(missing.wait_exit(), 2);
+}
+
+TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
+  auto dir = scratch();
+  auto config = dir / "site.yaml";
+  auto log = dir / "serve.log";
+  write(config, good_config(log));
+  auto serve = spawn({"serve", "--config", config.string()});
+  ASSERT_TRUE(serve.wait_for("listening on 127.0.0.1:")) << serve.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(serve.err, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
+  auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+
+  Client client(port);
+  auto denied = get_request("/" + segment_for("evil.example.com", 443) + "/cucm-uds/version");
+  EXPECT_EQ(client.exchange(denied).status, 403);
+
+  write(config, "expressway: [broken\n");
+  kill(serve.pid, SIGHUP);
+  EXPECT_TRUE(serve.wait_for("reload refused, the running configuration stays: ")) << serve.err;
+  EXPECT_EQ(client.exchange(denied).status, 403) << "the established connection must survive a refused reload";
+
+  write(config, good_config(log));
+  kill(serve.pid, SIGHUP);
+  EXPECT_TRUE(serve.wait_for("configuration and trust store reloaded")) << serve.err;
+  EXPECT_EQ(client.exchange(denied).status, 403);
+
+  kill(serve.pid, SIGTERM);
+  EXPECT_EQ(serve.wait_exit(), 0) << serve.err;
+  auto text = read_file(log);
+  EXPECT_NE(text.find("vcsc traffic_server["), std::string::npos) << text;
+  EXPECT_NE(text.find("Event=\"Request Denied\" Detail=\"Access denied\" Reason=\"Not in allow list\""), std::string::npos) << text;
+}
