@@ -3,6 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cli/login_runner.hpp"
 
 namespace mratls::cli {
 
@@ -13,6 +17,10 @@ Action add_serve(CLI::App& app);
 Action add_decode(CLI::App& app);
 Action add_encode(CLI::App& app);
 Action add_lab(CLI::App& app);
+Action add_login(CLI::App& app);
+
+void print_login(const LoginOutcome& outcome, std::ostream& os);
+nlohmann::json login_json(const LoginOutcome& outcome);
 
 // Exit codes shared by every command.
 inline constexpr int kOk = 0;

@@ -1,16 +1,23 @@
-// mratls lab: the built-in lab. Real TLS origins with the certificates that break MRA in the
-// field, the real proxy in front, and what X14.2 does to each, side by side with the switches
-// that change it.
+// mratls lab: the built-in lab. Mock CUCM, IM&P and Unity Connection nodes with the
+// certificates that break MRA in the field, the real proxy in front, an MRA login through it
+// for every cluster, and what X14.2 does to each, side by side with the switches that change it.
 #include <nlohmann/json.hpp>
 #include <unistd.h>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <algorithm>
 #include <map>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "config/save.hpp"
+#include "lab/running_cluster.hpp"
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
 #include "proxy/in_process.hpp"
@@ -18,6 +25,8 @@
 
 namespace mratls::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr const char* kRsaFirstCiphers =
     "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
@@ -27,8 +36,11 @@ struct Options {
   std::string scenario;
   std::string verify;  // on | off | log-only | "" (all)
   std::string prefer;  // ecdsa | rsa | "" (both)
+  std::string out;
   bool json = false;
   bool list = false;
+  bool keep_running = false;
+  int port = 8443;
 };
 
 struct Style {
@@ -48,30 +60,40 @@ struct Setting {
   config::Version version;
 };
 
+std::string verify_word(config::VerifyOriginServer v) {
+  return v == config::VerifyOriginServer::On ? "on" : v == config::VerifyOriginServer::Off ? "off" : "log-only";
+}
+
 std::vector<Setting> settings_for(const Options& o) {
   std::vector<Setting> out;
   for (auto version : {config::Version{14, 0, 7}, config::Version{14, 2, 0}})
     for (auto verify : {config::VerifyOriginServer::On, config::VerifyOriginServer::LogOnly, config::VerifyOriginServer::Off})
       for (bool rsa : {false, true}) {
-        std::string v = verify == config::VerifyOriginServer::On ? "on" : verify == config::VerifyOriginServer::Off ? "off" : "log-only";
-        if (!o.verify.empty() && o.verify != v) continue;
+        if (!o.verify.empty() && o.verify != verify_word(verify)) continue;
         if (!o.prefer.empty() && (o.prefer == "rsa") != rsa) continue;
-        out.push_back({version.to_string().substr(0, 5) + " " + v + " " + (rsa ? "RSA" : "ECDSA"), verify, rsa, version});
+        out.push_back({version.to_string() + " " + verify_word(verify) + " " + (rsa ? "RSA-first" : "ECDSA-first"), verify, rsa, version});
       }
   return out;
 }
 
-// A scratch folder for the lab's trust store, removed when the lab ends.
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    path = std::filesystem::temp_directory_path() / ("mratls-lab-" + std::to_string(getpid()));
-    std::filesystem::create_directories(path);
+// Where the lab's trust store (and, with --out, everything else) is written.
+struct LabDir {
+  fs::path path;
+  bool scratch = false;
+  explicit LabDir(const std::string& out) {
+    if (out.empty()) {
+      scratch = true;
+      path = fs::temp_directory_path() / ("mratls-lab-" + std::to_string(getpid()));
+    } else {
+      path = fs::absolute(out);
+    }
+    fs::create_directories(path / "trust");
   }
-  ~ScratchDir() {
+  ~LabDir() {
     std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
+    if (scratch) fs::remove_all(path, ignored);
   }
+  std::string trust_file() const { return (path / "trust" / "lab-root.pem").string(); }
 };
 
 config::Config lab_config(const std::string& trust_file) {
@@ -88,35 +110,15 @@ config::Config lab_config(const std::string& trust_file) {
   return c;
 }
 
+void apply(const Setting& s, config::Config& c) {
+  c.expressway.verify_origin_server = s.verify;
+  c.expressway.version = s.version;
+  if (s.rsa_first) c.expressway.ciphers = kRsaFirstCiphers;
+}
+
 std::string absolute_get(const std::string& segment, const std::string& rest) {
   return "GET http://" + std::string(kPublicName) + ":8443/" + segment + rest + " HTTP/1.1\r\nHost: " + kPublicName +
          ":8443\r\n\r\n";
-}
-
-struct Exchange {
-  int status = 0;
-  std::vector<std::string> lines;
-};
-
-Exchange replay(proxy::InProcessProxy& proxy, std::size_t& responses, const std::string& request) {
-  auto before = proxy.sink().lines().size();
-  proxy::BlockingClient client("127.0.0.1", proxy.port());
-  auto r = client.exchange(request);
-  proxy.wait_for_response(++responses);
-  auto all = proxy.sink().lines();
-  return {r.status, std::vector<std::string>(all.begin() + static_cast<long>(before), all.end())};
-}
-
-std::unique_ptr<lab::MockOrigin> start_origin(lab::MockOriginSpec spec, std::string& note) {
-  auto wanted = spec.port;
-  auto origin = lab::MockOrigin::start(spec);
-  if (!origin && wanted != 0) {
-    note = "(" + spec.address + ":" + std::to_string(wanted) + " was taken; using an ephemeral port)";
-    spec.port = 0;
-    origin = lab::MockOrigin::start(std::move(spec));
-  }
-  if (!origin) throw std::runtime_error(origin.error());
-  return std::move(*origin);
 }
 
 // The three sequences of the seed log: a UDS request on 8443, TFTP on 6972 with a self-signed
@@ -124,32 +126,17 @@ std::unique_ptr<lab::MockOrigin> start_origin(lab::MockOriginSpec spec, std::str
 nlohmann::json seed_sequences(const std::string& trust_file, const Style& style, bool json) {
   const auto& ca = lab::LabAuthorities::shared();
   const std::string node_ip = "127.0.0.11";
-  std::string note;
-
-  lab::MockOriginSpec uds;
-  uds.name = "cucm tomcat 8443";
-  uds.address = node_ip;
-  uds.port = 8443;
   lab::CertSpec tomcat;
   tomcat.common_name = lab::kLabCucm;
   tomcat.dns_sans = {lab::kLabCucm};
-  uds.certificates.push_back({lab::issue(tomcat, &ca.root), {}});
-  auto uds_origin = start_origin(std::move(uds), note);
-
-  lab::MockOriginSpec tftp;
-  tftp.name = "cucm tftp 6972";
-  tftp.address = node_ip;
-  tftp.port = 6972;
-  tftp.certificates.push_back({lab::issue(tomcat, nullptr), {}});
-  auto tftp_origin = start_origin(std::move(tftp), note);
-
+  lab::LabCluster seed{"seed", "the seed log's node", {}};
+  seed.nodes.push_back({lab::kLabCucm, node_ip, lab::kLabCucm, lab::NodeRole::Cucm, {{lab::issue(tomcat, &ca.root), {}}},
+                        {{lab::issue(tomcat, nullptr), {}}}, false});
+  auto cluster = lab::RunningCluster::start(std::move(seed));
+  if (!cluster) throw std::runtime_error(cluster.error());
   auto config = lab_config(trust_file);
-  config.servers.push_back({config::ServerType::UnifiedCm, lab::kLabCucm, true, {lab::kLabCucm, node_ip}});
-  config.hosts[lab::kLabCucm] = node_ip;
-  for (auto port : {uds_origin->port(), tftp_origin->port()})
-    if (port != 8443 && port != 6972)
-      for (const auto& host : {std::string(lab::kLabCucm), node_ip})
-        config.allow_list.push_back({"https://" + host + ":" + std::to_string(port) + "/", config::MatchType::Prefix, {"GET"}});
+  (*cluster)->configure_proxy(config);
+  config.servers.front().nodes.push_back(node_ip);
   auto proxy = proxy::InProcessProxy::start(config);
   if (!proxy) throw std::runtime_error(proxy.error());
 
@@ -161,136 +148,238 @@ nlohmann::json seed_sequences(const std::string& trust_file, const Style& style,
     std::string request;
   };
   std::vector<Step> steps = {
-      {"UDS devices on 8443, CA-signed tomcat certificate",
-       absolute_get(seg(lab::kLabCucm, uds_origin->port()), "/cucm-uds/user/emusk/devices")},
-      {"TFTP on 6972, self-signed certificate",
-       absolute_get(seg(lab::kLabCucm, tftp_origin->port()), "/CSFemusk.cnf.xml")},
+      {"UDS devices on 8443, CA-signed tomcat certificate", absolute_get(seg(lab::kLabCucm, 8443), "/cucm-uds/user/emusk/devices")},
+      {"TFTP on 6972, self-signed certificate", absolute_get(seg(lab::kLabCucm, 6972), "/CSFemusk.cnf.xml")},
       {"UDS by IP address (CUCM System > Server advertises " + node_ip + "), certificate names the FQDN only",
-       absolute_get(seg(node_ip, uds_origin->port()), "/cucm-uds/user/emusk/devices?max=100")},
+       absolute_get(seg(node_ip, 8443), "/cucm-uds/user/emusk/devices?max=100")},
   };
   nlohmann::json out = nlohmann::json::array();
-  std::size_t responses = 0;
-  if (!json) {
+  if (!json)
     std::cout << style.bold("== The seed log's three sequences, produced by the real proxy against real TLS origins") << "\n";
-    if (!note.empty()) std::cout << note << "\n";
-  }
-  int n = 0;
-  for (const auto& step : steps) {
-    auto ex = replay(**proxy, responses, step.request);
-    out.push_back({{"title", step.title}, {"status", ex.status}, {"lines", ex.lines}});
+  std::size_t responses = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto before = (*proxy)->sink().lines().size();
+    proxy::BlockingClient client("127.0.0.1", (*proxy)->port());
+    auto r = client.exchange(steps[i].request);
+    (*proxy)->wait_for_response(++responses);
+    auto all = (*proxy)->sink().lines();
+    std::vector<std::string> lines(all.begin() + static_cast<long>(before), all.end());
+    out.push_back({{"title", steps[i].title}, {"status", r.status}, {"lines", lines}});
     if (json) continue;
-    std::cout << "\n" << style.bold(std::to_string(++n) + ". " + step.title + ": ") << style.status(ex.status) << "\n";
-    for (const auto& l : ex.lines) std::cout << l << "\n";
+    std::cout << "\n" << style.bold(std::to_string(i + 1) + ". " + steps[i].title + ": ") << style.status(r.status) << "\n";
+    for (const auto& l : lines) std::cout << l << "\n";
   }
   return out;
 }
 
-struct MatrixResult {
-  std::map<std::string, std::map<std::string, int>> status;            // scenario → setting → status
-  std::map<std::string, std::vector<std::string>> failing_lines;       // scenario → WARNING/ERROR lines (X14.2 On)
+struct Matrix {
+  std::map<std::string, std::map<std::string, LoginOutcome>> cells;  // cluster → setting → login
 };
 
-MatrixResult run_matrix(const std::string& trust_file, const std::vector<lab::ScenarioInfo>& rows,
-                        const std::vector<Setting>& settings) {
-  std::vector<std::unique_ptr<lab::MockOrigin>> origins;
-  std::vector<std::pair<std::string, std::string>> requests;  // scenario → request
-  auto base = lab_config(trust_file);
-  base.hosts[lab::kLabCucm] = "127.0.0.1";
-  for (const auto& row : rows) {
-    auto def = lab::scenario_origin(row.id, "127.0.0.1");
-    auto origin = lab::MockOrigin::start(std::move(def.spec));
-    if (!origin) throw std::runtime_error(origin.error());
-    auto port = (*origin)->port();
-    base.allow_list.push_back({"https://" + def.connect_host + ":" + std::to_string(port) + "/cucm-uds/", config::MatchType::Prefix, {"GET"}});
-    auto segment = proxy::encode_segment({lab::kLabDomain, "https", def.connect_host, port, proxy::is_ip_literal(def.connect_host)});
-    requests.emplace_back(row.id, absolute_get(segment, "/cucm-uds/user/emusk/devices"));
-    origins.push_back(std::move(*origin));
+std::vector<std::unique_ptr<lab::RunningCluster>> start_clusters(const std::vector<lab::LabCluster>& clusters) {
+  std::vector<std::unique_ptr<lab::RunningCluster>> running;
+  for (const auto& c : clusters) {
+    auto r = lab::RunningCluster::start(c);
+    if (!r) throw std::runtime_error(r.error());
+    running.push_back(std::move(*r));
   }
-  MatrixResult result;
-  for (const auto& setting : settings) {
-    auto config = base;
-    config.expressway.verify_origin_server = setting.verify;
-    config.expressway.version = setting.version;
-    if (setting.rsa_first) config.expressway.ciphers = kRsaFirstCiphers;
-    auto proxy = proxy::InProcessProxy::start(config);
-    if (!proxy) throw std::runtime_error(proxy.error());
-    std::size_t responses = 0;
-    for (const auto& [id, request] : requests) {
-      auto ex = replay(**proxy, responses, request);
-      result.status[id][setting.label] = ex.status;
-      if (ex.status != 200 && !result.failing_lines.contains(id))
-        for (const auto& l : ex.lines)
-          if (l.find("] WARNING:") != std::string::npos || l.find("] ERROR:") != std::string::npos)
-            result.failing_lines[id].push_back(l);
-    }
-  }
-  return result;
+  return running;
 }
 
-void print_matrix(const MatrixResult& m, const std::vector<lab::ScenarioInfo>& rows, const std::vector<Setting>& settings,
-                  const Style& style) {
-  std::cout << "\n" << style.bold("== DESIGN §10 scenarios: status of an MRA UDS request through the proxy") << "\n\n";
-  std::size_t id_width = 24;
-  std::cout << std::string(id_width, ' ');
-  for (std::size_t i = 0; i < settings.size(); ++i) std::cout << " " << std::setw(4) << ("c" + std::to_string(i + 1));
+// One proxy per cluster and setting: the clusters share names (cucm.steven.lab) on different
+// addresses, as separate sites would, so each needs a hosts map of its own.
+Matrix run_matrix(const std::string& trust_file, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+                  const std::vector<Setting>& settings) {
+  Matrix m;
+  for (const auto& c : clusters) {
+    auto base = lab_config(trust_file);
+    c->configure_proxy(base);
+    for (const auto& setting : settings) {
+      auto config = base;
+      apply(setting, config);
+      auto proxy = proxy::InProcessProxy::start(config);
+      if (!proxy) throw std::runtime_error(proxy.error());
+      auto& p = **proxy;
+      LogSource log = [&p] {
+        p.log()->flush();
+        return p.sink().lines();
+      };
+      m.cells[c->cluster().id][setting.label] = run_login("127.0.0.1", p.port(), c->login_target(kPublicName), log);
+    }
+  }
+  return m;
+}
+
+std::string fix_of(const std::string& id) {
+  for (const auto& row : lab::scenario_catalogue())
+    if (row.id == id) return row.fix;
+  return {};
+}
+
+void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+                  const std::vector<Setting>& settings, const Style& style) {
+  std::cout << "\n" << style.bold("== An MRA login (UDS, TFTP 6972, IM&P, Unity) through the proxy, per cluster and setting") << "\n\n";
+  const std::size_t width = 26;
+  std::cout << std::string(width, ' ');
+  for (std::size_t i = 0; i < settings.size(); ++i) std::cout << std::setw(5) << ("c" + std::to_string(i + 1));
   std::cout << "\n";
-  for (const auto& row : rows) {
-    std::cout << row.id << std::string(id_width - std::min(id_width, row.id.size()), ' ');
-    for (const auto& s : settings) std::cout << "  " << style.status(m.status.at(row.id).at(s.label)) << "";
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    std::cout << id << std::string(width - std::min(width, id.size()), ' ');
+    for (const auto& s : settings) std::cout << "  " << style.status(m.cells.at(id).at(s.label).status());
     std::cout << "\n";
   }
-  std::cout << "\ncolumns:";
-  for (std::size_t i = 0; i < settings.size(); ++i)
-    std::cout << (i % 4 == 0 ? "\n  " : "   ") << "c" << i + 1 << " = " << settings[i].label;
   std::cout << "\n";
+  for (std::size_t i = 0; i < settings.size(); ++i)
+    std::cout << "  c" << std::left << std::setw(3) << i + 1 << std::right << settings[i].label << "\n";
 
+  // Why the X14.2 VerifyOriginServer On columns fail.
   bool header = false;
-  for (const auto& row : rows) {
-    auto it = m.failing_lines.find(row.id);
-    if (it == m.failing_lines.end()) continue;
-    if (!header) std::cout << "\n" << style.bold("== Why each failure fails, in the appliance's words, and the fix") << "\n";
-    header = true;
-    std::cout << "\n" << style.bold(row.id) << " — " << row.certificate << " (advertised by " << row.address << ")\n";
-    for (const auto& l : it->second) std::cout << "  " << l << "\n";
-    if (!row.fix.empty()) std::cout << "  fix: " << row.fix << "\n";
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    for (const auto& s : settings) {
+      if (s.version < config::Version{14, 2, 0} || s.verify != config::VerifyOriginServer::On) continue;
+      const auto& login = m.cells.at(id).at(s.label);
+      if (!login.first_failure) continue;
+      if (!header) std::cout << "\n" << style.bold("== Why each login fails with X14.2 and VerifyOriginServer On, and the fix") << "\n";
+      header = true;
+      const auto& step = login.steps[*login.first_failure];
+      std::cout << "\n" << style.bold(id) << " (" << s.label << ") — " << c->cluster().description << "\n"
+                << "  first failing step: " << step.step.name << " (" << step.step.origin << ") -> " << step.status << "\n";
+      for (const auto& l : step.reasons) std::cout << "  " << l << "\n";
+      std::string fix = fix_of(id);
+      std::cout << "  fix: " << (fix.empty() ? step.diagnosis.fix : fix) << "\n";
+      // Later steps that fail for another reason (a field cluster has several).
+      std::vector<std::string> seen{step.diagnosis.summary};
+      for (std::size_t i = *login.first_failure + 1; i < login.steps.size(); ++i) {
+        const auto& later = login.steps[i];
+        if (later.status == 200 || std::find(seen.begin(), seen.end(), later.diagnosis.summary) != seen.end()) continue;
+        seen.push_back(later.diagnosis.summary);
+        std::cout << "  also: " << later.step.name << " -> " << later.status << ": " << later.diagnosis.summary
+                  << "\n        fix: " << later.diagnosis.fix << "\n";
+      }
+      if (id != "ecdsa-self-signed" && id != "ecdsa-self-signed-tls13") break;  // one preference is enough elsewhere
+    }
   }
-  std::cout << "\nWorkaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off\n";
+  std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
+}
+
+nlohmann::json matrix_json(const Matrix& m, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+                           const std::vector<Setting>& settings) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    nlohmann::json row{{"scenario", id}, {"description", c->cluster().description}, {"results", nlohmann::json::array()}};
+    for (const auto& s : settings) {
+      auto cell = login_json(m.cells.at(id).at(s.label));
+      cell["setting"] = s.label;
+      row["results"].push_back(cell);
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Certificates and keys of every node, the trust store and a ready configuration, so that the
+// same lab can be used with curl, openssl s_client or a real Expressway trust store.
+void write_lab_files(const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+                     const config::Config& config) {
+  const auto& ca = lab::LabAuthorities::shared();
+  std::ofstream(dir.path / "trust" / "lab-intermediate.pem") << ca.intermediate.cert_pem();
+  std::ofstream(dir.path / "unknown-root.pem") << ca.other_root.cert_pem();
+  for (const auto& c : clusters) {
+    auto nodes_dir = dir.path / "nodes" / c->cluster().id;
+    fs::create_directories(nodes_dir);
+    for (const auto& n : c->cluster().nodes) {
+      int k = 0;
+      for (const auto& cert : n.certificates) {
+        auto base = nodes_dir / (n.fqdn + (k++ ? "-ecdsa" : ""));
+        std::ofstream(base.string() + ".pem") << cert.leaf.cert_pem();
+        std::ofstream(base.string() + ".key") << cert.leaf.key_pem();
+      }
+    }
+  }
+  std::ofstream(dir.path / "lab.yaml") << config::to_yaml(config);
+}
+
+int keep_running(const Options& o, const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+                 const std::vector<Setting>& settings) {
+  auto config = lab_config(dir.trust_file());
+  for (const auto& c : clusters) c->configure_proxy(config);
+  config.listen.port = static_cast<std::uint16_t>(o.port);
+  if (!settings.empty()) apply(settings.back(), config);
+  write_lab_files(dir, clusters, config);
+  auto log = logs::Log::open(config.log, config.expressway.system_name);
+  if (!log) throw std::runtime_error(log.error());
+  auto rt = proxy::Runtime::build(config, *log);
+  if (!rt) throw std::runtime_error(rt.error());
+  proxy::Server server(*rt);
+  if (auto ok = server.listen(); !ok) throw std::runtime_error(ok.error());
+  server.start();
+  std::cout << "\nThe lab is up (" << (settings.empty() ? "X14.2.0" : settings.back().label) << "). Proxy: http://127.0.0.1:"
+            << server.port() << "  configuration: " << (dir.path / "lab.yaml").string() << (dir.scratch ? " (removed on exit)" : "")
+            << "\nReproduce by hand:\n";
+  for (const auto& c : clusters)
+    for (const auto& l : c->listeners()) {
+      const auto& node = c->cluster().nodes[l.node];
+      std::string path = l.service == lab::Service::Uds ? "/cucm-uds/user/emusk/devices"
+                         : l.service == lab::Service::Tftp ? "/CSFemusk.cnf.xml"
+                         : l.service == lab::Service::ImAndPresence ? "/cup/presence"
+                                                                    : "/vmrest/version";
+      auto seg = proxy::encode_segment({lab::kLabDomain, l.protocol, node.advertised, l.port, proxy::is_ip_literal(node.advertised)});
+      std::cout << "  [" << c->cluster().id << "] " << node.advertised << ":" << l.port << "  curl -s -o /dev/null -w '%{http_code}\\n' "
+                << "http://127.0.0.1:" << server.port() << "/" << seg << path << "\n";
+    }
+  std::cout << "The proxy's lines follow. Ctrl-C stops the lab.\n" << std::flush;
+  asio::io_context io;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](std::error_code, int) { server.stop(); });
+  std::thread waiter([&] { io.run(); });
+  server.wait();
+  io.stop();
+  waiter.join();
+  (*log)->flush();
+  std::cout << "\nThe lab stopped.\n";
+  return kOk;
 }
 
 int run_lab(const Options& o) {
-  const auto& catalogue = lab::scenario_catalogue();
   if (o.list) {
-    for (const auto& row : catalogue)
+    for (const auto& row : lab::scenario_catalogue())
       std::cout << row.id << "\n  origin:   " << row.certificate << "\n  address:  " << row.address
                 << "\n  X14.2:    " << row.expected << "\n";
+    std::cout << "field-mix\n  a cluster as found in the field: publisher fine, subscriber advertised by IP, 6972 with a "
+                 "self-signed tomcat-ECDSA, Unity with a missing intermediate\n";
     return kOk;
   }
-  std::vector<lab::ScenarioInfo> rows;
-  for (const auto& row : catalogue)
-    if (o.scenario.empty() || row.id == o.scenario) rows.push_back(row);
-  if (rows.empty()) {
+  std::vector<lab::LabCluster> chosen;
+  for (auto& c : lab::lab_clusters())
+    if (o.scenario.empty() || c.id == o.scenario) chosen.push_back(std::move(c));
+  if (chosen.empty()) {
     std::cerr << "mratls lab: unknown scenario '" << o.scenario << "' (mratls lab --list shows them)\n";
     return kUsage;
   }
   Style style{!o.json && isatty(STDOUT_FILENO) != 0};
   try {
-    ScratchDir scratch;
-    auto trust_file = (scratch.path / "lab-root.pem").string();
-    std::ofstream(trust_file) << lab::LabAuthorities::shared().root.cert_pem();
-    nlohmann::json out;
-    if (o.scenario.empty()) out["sequences"] = seed_sequences(trust_file, style, o.json);
+    LabDir dir(o.out);
+    std::ofstream(dir.trust_file()) << lab::LabAuthorities::shared().root.cert_pem();
     auto settings = settings_for(o);
-    auto matrix = run_matrix(trust_file, rows, settings);
+    nlohmann::json out;
+    if (o.scenario.empty() && !o.keep_running) out["sequences"] = seed_sequences(dir.trust_file(), style, o.json);
+    auto clusters = start_clusters(chosen);
+    if (o.keep_running) return keep_running(o, dir, clusters, settings);
+    auto matrix = run_matrix(dir.trust_file(), clusters, settings);
+    if (!o.out.empty()) {
+      auto config = lab_config(dir.trust_file());
+      for (const auto& c : clusters) c->configure_proxy(config);
+      write_lab_files(dir, clusters, config);
+    }
     if (o.json) {
-      for (const auto& row : rows) {
-        nlohmann::json r{{"scenario", row.id}, {"fix", row.fix}, {"results", nlohmann::json::array()}};
-        for (const auto& s : settings) r["results"].push_back({{"setting", s.label}, {"status", matrix.status[row.id][s.label]}});
-        if (matrix.failing_lines.contains(row.id)) r["lines"] = matrix.failing_lines[row.id];
-        out["matrix"].push_back(r);
-      }
+      out["matrix"] = matrix_json(matrix, clusters, settings);
       std::cout << out.dump(2) << "\n";
     } else {
-      print_matrix(matrix, rows, settings, style);
+      print_matrix(matrix, clusters, settings, style);
+      if (!o.out.empty()) std::cout << "Lab files written to " << dir.path.string() << "\n";
     }
   } catch (const std::exception& e) {
     std::cerr << "mratls lab: " << e.what() << "\n";
@@ -302,11 +391,15 @@ int run_lab(const Options& o) {
 }  // namespace
 
 Action add_lab(CLI::App& app) {
-  auto* cmd = app.add_subcommand("lab", "Run the built-in lab: mock CUCM origins, the proxy, and what X14.2 does to each");
+  auto* cmd = app.add_subcommand("lab", "Run the built-in lab: mock CUCM/IM&P/Unity nodes, the proxy, an MRA login per cluster");
   auto o = std::make_shared<Options>();
   cmd->add_option("--scenario", o->scenario, "Only this scenario (see --list)");
   cmd->add_option("--verify", o->verify, "Only this VerifyOriginServer mode")->check(CLI::IsMember({"on", "off", "log-only"}));
   cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));
+  cmd->add_option("--out", o->out, "Write the PKI (PEM), the trust store and a ready lab.yaml to this folder");
+  cmd->add_flag("--keep-running", o->keep_running,
+                "Leave the lab up behind one proxy (the last setting chosen: X14.2.0, or --verify/--prefer) until Ctrl-C");
+  cmd->add_option("--port", o->port, "The proxy's port with --keep-running")->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");
   return [o]() { return run_lab(*o); };

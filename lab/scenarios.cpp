@@ -24,13 +24,13 @@ OriginCertificate signed_by(const CertSpec& spec, const Issued& ca, std::vector<
 
 OriginCertificate self_signed(const CertSpec& spec) { return {issue(spec, nullptr), {}}; }
 
-// tomcat (RSA, CA-signed) and tomcat-ECDSA (self-signed, CN <host>-EC), as CUCM holds them.
-std::vector<OriginCertificate> dual_tomcat(const LabAuthorities& pki) {
+// tomcat (RSA, CA-signed) and tomcat-ECDSA (CN <host>-EC), as CUCM holds them.
+std::vector<OriginCertificate> dual_tomcat(const LabAuthorities& pki, const std::string& fqdn, bool ecdsa_self_signed) {
   std::vector<OriginCertificate> certs;
-  certs.push_back(signed_by(leaf({kFqdn}), pki.root));
-  CertSpec ec = leaf({kFqdn}, {}, std::string(kFqdn) + "-EC");
+  certs.push_back(signed_by(leaf({fqdn}, {}, fqdn), pki.root));
+  CertSpec ec = leaf({fqdn}, {}, fqdn + "-EC");
   ec.key_type = KeyType::EcdsaP256;
-  certs.push_back(self_signed(ec));
+  certs.push_back(ecdsa_self_signed ? self_signed(ec) : signed_by(ec, pki.root));
   return certs;
 }
 
@@ -70,6 +70,32 @@ const std::vector<ScenarioInfo>& scenario_catalogue() {
   return rows;
 }
 
+std::vector<LabCluster> lab_clusters() {
+  std::vector<LabCluster> out;
+  int index = 0;
+  for (const auto& row : scenario_catalogue()) {
+    std::string ip = "127.0." + std::to_string(10 + index++) + ".11";
+    auto origin = scenario_origin(row.id, ip);
+    LabNode node{kFqdn, ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, {}, origin.spec.tls13};
+    out.push_back({row.id, row.certificate + " (advertised by " + row.address + ")", {std::move(node)}});
+  }
+  // A cluster as found in the field: the publisher is fine, the subscriber is advertised by
+  // IP, TFTP on 6972 presents a self-signed tomcat-ECDSA, Unity misses an intermediate.
+  const auto& pki = LabAuthorities::shared();
+  std::string base = "127.0." + std::to_string(10 + index) + ".";
+  const std::string pub = "cucm1.steven.lab", sub = "cucm2.steven.lab", imp = "imp.steven.lab", cuc = "cuc.steven.lab";
+  LabCluster mix{"field-mix",
+                 "publisher fine; subscriber advertised by IP; 6972 with self-signed tomcat-ECDSA; Unity with a missing "
+                 "intermediate",
+                 {}};
+  mix.nodes.push_back({pub, base + "11", pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), dual_tomcat(pki, pub, true), false});
+  mix.nodes.push_back({sub, base + "12", base + "12", NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, {}, false});
+  mix.nodes.push_back({imp, base + "13", imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
+  mix.nodes.push_back({cuc, base + "14", cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, {}, true});
+  out.push_back(std::move(mix));
+  return out;
+}
+
 ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip) {
   const auto& pki = LabAuthorities::shared();
   ScenarioOrigin s{id, kFqdn, {}};
@@ -94,9 +120,9 @@ ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip
   } else if (id == "cn-fallback") {
     certs.push_back(signed_by(leaf({"other.steven.lab"}), pki.root));
   } else if (id == "ecdsa-self-signed") {
-    certs = dual_tomcat(pki);
+    certs = dual_tomcat(pki, kFqdn, true);
   } else if (id == "ecdsa-self-signed-tls13") {
-    certs = dual_tomcat(pki);
+    certs = dual_tomcat(pki, kFqdn, true);
     s.spec.tls13 = true;
   } else if (id == "missing-intermediate") {
     certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate));

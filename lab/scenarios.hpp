@@ -43,4 +43,28 @@ struct ScenarioOrigin {
 // `node_ip` is the loopback address the node listens on (and is advertised by, for by-IP rows).
 ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip = "127.0.0.1");
 
+enum class NodeRole { Cucm, ImAndPresence, UnityConnection };
+
+// One node of a lab cluster. A CUCM node serves UDS on 8443 and TFTP on 6970 (HTTP) and 6972;
+// IM&P serves 8443 and Unity Connection 443.
+struct LabNode {
+  std::string fqdn;
+  std::string ip;          // the loopback address it listens on
+  std::string advertised;  // what the cluster advertises (System > Server): the FQDN or the IP
+  NodeRole role = NodeRole::Cucm;
+  std::vector<OriginCertificate> certificates;       // tomcat, and tomcat-ECDSA when there are two
+  std::vector<OriginCertificate> tftp_certificates;  // on 6972, when they differ; empty: the same
+  bool tls13 = false;                                // CUCM speaks TLS 1.2 at most
+};
+
+struct LabCluster {
+  std::string id;
+  std::string description;
+  std::vector<LabNode> nodes;  // the first CUCM node is the publisher
+};
+
+// A cluster per §10 scenario (one CUCM node with the scenario's certificates) and field-mix.
+// Each cluster has loopback addresses of its own: 127.0.<10+i>.<11+n>.
+std::vector<LabCluster> lab_clusters();
+
 }  // namespace mratls::lab

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <random>
 
 #include "logs/line_format.hpp"
@@ -133,11 +134,19 @@ asio::awaitable<void> ClientSession::run() {
     if (shared_.draining) break;
     idle_ = buffer_.empty();
     std::error_code ec;
+    // The whole head must arrive within client_header_ms of its first byte, however slowly
+    // it trickles in; before that byte the connection is idle.
+    std::optional<std::chrono::steady_clock::time_point> head_deadline;
     while (!parser_->head_ready() && !parser_->failed()) {
       buffer_.consume(parser_->feed(buffer_.view()));
       if (parser_->head_ready() || parser_->failed()) break;
-      auto timeout = first || !idle_ ? rt->config.timeouts.client_header_ms : rt->config.timeouts.idle_ms;
-      co_await read_client(std::chrono::milliseconds(timeout), ec);
+      const auto header_ms = std::chrono::milliseconds(rt->config.timeouts.client_header_ms);
+      if (!head_deadline && (!idle_ || parser_->head_bytes() > 0)) head_deadline = std::chrono::steady_clock::now() + header_ms;
+      auto timeout = first ? header_ms : std::chrono::milliseconds(rt->config.timeouts.idle_ms);
+      if (head_deadline)
+        timeout = std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                             *head_deadline - std::chrono::steady_clock::now()));
+      co_await read_client(timeout, ec);
       if (ec) break;
       idle_ = false;
     }
@@ -150,7 +159,11 @@ asio::awaitable<void> ClientSession::run() {
       // A client that stalls in the middle of a head gets 408; a closed or idle one just goes.
       if (deadline_.expired() && parser_->head_bytes() > 0) {
         Txn txn{rt, std::to_string(shared_.next_txn++), ""};
-        co_await respond(txn, {408, "Request Timeout", "Request Timeout", "The request head did not arrive in time."}, false);
+        rt->log->write_now(logs::thread_line(thread_.index, "WARNING",
+                                             "Request head from " + client_ip_ + ":" + std::to_string(client_port_) +
+                                                 " not complete within " + std::to_string(rt->config.timeouts.client_header_ms) + " ms"));
+        const LocalResponse timeout = request_timeout();
+        co_await respond(txn, timeout, false);
       }
       break;
     }

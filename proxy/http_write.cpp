@@ -102,6 +102,9 @@ LocalResponse not_implemented(std::string d) { return {501, "Not Implemented", "
 LocalResponse gateway_timeout() {
   return {504, "Gateway Timeout", "Connection Timed Out", "The origin server did not answer in time."};
 }
+LocalResponse request_timeout() {
+  return {408, "Request Timeout", "Request Timeout", "The request head did not arrive in time."};
+}
 LocalResponse service_unavailable() {
   return {503, "Service Unavailable", "Service Unavailable", "Too many connections."};
 }

@@ -39,6 +39,7 @@ LocalResponse uri_too_long();
 LocalResponse header_too_large();
 LocalResponse not_implemented(std::string description);
 LocalResponse gateway_timeout();
+LocalResponse request_timeout();
 LocalResponse service_unavailable();
 
 }  // namespace mratls::proxy

@@ -104,6 +104,34 @@ TEST(KeepAlive, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_NE(second.body.find("/cucm-uds/second"), std::string::npos);
 }
 
+TEST(Timeouts, AHeadTricklingInTooSlowlyGets408) {
+  auto s = start("ok-fqdn");  // client_header_ms is 1000 in the tests' base configuration
+  Client client(s.proxy->port());
+  auto request = get_request("/" + s.segment + "/cucm-uds/version");
+  auto began = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < 12; ++i) {
+    client.send_raw(request.substr(i, 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto r = client.read_response();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
+  s.proxy->sink().wait_for("Detail=\"Sending Response\"");
+  EXPECT_EQ(count_lines(*s.proxy, "not complete within 1000 ms"), 1u);
+  EXPECT_EQ(s.origin->requests_served(), 0);
+}
+
+TEST(Limits, ConnectionsAboveTheLimitAreClosed) {
+  auto s = start("ok-fqdn", [](config::Config& c) { c.limits.max_connections = 1; });
+  Client first(s.proxy->port());
+  EXPECT_EQ(first.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  Client second(s.proxy->port());
+  EXPECT_EQ(second.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 0);
+  s.proxy->sink().wait_for("Connection limit reached");
+  EXPECT_EQ(count_lines(*s.proxy, "WARNING: Connection limit reached; refusing a connection"), 1u);
+  EXPECT_EQ(first.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+}
+
 TEST(Bodies, ContentLengthBodyIsForwarded) {
   auto s = start("ok-fqdn");
   Client client(s.proxy->port());

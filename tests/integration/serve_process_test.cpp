@@ -133,7 +133,7 @@ TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
   auto log = dir / "serve.log";
   write(config, good_config(log));
   auto serve = spawn({"serve", "--config", config.string()});
-  ASSERT_TRUE(serve.wait_for("listening on 127.0.0.1:")) << serve.err;
+  ASSERT_TRUE(serve.wait_for(" event threads)\n")) << serve.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(serve.err, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
   auto port = static_cast<std::uint16_t>(std::stoi(m[1]));

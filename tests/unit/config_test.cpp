@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "config/save.hpp"
 
 using namespace mratls::config;
 
@@ -112,4 +113,39 @@ TEST(Config, MissingFileIsNamed) {
   auto c = load_config_file("/nonexistent/site.yaml");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().to_string(), "/nonexistent/site.yaml: cannot open the file");
+}
+
+TEST(Config, ShippedExamplesLoad) {
+  for (const auto* name : {"lab.yaml", "site.yaml"}) {
+    auto c = load_config_file(std::string(MRATLS_SOURCE_DIR) + "/config/examples/" + name);
+    EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().to_string());
+  }
+}
+
+TEST(Config, SavedYamlLoadsBackToTheSameValues) {
+  Config c;
+  c.expressway.version = {14, 0, 7};
+  c.expressway.verify_origin_server = VerifyOriginServer::LogOnly;
+  c.expressway.ciphers = "ECDHE-RSA-AES256-GCM-SHA384:EECDH";
+  c.expressway.trusted_ca_certificates = {"/lab/trust/root.pem"};
+  c.listen.port = 18443;
+  c.servers.push_back({ServerType::UnifiedCm, "cucm1.lab", true, {"cucm1.lab", "127.0.0.12"}});
+  c.servers.push_back({ServerType::UnityConnection, "cuc.lab", false, {"cuc.lab"}});
+  c.allow_list.push_back({"https://x.lab:9443/api/", MatchType::Exact, {"GET", "POST"}});
+  c.hosts["cucm1.lab"] = "127.0.0.11";
+  c.log.level = LogLevel::Debug;
+  auto back = load_config_text(to_yaml(c), "saved.yaml", "/");
+  ASSERT_TRUE(back) << back.error().to_string() << "\n" << to_yaml(c);
+  EXPECT_EQ(back->expressway.version, c.expressway.version);
+  EXPECT_EQ(back->expressway.verify_origin_server, VerifyOriginServer::LogOnly);
+  EXPECT_EQ(back->expressway.ciphers, c.expressway.ciphers);
+  EXPECT_EQ(back->expressway.trusted_ca_certificates, c.expressway.trusted_ca_certificates);
+  EXPECT_EQ(back->listen.port, 18443);
+  ASSERT_EQ(back->servers.size(), 2u);
+  EXPECT_EQ(back->servers[0].nodes, c.servers[0].nodes);
+  EXPECT_FALSE(back->servers[1].tls_verify_mode);
+  ASSERT_EQ(back->allow_list.size(), 1u);
+  EXPECT_EQ(back->allow_list[0].match, MatchType::Exact);
+  EXPECT_EQ(back->hosts, c.hosts);
+  EXPECT_EQ(back->log.level, LogLevel::Debug);
 }

@@ -1,0 +1,101 @@
+// mratls login: replays the MRA login request sequence through any running proxy.
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <regex>
+
+#include "cli/commands.hpp"
+#include "cli/login_runner.hpp"
+
+namespace mratls::cli {
+namespace {
+
+struct Options {
+  std::string proxy = "127.0.0.1:8443";
+  std::string log_file;
+  lab::LoginTarget target;
+  bool json = false;
+};
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+void print_login(const LoginOutcome& outcome, std::ostream& os) {
+  for (std::size_t i = 0; i < outcome.steps.size(); ++i) {
+    const auto& s = outcome.steps[i];
+    os << "  " << (s.status == 200 ? "ok  " : "FAIL") << " " << (s.status ? std::to_string(s.status) : std::string("---")) << "  "
+       << s.step.name << "  (" << s.step.method << " " << s.step.origin << s.step.target.substr(s.step.target.find('/', 1))
+       << ")\n";
+  }
+  if (!outcome.first_failure) {
+    os << "  login succeeded: every step answered 200\n";
+    return;
+  }
+  const auto& f = outcome.steps[*outcome.first_failure];
+  os << "  first failing step: " << f.step.name << " -> " << f.status << "\n";
+  for (const auto& r : f.reasons) os << "    " << r << "\n";
+  if (f.diagnosis.cause != logs::Cause::None) {
+    os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
+  } else if (f.reasons.empty()) {
+    os << "    (give the proxy's log with --log FILE to see why)\n";
+  }
+}
+
+nlohmann::json login_json(const LoginOutcome& outcome) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : outcome.steps)
+    steps.push_back({{"name", s.step.name}, {"method", s.step.method}, {"origin", s.step.origin}, {"target", s.step.target},
+                     {"status", s.status}, {"reasons", s.reasons}, {"cause", logs::to_string(s.diagnosis.cause)},
+                     {"fix", s.diagnosis.fix}});
+  nlohmann::json out{{"status", outcome.status()}, {"steps", steps}};
+  if (outcome.first_failure) out["first_failure"] = *outcome.first_failure;
+  return out;
+}
+
+Action add_login(CLI::App& app) {
+  auto* cmd = app.add_subcommand("login", "Replay an MRA login (UDS, TFTP, IM&P, Unity) through a running proxy");
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--proxy", o->proxy, "The proxy, HOST:PORT (IPv4)")->capture_default_str();
+  cmd->add_option("--public-name", o->target.public_name, "The Expressway name clients use")->capture_default_str();
+  cmd->add_option("--domain", o->target.domain, "The MRA domain")->capture_default_str();
+  cmd->add_option("--user", o->target.user, "The user signing in")->capture_default_str();
+  cmd->add_option("--cucm", o->target.cucm, "The CUCM publisher as configured on Expressway-C")->required();
+  cmd->add_option("--home-node", o->target.home_node, "The user's home node (default: what clusterUser answers)");
+  cmd->add_option("--tftp", o->target.tftp, "The TFTP server (default: the publisher)");
+  cmd->add_option("--tftp-port", o->target.tftp_port, "6972 (HTTPS) or 6970 (HTTP)")->capture_default_str();
+  cmd->add_option("--imp", o->target.imp, "An IM&P node (adds the IM&P step)");
+  cmd->add_option("--unity", o->target.unity, "A Unity Connection node (adds the voicemail step)");
+  cmd->add_option("--log", o->log_file, "The proxy's log file, to explain a failing step");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  return [o]() {
+    static const std::regex host_port(R"(^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$)");
+    std::smatch m;
+    if (!std::regex_match(o->proxy, m, host_port) || std::stoi(m[2]) < 1 || std::stoi(m[2]) > 65535) {
+      std::cerr << "mratls login: --proxy '" << o->proxy << "' is not IPv4:PORT\n";
+      return kUsage;
+    }
+    if (!o->log_file.empty() && !std::ifstream(o->log_file)) {
+      std::cerr << "mratls login: " << o->log_file << ": cannot open the log file\n";
+      return kUsage;
+    }
+    LogSource log;
+    if (!o->log_file.empty()) log = [path = o->log_file] { return read_lines(path); };
+    auto outcome = run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, log);
+    if (outcome.steps.empty() || outcome.steps.front().status == 0) {
+      std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
+      return kUsage;
+    }
+    if (o->json) std::cout << login_json(outcome).dump(2) << "\n";
+    else print_login(outcome, std::cout);
+    return outcome.first_failure ? kFindings : kOk;
+  };
+}
+
+}  // namespace mratls::cli

@@ -1,0 +1,74 @@
+#include "cli/login_runner.hpp"
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "logs/transaction_lines.hpp"
+#include "proxy/blocking_client.hpp"
+
+namespace mratls::cli {
+namespace {
+
+std::string run_id() {
+  std::mt19937 rng{std::random_device{}()};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rng()));
+  return buf;
+}
+
+// The proxy writes its lines asynchronously: wait until the step's transaction is complete.
+logs::TransactionLines lines_of(const LogSource& log, const std::string& tracking) {
+  logs::TransactionLines t;
+  if (!log) return t;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  do {
+    t = logs::transaction_lines(log(), tracking);
+    if (!t.txn_id.empty() && !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < until);
+  return t;
+}
+
+std::string home_node_in(const std::string& cluster_user_xml) {
+  static const std::regex hostname(R"(<hostname>([^<]+)</hostname>)");
+  std::smatch m;
+  return std::regex_search(cluster_user_xml, m, hostname) ? m[1].str() : std::string();
+}
+
+}  // namespace
+
+LoginOutcome run_login(const std::string& address, std::uint16_t port, lab::LoginTarget target, const LogSource& log) {
+  LoginOutcome out;
+  const std::string id = run_id();
+  std::unique_ptr<proxy::BlockingClient> client;
+  auto steps = lab::login_steps(target);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!client || !client->connected()) client = std::make_unique<proxy::BlockingClient>(address, port);
+    const std::string tracking = "mratls-login-" + id + "-" + std::to_string(i + 1);
+    client->send_raw(lab::login_request(target, steps[i], tracking));
+    auto response = client->read_response();
+    if (response.closed) client.reset();
+
+    StepOutcome step{steps[i], response.status, {}, {}};
+    if (response.status != 200) {
+      step.reasons = lines_of(log, tracking).reasons;
+      step.diagnosis = logs::diagnose(step.reasons);
+      if (!out.first_failure) out.first_failure = out.steps.size();
+    }
+    out.steps.push_back(std::move(step));
+    // The home cluster lookup names the node the user's requests go to next, as advertised.
+    if (steps[i].target.find("/cucm-uds/clusterUser") != std::string::npos && response.status == 200) {
+      auto home = home_node_in(response.body);
+      if (!home.empty() && home != target.home_node) {
+        target.home_node = home;
+        steps = lab::login_steps(target);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace mratls::cli

@@ -1,0 +1,70 @@
+#include "config/save.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace mratls::config {
+namespace {
+
+const char* verify_text(VerifyOriginServer v) {
+  switch (v) {
+    case VerifyOriginServer::On: return "on";
+    case VerifyOriginServer::Off: return "off";
+    case VerifyOriginServer::LogOnly: return "log-only";
+  }
+  return "on";
+}
+
+void servers(YAML::Emitter& out, const Config& c, ServerType type, const char* key) {
+  bool any = false;
+  for (const auto& s : c.servers) {
+    if (s.type != type) continue;
+    if (!any) out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    any = true;
+    out << YAML::BeginMap << YAML::Key << "address" << YAML::Value << s.address << YAML::Key << "tls_verify_mode"
+        << YAML::Value << (s.tls_verify_mode ? "on" : "off") << YAML::Key << "nodes" << YAML::Value << YAML::Flow << s.nodes
+        << YAML::EndMap;
+  }
+  if (any) out << YAML::EndSeq;
+}
+
+}  // namespace
+
+std::string to_yaml(const Config& c) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "expressway" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "version" << YAML::Value << c.expressway.version.to_string();
+  out << YAML::Key << "system_name" << YAML::Value << c.expressway.system_name;
+  out << YAML::Key << "verify_origin_server" << YAML::Value << verify_text(c.expressway.verify_origin_server);
+  out << YAML::Key << "connect_attempts_max_retries" << YAML::Value << c.expressway.connect_attempts_max_retries;
+  out << YAML::Key << "openssl_security_level" << YAML::Value << c.expressway.openssl_security_level;
+  out << YAML::Key << "tls_max_version" << YAML::Value << c.expressway.tls_max_version;
+  out << YAML::Key << "ciphers" << YAML::Value << YAML::DoubleQuoted << c.expressway.ciphers;
+  out << YAML::Key << "trusted_ca_certificates" << YAML::Value << YAML::Flow << c.expressway.trusted_ca_certificates;
+  out << YAML::EndMap;
+  out << YAML::Key << "listen" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "address" << YAML::Value
+      << c.listen.address << YAML::Key << "port" << YAML::Value << c.listen.port << YAML::Key << "public_name"
+      << YAML::Value << c.listen.public_name << YAML::EndMap;
+  servers(out, c, ServerType::UnifiedCm, "unified_cm_servers");
+  servers(out, c, ServerType::ImAndPresence, "im_and_presence_nodes");
+  servers(out, c, ServerType::UnityConnection, "unity_connection_servers");
+  if (!c.allow_list.empty()) {
+    out << YAML::Key << "allow_list" << YAML::Value << YAML::BeginSeq;
+    for (const auto& r : c.allow_list)
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "url" << YAML::Value << r.url << YAML::Key << "match" << YAML::Value
+          << (r.match == MatchType::Prefix ? "prefix" : "exact") << YAML::Key << "methods" << YAML::Value << YAML::Flow
+          << r.methods << YAML::EndMap;
+    out << YAML::EndSeq;
+  }
+  out << YAML::Key << "hosts" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, address] : c.hosts) out << YAML::Key << name << YAML::Value << address;
+  out << YAML::EndMap;
+  out << YAML::Key << "threads" << YAML::Value << c.threads;
+  out << YAML::Key << "log" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "file" << YAML::Value << c.log.file
+      << YAML::Key << "level" << YAML::Value << (c.log.level == LogLevel::Debug ? "debug" : "info") << YAML::Key
+      << "openssl_text" << YAML::Value << (c.log.openssl_text == OpenSslText::Native ? "native" : "expressway") << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace mratls::config

@@ -1,0 +1,103 @@
+#include "lab/running_cluster.hpp"
+
+#include <algorithm>
+
+namespace mratls::lab {
+namespace {
+
+struct Service_ {
+  Service service;
+  const char* protocol;
+  std::uint16_t port;
+};
+
+std::vector<Service_> services_of(NodeRole role) {
+  switch (role) {
+    case NodeRole::Cucm: return {{Service::Uds, "https", 8443}, {Service::Tftp, "http", 6970}, {Service::Tftp, "https", 6972}};
+    case NodeRole::ImAndPresence: return {{Service::ImAndPresence, "https", 8443}};
+    case NodeRole::UnityConnection: return {{Service::UnityConnection, "https", 443}};
+  }
+  return {};
+}
+
+// The advertised address of the first CUCM node other than the publisher: where the users
+// of the lab live. A one-node cluster is its own home.
+std::string home_node(const LabCluster& c) {
+  std::string home;
+  for (const auto& n : c.nodes)
+    if (n.role == NodeRole::Cucm) home = n.advertised;
+  return home;
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::start(LabCluster cluster, std::string domain) {
+  std::unique_ptr<RunningCluster> rc(new RunningCluster());
+  rc->domain_ = domain;
+  const std::string home = home_node(cluster);
+  for (std::size_t i = 0; i < cluster.nodes.size(); ++i) {
+    const auto& node = cluster.nodes[i];
+    for (const auto& svc : services_of(node.role)) {
+      MockOriginSpec spec;
+      spec.name = node.fqdn + ":" + std::to_string(svc.port);
+      spec.address = node.ip;
+      spec.port = svc.port;
+      spec.tls = std::string(svc.protocol) == "https";
+      spec.tls13 = node.tls13;
+      if (spec.tls)
+        spec.certificates = svc.port == 6972 && !node.tftp_certificates.empty() ? node.tftp_certificates : node.certificates;
+      NodeIdentity identity{svc.service, node.fqdn, domain, "14.0.1.12900-161", home};
+      spec.handler = [identity](const OriginRequest& req) { return mra_reply(identity, req); };
+      auto origin = MockOrigin::start(std::move(spec));
+      if (!origin)
+        return std::unexpected(origin.error() + " (is another mratls lab running? each lab node needs its own loopback address and port)");
+      rc->listeners_.push_back({i, svc.service, svc.protocol, svc.port, std::move(*origin)});
+    }
+  }
+  rc->cluster_ = std::move(cluster);
+  return rc;
+}
+
+void RunningCluster::configure_proxy(config::Config& config) const {
+  config::OriginServer cucm{config::ServerType::UnifiedCm, "", true, {}};
+  for (const auto& n : cluster_.nodes) {
+    config.hosts[n.fqdn] = n.ip;
+    switch (n.role) {
+      case NodeRole::Cucm:
+        if (cucm.address.empty()) cucm.address = n.fqdn;
+        cucm.nodes.push_back(n.advertised);
+        break;
+      case NodeRole::ImAndPresence:
+        config.servers.push_back({config::ServerType::ImAndPresence, n.fqdn, true, {n.advertised}});
+        break;
+      case NodeRole::UnityConnection:
+        config.servers.push_back({config::ServerType::UnityConnection, n.fqdn, true, {n.advertised}});
+        break;
+    }
+  }
+  if (!cucm.address.empty()) {
+    if (std::find(cucm.nodes.begin(), cucm.nodes.end(), cucm.address) == cucm.nodes.end()) cucm.nodes.push_back(cucm.address);
+    config.servers.push_back(std::move(cucm));
+  }
+}
+
+LoginTarget RunningCluster::login_target(const std::string& public_name, const std::string& user) const {
+  LoginTarget t;
+  t.domain = domain_;
+  t.user = user;
+  t.public_name = public_name;
+  for (const auto& n : cluster_.nodes) {
+    if (n.role == NodeRole::Cucm && t.cucm.empty()) {
+      t.cucm = n.fqdn;
+      t.tftp = n.advertised;
+    } else if (n.role == NodeRole::ImAndPresence && t.imp.empty()) {
+      t.imp = n.advertised;
+    } else if (n.role == NodeRole::UnityConnection && t.unity.empty()) {
+      t.unity = n.advertised;
+    }
+  }
+  t.home_node = home_node(cluster_);
+  return t;
+}
+
+}  // namespace mratls::lab

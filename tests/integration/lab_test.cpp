@@ -1,0 +1,158 @@
+// The lab (issue: mratls lab and mratls login): origins present the certificate the client's
+// preference selects, the login names the right failing step, and the whole matrix of the
+// `mratls lab` command equals the table written here.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <map>
+
+#include "cli/login_runner.hpp"
+#include "lab/running_cluster.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+
+namespace {
+
+constexpr const char* kRsaFirst =
+    "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+
+std::string presented_cn(const std::string& scenario, bool rsa_first) {
+  auto def = lab::scenario_origin(scenario);
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  auto port = (*origin)->port();
+  auto config = base_config(LabPki::get());
+  config.expressway.verify_origin_server = config::VerifyOriginServer::Off;
+  if (rsa_first) config.expressway.ciphers = kRsaFirst;
+  config.allow_list.push_back({"https://cucm.steven.lab:" + std::to_string(port) + "/cucm-uds/", config::MatchType::Prefix, {"GET"}});
+  ProxyUnderTest proxy(config);
+  Client client(proxy.port());
+  EXPECT_EQ(client.exchange(get_request("/" + segment_for("cucm.steven.lab", port) + "/cucm-uds/version")).status, 200);
+  return (*origin)->last_presented_cn();
+}
+
+struct Output {
+  int code;
+  std::string text;
+};
+
+Output run(const std::string& args) {
+  Output o{-1, {}};
+  FILE* p = popen((std::string(MRATLS_BINARY) + " " + args + " 2>&1").c_str(), "r");
+  if (!p) return o;
+  std::array<char, 4096> buf;
+  while (auto n = fread(buf.data(), 1, buf.size(), p)) o.text.append(buf.data(), n);
+  int status = pclose(p);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+}  // namespace
+
+TEST(DualCertificateOrigin, Tls12PresentsWhatTheCipherPreferenceSelects) {
+  EXPECT_EQ(presented_cn("ecdsa-self-signed", false), "cucm.steven.lab-EC");
+  EXPECT_EQ(presented_cn("ecdsa-self-signed", true), "cucm.steven.lab");
+}
+
+TEST(DualCertificateOrigin, Tls13PresentsEcdsaWhateverTheCipherString) {
+  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", false), "cucm.steven.lab-EC");
+  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", true), "cucm.steven.lab-EC");
+}
+
+TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
+  lab::LabCluster mix;
+  for (auto& c : lab::lab_clusters())
+    if (c.id == "field-mix") mix = std::move(c);
+  ASSERT_EQ(mix.id, "field-mix");
+  auto cluster = lab::RunningCluster::start(mix);
+  ASSERT_TRUE(cluster) << cluster.error();
+  auto config = base_config(LabPki::get());
+  config.hosts.clear();
+  (*cluster)->configure_proxy(config);
+  ProxyUnderTest proxy(config);
+  cli::LogSource log = [&proxy] {
+    proxy.log()->flush();
+    return proxy.sink().lines();
+  };
+  auto outcome = cli::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"), log);
+
+  std::map<std::string, int> status;
+  for (const auto& s : outcome.steps) status[s.step.name] = s.status;
+  EXPECT_EQ(status["UDS version on the publisher"], 200);
+  EXPECT_EQ(status["UDS home cluster lookup on the publisher"], 200);
+  EXPECT_EQ(status["UDS user details on the home node"], 502);
+  EXPECT_EQ(status["TFTP device configuration CSFemusk.cnf.xml"], 502);
+  EXPECT_EQ(status["IM&P login (EPASSoap)"], 200);
+  EXPECT_EQ(status["Unity Connection voicemail (vmrest)"], 502);
+
+  ASSERT_TRUE(outcome.first_failure.has_value());
+  const auto& first = outcome.steps[*outcome.first_failure];
+  EXPECT_EQ(first.step.name, "UDS user details on the home node");
+  EXPECT_EQ(first.step.origin, "https://127.0.23.12:8443");
+  EXPECT_EQ(first.diagnosis.cause, logs::Cause::IpNotInCertificate);
+  ASSERT_EQ(first.reasons.size(), 2u);
+  EXPECT_NE(first.reasons[0].find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate server=127.0.23.12(127.0.23.12)"),
+            std::string::npos);
+  for (const auto& s : outcome.steps) {
+    if (s.step.name == "TFTP device configuration CSFemusk.cnf.xml") {
+      EXPECT_EQ(s.diagnosis.cause, logs::Cause::SelfSigned);
+    }
+    if (s.step.name == "Unity Connection voicemail (vmrest)") {
+      EXPECT_EQ(s.diagnosis.cause, logs::Cause::MissingIntermediate);
+    }
+  }
+}
+
+TEST(LabCommand, MatrixEqualsTheExpectedTable) {
+  auto out = run("lab --json");
+  ASSERT_EQ(out.code, 0) << out.text;
+  auto json = nlohmann::json::parse(out.text);
+  // X14.2.0 with VerifyOriginServer On: ECDSA-first, RSA-first. Everything else answers 200.
+  const std::map<std::string, std::pair<int, int>> on = {
+      {"ok-fqdn", {200, 200}},           {"self-signed", {502, 502}},          {"unknown-ca", {502, 502}},
+      {"ip-not-in-san", {502, 502}},     {"ip-as-dns-san", {200, 200}},        {"ip-address-san", {502, 502}},
+      {"cn-fallback", {200, 200}},       {"ecdsa-self-signed", {502, 200}},    {"ecdsa-self-signed-tls13", {502, 502}},
+      {"missing-intermediate", {502, 502}}, {"expired", {502, 502}},           {"untrusted-root-sent", {502, 502}},
+      {"wrong-host", {502, 502}},        {"field-mix", {502, 502}},
+  };
+  ASSERT_EQ(json["matrix"].size(), on.size());
+  for (const auto& row : json["matrix"]) {
+    const std::string id = row["scenario"];
+    ASSERT_TRUE(on.contains(id)) << id;
+    ASSERT_EQ(row["results"].size(), 12u);
+    for (const auto& cell : row["results"]) {
+      const std::string setting = cell["setting"];
+      int expected = 200;
+      if (setting == "X14.2.0 on ECDSA-first") expected = on.at(id).first;
+      if (setting == "X14.2.0 on RSA-first") expected = on.at(id).second;
+      EXPECT_EQ(cell["status"].get<int>(), expected) << id << " / " << setting;
+    }
+  }
+  ASSERT_EQ(json["sequences"].size(), 3u);
+  EXPECT_EQ(json["sequences"][0]["status"], 200);
+  EXPECT_EQ(json["sequences"][1]["status"], 502);
+  EXPECT_EQ(json["sequences"][2]["status"], 502);
+}
+
+TEST(LabCommand, TextOutputShowsTheMatrixAndTheFailingLines) {
+  auto out = run("lab");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("== An MRA login"), std::string::npos);
+  EXPECT_NE(out.text.find("field-mix"), std::string::npos);
+  EXPECT_NE(out.text.find("[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab). "
+                          "Action=Terminate Error=self signed certificate server=cucm.steven.lab(127.0.0.11) depth=0"),
+            std::string::npos);
+  EXPECT_NE(out.text.find("Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off"),
+            std::string::npos);
+  EXPECT_EQ(out.text.find("\033["), std::string::npos) << "no colour when not on a terminal";
+}
+
+TEST(LabCommand, UnknownScenarioIsAUsageError) {
+  auto out = run("lab --scenario no-such-thing");
+  EXPECT_EQ(out.code, 2);
+  EXPECT_NE(out.text.find("unknown scenario 'no-such-thing'"), std::string::npos);
+}
