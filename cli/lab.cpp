@@ -302,12 +302,16 @@ void write_lab_files(const LabDir& dir, const std::vector<std::unique_ptr<lab::R
   std::ofstream(dir.path / "lab.yaml") << config::to_yaml(config);
 }
 
-int keep_running(const Options& o, const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
-                 const std::vector<Setting>& settings) {
+int keep_running(const Options& o, const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters) {
   auto config = lab_config(dir.trust_file());
   for (const auto& c : clusters) c->configure_proxy(config);
   config.listen.port = static_cast<std::uint16_t>(o.port);
-  if (!settings.empty()) apply(settings.back(), config);
+  // The appliance's defaults unless --verify or --prefer say otherwise.
+  Setting setting{"", config::VerifyOriginServer::On, o.prefer == "rsa", config::Version{14, 2, 0}};
+  if (o.verify == "off") setting.verify = config::VerifyOriginServer::Off;
+  if (o.verify == "log-only") setting.verify = config::VerifyOriginServer::LogOnly;
+  setting.label = "X14.2.0 " + verify_word(setting.verify) + (setting.rsa_first ? " RSA-first" : " ECDSA-first");
+  apply(setting, config);
   write_lab_files(dir, clusters, config);
   auto log = logs::Log::open(config.log, config.expressway.system_name);
   if (!log) throw std::runtime_error(log.error());
@@ -316,7 +320,7 @@ int keep_running(const Options& o, const LabDir& dir, const std::vector<std::uni
   proxy::Server server(*rt);
   if (auto ok = server.listen(); !ok) throw std::runtime_error(ok.error());
   server.start();
-  std::cout << "\nThe lab is up (" << (settings.empty() ? "X14.2.0" : settings.back().label) << "). Proxy: http://127.0.0.1:"
+  std::cout << "\nThe lab is up (" << setting.label << "). Proxy: http://127.0.0.1:"
             << server.port() << "  configuration: " << (dir.path / "lab.yaml").string() << (dir.scratch ? " (removed on exit)" : "")
             << "\nReproduce by hand:\n";
   for (const auto& c : clusters)
@@ -367,7 +371,7 @@ int run_lab(const Options& o) {
     nlohmann::json out;
     if (o.scenario.empty() && !o.keep_running) out["sequences"] = seed_sequences(dir.trust_file(), style, o.json);
     auto clusters = start_clusters(chosen);
-    if (o.keep_running) return keep_running(o, dir, clusters, settings);
+    if (o.keep_running) return keep_running(o, dir, clusters);
     auto matrix = run_matrix(dir.trust_file(), clusters, settings);
     if (!o.out.empty()) {
       auto config = lab_config(dir.trust_file());
@@ -398,7 +402,7 @@ Action add_lab(CLI::App& app) {
   cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));
   cmd->add_option("--out", o->out, "Write the PKI (PEM), the trust store and a ready lab.yaml to this folder");
   cmd->add_flag("--keep-running", o->keep_running,
-                "Leave the lab up behind one proxy (the last setting chosen: X14.2.0, or --verify/--prefer) until Ctrl-C");
+                "Leave the lab up behind one proxy (X14.2.0, VerifyOriginServer On, ECDSA-first unless --verify/--prefer) until Ctrl-C");
   cmd->add_option("--port", o->port, "The proxy's port with --keep-running")->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <regex>
+#include <signal.h>
 
 #include "cli/login_runner.hpp"
 #include "lab/running_cluster.hpp"
@@ -155,4 +157,24 @@ TEST(LabCommand, UnknownScenarioIsAUsageError) {
   auto out = run("lab --scenario no-such-thing");
   EXPECT_EQ(out.code, 2);
   EXPECT_NE(out.text.find("unknown scenario 'no-such-thing'"), std::string::npos);
+}
+
+TEST(LabCommand, KeepRunningServesLoginsUntilInterrupted) {
+  auto lab = spawn_mratls({"lab", "--scenario", "field-mix", "--keep-running", "--port", "0"});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(lab.output, m, std::regex(R"(Proxy: http://127\.0\.0\.1:(\d+))"))) << lab.output;
+  EXPECT_NE(lab.output.find("(X14.2.0 on ECDSA-first)"), std::string::npos) << lab.output;
+  EXPECT_NE(lab.output.find("[field-mix] 127.0.23.12:8443  curl"), std::string::npos) << lab.output;
+
+  auto login = spawn_mratls({"login", "--proxy", "127.0.0.1:" + m[1].str(), "--cucm", "cucm1.steven.lab", "--imp",
+                             "imp.steven.lab", "--unity", "cuc.steven.lab"});
+  EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
+  EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502"), std::string::npos)
+      << login.output;
+
+  kill(lab.pid, SIGINT);
+  EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
+  EXPECT_NE(lab.output.find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate"), std::string::npos);
+  EXPECT_NE(lab.output.find("The lab stopped."), std::string::npos);
 }

@@ -21,75 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Process {
-  pid_t pid = -1;
-  int err_fd = -1;
-  std::string err;
-
-  // Reads stderr until `needle` shows up or the timeout passes.
-  bool wait_for(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(10)) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (err.find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      fd_set set;
-      FD_ZERO(&set);
-      FD_SET(err_fd, &set);
-      timeval tv{0, 100000};
-      if (select(err_fd + 1, &set, nullptr, nullptr, &tv) > 0) {
-        char buf[4096];
-        auto n = read(err_fd, buf, sizeof buf);
-        if (n <= 0) return err.find(needle) != std::string::npos;
-        err.append(buf, static_cast<std::size_t>(n));
-      }
-    }
-    return true;
-  }
-  int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10)) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > until) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  ~Process() {
-    if (pid > 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-    if (err_fd >= 0) close(err_fd);
-  }
-};
-
-Process spawn(std::vector<std::string> args) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
-  Process p;
-  p.pid = fork();
-  if (p.pid == 0) {
-    dup2(pipe_fds[1], STDERR_FILENO);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    close(pipe_fds[0]);
-    std::vector<char*> argv;
-    std::string binary = MRATLS_BINARY;
-    argv.push_back(binary.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  p.err_fd = pipe_fds[0];
-  return p;
-}
-
 fs::path scratch() {
   auto dir = fs::temp_directory_path() / ("mratls-serve-" + std::to_string(getpid()));
   fs::create_directories(dir);
@@ -117,13 +48,13 @@ TEST(ServeProcess, CheckConfigExitCodes) {
   auto dir = scratch();
   write(dir / "good.yaml", good_config(dir / "serve.log"));
   write(dir / "bad.yaml", "expressway:\n  version: X14.2.0\n  verison: typo\n");
-  auto good = spawn({"serve", "--check-config", (dir / "good.yaml").string()});
+  auto good = spawn_mratls({"serve", "--check-config", (dir / "good.yaml").string()});
   EXPECT_EQ(good.wait_exit(), 0);
-  auto bad = spawn({"serve", "--check-config", (dir / "bad.yaml").string()});
-  EXPECT_TRUE(bad.wait_for("bad.yaml:3: expressway.verison: unknown key")) << bad.err;
+  auto bad = spawn_mratls({"serve", "--check-config", (dir / "bad.yaml").string()});
+  EXPECT_TRUE(bad.wait_for("bad.yaml:3: expressway.verison: unknown key")) << bad.output;
   EXPECT_EQ(bad.wait_exit(), 2);
-  auto missing = spawn({"serve", "--config", (dir / "nowhere.yaml").string()});
-  EXPECT_TRUE(missing.wait_for("nowhere.yaml: cannot open the file")) << missing.err;
+  auto missing = spawn_mratls({"serve", "--config", (dir / "nowhere.yaml").string()});
+  EXPECT_TRUE(missing.wait_for("nowhere.yaml: cannot open the file")) << missing.output;
   EXPECT_EQ(missing.wait_exit(), 2);
 }
 
@@ -132,10 +63,10 @@ TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
   auto config = dir / "site.yaml";
   auto log = dir / "serve.log";
   write(config, good_config(log));
-  auto serve = spawn({"serve", "--config", config.string()});
-  ASSERT_TRUE(serve.wait_for(" event threads)\n")) << serve.err;
+  auto serve = spawn_mratls({"serve", "--config", config.string()});
+  ASSERT_TRUE(serve.wait_for(" event threads)\n")) << serve.output;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(serve.err, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
+  ASSERT_TRUE(std::regex_search(serve.output, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
   auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
 
   Client client(port);
@@ -144,16 +75,16 @@ TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
 
   write(config, "expressway: [broken\n");
   kill(serve.pid, SIGHUP);
-  EXPECT_TRUE(serve.wait_for("reload refused, the running configuration stays: ")) << serve.err;
+  EXPECT_TRUE(serve.wait_for("reload refused, the running configuration stays: ")) << serve.output;
   EXPECT_EQ(client.exchange(denied).status, 403) << "the established connection must survive a refused reload";
 
   write(config, good_config(log));
   kill(serve.pid, SIGHUP);
-  EXPECT_TRUE(serve.wait_for("configuration and trust store reloaded")) << serve.err;
+  EXPECT_TRUE(serve.wait_for("configuration and trust store reloaded")) << serve.output;
   EXPECT_EQ(client.exchange(denied).status, 403);
 
   kill(serve.pid, SIGTERM);
-  EXPECT_EQ(serve.wait_exit(), 0) << serve.err;
+  EXPECT_EQ(serve.wait_exit(), 0) << serve.output;
   auto text = read_file(log);
   EXPECT_NE(text.find("vcsc traffic_server["), std::string::npos) << text;
   EXPECT_NE(text.find("Event=\"Request Denied\" Detail=\"Access denied\" Reason=\"Not in allow list\""), std::string::npos) << text;

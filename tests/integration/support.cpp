@@ -1,11 +1,15 @@
 #include "support.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "logs/log.hpp"
 #include "proxy/mra_path.hpp"
@@ -70,6 +74,72 @@ std::vector<std::string> ProxyUnderTest::masked_lines(const std::vector<std::uin
     out.push_back(line);
   }
   return out;
+}
+
+bool Process::wait_for(const std::string& needle, std::chrono::seconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (output.find(needle) != std::string::npos) return true;
+    fd_set set;
+    FD_ZERO(&set);
+    FD_SET(out_fd, &set);
+    timeval tv{0, 100000};
+    if (select(out_fd + 1, &set, nullptr, nullptr, &tv) > 0) {
+      char buf[4096];
+      auto n = read(out_fd, buf, sizeof buf);
+      if (n <= 0) return output.find(needle) != std::string::npos;
+      output.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (std::chrono::steady_clock::now() > until) return false;
+  }
+}
+
+int Process::wait_exit(std::chrono::seconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > until) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      pid = -1;
+      return -1;
+    }
+    wait_for("\x01never\x01", std::chrono::seconds(0));  // keeps draining the pipe
+  }
+  pid = -1;
+  wait_for("\x01never\x01", std::chrono::seconds(0));
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Process::~Process() {
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  if (out_fd >= 0) close(out_fd);
+}
+
+Process spawn_mratls(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
+  Process p;
+  p.pid = fork();
+  if (p.pid == 0) {
+    dup2(pipe_fds[1], STDERR_FILENO);
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    close(pipe_fds[0]);
+    std::vector<char*> argv;
+    std::string binary = MRATLS_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  p.out_fd = pipe_fds[0];
+  return p;
 }
 
 std::string get_request(const std::string& path, const std::string& tracking, const std::string& extra_headers) {

@@ -4,6 +4,9 @@
 
 #include "logs/collecting_sink.hpp"
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
@@ -55,6 +58,21 @@ class ProxyUnderTest {
  private:
   std::unique_ptr<proxy::InProcessProxy> proxy_;
 };
+
+// The mratls binary run as a child process, its stderr (and stdout) read as it comes.
+struct Process {
+  pid_t pid = -1;
+  int out_fd = -1;
+  std::string output;
+
+  // Reads the output until `needle` shows up or the timeout passes.
+  bool wait_for(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(10));
+  // The exit code, or -1 when it had to be killed.
+  int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));
+  ~Process();
+};
+
+Process spawn_mratls(std::vector<std::string> args);
 
 std::string get_request(const std::string& path, const std::string& tracking = "test-tracking-id",
                         const std::string& extra_headers = "");
