@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <openssl/ec.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -92,6 +93,40 @@ Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key) {
   EVP_PKEY* signing_key = issuer ? issuer->key.get() : key.get();
   require(X509_sign(cert.get(), signing_key, EVP_sha256()) > 0, "sign");
   return Issued{std::move(cert), std::move(key)};
+}
+
+ossl::X509ReqPtr make_csr(const CertSpec& spec, EVP_PKEY* key) {
+  ossl::X509ReqPtr req(X509_REQ_new());
+  require(req != nullptr, "X509_REQ_new");
+  X509_REQ_set_version(req.get(), 0);
+  X509_NAME* name = X509_REQ_get_subject_name(req.get());
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("mratls lab"), -1, -1, 0);
+  if (!spec.common_name.empty())
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0);
+  require(X509_REQ_set_pubkey(req.get(), key) == 1, "CSR public key");
+  if (auto sans = san_value(spec); !sans.empty()) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, nullptr, nullptr, req.get(), nullptr, 0);
+    ossl::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, sans.c_str()));
+    require(ext != nullptr, "CSR SAN");
+    STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
+    sk_X509_EXTENSION_push(exts, ext.get());
+    int ok = X509_REQ_add_extensions(req.get(), exts);
+    sk_X509_EXTENSION_free(exts);
+    require(ok == 1, "CSR extensions");
+  }
+  require(X509_REQ_sign(req.get(), key, EVP_sha256()) > 0, "CSR signature");
+  return req;
+}
+
+std::string to_pem(X509_REQ* csr) {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509_REQ(bio.get(), csr);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
 }
 
 Issued make_ca(const std::string& common_name, const Issued* parent) {

@@ -53,6 +53,10 @@ ossl::PKeyPtr shared_key(KeyType type);
 // Signed by `issuer`, or self-signed when issuer is null. Uses `key` when given, else shared_key.
 Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key = nullptr);
 
+// A certificate signing request for the spec's subject and SANs, signed with `key`.
+ossl::X509ReqPtr make_csr(const CertSpec& spec, EVP_PKEY* key);
+std::string to_pem(X509_REQ* csr);
+
 // A root CA, or an intermediate below `parent`.
 Issued make_ca(const std::string& common_name, const Issued* parent = nullptr);
 

@@ -87,3 +87,22 @@ TEST(Pki, PemRoundTrip) {
   EXPECT_TRUE(pem.starts_with("-----BEGIN CERTIFICATE-----"));
   EXPECT_TRUE(leaf.key_pem().starts_with("-----BEGIN PRIVATE KEY-----"));
 }
+
+TEST(Pki, CsrCarriesSubjectSansAndKey) {
+  lab::CertSpec spec;
+  spec.common_name = "cucm.steven.lab";
+  spec.dns_sans = {"cucm.steven.lab", "cucm"};
+  auto key = lab::shared_key(lab::KeyType::Rsa2048);
+  auto csr = lab::make_csr(spec, key.get());
+  EXPECT_EQ(name_entry(X509_REQ_get_subject_name(csr.get()), NID_commonName), "cucm.steven.lab");
+  EXPECT_EQ(X509_REQ_verify(csr.get(), key.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(X509_REQ_get0_pubkey(csr.get()), key.get()), 1);
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(csr.get());
+  ASSERT_NE(exts, nullptr);
+  auto* sans = static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
+  ASSERT_NE(sans, nullptr);
+  EXPECT_EQ(sk_GENERAL_NAME_num(sans), 2);
+  GENERAL_NAMES_free(sans);
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  EXPECT_TRUE(lab::to_pem(csr.get()).starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
+}
