@@ -44,69 +44,84 @@ asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(co
   co_return results.begin()->endpoint().address();
 }
 
-asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
-    const Runtime& rt, OriginPool& pool, const MraTarget& target, const asio::ip::address& address, int thread) {
-  auto& log = *rt.log;
-  const auto& timeouts = rt.config.timeouts;
-  const std::string ip = address.to_string();
-  auto key = origin_key(rt, target, address);
+asio::awaitable<std::expected<tcp::socket, std::string>> connect_tcp(const Runtime& rt, const MraTarget& target,
+                                                                     const asio::ip::address& address) {
   auto ex = co_await asio::this_coro::executor;
-
   tcp::socket socket(ex);
   Deadline deadline(ex);
   std::error_code ec;
-  deadline.arm(std::chrono::milliseconds(timeouts.connect_ms), [&socket] {
+  deadline.arm(std::chrono::milliseconds(rt.config.timeouts.connect_ms), [&socket] {
     std::error_code ignored;
     socket.close(ignored);
   });
   co_await socket.async_connect(tcp::endpoint(address, target.port), asio::redirect_error(asio::use_awaitable, ec));
   deadline.disarm();
-  if (ec || deadline.expired()) {
-    std::string why = deadline.expired() ? "connect timed out" : ec.message();
-    log.write_now(logs::thread_line(thread, "WARNING",
-                                    "Connect to origin failed for '" + target.host + "': " + why + " server=" + target.host +
-                                        "(" + ip + ") port=" + std::to_string(target.port)));
-    co_return std::unexpected(ConnectError{why});
-  }
+  if (deadline.expired()) co_return std::unexpected("connect timed out");
+  if (ec) co_return std::unexpected(ec.message());
   socket.set_option(tcp::no_delay(true), ec);
+  co_return std::move(socket);
+}
 
-  if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(socket));
-
-  auto tls = std::make_unique<OriginConnection::TlsStream>(std::move(socket), *rt.origin_tls);
-  SSL* ssl = tls->native_handle();
+asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socket, const MraTarget& target,
+                                            verify::OriginVerification* verification, SSL_SESSION* resume) {
+  TlsHandshake h;
+  h.tls = std::make_unique<OriginConnection::TlsStream>(std::move(socket), *rt.origin_tls);
+  SSL* ssl = h.tls->native_handle();
   // RFC 6066: no SNI for an IP literal; the name checked and logged is then the remote IP.
-  const std::string check_name = target.host_is_ip ? ip : target.host;
   if (!target.host_is_ip) SSL_set_tlsext_host_name(ssl, target.host.c_str());
-  if (rt.config.origin.tls_session_reuse)
-    if (SSL_SESSION* s = pool.session(key)) SSL_set_session(ssl, s);
+  if (resume) SSL_set_session(ssl, resume);
+  if (verification) verification->attach(ssl);
 
-  verify::OriginVerification verification({check_name, target.host, ip}, rt.enforcement());
-  if (rt.verifies()) verification.attach(ssl);
-
-  deadline.arm(std::chrono::milliseconds(timeouts.handshake_ms), [&tls] {
+  Deadline deadline(h.tls->get_executor());
+  deadline.arm(std::chrono::milliseconds(rt.config.timeouts.handshake_ms), [tls = h.tls.get()] {
     std::error_code ignored;
     tls->next_layer().close(ignored);
   });
-  co_await tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  co_await h.tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, h.ec));
   deadline.disarm();
-
-  // Log-only mode may leave the name check for after the handshake; it is still logged after the
+  h.timed_out = deadline.expired();
+  // Log-only mode may leave the name check for after the handshake; it still comes after the
   // chain findings, as the appliance orders them.
-  const bool refused_after = !ec && rt.verifies() && !verification.after_handshake(ssl);
+  h.refused_after = !h.ec && verification && !verification->after_handshake(ssl);
+  if (h.failed()) {
+    const auto style = rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway;
+    if (h.timed_out) h.failure_text = "handshake timed out";
+    else if (h.refused_after || (verification && !verification->findings().empty()))
+      h.failure_text = verify::certificate_verify_failed_text(style);
+    else if (h.ec.category() == asio::error::get_ssl_category())
+      h.failure_text = verify::ssl_error_text(static_cast<unsigned long>(h.ec.value()), style);
+    else h.failure_text = system_error_text(h.ec);
+    ERR_clear_error();
+  }
+  co_return h;
+}
+
+asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
+    const Runtime& rt, OriginPool& pool, const MraTarget& target, const asio::ip::address& address, int thread) {
+  auto& log = *rt.log;
+  const std::string ip = address.to_string();
+  auto key = origin_key(rt, target, address);
+
+  auto socket = co_await connect_tcp(rt, target, address);
+  if (!socket) {
+    log.write_now(logs::thread_line(thread, "WARNING",
+                                    "Connect to origin failed for '" + target.host + "': " + socket.error() + " server=" +
+                                        target.host + "(" + ip + ") port=" + std::to_string(target.port)));
+    co_return std::unexpected(ConnectError{socket.error()});
+  }
+  if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
+
+  const std::string check_name = target.host_is_ip ? ip : target.host;
+  verify::OriginVerification verification({check_name, target.host, ip}, rt.enforcement());
+  SSL_SESSION* resume = rt.config.origin.tls_session_reuse ? pool.session(key) : nullptr;
+  auto h = co_await handshake_tls(rt, std::move(*socket), target, rt.verifies() ? &verification : nullptr, resume);
   for (const auto& f : verification.findings())
     log.write_now(logs::verification_line(thread, f, verification.identity(), verification.enforcement(), log.openssl_text()));
-
-  if (ec || refused_after) {
-    std::string text;
-    if (deadline.expired()) text = "handshake timed out";
-    else if (refused_after || !verification.findings().empty()) text = verify::certificate_verify_failed_text(log.openssl_text());
-    else if (ec.category() == asio::error::get_ssl_category()) text = verify::ssl_error_text(static_cast<unsigned long>(ec.value()), log.openssl_text());
-    else text = system_error_text(ec);
-    log.write_now(logs::ssl_failed_line(thread, check_name, text));
-    ERR_clear_error();
-    co_return std::unexpected(ConnectError{text});
+  if (h.failed()) {
+    log.write_now(logs::ssl_failed_line(thread, check_name, h.failure_text));
+    co_return std::unexpected(ConnectError{h.failure_text});
   }
-  co_return std::make_unique<OriginConnection>(key, std::move(tls));
+  co_return std::make_unique<OriginConnection>(key, std::move(h.tls));
 }
 
 }  // namespace mratls::proxy

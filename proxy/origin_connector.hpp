@@ -14,6 +14,7 @@
 #include "proxy/origin_connection.hpp"
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
+#include "verify/origin_verification.hpp"
 
 namespace mratls::proxy {
 
@@ -23,6 +24,23 @@ struct ConnectError {
 
 // The hosts map, then an IP literal as is, then DNS (IPv4 first).
 asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const MraTarget& target);
+
+// TCP connect under connect_ms.
+asio::awaitable<std::expected<asio::ip::tcp::socket, std::string>> connect_tcp(const Runtime& rt, const MraTarget& target,
+                                                                               const asio::ip::address& address);
+
+struct TlsHandshake {
+  std::unique_ptr<OriginConnection::TlsStream> tls;
+  std::error_code ec;
+  bool timed_out = false;
+  bool refused_after = false;  // the name check after the handshake refused the origin
+  std::string failure_text;    // the text of the ERROR line, in the configured OpenSSL wording
+  bool failed() const { return ec || timed_out || refused_after; }
+};
+
+// The TLS handshake with SNI per §9 and, when given, the verification attached.
+asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const MraTarget& target,
+                                            verify::OriginVerification* verification, SSL_SESSION* resume);
 
 // One connection attempt. Every line it writes goes to rt.log with `thread` as ET_NET number.
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
