@@ -18,6 +18,7 @@ Action add_decode(CLI::App& app);
 Action add_encode(CLI::App& app);
 Action add_lab(CLI::App& app);
 Action add_login(CLI::App& app);
+Action add_check(CLI::App& app);
 
 void print_login(const LoginOutcome& outcome, std::ostream& os);
 nlohmann::json login_json(const LoginOutcome& outcome);

@@ -46,9 +46,13 @@ OriginReply cucm_uds(const NodeIdentity& node, const std::string& target) {
   if (path == "/cucm-uds/version")
     return xml("<versionInformation uri=\"https://" + node.host + ":8443/cucm-uds/version\" version=\"" + node.version +
                "\"><version>" + node.version + "</version><capabilities><usersResourceAuthEnabled>false</usersResourceAuthEnabled></capabilities></versionInformation>\n");
-  if (path == "/cucm-uds/servers")
-    return xml("<servers uri=\"https://" + node.host + ":8443/cucm-uds/servers\" version=\"" + node.version + "\">"
-               "<server>" + node.host + "</server></servers>\n");
+  if (path == "/cucm-uds/servers") {
+    std::string list;
+    for (const auto& server : node.cluster_servers.empty() ? std::vector<std::string>{node.host} : node.cluster_servers)
+      list += "<server>" + server + "</server>";
+    return xml("<servers uri=\"https://" + node.host + ":8443/cucm-uds/servers\" version=\"" + node.version + "\">" + list +
+               "</servers>\n");
+  }
   if (path == "/cucm-uds/clusterUser") {
     auto user = query_value(target, "username");
     return xml("<clusterUser uri=\"https://" + node.host + ":8443/cucm-uds/clusterUser?username=" + user + "\" version=\"" +

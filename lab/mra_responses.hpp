@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "lab/mock_origin.hpp"
 
@@ -16,6 +17,7 @@ struct NodeIdentity {
   std::string domain;  // the MRA domain
   std::string version = "14.0.1.12900-161";
   std::string home_node;  // what clusterUser answers: the user's home node as advertised
+  std::vector<std::string> cluster_servers;  // what /cucm-uds/servers lists (System > Server)
 };
 
 // A plausible body for the request, or a 404 as the node would give.

@@ -35,6 +35,9 @@ std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::star
   std::unique_ptr<RunningCluster> rc(new RunningCluster());
   rc->domain_ = domain;
   const std::string home = home_node(cluster);
+  std::vector<std::string> cucm_servers;
+  for (const auto& n : cluster.nodes)
+    if (n.role == NodeRole::Cucm) cucm_servers.push_back(n.advertised);
   for (std::size_t i = 0; i < cluster.nodes.size(); ++i) {
     const auto& node = cluster.nodes[i];
     for (const auto& svc : services_of(node.role)) {
@@ -46,7 +49,7 @@ std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::star
       spec.tls13 = node.tls13;
       if (spec.tls)
         spec.certificates = svc.port == 6972 && !node.tftp_certificates.empty() ? node.tftp_certificates : node.certificates;
-      NodeIdentity identity{svc.service, node.fqdn, domain, "14.0.1.12900-161", home};
+      NodeIdentity identity{svc.service, node.fqdn, domain, "14.0.1.12900-161", home, cucm_servers};
       spec.handler = [identity](const OriginRequest& req) { return mra_reply(identity, req); };
       auto origin = MockOrigin::start(std::move(spec));
       if (!origin)

@@ -11,20 +11,6 @@
 namespace mratls::proxy {
 namespace {
 
-std::string dechunk(const std::string& framed) {
-  std::string plain;
-  std::size_t pos = 0;
-  while (pos < framed.size()) {
-    auto eol = framed.find("\r\n", pos);
-    if (eol == std::string::npos) break;
-    auto size = std::stoul(framed.substr(pos, eol - pos), nullptr, 16);
-    if (size == 0) break;
-    plain += framed.substr(eol + 2, size);
-    pos = eol + 2 + size + 2;
-  }
-  return plain;
-}
-
 }  // namespace
 
 BlockingClient::BlockingClient(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout) {

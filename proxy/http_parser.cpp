@@ -223,4 +223,21 @@ void HttpParser::next_message() {
   // Resuming the parser paused at message end starts the next message.
 }
 
+std::string dechunk(std::string_view framed) {
+  std::string plain;
+  std::size_t pos = 0;
+  while (pos < framed.size()) {
+    auto eol = framed.find("\r\n", pos);
+    if (eol == std::string_view::npos) break;
+    std::size_t size = 0;
+    for (auto i = pos; i < eol && std::isxdigit(static_cast<unsigned char>(framed[i])); ++i)
+      size = size * 16 + static_cast<std::size_t>(std::isdigit(static_cast<unsigned char>(framed[i])) ? framed[i] - '0'
+                                                                                                       : (framed[i] | 0x20) - 'a' + 10);
+    if (size == 0) break;
+    plain.append(framed.substr(eol + 2, size));
+    pos = eol + 2 + size + 2;
+  }
+  return plain;
+}
+
 }  // namespace mratls::proxy

@@ -110,4 +110,7 @@ class HttpParser {
   std::string failure_text_;
 };
 
+// The payload of a chunked body given with its framing (chunk extensions and trailers dropped).
+std::string dechunk(std::string_view framed);
+
 }  // namespace mratls::proxy

@@ -1,0 +1,159 @@
+#include "proxy/origin_probe.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "logs/line_format.hpp"
+#include "proxy/byte_buffer.hpp"
+#include "proxy/http_parser.hpp"
+#include "proxy/origin_connector.hpp"
+#include "verify/x509_text.hpp"
+
+namespace mratls::proxy {
+namespace {
+
+MraTarget mra_target(const ProbeTarget& t) {
+  return MraTarget{"", t.protocol, t.node, t.port, is_ip_literal(t.node)};
+}
+
+config::OpenSslText style_of(const Runtime& rt) { return rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway; }
+
+}  // namespace
+
+const char* to_string(ProbeOutcome o) {
+  switch (o) {
+    case ProbeOutcome::Verified: return "verified";
+    case ProbeOutcome::Refused: return "refused";
+    case ProbeOutcome::TlsFailed: return "tls-failed";
+    case ProbeOutcome::ConnectFailed: return "connect-failed";
+    case ProbeOutcome::NotTls: return "not-tls";
+  }
+  return "?";
+}
+
+asio::awaitable<Probe> probe_origin(const Runtime& rt, ProbeTarget target, std::string preference) {
+  Probe p;
+  p.target = target;
+  p.preference = std::move(preference);
+  const auto mra = mra_target(target);
+  auto address = co_await resolve_origin(rt, mra);
+  if (!address) {
+    p.error = address.error();
+    co_return p;
+  }
+  p.ip = address->to_string();
+  auto socket = co_await connect_tcp(rt, mra, *address);
+  if (!socket) {
+    p.error = socket.error();
+    co_return p;
+  }
+  if (target.protocol == "http") {
+    p.outcome = ProbeOutcome::NotTls;
+    co_return p;
+  }
+  const std::string check_name = mra.host_is_ip ? p.ip : mra.host;
+  // Every check runs, as in log-only mode; the lines are the ones enforcement writes, which
+  // stops at the first failing check.
+  verify::OriginVerification verification({check_name, mra.host, p.ip}, verify::Enforcement::LogOnly);
+  auto h = co_await handshake_tls(rt, std::move(*socket), mra, &verification, nullptr);
+  p.findings = verification.findings();
+  if (h.failed()) {
+    p.outcome = ProbeOutcome::TlsFailed;
+    p.error = h.failure_text;
+    p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, h.failure_text));
+    co_return p;
+  }
+  SSL* ssl = h.tls->native_handle();
+  p.tls_version = SSL_get_version(ssl);
+  p.cipher = SSL_get_cipher_name(ssl);
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
+    for (int i = 0; i < sk_X509_num(chain); ++i) p.chain.push_back(verify::summarize(sk_X509_value(chain, i)));
+  p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
+  if (!p.findings.empty()) {
+    const auto identity = verification.identity();
+    p.x142_lines.push_back(logs::verification_line(0, p.findings.front(), identity, verify::Enforcement::Enforce, style_of(rt)));
+    p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, verify::certificate_verify_failed_text(style_of(rt))));
+  }
+  std::error_code ignored;
+  h.tls->next_layer().close(ignored);
+  co_return p;
+}
+
+std::vector<Probe> run_probes(const std::vector<ProbeJob>& jobs, std::size_t concurrency, unsigned threads,
+                              const std::function<void(std::size_t)>& progress) {
+  std::vector<Probe> results(jobs.size());
+  asio::io_context io(static_cast<int>(std::max(1u, threads)));
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  auto worker = [&]() -> asio::awaitable<void> {
+    for (std::size_t i; (i = next++) < jobs.size();) {
+      results[i] = co_await probe_origin(*jobs[i].runtime, jobs[i].target, jobs[i].preference);
+      auto n = ++done;
+      if (progress) {
+        std::lock_guard lock(progress_mutex);
+        progress(n);
+      }
+    }
+  };
+  for (std::size_t w = 0; w < std::max<std::size_t>(1, std::min(concurrency, jobs.size())); ++w)
+    asio::co_spawn(io, worker(), asio::detached);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  return results;
+}
+
+std::expected<std::string, std::string> fetch_without_verification(const Runtime& rt, const ProbeTarget& target,
+                                                                   const std::string& path) {
+  asio::io_context io(1);
+  auto task = [&]() -> asio::awaitable<std::expected<std::string, std::string>> {
+    const auto mra = mra_target(target);
+    auto address = co_await resolve_origin(rt, mra);
+    if (!address) co_return std::unexpected(address.error());
+    auto socket = co_await connect_tcp(rt, mra, *address);
+    if (!socket) co_return std::unexpected(socket.error());
+    auto h = co_await handshake_tls(rt, std::move(*socket), mra, nullptr, nullptr);
+    if (h.failed()) co_return std::unexpected("TLS: " + h.failure_text);
+    OriginConnection conn(origin_key(rt, mra, *address), std::move(h.tls));
+    std::string host = mra.host_is_ip && mra.host.find(':') != std::string::npos ? "[" + mra.host + "]" : mra.host;
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) +
+                          "\r\nAccept: application/xml\r\nConnection: close\r\n\r\n";
+    std::error_code ec;
+    co_await conn.write_all(asio::buffer(request), ec);
+    if (ec) co_return std::unexpected("write: " + ec.message());
+    HttpParser response(HttpParser::Kind::Response, {});
+    ByteBuffer in;
+    std::string body;
+    bool in_body = false;
+    while (!response.message_complete() && !response.failed()) {
+      auto used = response.feed(in.view());
+      if (in_body) body.append(in.view().data(), used);
+      in.consume(used);
+      if (response.head_ready()) in_body = true;
+      if (response.message_complete() || response.failed()) break;
+      if (used > 0 && !in.empty()) continue;
+      auto n = co_await conn.read_some(in.prepare(), ec);
+      in.commit(n);
+      if (ec) {
+        response.finish();
+        break;
+      }
+    }
+    if (!response.head_ready()) co_return std::unexpected("no HTTP response");
+    if (response.head().status != 200)
+      co_return std::unexpected("HTTP " + std::to_string(response.head().status) + " for " + path);
+    co_return response.chunked() ? dechunk(body) : body;
+  };
+  auto future = asio::co_spawn(io, task(), asio::use_future);
+  io.run();
+  return future.get();
+}
+
+}  // namespace mratls::proxy

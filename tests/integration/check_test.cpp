@@ -1,0 +1,177 @@
+// mratls check's probe: every §10 scenario's verdict and cause under both preferences, clear
+// verdicts for nodes that misbehave, discovery, and the JSON schema of the command.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <regex>
+#include <set>
+
+#include "lab/scenarios.hpp"
+#include "logs/diagnosis.hpp"
+#include "proxy/origin_probe.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+
+namespace {
+
+constexpr const char* kRsaFirst =
+    "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+
+std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first) {
+  auto config = base_config(LabPki::get());
+  if (rsa_first) config.expressway.ciphers = kRsaFirst;
+  auto rt = proxy::Runtime::build(config, nullptr);
+  if (!rt) throw std::runtime_error(rt.error());
+  return *rt;
+}
+
+struct Verdict {
+  bool before;
+  bool x142;
+  logs::Cause cause;
+};
+
+Verdict probe(const std::string& scenario, bool rsa_first) {
+  auto def = lab::scenario_origin(scenario);
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  auto probes = proxy::run_probes({{runtime(rsa_first), {def.connect_host, "https", (*origin)->port()}, "x"}}, 4, 1);
+  const auto& p = probes.front();
+  return {p.before_x142_ok(), p.x142_ok(), logs::diagnose(p.x142_lines).cause};
+}
+
+struct Expected {
+  std::string id;
+  Verdict ecdsa;
+  Verdict rsa;
+  friend void PrintTo(const Expected& e, std::ostream* os) { *os << e.id; }
+};
+
+using C = logs::Cause;
+const Verdict kPass{true, true, C::None};
+Verdict refused(C cause) { return {true, false, cause}; }
+
+}  // namespace
+
+class CheckScenario : public ::testing::TestWithParam<Expected> {};
+
+TEST_P(CheckScenario, VerdictAndCauseForBothPreferences) {
+  auto e = probe(GetParam().id, false);
+  EXPECT_EQ(e.before, GetParam().ecdsa.before);
+  EXPECT_EQ(e.x142, GetParam().ecdsa.x142);
+  EXPECT_EQ(e.cause, GetParam().ecdsa.cause) << logs::to_string(e.cause);
+  auto r = probe(GetParam().id, true);
+  EXPECT_EQ(r.before, GetParam().rsa.before);
+  EXPECT_EQ(r.x142, GetParam().rsa.x142);
+  EXPECT_EQ(r.cause, GetParam().rsa.cause) << logs::to_string(r.cause);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Check10, CheckScenario,
+    ::testing::Values(Expected{"ok-fqdn", kPass, kPass},
+                      Expected{"self-signed", refused(C::SelfSigned), refused(C::SelfSigned)},
+                      Expected{"unknown-ca", refused(C::UntrustedChain), refused(C::UntrustedChain)},
+                      Expected{"ip-not-in-san", refused(C::IpNotInCertificate), refused(C::IpNotInCertificate)},
+                      Expected{"ip-as-dns-san", kPass, kPass},
+                      Expected{"ip-address-san", refused(C::IpNotInCertificate), refused(C::IpNotInCertificate)},
+                      Expected{"cn-fallback", kPass, kPass},
+                      Expected{"ecdsa-self-signed", refused(C::SelfSigned), kPass},
+                      Expected{"ecdsa-self-signed-tls13", refused(C::SelfSigned), refused(C::SelfSigned)},
+                      Expected{"missing-intermediate", refused(C::MissingIntermediate), refused(C::MissingIntermediate)},
+                      Expected{"expired", refused(C::Expired), refused(C::Expired)},
+                      Expected{"untrusted-root-sent", refused(C::UntrustedChain), refused(C::UntrustedChain)},
+                      Expected{"wrong-host", refused(C::NameNotInCertificate), refused(C::NameNotInCertificate)}),
+    [](const auto& info) {
+      std::string n = info.param.id;
+      for (auto& c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
+
+TEST(CheckProbe, MisbehavingNodesGetAClearVerdictWithinTheTimeout) {
+  auto start = [](lab::OriginBehaviour b) {
+    lab::MockOriginSpec s;
+    s.behaviour = b;
+    auto o = lab::MockOrigin::start(std::move(s));
+    if (!o) throw std::runtime_error(o.error());
+    return std::move(*o);
+  };
+  auto stall = start(lab::OriginBehaviour::Stall);
+  auto reset = start(lab::OriginBehaviour::ResetHandshake);
+  auto plain = start(lab::OriginBehaviour::PlainHttp);
+  auto config = base_config(LabPki::get());
+  config.timeouts.handshake_ms = 500;
+  auto rt = *proxy::Runtime::build(config, nullptr);
+  std::uint16_t closed = 0;
+  {
+    auto gone = start(lab::OriginBehaviour::Serve);
+    closed = gone->port();
+  }
+  auto began = std::chrono::steady_clock::now();
+  auto probes = proxy::run_probes({{rt, {"cucm.steven.lab", "https", stall->port()}, "x"},
+                                   {rt, {"cucm.steven.lab", "https", reset->port()}, "x"},
+                                   {rt, {"cucm.steven.lab", "https", plain->port()}, "x"},
+                                   {rt, {"cucm.steven.lab", "https", closed}, "x"},
+                                   {rt, {"cucm.steven.lab", "http", plain->port()}, "x"}},
+                                  8, 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(3));
+  EXPECT_EQ(probes[0].outcome, proxy::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[0].error, "handshake timed out");
+  EXPECT_EQ(probes[1].outcome, proxy::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[2].outcome, proxy::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[2].error, "error:1408F10B:SSL routines:ssl3_get_record:wrong version number");
+  EXPECT_EQ(probes[3].outcome, proxy::ProbeOutcome::ConnectFailed);
+  EXPECT_EQ(probes[3].error, "Connection refused");
+  EXPECT_EQ(probes[4].outcome, proxy::ProbeOutcome::NotTls);
+  EXPECT_FALSE(probes[0].before_x142_ok());
+  EXPECT_TRUE(probes[4].x142_ok());
+}
+
+TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
+  auto dir = LabPki::get().dir / "check-lab";
+  auto lab = spawn_mratls({"lab", "--scenario", "field-mix", "--keep-running", "--port", "0", "--out", dir.string()});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
+  auto check = spawn_mratls({"check", "--trust", (dir / "trust" / "lab-root.pem").string(), "--node", "cucm1.steven.lab",
+                             "--hosts", "cucm1.steven.lab=127.0.23.11", "--discover", "--json"});
+  EXPECT_EQ(check.wait_exit(std::chrono::seconds(30)), 1) << check.output;
+  kill(lab.pid, SIGINT);
+  EXPECT_EQ(lab.wait_exit(), 0);
+
+  auto json = nlohmann::json::parse(check.output.substr(check.output.find('{')));
+  EXPECT_EQ(json["schema"], "mratls.check/1");
+  ASSERT_TRUE(json["probes"].is_array());
+  std::set<std::string> nodes;
+  for (const auto& p : json["probes"]) {
+    for (const auto* key : {"node", "ip", "port", "protocol", "preference", "outcome", "before_x142", "x142", "tls_version",
+                            "cipher", "error", "chain", "findings", "lines", "cause", "reason", "fix"})
+      EXPECT_TRUE(p.contains(key)) << key;
+    nodes.insert(p["node"].get<std::string>());
+    if (p["node"] == "127.0.23.12") {
+      EXPECT_FALSE(p["x142"].get<bool>());
+      EXPECT_EQ(p["cause"], "ip-not-in-certificate");
+      ASSERT_FALSE(p["chain"].empty());
+      EXPECT_EQ(p["chain"][0]["subject_cn"], "cucm2.steven.lab");
+      EXPECT_EQ(p["chain"][0]["key_type"], "RSA");
+      EXPECT_EQ(p["chain"][0]["sha256"].get<std::string>().size(), 95u);
+    }
+    if (p["node"] == "cucm1.steven.lab" && p["port"] == 6972 && p["preference"] == "ECDSA-first") {
+      EXPECT_EQ(p["cause"], "self-signed");
+      EXPECT_NE(p["fix"].get<std::string>().find("Fails only ECDSA-first"), std::string::npos) << p["fix"];
+    }
+  }
+  EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", "127.0.23.12"})) << "discovery finds the node advertised by IP";
+  EXPECT_EQ(json["workaround"], "Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off");
+  EXPECT_FALSE(json["fixes"].empty());
+}
+
+TEST(CheckCommand, UsageErrorsExitTwo) {
+  auto none = spawn_mratls({"check"});
+  EXPECT_EQ(none.wait_exit(), 2);
+  EXPECT_NE(none.output.find("nothing to check"), std::string::npos);
+  auto bad = spawn_mratls({"check", "--node", "cucm:99999"});
+  EXPECT_EQ(bad.wait_exit(), 2);
+  EXPECT_NE(bad.output.find("port '99999' is not in 1-65535"), std::string::npos) << bad.output;
+}
