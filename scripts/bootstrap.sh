@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
-  libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp curl
+  libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp libarchive-dev zlib1g-dev curl
 )
 
 missing=()

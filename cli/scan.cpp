@@ -1,0 +1,116 @@
+// mratls scan: diagnose Expressway diagnostic logs offline — which origins fail, why, and the fix.
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <tuple>
+
+#include "cli/commands.hpp"
+#include "logs/log_reader.hpp"
+#include "logs/scanner.hpp"
+
+namespace mratls::cli {
+namespace {
+
+struct Options {
+  std::vector<std::string> files;
+  std::string since;
+  std::string until;
+  bool json = false;
+  bool evidence = true;
+};
+
+std::optional<std::int64_t> parse_time_flag(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return logs::parse_syslog_time(text);
+}
+
+}  // namespace
+
+Action add_scan(CLI::App& app) {
+  auto* cmd = app.add_subcommand("scan", "Diagnose Expressway diagnostic logs (text, .gz, snapshot .tar.gz) offline");
+  auto o = std::make_shared<Options>();
+  cmd->add_option("FILE", o->files, "Log files or diagnostic snapshot archives, in any order")->required();
+  cmd->add_option("--since", o->since, "Only lines at or after this time (2022-07-11T18:55:00+02:00)");
+  cmd->add_option("--until", o->until, "Only lines at or before this time");
+  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->add_flag("!--no-evidence", o->evidence, "Leave out the evidence lines");
+  return [o]() {
+    logs::ScanWindow window;
+    for (auto [flag, text, slot] : {std::tuple{"--since", &o->since, &window.since_ms}, std::tuple{"--until", &o->until, &window.until_ms}}) {
+      if (text->empty()) continue;
+      *slot = parse_time_flag(*text);
+      if (!*slot) {
+        std::cerr << "mratls scan: " << flag << " '" << *text << "' is not a time such as 2022-07-11T18:55:00+02:00\n";
+        return kUsage;
+      }
+    }
+    logs::Scanner scanner(window);
+    std::vector<std::string> skipped;
+    for (const auto& file : o->files) {
+      auto read = logs::read_log_lines(file, [&](std::string_view line, const std::string& member) { scanner.feed(line, member); });
+      if (!read) {
+        std::cerr << "mratls scan: " << read.error() << "\n";
+        return kUsage;
+      }
+      skipped.insert(skipped.end(), read->skipped.begin(), read->skipped.end());
+    }
+    scanner.finish();
+    const auto origins = scanner.origins();
+    const auto& st = scanner.stats();
+    if (st.traffic_lines == 0) {
+      std::cerr << "mratls scan: no traffic_server line in the input (" << st.lines << " lines read)\n";
+      return kUsage;
+    }
+    bool failures = false;
+    for (const auto& og : origins) failures = failures || og.failed + og.denied > 0;
+
+    if (o->json) {
+      nlohmann::json out{{"stats",
+                          {{"lines", st.lines}, {"traffic_lines", st.traffic_lines}, {"foreign_lines", st.foreign_lines},
+                           {"garbled_lines", st.garbled_lines}, {"transactions", st.transactions},
+                           {"incomplete_transactions", st.incomplete_transactions}, {"outside_window", st.outside_window},
+                           {"undecodable_paths", st.undecodable_paths}}},
+                         {"skipped", skipped}};
+      out["origins"] = nlohmann::json::array();
+      for (const auto& og : origins) {
+        nlohmann::json ev = nlohmann::json::array();
+        for (const auto& e : og.evidence) ev.push_back({{"decoded", e.decoded}, {"lines", e.lines}});
+        out["origins"].push_back({{"origin", og.host + ":" + std::to_string(og.port)}, {"host", og.host}, {"port", og.port},
+                                  {"requests", og.requests}, {"ok", og.ok}, {"failed", og.failed}, {"denied", og.denied},
+                                  {"first_failure", og.first_failure}, {"last_failure", og.last_failure},
+                                  {"signature", logs::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
+                                  {"fix", og.diagnosis.fix}, {"notes", og.notes}, {"evidence", ev}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return failures ? kFindings : kOk;
+    }
+    std::cout << "Origins (" << st.transactions << " transactions from " << st.traffic_lines << " traffic_server lines):\n";
+    for (const auto& og : origins) {
+      std::cout << "\n" << og.host << ":" << og.port << "  requests " << og.requests << ", 2xx " << og.ok << ", failed "
+                << og.failed << (og.denied ? ", denied " + std::to_string(og.denied) : std::string());
+      if (og.failed + og.denied == 0) {
+        std::cout << "  healthy\n";
+        continue;
+      }
+      std::cout << "\n  failing " << og.first_failure << " .. " << og.last_failure << "\n  signature: "
+                << logs::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
+      if (!og.diagnosis.fix.empty()) std::cout << "  fix: " << og.diagnosis.fix << "\n";
+      for (const auto& n : og.notes) std::cout << "  note: " << n << "\n";
+      if (!o->evidence) continue;
+      for (const auto& e : og.evidence) {
+        std::cout << "  evidence: " << e.decoded << "\n";
+        for (const auto& l : e.lines) std::cout << "    " << l << "\n";
+      }
+    }
+    std::cout << "\nread " << st.lines << " lines: " << st.traffic_lines << " traffic_server, " << st.foreign_lines
+              << " from other programs, " << st.garbled_lines << " garbled or truncated; " << st.incomplete_transactions
+              << " transactions without their response";
+    if (st.outside_window) std::cout << "; " << st.outside_window << " outside --since/--until";
+    std::cout << "\n";
+    for (const auto& s : skipped) std::cout << "skipped " << s << "\n";
+    if (failures) std::cout << logs::kVerifyOffWorkaround << "\n";
+    return failures ? kFindings : kOk;
+  };
+}
+
+}  // namespace mratls::cli

@@ -1,0 +1,235 @@
+#include "logs/scanner.hpp"
+
+#include <algorithm>
+
+#include "proxy/mra_path.hpp"
+
+namespace mratls::logs {
+namespace {
+
+// "GET http://vcs:8443/<seg>/rest HTTP/1.1" or "GET /<seg>/rest HTTP/1.1" → the target.
+std::string request_target(const std::string& message) {
+  auto sp1 = message.find(' ');
+  auto sp2 = message.rfind(' ');
+  if (sp1 == std::string::npos || sp2 <= sp1) return {};
+  std::string target = message.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (auto scheme = target.find("://"); scheme != std::string::npos) {
+    auto slash = target.find('/', scheme + 3);
+    target = slash == std::string::npos ? "/" : target.substr(slash);
+  }
+  return target;
+}
+
+int status_of(const std::string& message) {
+  auto sp = message.find(' ');
+  if (sp == std::string::npos || sp + 4 > message.size()) return 0;
+  int status = 0;
+  for (std::size_t i = sp + 1; i < sp + 4; ++i) {
+    if (message[i] < '0' || message[i] > '9') return 0;
+    status = status * 10 + (message[i] - '0');
+  }
+  return status;
+}
+
+constexpr std::int64_t kStaleMs = 10 * 60 * 1000;
+
+}  // namespace
+
+void Scanner::feed(std::string_view line, const std::string& source) {
+  ++stats_.lines;
+  Stream& stream = streams_[source];
+  if (stream.debug) {
+    // A DEBUG message block: its lines have no prefix; a lone "|" ends it.
+    bool prefixed = line.find(" traffic_server[") != std::string_view::npos;
+    if (!prefixed) {
+      stream.debug_lines.emplace_back(line);
+      if (line == "|" || line.ends_with("\n|") || (!line.empty() && line.back() == '|' && line.size() == 1)) {
+        auto record = std::move(*stream.debug);
+        stream.debug.reset();
+        for (const auto& l : stream.debug_lines) record.line += "\n" + l;
+        stream.debug_lines.clear();
+        handle(std::move(record), stream);
+      }
+      return;
+    }
+    // A new prefixed line before the block closed: the block was truncated.
+    auto record = std::move(*stream.debug);
+    stream.debug.reset();
+    stream.debug_lines.clear();
+    handle(std::move(record), stream);
+  }
+  auto record = parse_line(line);
+  switch (record.kind) {
+    case RecordKind::Foreign:
+      ++stats_.foreign_lines;
+      return;
+    case RecordKind::Garbled:
+      ++stats_.garbled_lines;
+      return;
+    default:
+      ++stats_.traffic_lines;
+  }
+  if (record.kind == RecordKind::Http && record.debug_block && !record.message.ends_with("|")) {
+    stream.debug = std::move(record);
+    return;
+  }
+  if (record.debug_block && record.message.ends_with("|")) record.message.pop_back();
+  handle(std::move(record), stream);
+}
+
+Scanner::Txn* Scanner::owner_of(Stream& stream, int pid, const std::string& text) {
+  Txn* best = nullptr;
+  for (auto& [key, txn] : stream.open) {
+    if (key.first != pid || !txn.decodable) continue;
+    bool named = text.find("(" + txn.host + ")") != std::string::npos || text.find("'" + txn.host + "'") != std::string::npos ||
+                 text.find("server=" + txn.host + "(") != std::string::npos;
+    if (named && (!best || txn.start_ms >= best->start_ms)) best = &txn;
+  }
+  return best;
+}
+
+void Scanner::evict_stale(Stream& stream, std::int64_t now_ms) {
+  for (auto it = stream.open.begin(); it != stream.open.end();) {
+    if (now_ms - it->second.start_ms > kStaleMs) {
+      ++stats_.incomplete_transactions;
+      it = stream.open.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Scanner::handle(LogRecord r, Stream& stream) {
+  if ((window_.since_ms && r.time_ms < *window_.since_ms) || (window_.until_ms && r.time_ms > *window_.until_ms)) {
+    ++stats_.outside_window;
+    return;
+  }
+  if (r.kind == RecordKind::Http) {
+    const auto key = std::make_pair(r.pid, r.txn_id);
+    if (r.detail == "Receive Request") {
+      if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
+      Txn txn;
+      txn.id = r.txn_id;
+      txn.pid = r.pid;
+      txn.start_ms = r.time_ms;
+      txn.time_text = r.time_text;
+      auto target = request_target(r.message);
+      auto split = proxy::split_path(target);
+      auto segment = split ? proxy::decode_segment(split->segment) : std::unexpected(proxy::MraPathError{""});
+      if (segment && segment->kind == proxy::MraSegment::Kind::Origin) {
+        const auto& t = segment->target;
+        txn.host = t.host;
+        txn.port = t.port;
+        txn.protocol = t.protocol;
+        txn.host_is_ip = t.host_is_ip;
+        txn.decodable = true;
+        txn.decoded = t.domain + "/" + t.protocol + "/" + t.host + "/" + std::to_string(t.port) + " " +
+                      std::string(split->rest.empty() ? "/" : split->rest);
+      } else {
+        ++stats_.undecodable_paths;
+      }
+      txn.lines.push_back(r.line);
+      stream.open[key] = std::move(txn);
+      return;
+    }
+    auto it = stream.open.find(key);
+    if (it == stream.open.end()) return;  // its request came before the window or the file
+    if (it->second.lines.size() < 24) it->second.lines.push_back(r.line);
+    if (r.detail == "Sending Response") {
+      close(it->second, status_of(r.message));
+      stream.open.erase(it);
+    }
+    return;
+  }
+  if (r.kind == RecordKind::Access) {
+    // The event carries no Txn-id: it belongs to the newest open request for that URL.
+    Txn* owner = nullptr;
+    for (auto& [k, txn] : stream.open)
+      if (k.first == r.pid && txn.decodable && r.request_url.find("://" + txn.host + ":" + std::to_string(txn.port)) != std::string::npos &&
+          (!owner || txn.start_ms >= owner->start_ms))
+        owner = &txn;
+    if (owner) {
+      owner->lines.push_back(r.line);
+      if (!r.allowed) {
+        owner->denied = true;
+        owner->reasons.push_back(r.line);
+      }
+    }
+    return;
+  }
+  if (r.kind == RecordKind::Warning || r.kind == RecordKind::Error) {
+    if (Txn* owner = owner_of(stream, r.pid, r.text)) {
+      owner->lines.push_back(r.line);
+      owner->reasons.push_back(r.line);
+    }
+  }
+}
+
+void Scanner::close(Txn& txn, int status) {
+  ++stats_.transactions;
+  if (!txn.decodable) return;
+  auto& o = origins_[{txn.host, txn.port}];
+  o.host = txn.host;
+  o.port = txn.port;
+  o.protocol = txn.protocol;
+  o.host_is_ip = txn.host_is_ip;
+  ++o.requests;
+  if (status >= 200 && status < 300) {
+    ++o.ok;
+    return;
+  }
+  Diagnosis d;
+  if (status == 403 || txn.denied) {
+    ++o.denied;
+    d = diagnose(txn.reasons);
+    if (d.cause == Cause::None) d = {Cause::Denied, "the request is not in the allow list", ""};
+  } else if (status >= 500) {
+    ++o.failed;
+    d = diagnose(txn.reasons);
+    if (d.cause == Cause::None)
+      d = {Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
+           "Check the network path from Expressway-C to " + txn.host + ":" + std::to_string(txn.port) + "."};
+  } else {
+    return;
+  }
+  if (o.first_failure.empty()) o.first_failure = txn.time_text;
+  o.last_failure = txn.time_text;
+  ++o.causes[d.cause];
+  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == Cause::None) o.diagnosis = d;
+  if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
+}
+
+void Scanner::finish() {
+  for (auto& [name, stream] : streams_) {
+    if (stream.debug) {
+      auto record = std::move(*stream.debug);
+      stream.debug.reset();
+      handle(std::move(record), stream);
+    }
+    stats_.incomplete_transactions += stream.open.size();
+    stream.open.clear();
+  }
+  // The same host passing on one port and failing self-signed on another (6972, typically):
+  // an ECDSA certificate presented to an ECDSA-first Expressway.
+  for (auto& [key, o] : origins_) {
+    if (o.diagnosis.cause != Cause::SelfSigned) continue;
+    for (const auto& [other_key, other] : origins_)
+      if (other_key.first == key.first && other_key.second != key.second && other.ok > 0)
+        o.notes.push_back("the same host passes on port " + std::to_string(other_key.second) +
+                          ": suspect a self-signed ECDSA certificate (tomcat-ECDSA / CallManager-ECDSA) presented to an "
+                          "ECDSA-first Expressway on port " + std::to_string(key.second));
+  }
+}
+
+std::vector<OriginSummary> Scanner::origins() const {
+  std::vector<OriginSummary> out;
+  for (const auto& [k, o] : origins_) out.push_back(o);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    bool fa = a.failed + a.denied > 0, fb = b.failed + b.denied > 0;
+    if (fa != fb) return fa;
+    return std::tie(a.host, a.port) < std::tie(b.host, b.port);
+  });
+  return out;
+}
+
+}  // namespace mratls::logs

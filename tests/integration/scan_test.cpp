@@ -1,0 +1,201 @@
+// mratls scan: the fixture, DEBUG blocks, interleaved processes, compressed inputs, garbage,
+// and the round trip from the proxy's own lines for every §10 scenario.
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "lab/scenarios.hpp"
+#include "logs/log_reader.hpp"
+#include "logs/scanner.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> fixture_lines() {
+  std::ifstream in(std::string(MRATLS_FIXTURES) + "/expressway-x14.2-mra-502.log");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+fs::path scratch(const std::string& name) {
+  auto dir = LabPki::get().dir / "scan";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+void write_archive(const fs::path& path, const std::vector<std::pair<std::string, std::string>>& members, bool tar) {
+  archive* a = archive_write_new();
+  archive_write_add_filter_gzip(a);
+  if (tar) archive_write_set_format_pax_restricted(a);
+  else archive_write_set_format_raw(a);
+  archive_write_open_filename(a, path.c_str());
+  for (const auto& [name, text] : members) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(text.size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_write_header(a, e);
+    archive_write_data(a, text.data(), text.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+std::map<std::string, logs::OriginSummary> scan_files(const std::vector<fs::path>& files, logs::ScanStats* stats = nullptr) {
+  logs::Scanner scanner;
+  for (const auto& f : files) {
+    auto r = logs::read_log_lines(f.string(), [&](std::string_view line, const std::string& m) { scanner.feed(line, m); });
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
+  }
+  scanner.finish();
+  if (stats) *stats = scanner.stats();
+  std::map<std::string, logs::OriginSummary> out;
+  for (auto& o : scanner.origins()) out[o.host + ":" + std::to_string(o.port)] = o;
+  return out;
+}
+
+void expect_fixture_result(const std::map<std::string, logs::OriginSummary>& origins) {
+  ASSERT_EQ(origins.size(), 3u);
+  const auto& healthy = origins.at("cucm.steven.lab:8443");
+  EXPECT_EQ(healthy.ok, 1u);
+  EXPECT_EQ(healthy.failed, 0u);
+  const auto& tftp = origins.at("cucm.steven.lab:6972");
+  EXPECT_EQ(tftp.failed, 1u);
+  EXPECT_EQ(tftp.diagnosis.cause, logs::Cause::SelfSigned);
+  ASSERT_EQ(tftp.notes.size(), 1u) << "the same host passes on 8443: ECDSA suspicion";
+  const auto& by_ip = origins.at("10.48.36.215:8443");
+  EXPECT_EQ(by_ip.failed, 1u);
+  EXPECT_EQ(by_ip.diagnosis.cause, logs::Cause::IpNotInCertificate);
+  EXPECT_EQ(by_ip.first_failure, "2022-07-11T19:49:01.472+02:00");
+  ASSERT_EQ(by_ip.evidence.size(), 1u);
+  EXPECT_EQ(by_ip.evidence[0].decoded, "steven.lab/https/10.48.36.215/8443 /cucm-uds/user/emusk/devices?max=100");
+}
+
+}  // namespace
+
+TEST(Scan, FixtureGivesTwoFailingOriginsAndOneHealthy) {
+  auto file = scratch("fixture.log");
+  std::ofstream(file) << joined(fixture_lines());
+  expect_fixture_result(scan_files({file}));
+}
+
+TEST(Scan, InterleavedProcessesAndForeignAndGarbledLines) {
+  auto lines = fixture_lines();
+  std::vector<std::string> a(lines.begin(), lines.begin() + 11), b(lines.begin() + 11, lines.end()), mixed;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    if (i < b.size()) mixed.push_back(b[i]);
+    if (i < a.size()) mixed.push_back(a[i]);
+    if (i == 2) mixed.push_back("2022-07-11T18:55:25.999+02:00 vcsc sshd[77]: Accepted publickey for root");
+    if (i == 3) mixed.push_back("2022-07-11T18:55:2 vcsc traffic_server[18242]: UTCTime=\"2022-07-1");
+  }
+  auto file = scratch("interleaved.log");
+  std::ofstream(file) << joined(mixed);
+  logs::ScanStats stats;
+  expect_fixture_result(scan_files({file}, &stats));
+  EXPECT_EQ(stats.foreign_lines, 1u);
+  EXPECT_EQ(stats.garbled_lines, 1u);
+}
+
+TEST(Scan, GzAndTarGzWithSeveralFiles) {
+  auto lines = fixture_lines();
+  auto gz = scratch("fixture.log.gz");
+  write_archive(gz, {{"fixture.log", joined(lines)}}, false);
+  expect_fixture_result(scan_files({gz}));
+
+  auto tgz = scratch("snapshot.tar.gz");
+  std::vector<std::string> first(lines.begin(), lines.begin() + 11), second(lines.begin() + 11, lines.end());
+  write_archive(tgz, {{"logs/network.log.1", joined(second)}, {"logs/network.log", joined(first)}}, true);
+  expect_fixture_result(scan_files({tgz}));
+}
+
+TEST(Scan, RandomBytesAreUnreadable) {
+  auto file = scratch("random.bin");
+  std::mt19937 rng(7);
+  std::string bytes(8192, '\0');
+  for (auto& c : bytes) c = static_cast<char>(rng());
+  std::ofstream(file, std::ios::binary) << bytes;
+  auto r = logs::read_log_lines(file.string(), [](std::string_view, const std::string&) {});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().find("random.bin"), std::string::npos) << r.error();
+  auto cli = spawn_mratls({"scan", file.string()});
+  EXPECT_EQ(cli.wait_exit(), 2);
+  EXPECT_NE(cli.output.find("random.bin"), std::string::npos) << cli.output;
+}
+
+TEST(Scan, CommandExitCodesAndJson) {
+  auto file = scratch("fixture-cli.log");
+  std::ofstream(file) << joined(fixture_lines());
+  auto cli = spawn_mratls({"scan", "--json", file.string()});
+  EXPECT_EQ(cli.wait_exit(), 1);
+  EXPECT_NE(cli.output.find("\"signature\": \"ip-not-in-certificate\""), std::string::npos) << cli.output;
+  auto window = spawn_mratls({"scan", "--since", "2022-07-11T19:00:00+02:00", file.string()});
+  EXPECT_EQ(window.wait_exit(), 1);
+  EXPECT_EQ(window.output.find("cucm.steven.lab:6972"), std::string::npos) << "before --since";
+  auto healthy = spawn_mratls({"scan", "--until", "2022-07-11T18:55:25.990+02:00", file.string()});
+  EXPECT_EQ(healthy.wait_exit(), 0) << healthy.output;
+  auto bad = spawn_mratls({"scan", "--since", "yesterday", file.string()});
+  EXPECT_EQ(bad.wait_exit(), 2);
+}
+
+// The proxy's own lines for each scenario, scanned, give that scenario's signature.
+class ScanRoundTrip : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(ScanRoundTrip, ProxyLinesGiveTheScenarioSignature) {
+  const auto& [id, signature] = GetParam();
+  for (auto level : {config::LogLevel::Info, config::LogLevel::Debug}) {
+    auto def = lab::scenario_origin(id);
+    auto origin = lab::MockOrigin::start(std::move(def.spec));
+    ASSERT_TRUE(origin);
+    auto port = (*origin)->port();
+    auto config = base_config(LabPki::get());
+    config.log.level = level;
+    config.allow_list.push_back({"https://" + def.connect_host + ":" + std::to_string(port) + "/", config::MatchType::Prefix, {"GET"}});
+    ProxyUnderTest proxy(config);
+    Client client(proxy.port());
+    client.exchange(get_request("/" + segment_for(def.connect_host, port) + "/cucm-uds/user/emusk"));
+    proxy.sink().wait_for("Detail=\"Sending Response\"");
+    proxy.log()->flush();
+    auto file = scratch(id + (level == config::LogLevel::Debug ? "-debug" : "") + ".log");
+    std::ofstream(file) << joined(proxy.sink().lines());
+    auto origins = scan_files({file});
+    ASSERT_EQ(origins.size(), 1u);
+    const auto& o = origins.begin()->second;
+    EXPECT_EQ(o.requests, 1u);
+    EXPECT_EQ(std::string(o.failed ? logs::to_string(o.diagnosis.cause) : "healthy"), signature)
+        << id << (level == config::LogLevel::Debug ? " (debug)" : "");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Design10, ScanRoundTrip,
+    ::testing::Values(std::pair{"ok-fqdn", "healthy"}, std::pair{"self-signed", "self-signed"},
+                      std::pair{"unknown-ca", "untrusted-ca"}, std::pair{"ip-not-in-san", "ip-not-in-certificate"},
+                      std::pair{"ip-as-dns-san", "healthy"}, std::pair{"ip-address-san", "ip-not-in-certificate"},
+                      std::pair{"cn-fallback", "healthy"}, std::pair{"ecdsa-self-signed", "self-signed"},
+                      std::pair{"ecdsa-self-signed-tls13", "self-signed"}, std::pair{"missing-intermediate", "missing-intermediate"},
+                      std::pair{"expired", "expired"}, std::pair{"untrusted-root-sent", "untrusted-ca"},
+                      std::pair{"wrong-host", "name-not-in-certificate"}),
+    [](const auto& info) {
+      std::string n = info.param.first;
+      for (auto& c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
