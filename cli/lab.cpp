@@ -60,18 +60,15 @@ struct Setting {
   config::Version version;
 };
 
-std::string verify_word(config::VerifyOriginServer v) {
-  return v == config::VerifyOriginServer::On ? "on" : v == config::VerifyOriginServer::Off ? "off" : "log-only";
-}
-
 std::vector<Setting> settings_for(const Options& o) {
   std::vector<Setting> out;
   for (auto version : {config::Version{14, 0, 7}, config::Version{14, 2, 0}})
     for (auto verify : {config::VerifyOriginServer::On, config::VerifyOriginServer::LogOnly, config::VerifyOriginServer::Off})
       for (bool rsa : {false, true}) {
-        if (!o.verify.empty() && o.verify != verify_word(verify)) continue;
+        if (!o.verify.empty() && o.verify != config::yaml_value(verify)) continue;
         if (!o.prefer.empty() && (o.prefer == "rsa") != rsa) continue;
-        out.push_back({version.to_string() + " " + verify_word(verify) + " " + (rsa ? "RSA-first" : "ECDSA-first"), verify, rsa, version});
+        out.push_back({version.to_string() + " " + config::yaml_value(verify) + (rsa ? " RSA-first" : " ECDSA-first"), verify, rsa,
+                       version});
       }
   return out;
 }
@@ -310,7 +307,7 @@ int keep_running(const Options& o, const LabDir& dir, const std::vector<std::uni
   Setting setting{"", config::VerifyOriginServer::On, o.prefer == "rsa", config::Version{14, 2, 0}};
   if (o.verify == "off") setting.verify = config::VerifyOriginServer::Off;
   if (o.verify == "log-only") setting.verify = config::VerifyOriginServer::LogOnly;
-  setting.label = "X14.2.0 " + verify_word(setting.verify) + (setting.rsa_first ? " RSA-first" : " ECDSA-first");
+  setting.label = std::string("X14.2.0 ") + config::yaml_value(setting.verify) + (setting.rsa_first ? " RSA-first" : " ECDSA-first");
   apply(setting, config);
   write_lab_files(dir, clusters, config);
   auto log = logs::Log::open(config.log, config.expressway.system_name);

@@ -94,7 +94,8 @@ struct Config {
   Log log;
 };
 
-const char* to_string(VerifyOriginServer v);
+const char* to_string(VerifyOriginServer v);  // "On", "Off", "log-only": as the appliance shows it
+const char* yaml_value(VerifyOriginServer v);  // "on", "off", "log-only": as the configuration writes it
 const char* to_string(ServerType t);
 
 }  // namespace mratls::config

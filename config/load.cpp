@@ -289,6 +289,15 @@ const char* to_string(VerifyOriginServer v) {
   return "?";
 }
 
+const char* yaml_value(VerifyOriginServer v) {
+  switch (v) {
+    case VerifyOriginServer::On: return "on";
+    case VerifyOriginServer::Off: return "off";
+    case VerifyOriginServer::LogOnly: return "log-only";
+  }
+  return "on";
+}
+
 const char* to_string(ServerType t) {
   switch (t) {
     case ServerType::UnifiedCm: return "CUCM";

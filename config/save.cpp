@@ -5,15 +5,6 @@
 namespace mratls::config {
 namespace {
 
-const char* verify_text(VerifyOriginServer v) {
-  switch (v) {
-    case VerifyOriginServer::On: return "on";
-    case VerifyOriginServer::Off: return "off";
-    case VerifyOriginServer::LogOnly: return "log-only";
-  }
-  return "on";
-}
-
 void servers(YAML::Emitter& out, const Config& c, ServerType type, const char* key) {
   bool any = false;
   for (const auto& s : c.servers) {
@@ -35,7 +26,7 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "expressway" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "version" << YAML::Value << c.expressway.version.to_string();
   out << YAML::Key << "system_name" << YAML::Value << c.expressway.system_name;
-  out << YAML::Key << "verify_origin_server" << YAML::Value << verify_text(c.expressway.verify_origin_server);
+  out << YAML::Key << "verify_origin_server" << YAML::Value << yaml_value(c.expressway.verify_origin_server);
   out << YAML::Key << "connect_attempts_max_retries" << YAML::Value << c.expressway.connect_attempts_max_retries;
   out << YAML::Key << "openssl_security_level" << YAML::Value << c.expressway.openssl_security_level;
   out << YAML::Key << "tls_max_version" << YAML::Value << c.expressway.tls_max_version;
