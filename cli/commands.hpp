@@ -20,6 +20,7 @@ Action add_lab(CLI::App& app);
 Action add_login(CLI::App& app);
 Action add_check(CLI::App& app);
 Action add_scan(CLI::App& app);
+Action add_cert(CLI::App& app);
 
 void print_login(const LoginOutcome& outcome, std::ostream& os);
 nlohmann::json login_json(const LoginOutcome& outcome);

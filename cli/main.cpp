@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   remember(mratls::cli::add_login(app));
   remember(mratls::cli::add_check(app));
   remember(mratls::cli::add_scan(app));
+  remember(mratls::cli::add_cert(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -4,6 +4,7 @@
 
 #include "verify/certificate_names.hpp"
 #include "verify/name_match.hpp"
+#include "verify/ossl.hpp"
 
 namespace mratls::verify {
 namespace {
@@ -13,9 +14,18 @@ int ex_data_index() {
   return index;
 }
 
+// For verification without a handshake, the context itself points at the verification.
+int store_ctx_index() {
+  static const int index = X509_STORE_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 int verify_trampoline(int preverify_ok, X509_STORE_CTX* ctx) {
-  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  auto* self = ssl ? static_cast<OriginVerification*>(SSL_get_ex_data(ssl, ex_data_index())) : nullptr;
+  auto* self = static_cast<OriginVerification*>(X509_STORE_CTX_get_ex_data(ctx, store_ctx_index()));
+  if (!self) {
+    auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    self = ssl ? static_cast<OriginVerification*>(SSL_get_ex_data(ssl, ex_data_index())) : nullptr;
+  }
   return self ? self->on_verify(preverify_ok, ctx) : preverify_ok;
 }
 
@@ -52,6 +62,29 @@ bool OriginVerification::after_handshake(SSL* ssl) {
   if (name_checked_ || SSL_session_reused(ssl)) return true;
   bool ok = check_name(SSL_get0_peer_certificate(ssl));
   return ok || enforcement_ == Enforcement::LogOnly;
+}
+
+bool OriginVerification::verify_offline(X509* leaf, const std::vector<X509*>& untrusted, const TrustStore& trust,
+                                        int security_level, std::optional<std::time_t> at) {
+  ossl::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+  STACK_OF(X509)* chain = sk_X509_new_null();
+  for (X509* c : untrusted) sk_X509_push(chain, c);
+  bool ok = ctx && X509_STORE_CTX_init(ctx.get(), trust.store(), leaf, chain) == 1;
+  if (ok) {
+    // What a TLS client's handshake sets: server purpose and trust, depth 7, the security level.
+    X509_STORE_CTX_set_default(ctx.get(), "ssl_server");
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_depth(param, 7);
+    X509_VERIFY_PARAM_set_auth_level(param, security_level);
+    if (at) X509_VERIFY_PARAM_set_time(param, *at);
+    X509_STORE_CTX_set_ex_data(ctx.get(), store_ctx_index(), this);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), verify_trampoline);
+    ok = X509_verify_cert(ctx.get()) == 1;
+  }
+  sk_X509_free(chain);
+  ERR_clear_error();
+  if (!name_checked_ && (ok || enforcement_ == Enforcement::LogOnly)) ok = check_name(leaf) && ok;
+  return ok && findings_.empty();
 }
 
 std::expected<void, std::string> configure_origin_context(SSL_CTX* ctx, const config::Expressway& settings,

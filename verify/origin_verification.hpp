@@ -5,7 +5,9 @@
 
 #include <openssl/ssl.h>
 
+#include <ctime>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,11 @@ class OriginVerification {
   // The name check when OpenSSL never called back at depth 0 with a good chain (log-only mode
   // after a chain error ends the walk early). Returns false when the connection must be refused.
   bool after_handshake(SSL* ssl);
+
+  // The same checks without a handshake: the leaf, what the origin would send with it, the trust
+  // store, the security level and (optionally) the time to verify at. True when X14.2 accepts.
+  bool verify_offline(X509* leaf, const std::vector<X509*>& untrusted, const TrustStore& trust, int security_level,
+                      std::optional<std::time_t> at = std::nullopt);
 
   const OriginIdentity& identity() const { return identity_; }
   Enforcement enforcement() const { return enforcement_; }

@@ -41,6 +41,16 @@ std::expected<TrustStore, std::string> TrustStore::from_pem_text(const std::stri
   return ts;
 }
 
+TrustStore TrustStore::from_certificates(std::vector<ossl::X509Ptr> certificates) {
+  TrustStore ts;
+  for (auto& cert : certificates) {
+    X509_STORE_add_cert(ts.store_.get(), cert.get());
+    ERR_clear_error();
+    ts.certificates_.push_back(std::move(cert));
+  }
+  return ts;
+}
+
 std::expected<TrustStore, std::string> TrustStore::load(const std::vector<std::string>& pem_files) {
   TrustStore ts;
   for (const auto& file : pem_files) {

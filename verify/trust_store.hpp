@@ -14,6 +14,7 @@ class TrustStore {
   // Every file must exist and hold at least one certificate; errors name the file.
   static std::expected<TrustStore, std::string> load(const std::vector<std::string>& pem_files);
   static std::expected<TrustStore, std::string> from_pem_text(const std::string& pem, const std::string& name);
+  static TrustStore from_certificates(std::vector<ossl::X509Ptr> certificates);
 
   X509_STORE* store() const { return store_.get(); }
   const std::vector<ossl::X509Ptr>& certificates() const { return certificates_; }

@@ -175,3 +175,24 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
   EXPECT_EQ(bad.wait_exit(), 2);
   EXPECT_NE(bad.output.find("port '99999' is not in 1-65535"), std::string::npos) << bad.output;
 }
+
+// The offline verifier (mratls cert verify) finds what the handshake finds.
+TEST(CheckProbe, OfflineVerificationFindsWhatTheHandshakeFinds) {
+  for (const auto* id : {"ok-fqdn", "self-signed", "unknown-ca", "ip-not-in-san", "ip-address-san", "cn-fallback",
+                         "missing-intermediate", "expired", "untrusted-root-sent", "wrong-host"}) {
+    auto def = lab::scenario_origin(id);
+    const auto& presented = def.spec.certificates.front();
+    std::vector<X509*> sent;
+    for (const auto& c : presented.chain) sent.push_back(c.cert.get());
+    auto trust = verify::TrustStore::load({LabPki::get().trust_file});
+    ASSERT_TRUE(trust);
+    const std::string name = def.connect_host;
+    verify::OriginVerification offline({name, name, "127.0.0.1"}, verify::Enforcement::LogOnly);
+    offline.verify_offline(presented.leaf.cert.get(), sent, *trust, 1);
+
+    auto origin = lab::MockOrigin::start(std::move(def.spec));
+    ASSERT_TRUE(origin);
+    auto probes = proxy::run_probes({{runtime(false), {name, "https", (*origin)->port()}, "x"}}, 1, 1);
+    EXPECT_EQ(offline.findings(), probes.front().findings) << id;
+  }
+}

@@ -1,0 +1,63 @@
+#include "verify/certificate_file.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace mratls::verify {
+namespace {
+
+using Pkcs7Ptr = std::unique_ptr<PKCS7, ossl::Deleter<PKCS7_free>>;
+
+std::vector<ossl::X509Ptr> from_pkcs7(PKCS7* p7) {
+  std::vector<ossl::X509Ptr> out;
+  STACK_OF(X509)* certs = nullptr;
+  if (OBJ_obj2nid(p7->type) == NID_pkcs7_signed && p7->d.sign) certs = p7->d.sign->cert;
+  else if (OBJ_obj2nid(p7->type) == NID_pkcs7_signedAndEnveloped && p7->d.signed_and_enveloped) certs = p7->d.signed_and_enveloped->cert;
+  for (int i = 0; certs && i < sk_X509_num(certs); ++i) out.push_back(ossl::up_ref(sk_X509_value(certs, i)));
+  return out;
+}
+
+}  // namespace
+
+std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const std::string& bytes, const std::string& name) {
+  std::vector<ossl::X509Ptr> out;
+  ERR_clear_error();
+  if (bytes.find("-----BEGIN PKCS7-----") != std::string::npos) {
+    ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    Pkcs7Ptr p7(PEM_read_bio_PKCS7(bio.get(), nullptr, nullptr, nullptr));
+    if (!p7) return std::unexpected(name + ": broken PEM PKCS#7 bundle");
+    out = from_pkcs7(p7.get());
+  } else if (bytes.find("-----BEGIN") != std::string::npos) {
+    ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(cert);
+    unsigned long err = ERR_peek_last_error();
+    bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+    if (err != 0 && !clean_end) return std::unexpected(name + ": broken PEM certificate number " + std::to_string(out.size() + 1));
+  } else {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    if (X509* cert = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()))) {
+      out.emplace_back(cert);
+    } else {
+      p = reinterpret_cast<const unsigned char*>(bytes.data());
+      Pkcs7Ptr p7(d2i_PKCS7(nullptr, &p, static_cast<long>(bytes.size())));
+      if (p7) out = from_pkcs7(p7.get());
+    }
+  }
+  ERR_clear_error();
+  if (out.empty()) return std::unexpected(name + ": no certificate found (expected PEM, DER or PKCS#7)");
+  return out;
+}
+
+std::expected<std::vector<ossl::X509Ptr>, std::string> read_certificates(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(path + ": cannot open the file");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return parse_certificates(bytes.str(), path);
+}
+
+}  // namespace mratls::verify

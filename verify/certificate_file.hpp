@@ -1,0 +1,16 @@
+// Certificates from files as engineers have them: PEM (one or several), DER, and PKCS#7
+// bundles (.p7b, PEM or DER) as CAs return chains. Anything else is a clear error.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "verify/ossl.hpp"
+
+namespace mratls::verify {
+
+std::expected<std::vector<ossl::X509Ptr>, std::string> read_certificates(const std::string& path);
+std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const std::string& bytes, const std::string& name);
+
+}  // namespace mratls::verify
