@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   auto size = std::filesystem::file_size(path);
   logs::Scanner scanner;
   auto began = std::chrono::steady_clock::now();
-  auto read = logs::read_log_lines(path.string(), [&](std::string_view l, const std::string& m) { scanner.feed(l, m); });
-  scanner.finish();
+  std::vector<std::string> skipped;
+  auto read = logs::scan_files({path.string()}, scanner, skipped);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::filesystem::remove(path);
   if (!read) return std::fprintf(stderr, "%s\n", read.error().c_str()), 2;

@@ -46,15 +46,11 @@ Action add_scan(CLI::App& app) {
     }
     logs::Scanner scanner(window);
     std::vector<std::string> skipped;
-    for (const auto& file : o->files) {
-      auto read = logs::read_log_lines(file, [&](std::string_view line, const std::string& member) { scanner.feed(line, member); });
-      if (!read) {
-        std::cerr << "mratls scan: " << read.error() << "\n";
-        return kUsage;
-      }
-      skipped.insert(skipped.end(), read->skipped.begin(), read->skipped.end());
+    auto merged = logs::scan_files(o->files, scanner, skipped);
+    if (!merged) {
+      std::cerr << "mratls scan: " << merged.error() << "\n";
+      return kUsage;
     }
-    scanner.finish();
     const auto origins = scanner.origins();
     const auto& st = scanner.stats();
     if (st.traffic_lines == 0) {

@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "logs/log_record.hpp"
+
 namespace mratls::logs {
 namespace {
 
@@ -25,7 +27,8 @@ bool looks_binary(std::string_view chunk) {
 
 }  // namespace
 
-std::expected<ReadStats, std::string> read_log_lines(const std::string& path, const LineSink& sink) {
+std::expected<ReadStats, std::string> read_log_lines(const std::string& path, const LineSink& sink,
+                                                     const std::string& only_member) {
   ArchivePtr a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_all(a.get());
@@ -44,6 +47,7 @@ std::expected<ReadStats, std::string> read_log_lines(const std::string& path, co
     const bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
     if (!raw && archive_entry_filetype(entry) != AE_IFREG) continue;
     const std::string member = raw ? std::string(path) : path + ":" + archive_entry_pathname(entry);
+    if (!only_member.empty() && member != only_member) continue;
     bool binary = false;
     bool first_chunk = true;
     partial.clear();
@@ -85,6 +89,21 @@ std::expected<ReadStats, std::string> read_log_lines(const std::string& path, co
   }
   if (stats.members.empty() && stats.skipped.empty()) return std::unexpected(path + ": empty, or no log inside");
   return stats;
+}
+
+std::expected<std::vector<MemberStart>, std::string> member_starts(const std::string& path) {
+  std::vector<MemberStart> out;
+  std::string current;
+  auto read = read_log_lines(path, [&](std::string_view line, const std::string& member) {
+    if (out.empty() || out.back().member != member) out.push_back({path, member, 0});
+    if (out.back().first_ms != 0) return;
+    auto marker = line.find(" traffic_server[");
+    auto space = line.find(' ');
+    if (marker == std::string_view::npos || space == std::string_view::npos || space > marker) return;
+    if (auto t = parse_syslog_time(line.substr(0, space))) out.back().first_ms = *t;
+  });
+  if (!read) return std::unexpected(read.error());
+  return out;
 }
 
 }  // namespace mratls::logs

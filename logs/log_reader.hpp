@@ -22,6 +22,17 @@ struct ReadStats {
 using LineSink = std::function<void(std::string_view line, const std::string& member)>;
 
 // Errors name the file (and member) at fault: unreadable, not an archive or text, binary data.
-std::expected<ReadStats, std::string> read_log_lines(const std::string& path, const LineSink& sink);
+// With `only_member`, just that member ("path" or "path:name", as sink receives it) is read.
+std::expected<ReadStats, std::string> read_log_lines(const std::string& path, const LineSink& sink,
+                                                     const std::string& only_member = "");
+
+// Every text member of `path` with the time of its first traffic_server line (UTC ms; members
+// without one come first), so that rotated logs can be read oldest first as one stream.
+struct MemberStart {
+  std::string path;
+  std::string member;
+  std::int64_t first_ms = 0;
+};
+std::expected<std::vector<MemberStart>, std::string> member_starts(const std::string& path);
 
 }  // namespace mratls::logs

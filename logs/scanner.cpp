@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "logs/log_reader.hpp"
 #include "proxy/mra_path.hpp"
 
 namespace mratls::logs {
@@ -230,6 +231,24 @@ std::vector<OriginSummary> Scanner::origins() const {
     return std::tie(a.host, a.port) < std::tie(b.host, b.port);
   });
   return out;
+}
+
+std::expected<void, std::string> scan_files(const std::vector<std::string>& files, Scanner& scanner,
+                                            std::vector<std::string>& skipped) {
+  std::vector<MemberStart> members;
+  for (const auto& file : files) {
+    auto starts = member_starts(file);
+    if (!starts) return std::unexpected(starts.error());
+    members.insert(members.end(), starts->begin(), starts->end());
+  }
+  std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first_ms < b.first_ms; });
+  for (const auto& m : members) {
+    auto read = read_log_lines(m.path, [&](std::string_view line, const std::string&) { scanner.feed(line, "merged"); }, m.member);
+    if (!read) return std::unexpected(read.error());
+    skipped.insert(skipped.end(), read->skipped.begin(), read->skipped.end());
+  }
+  scanner.finish();
+  return {};
 }
 
 }  // namespace mratls::logs

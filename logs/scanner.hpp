@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -98,5 +99,10 @@ class Scanner {
   std::map<std::pair<std::string, int>, OriginSummary> origins_;
   ScanStats stats_;
 };
+
+// Reads every file (and archive member) oldest first, as one stream, so that a transaction
+// split across rotated logs is joined up, then finishes the scanner. Names what it skipped.
+std::expected<void, std::string> scan_files(const std::vector<std::string>& files, Scanner& scanner,
+                                            std::vector<std::string>& skipped);
 
 }  // namespace mratls::logs

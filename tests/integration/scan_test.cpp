@@ -61,11 +61,10 @@ void write_archive(const fs::path& path, const std::vector<std::pair<std::string
 
 std::map<std::string, logs::OriginSummary> scan_files(const std::vector<fs::path>& files, logs::ScanStats* stats = nullptr) {
   logs::Scanner scanner;
-  for (const auto& f : files) {
-    auto r = logs::read_log_lines(f.string(), [&](std::string_view line, const std::string& m) { scanner.feed(line, m); });
-    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
-  }
-  scanner.finish();
+  std::vector<std::string> names, skipped;
+  for (const auto& f : files) names.push_back(f.string());
+  auto r = logs::scan_files(names, scanner, skipped);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
   if (stats) *stats = scanner.stats();
   std::map<std::string, logs::OriginSummary> out;
   for (auto& o : scanner.origins()) out[o.host + ":" + std::to_string(o.port)] = o;
@@ -124,6 +123,21 @@ TEST(Scan, GzAndTarGzWithSeveralFiles) {
   std::vector<std::string> first(lines.begin(), lines.begin() + 11), second(lines.begin() + 11, lines.end());
   write_archive(tgz, {{"logs/network.log.1", joined(second)}, {"logs/network.log", joined(first)}}, true);
   expect_fixture_result(scan_files({tgz}));
+}
+
+TEST(Scan, RotatedLogsGivenInAnyOrderJoinATransactionSplitAcrossThem) {
+  auto lines = fixture_lines();
+  // network.log.1 ends in the middle of transaction 191; network.log holds its end.
+  std::vector<std::string> older(lines.begin(), lines.begin() + 8), newer(lines.begin() + 8, lines.end());
+  auto tgz = scratch("rotated.tar.gz");
+  write_archive(tgz, {{"network.log", joined(newer)}, {"network.log.1", joined(older)}}, true);
+  logs::ScanStats stats;
+  expect_fixture_result(scan_files({tgz}, &stats));
+  EXPECT_EQ(stats.incomplete_transactions, 0u);
+  auto a = scratch("network.log"), b = scratch("network.log.1");
+  std::ofstream(a) << joined(newer);
+  std::ofstream(b) << joined(older);
+  expect_fixture_result(scan_files({a, b}));
 }
 
 TEST(Scan, RandomBytesAreUnreadable) {
