@@ -177,6 +177,7 @@ void Scanner::close(Txn& txn, int status) {
   ++o.requests;
   if (status >= 200 && status < 300) {
     ++o.ok;
+    o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
     return;
   }
   Diagnosis d;
@@ -195,6 +196,7 @@ void Scanner::close(Txn& txn, int status) {
   }
   if (o.first_failure.empty()) o.first_failure = txn.time_text;
   o.last_failure = txn.time_text;
+  o.last_failure_ms = std::max(o.last_failure_ms, txn.start_ms);
   ++o.causes[d.cause];
   if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == Cause::None) o.diagnosis = d;
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
@@ -214,6 +216,12 @@ void Scanner::finish() {
   // an ECDSA certificate presented to an ECDSA-first Expressway.
   for (auto& [key, o] : origins_) {
     if (o.diagnosis.cause != Cause::SelfSigned) continue;
+    // Failing self-signed, then passing: what a change of the cipher string to RSA-first does
+    // to a node whose ECDSA certificate is self-signed.
+    if (o.last_ok_ms > o.last_failure_ms && o.last_failure_ms > 0)
+      o.notes.push_back("the same origin passes after its last failure (" + o.last_failure +
+                        "): consistent with a change of the cipher string to RSA-first, i.e. a self-signed ECDSA certificate "
+                        "(tomcat-ECDSA / CallManager-ECDSA) on this node");
     for (const auto& [other_key, other] : origins_)
       if (other_key.first == key.first && other_key.second != key.second && other.ok > 0)
         o.notes.push_back("the same host passes on port " + std::to_string(other_key.second) +

@@ -140,6 +140,39 @@ TEST(Scan, RotatedLogsGivenInAnyOrderJoinATransactionSplitAcrossThem) {
   expect_fixture_result(scan_files({a, b}));
 }
 
+TEST(Scan, SelfSignedThenPassingSuggestsACipherChange) {
+  auto lines = fixture_lines();
+  // The 6972 transaction fails at 18:55:26; the same request passes a minute later.
+  std::vector<std::string> log(lines.begin() + 5, lines.begin() + 11);
+  std::vector<std::string> later = {
+      "2022-07-11T18:56:30.000+02:00 vcsc traffic_server[18242]: UTCTime=\"2022-07-11 16:56:30,000\" Module=\"network.http.trafficserver\" "
+      "Level=\"INFO\": Detail=\"Receive Request\" Txn-id=\"300\" TrackingID=\"t\" Src-ip=\"127.0.0.1\" Src-port=\"1\" Last-via-addr=\"\" "
+      "Msg=\"GET http://vcs_control.steven.lab:8443/c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg/CSFemusk.cnf.xml HTTP/1.1\"",
+      "2022-07-11T18:56:30.050+02:00 vcsc traffic_server[18242]: UTCTime=\"2022-07-11 16:56:30,050\" Module=\"network.http.trafficserver\" "
+      "Level=\"INFO\": Detail=\"Sending Response\" Txn-id=\"300\" TrackingID=\"\" Dst-ip=\"127.0.0.1\" Dst-port=\"1\" Msg=\"HTTP/1.1 200 \""};
+  log.insert(log.end(), later.begin(), later.end());
+  auto file = scratch("cipher-change.log");
+  std::ofstream(file) << joined(log);
+  auto origins = scan_files({file});
+  const auto& tftp = origins.at("cucm.steven.lab:6972");
+  EXPECT_EQ(tftp.ok, 1u);
+  EXPECT_EQ(tftp.failed, 1u);
+  ASSERT_EQ(tftp.notes.size(), 1u);
+  EXPECT_NE(tftp.notes[0].find("cipher string to RSA-first"), std::string::npos) << tftp.notes[0];
+}
+
+TEST(Scan, ClientCertificateRejectedByCucm) {
+  auto lines = fixture_lines();
+  std::vector<std::string> log(lines.begin() + 5, lines.begin() + 11);
+  log[3] = "2022-07-11T18:55:26.016+02:00 vcsc traffic_server[18242]: [ET_NET 0] ERROR: SSL connection failed for "
+           "'cucm.steven.lab': error:14094418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca";
+  log.erase(log.begin() + 4);  // no WARNING: the handshake failed on CUCM's side
+  auto file = scratch("unknown-ca-alert.log");
+  std::ofstream(file) << joined(log);
+  auto origins = scan_files({file});
+  EXPECT_EQ(origins.at("cucm.steven.lab:6972").diagnosis.cause, logs::Cause::ClientCertRejected);
+}
+
 TEST(Scan, RandomBytesAreUnreadable) {
   auto file = scratch("random.bin");
   std::mt19937 rng(7);
