@@ -1,11 +1,13 @@
 #include "lab/pki.hpp"
 
 #include <arpa/inet.h>
+#include <openssl/conf.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <map>
 #include <mutex>
 #include <stdexcept>
 
@@ -18,10 +20,14 @@ void require(bool ok, const char* what) {
 }
 
 void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  // Some extensions (Certificate Policies) are parsed through a configuration database even
+  // when the value needs no section from it: give them an empty one.
+  using ConfPtr = std::unique_ptr<CONF, ossl::Deleter<NCONF_free>>;
+  ConfPtr conf(NCONF_new(nullptr));
   X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  ossl::X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  X509V3_set_nconf(&ctx, conf.get());
+  ossl::X509ExtensionPtr ext(X509V3_EXT_nconf_nid(conf.get(), &ctx, nid, value.c_str()));
   require(ext != nullptr, "extension");
   require(X509_add_ext(cert, ext.get(), -1) == 1, "add extension");
 }
@@ -33,22 +39,43 @@ std::string san_value(const CertSpec& spec) {
   return out;
 }
 
+void add_name_entry(X509_NAME* name, const std::string& field, const std::string& value) {
+  require(X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()),
+                                     -1, -1, 0) == 1,
+          "subject field");
+}
+
+void fill_subject(X509_NAME* name, const CertSpec& spec) {
+  for (const auto& [field, value] : spec.subject_fields) add_name_entry(name, field, value);
+  if (!spec.common_name.empty()) add_name_entry(name, "CN", spec.common_name);
+}
+
+bool is_rsa(KeyType type) { return type != KeyType::EcdsaP256; }
+
+const EVP_MD* digest_of(Digest d) { return d == Digest::Sha1 ? EVP_sha1() : EVP_sha256(); }
+
 }  // namespace
 
 std::string Issued::cert_pem() const { return ossl::to_pem(cert.get()); }
 std::string Issued::key_pem() const { return ossl::to_pem(key.get()); }
 
 ossl::PKeyPtr generate_key(KeyType type) {
-  ossl::PKeyPtr key(type == KeyType::Rsa2048 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  ossl::PKeyPtr key;
+  switch (type) {
+    case KeyType::Rsa2048: key.reset(EVP_RSA_gen(2048)); break;
+    case KeyType::Rsa1024: key.reset(EVP_RSA_gen(1024)); break;
+    case KeyType::Rsa4096: key.reset(EVP_RSA_gen(4096)); break;
+    case KeyType::EcdsaP256: key.reset(EVP_EC_gen("P-256")); break;
+  }
   require(key != nullptr, "key generation");
   return key;
 }
 
 ossl::PKeyPtr shared_key(KeyType type) {
   static std::mutex mutex;
-  static ossl::PKeyPtr rsa, ec;
+  static std::map<KeyType, ossl::PKeyPtr> keys;
   std::lock_guard lock(mutex);
-  auto& slot = type == KeyType::Rsa2048 ? rsa : ec;
+  auto& slot = keys[type];
   if (!slot) slot = generate_key(type);
   return ossl::up_ref(slot.get());
 }
@@ -68,11 +95,7 @@ Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key) {
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(spec.not_before.count()));
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(spec.not_after.count()));
 
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("mratls lab"), -1, -1, 0);
-  if (!spec.common_name.empty())
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0);
+  fill_subject(X509_get_subject_name(cert.get()), spec);
   X509* issuer_cert = issuer ? issuer->cert.get() : cert.get();
   X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer_cert));
   require(X509_set_pubkey(cert.get(), key.get()) == 1, "set public key");
@@ -85,13 +108,14 @@ Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key) {
   } else {
     add_extension(cert.get(), issuer_cert, NID_basic_constraints, "CA:FALSE");
     add_extension(cert.get(), issuer_cert, NID_key_usage,
-                  spec.key_type == KeyType::Rsa2048 ? "digitalSignature,keyEncipherment" : "digitalSignature");
-    if (spec.server_auth) add_extension(cert.get(), issuer_cert, NID_ext_key_usage, "serverAuth,clientAuth");
+                  is_rsa(spec.key_type) ? "digitalSignature,keyEncipherment" : "digitalSignature");
+    if (!spec.ext_key_usage.empty()) add_extension(cert.get(), issuer_cert, NID_ext_key_usage, spec.ext_key_usage);
   }
   if (auto sans = san_value(spec); !sans.empty()) add_extension(cert.get(), issuer_cert, NID_subject_alt_name, sans);
+  for (const auto& extra : spec.extra_extensions) add_extension(cert.get(), issuer_cert, extra.nid, extra.value);
 
   EVP_PKEY* signing_key = issuer ? issuer->key.get() : key.get();
-  require(X509_sign(cert.get(), signing_key, EVP_sha256()) > 0, "sign");
+  require(X509_sign(cert.get(), signing_key, digest_of(spec.digest)) > 0, "sign");
   return Issued{std::move(cert), std::move(key)};
 }
 
@@ -99,11 +123,7 @@ ossl::X509ReqPtr make_csr(const CertSpec& spec, EVP_PKEY* key) {
   ossl::X509ReqPtr req(X509_REQ_new());
   require(req != nullptr, "X509_REQ_new");
   X509_REQ_set_version(req.get(), 0);
-  X509_NAME* name = X509_REQ_get_subject_name(req.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("mratls lab"), -1, -1, 0);
-  if (!spec.common_name.empty())
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                               reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0);
+  fill_subject(X509_REQ_get_subject_name(req.get()), spec);
   require(X509_REQ_set_pubkey(req.get(), key) == 1, "CSR public key");
   if (auto sans = san_value(spec); !sans.empty()) {
     X509V3_CTX ctx;

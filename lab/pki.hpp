@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,20 @@
 
 namespace mratls::lab {
 
-enum class KeyType { Rsa2048, EcdsaP256 };
+enum class KeyType { Rsa2048, EcdsaP256, Rsa1024, Rsa4096 };
+enum class Digest { Sha256, Sha1 };
+
+// An extension beyond the ones every certificate gets, in OpenSSL's configuration syntax
+// ("critical,2.5.29.32.0" for a critical Certificate Policies, say).
+struct ExtraExtension {
+  int nid;
+  std::string value;
+};
 
 struct CertSpec {
   std::string common_name;
+  // Subject fields before the CN, in order.
+  std::vector<std::pair<std::string, std::string>> subject_fields{{"O", "mratls lab"}};
   std::vector<std::string> dns_sans;
   std::vector<std::string> ip_sans;
   KeyType key_type = KeyType::Rsa2048;
@@ -22,7 +33,10 @@ struct CertSpec {
   // Validity relative to now: the default is valid from an hour ago for a year.
   std::chrono::seconds not_before{-std::chrono::hours(1)};
   std::chrono::seconds not_after{std::chrono::hours(24 * 365)};
-  bool server_auth = true;
+  // Extended Key Usage; empty: no EKU extension at all.
+  std::string ext_key_usage = "serverAuth,clientAuth";
+  Digest digest = Digest::Sha256;
+  std::vector<ExtraExtension> extra_extensions;
 };
 
 // A certificate and its key. Copies share the OpenSSL objects (reference counts).

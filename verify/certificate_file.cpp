@@ -21,11 +21,21 @@ std::vector<ossl::X509Ptr> from_pkcs7(PKCS7* p7) {
   return out;
 }
 
+std::expected<std::string, std::string> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(path + ": cannot open the file");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
 }  // namespace
 
 std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const std::string& bytes, const std::string& name) {
   std::vector<ossl::X509Ptr> out;
   ERR_clear_error();
+  if (bytes.find("CERTIFICATE REQUEST-----") != std::string::npos && bytes.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    return std::unexpected(name + ": this is a certificate signing request, not a certificate");
   if (bytes.find("-----BEGIN PKCS7-----") != std::string::npos) {
     ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
     Pkcs7Ptr p7(PEM_read_bio_PKCS7(bio.get(), nullptr, nullptr, nullptr));
@@ -53,11 +63,39 @@ std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const 
 }
 
 std::expected<std::vector<ossl::X509Ptr>, std::string> read_certificates(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(path + ": cannot open the file");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return parse_certificates(bytes.str(), path);
+  auto bytes = read_bytes(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  return parse_certificates(*bytes, path);
+}
+
+std::expected<ossl::X509ReqPtr, std::string> parse_request(const std::string& bytes, const std::string& name) {
+  ERR_clear_error();
+  ossl::X509ReqPtr request;
+  if (bytes.find("-----BEGIN") != std::string::npos) {
+    // Both "CERTIFICATE REQUEST" and the older "NEW CERTIFICATE REQUEST" armour.
+    ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+    request.reset(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+    if (!request && bytes.find("CERTIFICATE REQUEST-----") != std::string::npos) {
+      ERR_clear_error();
+      return std::unexpected(name + ": broken PEM certificate request");
+    }
+  } else {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    request.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(bytes.size())));
+  }
+  ERR_clear_error();
+  if (!request) {
+    if (auto certs = parse_certificates(bytes, name); certs)
+      return std::unexpected(name + ": this is a certificate, not a certificate signing request");
+    return std::unexpected(name + ": no certificate signing request found (expected PEM or DER)");
+  }
+  return request;
+}
+
+std::expected<ossl::X509ReqPtr, std::string> read_request(const std::string& path) {
+  auto bytes = read_bytes(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  return parse_request(*bytes, path);
 }
 
 }  // namespace mratls::verify

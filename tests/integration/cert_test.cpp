@@ -1,7 +1,6 @@
 // mratls cert verify: the same certificate as PEM, DER and PKCS#7 gives the same verdict, the
 // lines are X14.2's, and garbage is a clear error.
 #include <gtest/gtest.h>
-#include <openssl/pkcs7.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,39 +11,14 @@
 using namespace mratls;
 using namespace mratls::test;
 
-namespace {
-
-std::string der(X509* cert) {
-  unsigned char* buf = nullptr;
-  int len = i2d_X509(cert, &buf);
-  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  return out;
-}
-
-std::string pkcs7_der(const std::vector<X509*>& certs) {
-  PKCS7* p7 = PKCS7_new();
-  PKCS7_set_type(p7, NID_pkcs7_signed);
-  PKCS7_content_new(p7, NID_pkcs7_data);
-  for (auto* c : certs) PKCS7_add_certificate(p7, c);
-  unsigned char* buf = nullptr;
-  int len = i2d_PKCS7(p7, &buf);
-  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  PKCS7_free(p7);
-  return out;
-}
-
-}  // namespace
-
 TEST(CertVerify, PemDerAndPkcs7GiveTheSameVerdict) {
   auto def = lab::scenario_origin("wrong-host");
   auto& leaf = def.spec.certificates.front().leaf;
   auto dir = LabPki::get().dir / "cert";
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "leaf.pem") << leaf.cert_pem();
-  std::ofstream(dir / "leaf.der", std::ios::binary) << der(leaf.cert.get());
-  std::ofstream(dir / "leaf.p7b", std::ios::binary) << pkcs7_der({leaf.cert.get()});
+  std::ofstream(dir / "leaf.der", std::ios::binary) << to_der(leaf.cert.get());
+  std::ofstream(dir / "leaf.p7b", std::ios::binary) << to_pkcs7_der({leaf.cert.get()});
   for (const auto* file : {"leaf.pem", "leaf.der", "leaf.p7b"}) {
     auto p = spawn_mratls({"cert", "verify", "--cert", (dir / file).string(), "--trust", LabPki::get().trust_file, "--name",
                            "cucm.steven.lab", "--ip", "10.48.36.215"});

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/select.h>
 #include <sys/wait.h>
+#include <openssl/pkcs7.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,6 +150,39 @@ std::string get_request(const std::string& path, const std::string& tracking, co
 
 std::string segment_for(const std::string& host, std::uint16_t port, const std::string& protocol) {
   return proxy::encode_segment({"steven.lab", protocol, host, port, proxy::is_ip_literal(host)});
+}
+
+namespace {
+
+template <class T, int (*Encode)(const T*, unsigned char**)>
+std::string der_of(const T* object) {
+  unsigned char* buf = nullptr;
+  const int len = Encode(object, &buf);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+}  // namespace
+
+std::string to_der(X509* cert) { return der_of<X509, i2d_X509>(cert); }
+std::string to_der(X509_REQ* request) { return der_of<X509_REQ, i2d_X509_REQ>(request); }
+
+std::string to_pkcs7_der(const std::vector<X509*>& certs) {
+  using Pkcs7Ptr = std::unique_ptr<PKCS7, ossl::Deleter<PKCS7_free>>;
+  Pkcs7Ptr p7(PKCS7_new());
+  PKCS7_set_type(p7.get(), NID_pkcs7_signed);
+  PKCS7_content_new(p7.get(), NID_pkcs7_data);
+  for (auto* c : certs) PKCS7_add_certificate(p7.get(), c);
+  return der_of<PKCS7, i2d_PKCS7>(p7.get());
+}
+
+std::string write_file(const std::string& relative, const std::string& bytes) {
+  auto path = LabPki::get().dir / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path.string();
 }
 
 }  // namespace mratls::test

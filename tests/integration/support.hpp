@@ -79,4 +79,11 @@ std::string get_request(const std::string& path, const std::string& tracking = "
 
 std::string segment_for(const std::string& host, std::uint16_t port, const std::string& protocol = "https");
 
+// Certificates and CSRs as files engineers have them: DER, and PKCS#7 bundles as CAs return.
+std::string to_der(X509* cert);
+std::string to_der(X509_REQ* request);
+std::string to_pkcs7_der(const std::vector<X509*>& certs);
+// Writes bytes to a file under the test PKI's directory and returns its path.
+std::string write_file(const std::string& relative, const std::string& bytes);
+
 }  // namespace mratls::test

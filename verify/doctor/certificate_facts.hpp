@@ -1,0 +1,78 @@
+// What the certificate doctor looks at, read once from OpenSSL into plain values so that the
+// match, lint and trust-store rules are pure functions over them.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mratls::verify::doctor {
+
+// One relative distinguished name entry, as `openssl x509 -subject` names it ("CN", "O", "OU").
+struct NameField {
+  std::string field;
+  std::string value;
+  bool operator==(const NameField&) const = default;
+};
+
+struct PublicKeyFacts {
+  std::string type;  // RSA | ECDSA | other
+  int bits = 0;
+  std::string curve;  // ECDSA: prime256v1, secp384r1, …
+  // What engineers compare: `openssl x509 -noout -modulus | openssl md5` (lower-case hex of the
+  // MD5 of the text "Modulus=<HEX>\n"). Empty for keys without a modulus.
+  std::string modulus_md5;
+  // SHA-256 of the DER SubjectPublicKeyInfo: the same for every key type.
+  std::string sha256;
+};
+
+struct ExtensionFact {
+  std::string name;  // long name, or the OID when OpenSSL has no name for it
+  std::string short_name;
+  bool critical = false;
+};
+
+struct CertificateFacts {
+  std::string subject_text;  // RFC 2253
+  std::vector<NameField> subject;
+  std::string issuer_text;
+  std::vector<NameField> issuer;
+  std::optional<std::string> first_cn;
+  std::vector<std::string> dns_sans;
+  std::vector<std::string> ip_sans;
+  PublicKeyFacts key;
+  std::string signature_algorithm;  // sha256WithRSAEncryption, ecdsa-with-SHA256, …
+  std::string signature_digest;     // SHA256, SHA1, MD5, … (empty when the algorithm has none)
+  std::time_t not_before = 0;
+  std::time_t not_after = 0;
+  std::vector<ExtensionFact> extensions;
+  bool has_extended_key_usage = false;
+  std::vector<std::string> extended_key_usage;  // serverAuth, clientAuth, …
+  bool is_ca = false;                           // Basic Constraints CA:TRUE
+  bool self_issued = false;                     // subject == issuer
+  bool self_signed = false;                     // self-issued and its signature verifies with its own key
+  std::string subject_key_id;                   // colon hex, empty when absent
+  std::string authority_key_id;
+  std::string sha256_fingerprint;  // colon hex, upper case, as the appliance shows it
+};
+
+struct RequestFacts {
+  std::string subject_text;
+  std::vector<NameField> subject;
+  std::optional<std::string> first_cn;
+  std::vector<std::string> dns_sans;
+  std::vector<std::string> ip_sans;
+  PublicKeyFacts key;
+  bool signature_valid = false;  // the CSR is signed by its own key
+};
+
+CertificateFacts certificate_facts(X509* cert);
+RequestFacts request_facts(X509_REQ* request);
+
+// ISO 8601 UTC ("2026-11-22T10:00:00Z").
+std::string iso_time(std::time_t t);
+
+}  // namespace mratls::verify::doctor

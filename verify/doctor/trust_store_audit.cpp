@@ -1,0 +1,165 @@
+#include "verify/doctor/trust_store_audit.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "config/ascii.hpp"
+
+namespace mratls::verify::doctor {
+namespace {
+
+constexpr std::size_t kMaxDepth = 8;  // the leaf plus verify depth 7
+
+std::string lower(std::string s) {
+  std::ranges::transform(s, s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string day(std::time_t t) { return iso_time(t).substr(0, 10); }
+
+bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
+  if (child.issuer_text != parent.subject_text) return false;
+  return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
+}
+
+void same_cn(const std::vector<StoreEntry>& store, const std::vector<std::size_t>& group, std::vector<StoreFinding>& out) {
+  const std::string& cn = *store[group.front()].facts.first_cn;
+  std::vector<std::size_t> distinct;
+  for (std::size_t i : group) {
+    auto same = std::ranges::find_if(distinct, [&](std::size_t d) {
+      return store[d].facts.sha256_fingerprint == store[i].facts.sha256_fingerprint;
+    });
+    if (same != distinct.end())
+      out.push_back({"duplicate-entry", Severity::Note,
+                     store[i].source + " is the same certificate as " + store[*same].source + " (CN " + cn + ")", {*same, i}});
+    else
+      distinct.push_back(i);
+  }
+  if (distinct.size() < 2) return;
+  std::string list;
+  for (std::size_t i : distinct)
+    list += (list.empty() ? "" : ", ") + store[i].source + " (" + store[i].facts.issuer_text + ", from " +
+            day(store[i].facts.not_before) + ")";
+  out.push_back({"duplicate-cn", Severity::Error,
+                 std::to_string(distinct.size()) + " certificates share CN " + cn +
+                     ": Expressway keeps one certificate per CN, so only one is used and the origin presenting the "
+                     "other fails verification; give them distinct CNs (a node's CallManager and tomcat self-signed "
+                     "certificates are the usual pair) or trust the CA that signed them. Entries: " + list,
+                 distinct});
+  // CUCM's rule, in upload order: a later certificate with the same CN and an older start date
+  // does not replace the one already there.
+  for (std::size_t a = 0; a < distinct.size(); ++a)
+    for (std::size_t b = a + 1; b < distinct.size(); ++b) {
+      const auto& earlier = store[distinct[a]];
+      const auto& later = store[distinct[b]];
+      if (later.facts.not_before < earlier.facts.not_before)
+        out.push_back({"cucm-older-start-date", Severity::Warning,
+                       later.source + " does not replace " + earlier.source + " on CUCM: same CN " + cn +
+                           " but an older start date (" + day(later.facts.not_before) + " before " +
+                           day(earlier.facts.not_before) + "); delete the existing trust certificate first",
+                       {distinct[a], distinct[b]}});
+    }
+}
+
+}  // namespace
+
+bool counts(const StoreFinding& finding) { return finding.severity != Severity::Note; }
+
+std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now) {
+  std::vector<StoreFinding> out;
+  std::map<std::string, std::vector<std::size_t>> by_cn;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < store.size(); ++i) {
+    const auto& f = store[i].facts;
+    if (f.first_cn) {
+      auto key = lower(*f.first_cn);
+      if (!by_cn.contains(key)) order.push_back(key);
+      by_cn[key].push_back(i);
+    }
+    if (now >= f.not_after)
+      out.push_back({"expired", Severity::Error,
+                     store[i].source + " (" + f.subject_text + ") expired on " + day(f.not_after) +
+                         ": chains through it fail with 'certificate has expired'",
+                     {i}});
+    else if (now < f.not_before)
+      out.push_back({"not-yet-valid", Severity::Error,
+                     store[i].source + " (" + f.subject_text + ") is not valid before " + iso_time(f.not_before) +
+                         ": chains through it fail with 'certificate is not yet valid'",
+                     {i}});
+    if (!f.is_ca) {
+      if (f.self_signed)
+        out.push_back({"not-a-ca", Severity::Note,
+                       store[i].source + " (" + f.subject_text +
+                           ") is not a CA certificate: allowed, and it trusts exactly that self-signed node certificate",
+                       {i}});
+      else
+        out.push_back({"not-a-ca", Severity::Warning,
+                       store[i].source + " (" + f.subject_text +
+                           ") is neither a CA nor self-signed: it anchors nothing, since X14.2 builds chains up to a "
+                           "self-signed certificate in the store; add its issuing CA instead",
+                       {i}});
+    }
+  }
+  for (const auto& key : order)
+    if (by_cn[key].size() > 1) same_cn(store, by_cn[key], out);
+  return out;
+}
+
+LeafChain build_chain(const StoreEntry& leaf, const std::vector<CertificateFacts>& sent, const std::vector<StoreEntry>& store) {
+  LeafChain chain;
+  chain.leaf_source = leaf.source;
+  chain.leaf_subject = leaf.facts.subject_text;
+  auto in_store = [&](const CertificateFacts& f) {
+    return std::ranges::find_if(store, [&](const StoreEntry& e) { return e.facts.sha256_fingerprint == f.sha256_fingerprint; });
+  };
+  const CertificateFacts* current = &leaf.facts;
+  auto stored = in_store(*current);
+  chain.path.push_back({current->subject_text, stored != store.end() ? stored->source : "leaf", stored != store.end()});
+  while (chain.path.size() <= kMaxDepth) {
+    if (current->self_signed) {
+      chain.buildable = in_store(*current) != store.end();
+      if (!chain.buildable) {
+        chain.missing_subject = current->subject_text;
+        chain.missing_key_id = current->subject_key_id;
+        chain.explanation = "the chain ends at the self-signed " + current->subject_text +
+                            ", which is not in the trust store: add it ('self signed certificate" +
+                            (chain.path.size() > 1 ? " in certificate chain'" : "'") + ")";
+      }
+      return chain;
+    }
+    const CertificateFacts* issuer = nullptr;
+    std::string source;
+    bool from_store = false;
+    // The store first, as OpenSSL prefers trusted issuers.
+    for (const auto& e : store)
+      if (issued_by(*current, e.facts)) {
+        issuer = &e.facts;
+        source = e.source;
+        from_store = true;
+        break;
+      }
+    if (!issuer)
+      for (const auto& s : sent)
+        if (issued_by(*current, s)) {
+          issuer = &s;
+          source = "sent by the origin";
+          break;
+        }
+    if (!issuer) {
+      chain.missing_subject = current->issuer_text;
+      chain.missing_key_id = current->authority_key_id;
+      const bool leaf_level = chain.path.size() == 1;
+      chain.explanation = "missing: " + current->issuer_text + ", which signed " + current->subject_text +
+                          (leaf_level ? "; add it to the trust store (or have the origin send it if it is an intermediate)"
+                                      : "; add it to the trust store") +
+                          " ('unable to get local issuer certificate')";
+      return chain;
+    }
+    chain.path.push_back({issuer->subject_text, source, from_store});
+    current = issuer;
+  }
+  chain.explanation = "the chain is longer than verify depth 7 ('certificate chain too long')";
+  return chain;
+}
+
+}  // namespace mratls::verify::doctor
