@@ -202,3 +202,12 @@ TEST(CertLint, HostRulesSkipCertificateAuthorities) {
   auto findings = lint(certificate_facts(test_ca().cert.get()), std::time(nullptr));
   EXPECT_TRUE(findings.empty()) << rules(findings);
 }
+
+TEST(CertLint, UccxKeySizeIsAboutServerCertificatesOnly) {
+  lab::CertSpec root;
+  root.common_name = "Big Root";
+  root.is_ca = true;
+  root.key_type = lab::KeyType::Rsa4096;
+  auto findings = lint_of(root, nullptr);
+  EXPECT_FALSE(find(findings, "rsa-key-size-uccx")) << rules(findings);
+}

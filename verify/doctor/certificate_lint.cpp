@@ -57,10 +57,6 @@ void validity(const CertificateFacts& c, std::time_t now, std::vector<LintFindin
 }
 
 void key_and_signature(const CertificateFacts& c, std::vector<LintFinding>& out) {
-  if (c.key.type == "RSA" && c.key.bits != 1024 && c.key.bits != 2048)
-    out.push_back({"rsa-key-size-uccx", Severity::Warning,
-                   "RSA key of " + std::to_string(c.key.bits) + " bits; UCCX takes 1024 or 2048 only",
-                   "UCCX (and its SSL handshakes with CUCM)"});
   if ((c.key.type == "RSA" && c.key.bits < 2048) || (c.key.type == "ECDSA" && c.key.bits < 256))
     out.push_back({"weak-key", Severity::Error, c.key.type + " key of " + std::to_string(c.key.bits) + " bits",
                    "current browsers and Jabber; OpenSSL clients at security level 2 ('ee key too small')"});
@@ -84,8 +80,13 @@ void critical_extensions(const CertificateFacts& c, std::vector<LintFinding>& ou
                      "UCCX ↔ CUCM SSL handshakes (UCCX refuses other critical extensions)"});
 }
 
-void names(const CertificateFacts& c, std::vector<LintFinding>& out) {
+void server_rules(const CertificateFacts& c, std::vector<LintFinding>& out) {
   const std::string cn = c.first_cn.value_or("");
+  // UCCX's limit is on its own (server) certificate; CAs above it may have larger keys.
+  if (c.key.type == "RSA" && c.key.bits != 1024 && c.key.bits != 2048)
+    out.push_back({"rsa-key-size-uccx", Severity::Warning,
+                   "RSA key of " + std::to_string(c.key.bits) + " bits; UCCX takes 1024 or 2048 only",
+                   "UCCX (and its SSL handshakes with CUCM)"});
   if (c.dns_sans.empty())
     out.push_back({"cn-not-in-san", Severity::Warning,
                    "no DNS name in the Subject Alternative Name: browsers ignore the CN",
@@ -167,7 +168,7 @@ std::vector<LintFinding> lint(const CertificateFacts& c, std::time_t now) {
   critical_extensions(c, out);
   // Host-name and purpose rules are about server certificates, not the CAs above them.
   if (!c.is_ca) {
-    names(c, out);
+    server_rules(c, out);
     purpose(c, out);
     if (c.self_signed)
       out.push_back({"self-signed", Severity::Note,
