@@ -1,0 +1,13 @@
+// The diagnostic-log line parser on arbitrary lines: `scan` reads whatever a snapshot holds.
+#include <string_view>
+
+#include "fuzz_target.hpp"
+#include "logs/log_record.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view line(reinterpret_cast<const char*>(data), size);
+  auto record = mratls::logs::parse_line(line);
+  (void)record;
+  (void)mratls::logs::parse_syslog_time(line);
+  return 0;
+}
