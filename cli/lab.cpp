@@ -85,19 +85,29 @@ struct LabDir {
       path = fs::absolute(out);
     }
     fs::create_directories(path / "trust");
+    fs::create_directories(path / "expressway");
+    const auto& pki = lab::LabAuthorities::shared();
+    std::ofstream(trust_file()) << pki.root.cert_pem();
+    std::ofstream(server_certificate()) << pki.expressway.cert_pem();
+    std::ofstream(server_private_key()) << pki.expressway.key_pem();
   }
   ~LabDir() {
     std::error_code ignored;
     if (scratch) fs::remove_all(path, ignored);
   }
   std::string trust_file() const { return (path / "trust" / "lab-root.pem").string(); }
+  // Expressway-C's own certificate, presented to nodes that ask for a client certificate.
+  std::string server_certificate() const { return (path / "expressway" / (std::string(lab::kLabExpresswayC) + ".pem")).string(); }
+  std::string server_private_key() const { return (path / "expressway" / (std::string(lab::kLabExpresswayC) + ".key")).string(); }
 };
 
-config::Config lab_config(const std::string& trust_file) {
+config::Config lab_config(const LabDir& dir) {
   config::Config c;
   c.source = "built-in lab";
   c.expressway.system_name = "vcsc";
-  c.expressway.trusted_ca_certificates = {trust_file};
+  c.expressway.trusted_ca_certificates = {dir.trust_file()};
+  c.expressway.server_certificate = dir.server_certificate();
+  c.expressway.server_private_key = dir.server_private_key();
   c.listen.address = "127.0.0.1";
   c.listen.port = 0;
   c.listen.public_name = kPublicName;
@@ -120,7 +130,7 @@ std::string absolute_get(const std::string& segment, const std::string& rest) {
 
 // The three sequences of the seed log: a UDS request on 8443, TFTP on 6972 with a self-signed
 // certificate, and a request to the node by IP address.
-nlohmann::json seed_sequences(const std::string& trust_file, const Style& style, bool json) {
+nlohmann::json seed_sequences(const LabDir& dir, const Style& style, bool json) {
   const auto& ca = lab::LabAuthorities::shared();
   const std::string node_ip = "127.0.0.11";
   lab::CertSpec tomcat;
@@ -131,7 +141,7 @@ nlohmann::json seed_sequences(const std::string& trust_file, const Style& style,
                         {{lab::issue(tomcat, nullptr), {}}}, false});
   auto cluster = lab::RunningCluster::start(std::move(seed));
   if (!cluster) throw std::runtime_error(cluster.error());
-  auto config = lab_config(trust_file);
+  auto config = lab_config(dir);
   (*cluster)->configure_proxy(config);
   config.servers.front().nodes.push_back(node_ip);
   auto proxy = proxy::InProcessProxy::start(config);
@@ -185,11 +195,11 @@ std::vector<std::unique_ptr<lab::RunningCluster>> start_clusters(const std::vect
 
 // One proxy per cluster and setting: the clusters share names (cucm.steven.lab) on different
 // addresses, as separate sites would, so each needs a hosts map of its own.
-Matrix run_matrix(const std::string& trust_file, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
+Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
                   const std::vector<Setting>& settings) {
   Matrix m;
   for (const auto& c : clusters) {
-    auto base = lab_config(trust_file);
+    auto base = lab_config(dir);
     c->configure_proxy(base);
     for (const auto& setting : settings) {
       auto config = base;
@@ -232,6 +242,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
 
   // Why the X14.2 VerifyOriginServer On columns fail.
   bool header = false;
+  bool any_verification_failure = false;
   for (const auto& c : clusters) {
     const auto& id = c->cluster().id;
     for (const auto& s : settings) {
@@ -246,6 +257,8 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
       for (const auto& l : step.reasons) std::cout << "  " << l << "\n";
       std::string fix = fix_of(id);
       std::cout << "  fix: " << (fix.empty() ? step.diagnosis.fix : fix) << "\n";
+      if (logs::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
+      else std::cout << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
       // Later steps that fail for another reason (a field cluster has several).
       std::vector<std::string> seen{step.diagnosis.summary};
       for (std::size_t i = *login.first_failure + 1; i < login.steps.size(); ++i) {
@@ -258,7 +271,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
       if (id != "ecdsa-self-signed" && id != "ecdsa-self-signed-tls13") break;  // one preference is enough elsewhere
     }
   }
-  std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
+  if (any_verification_failure) std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
 }
 
 nlohmann::json matrix_json(const Matrix& m, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
@@ -300,7 +313,7 @@ void write_lab_files(const LabDir& dir, const std::vector<std::unique_ptr<lab::R
 }
 
 int keep_running(const Options& o, const LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters) {
-  auto config = lab_config(dir.trust_file());
+  auto config = lab_config(dir);
   for (const auto& c : clusters) c->configure_proxy(config);
   config.listen.port = static_cast<std::uint16_t>(o.port);
   // The appliance's defaults unless --verify or --prefer say otherwise.
@@ -363,15 +376,14 @@ int run_lab(const Options& o) {
   Style style{!o.json && isatty(STDOUT_FILENO) != 0};
   try {
     LabDir dir(o.out);
-    std::ofstream(dir.trust_file()) << lab::LabAuthorities::shared().root.cert_pem();
     auto settings = settings_for(o);
     nlohmann::json out;
-    if (o.scenario.empty() && !o.keep_running) out["sequences"] = seed_sequences(dir.trust_file(), style, o.json);
+    if (o.scenario.empty() && !o.keep_running) out["sequences"] = seed_sequences(dir, style, o.json);
     auto clusters = start_clusters(chosen);
     if (o.keep_running) return keep_running(o, dir, clusters);
-    auto matrix = run_matrix(dir.trust_file(), clusters, settings);
+    auto matrix = run_matrix(dir, clusters, settings);
     if (!o.out.empty()) {
-      auto config = lab_config(dir.trust_file());
+      auto config = lab_config(dir);
       for (const auto& c : clusters) c->configure_proxy(config);
       write_lab_files(dir, clusters, config);
     }

@@ -27,6 +27,11 @@ struct Expressway {
   std::string tls_max_version = "TLSv1.3";
   std::string ciphers = "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
   std::vector<std::string> trusted_ca_certificates;  // absolute paths
+  // The Expressway-C server certificate (PEM: the certificate, then its chain) and its private
+  // key. The traffic server presents them when an origin asks for a client certificate, as
+  // CUCM does on 6972. Both empty: it presents none.
+  std::string server_certificate;
+  std::string server_private_key;
 
   // X14.2 is where the traffic server began verifying origins on every request.
   bool verifies_per_request() const {

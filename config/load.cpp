@@ -91,7 +91,8 @@ class Reader {
   void expressway(const YAML::Node& n, Expressway& e) const {
     only_keys(n, "expressway",
               {"version", "system_name", "verify_origin_server", "connect_attempts_max_retries",
-               "openssl_security_level", "tls_max_version", "ciphers", "trusted_ca_certificates"});
+               "openssl_security_level", "tls_max_version", "ciphers", "trusted_ca_certificates", "server_certificate",
+               "server_private_key"});
     if (auto v = n["version"]) {
       auto text = scalar(v, "expressway.version");
       auto parsed = parse_version(text);
@@ -126,6 +127,12 @@ class Reader {
       if (!v.IsSequence()) fail(v, "expressway.trusted_ca_certificates", "expected a list of PEM files");
       for (const auto& item : v) e.trusted_ca_certificates.push_back(path(item, "expressway.trusted_ca_certificates"));
     }
+    if (auto v = n["server_certificate"]) e.server_certificate = path(v, "expressway.server_certificate");
+    if (auto v = n["server_private_key"]) e.server_private_key = path(v, "expressway.server_private_key");
+    if (e.server_certificate.empty() != e.server_private_key.empty())
+      fail(n[e.server_certificate.empty() ? "server_private_key" : "server_certificate"],
+           e.server_certificate.empty() ? "expressway.server_private_key" : "expressway.server_certificate",
+           "server_certificate and server_private_key go together");
   }
 
   void listen(const YAML::Node& n, Listen& l) const {

@@ -32,6 +32,10 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "tls_max_version" << YAML::Value << c.expressway.tls_max_version;
   out << YAML::Key << "ciphers" << YAML::Value << YAML::DoubleQuoted << c.expressway.ciphers;
   out << YAML::Key << "trusted_ca_certificates" << YAML::Value << YAML::Flow << c.expressway.trusted_ca_certificates;
+  if (!c.expressway.server_certificate.empty()) {
+    out << YAML::Key << "server_certificate" << YAML::Value << c.expressway.server_certificate;
+    out << YAML::Key << "server_private_key" << YAML::Value << c.expressway.server_private_key;
+  }
   out << YAML::EndMap;
   out << YAML::Key << "listen" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "address" << YAML::Value
       << c.listen.address << YAML::Key << "port" << YAML::Value << c.listen.port << YAML::Key << "public_name"

@@ -63,6 +63,14 @@ std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(c
       if (SSL_CTX_add1_chain_cert(native, extra.cert.get()) != 1)
         return std::unexpected(spec.name + ": cannot add chain certificate: " + ossl::take_error_text());
   }
+  if (!spec.client_certificate_cas.empty()) {
+    X509_STORE* trust = SSL_CTX_get_cert_store(native);
+    for (const auto& ca : spec.client_certificate_cas)
+      if (X509_STORE_add_cert(trust, ca.cert.get()) != 1 || SSL_CTX_add_client_CA(native, ca.cert.get()) != 1)
+        return std::unexpected(spec.name + ": cannot add client CA: " + ossl::take_error_text());
+    // OpenSSL's server turns an unverifiable client certificate into the `unknown ca` alert.
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+  }
   return ctx;
 }
 

@@ -56,6 +56,10 @@ struct MockOriginSpec {
   // Requests answered on one connection before the next is dropped unanswered, as a server
   // that closed an idle keep-alive connection does (0: no limit).
   int answers_per_connection = 0;
+  // Ask for a client certificate, as CUCM does on 6972, and end the handshake with an
+  // `unknown ca` alert when the one presented is not signed by one of these CAs (the node's
+  // tomcat-trust). A client that presents none is served. Empty: never ask.
+  std::vector<Issued> client_certificate_cas;
 };
 
 class MockOrigin {

@@ -49,6 +49,7 @@ std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::star
       spec.tls13 = node.tls13;
       if (spec.tls)
         spec.certificates = svc.port == 6972 && !node.tftp_certificates.empty() ? node.tftp_certificates : node.certificates;
+      if (svc.port == 6972) spec.client_certificate_cas = node.tftp_client_cas;
       NodeIdentity identity{svc.service, node.fqdn, domain, "14.0.1.12900-161", home, cucm_servers};
       spec.handler = [identity](const OriginRequest& req) { return mra_reply(identity, req); };
       auto origin = MockOrigin::start(std::move(spec));

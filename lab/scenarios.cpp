@@ -43,6 +43,10 @@ const LabAuthorities& LabAuthorities::shared() {
     a.intermediate = make_ca("mratls Lab Issuing CA", &a.root);
     a.other_root = make_ca("Unknown Root CA");
     a.other_intermediate = make_ca("Unknown Issuing CA", &a.other_root);
+    CertSpec expressway;
+    expressway.common_name = kLabExpresswayC;
+    expressway.dns_sans = {kLabExpresswayC};
+    a.expressway = issue(expressway, &a.root, generate_key(KeyType::Rsa2048));
     return a;
   }();
   return authorities;
@@ -93,6 +97,17 @@ std::vector<LabCluster> lab_clusters() {
   mix.nodes.push_back({imp, base + "13", imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
   mix.nodes.push_back({cuc, base + "14", cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, {}, true});
   out.push_back(std::move(mix));
+
+  // Not a verification failure: the node refuses Expressway-C, so VerifyOriginServer Off does
+  // not help. Its tomcat-trust holds another CA than the one that signed Expressway-C.
+  base = "127.0." + std::to_string(11 + index) + ".";
+  LabCluster client{"client-cert-6972",
+                    "6972 asks for Expressway-C's client certificate and does not trust its CA (tlsv1 alert unknown ca)",
+                    {}};
+  LabNode node{kLabCucm, base + "11", kLabCucm, NodeRole::Cucm, {signed_by(leaf({kLabCucm}, {}, kLabCucm), pki.root)}, {}, false};
+  node.tftp_client_cas = {pki.other_root};
+  client.nodes.push_back(std::move(node));
+  out.push_back(std::move(client));
   return out;
 }
 

@@ -17,12 +17,16 @@ struct LabAuthorities {
   Issued intermediate;
   Issued other_root;
   Issued other_intermediate;
+  // Expressway-C's own server certificate (signed by the lab root), which the proxy presents
+  // when a node asks for a client certificate.
+  Issued expressway;
 
   static const LabAuthorities& shared();
 };
 
 inline constexpr const char* kLabDomain = "steven.lab";
 inline constexpr const char* kLabCucm = "cucm.steven.lab";
+inline constexpr const char* kLabExpresswayC = "vcsc.steven.lab";
 
 struct ScenarioInfo {
   std::string id;
@@ -55,6 +59,9 @@ struct LabNode {
   std::vector<OriginCertificate> certificates;       // tomcat, and tomcat-ECDSA when there are two
   std::vector<OriginCertificate> tftp_certificates;  // on 6972, when they differ; empty: the same
   bool tls13 = false;                                // CUCM speaks TLS 1.2 at most
+  // 6972 asks for a client certificate signed by one of these (the node's tomcat-trust);
+  // empty: it does not ask.
+  std::vector<Issued> tftp_client_cas{};
 };
 
 struct LabCluster {

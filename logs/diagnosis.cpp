@@ -105,4 +105,17 @@ Diagnosis diagnose(const std::vector<std::string>& lines) {
   return {};
 }
 
+bool is_verification_failure(Cause c) {
+  switch (c) {
+    case Cause::SelfSigned:
+    case Cause::UntrustedChain:
+    case Cause::MissingIntermediate:
+    case Cause::Expired:
+    case Cause::NotYetValid:
+    case Cause::NameNotInCertificate:
+    case Cause::IpNotInCertificate: return true;
+    default: return false;
+  }
+}
+
 }  // namespace mratls::logs

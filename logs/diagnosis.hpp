@@ -31,6 +31,10 @@ struct Diagnosis {
 
 const char* to_string(Cause c);
 
+// Whether X14.2's origin verification is what failed, so that VerifyOriginServer Off would let
+// the request through (a refused client certificate, the network or the allow list: it would not).
+bool is_verification_failure(Cause c);
+
 // `lines` are the WARNING/ERROR/denial lines of one failed request, in order.
 Diagnosis diagnose(const std::vector<std::string>& lines);
 

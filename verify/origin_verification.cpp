@@ -100,6 +100,18 @@ std::expected<void, std::string> configure_origin_context(SSL_CTX* ctx, const co
   SSL_CTX_set_cert_store(ctx, trust.store());
   SSL_CTX_set_verify_depth(ctx, 7);
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  if (!settings.server_certificate.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, settings.server_certificate.c_str()) != 1)
+      return std::unexpected(settings.server_certificate + ": not a PEM server certificate (" + ossl::take_error_text() + ")");
+    if (SSL_CTX_use_PrivateKey_file(ctx, settings.server_private_key.c_str(), SSL_FILETYPE_PEM) != 1) {
+      const bool other_key = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+      const std::string detail = ossl::take_error_text();
+      if (other_key) return std::unexpected(settings.server_private_key + ": not the key of " + settings.server_certificate);
+      return std::unexpected(settings.server_private_key + ": not a PEM private key (" + detail + ")");
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1)
+      return std::unexpected(settings.server_private_key + ": not the key of " + settings.server_certificate);
+  }
   ERR_clear_error();
   return {};
 }

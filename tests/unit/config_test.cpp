@@ -20,6 +20,8 @@ expressway:
   tls_max_version: TLSv1.2
   ciphers: "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH"
   trusted_ca_certificates: [trust/lab-root.pem, /abs/other.pem]
+  server_certificate: expressway/vcsc.pem
+  server_private_key: expressway/vcsc.key
 listen: { address: 127.0.0.1, port: 8443, public_name: vcs_control.steven.lab }
 unified_cm_servers:
   - address: cucm.steven.lab
@@ -40,6 +42,8 @@ log: { file: "-", level: debug, openssl_text: native }
   EXPECT_EQ(c->expressway.verify_origin_server, VerifyOriginServer::LogOnly);
   EXPECT_EQ(c->expressway.connect_attempts_max_retries, 1);
   EXPECT_EQ(c->expressway.trusted_ca_certificates, (std::vector<std::string>{"/etc/mratls/trust/lab-root.pem", "/abs/other.pem"}));
+  EXPECT_EQ(c->expressway.server_certificate, "/etc/mratls/expressway/vcsc.pem");
+  EXPECT_EQ(c->expressway.server_private_key, "/etc/mratls/expressway/vcsc.key");
   EXPECT_EQ(c->listen.public_name, "vcs_control.steven.lab");
   ASSERT_EQ(c->servers.size(), 3u);
   EXPECT_EQ(c->servers[0].nodes, (std::vector<std::string>{"cucm.steven.lab", "10.48.36.215"}));
@@ -106,6 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"unified_cm_servers:\n  - tls_verify_mode: on\n", 2, "unified_cm_servers.address", "needs an address"},
         BadConfig{"threads: -1\n", 1, "threads", "out of range"},
         BadConfig{"frobnicate: 1\n", 1, "frobnicate", "unknown key"},
+        BadConfig{"expressway:\n  server_certificate: vcsc.pem\n", 2, "expressway.server_certificate", "go together"},
         BadConfig{"expressway: [1, 2\n", 2, "", ""}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
@@ -128,6 +133,8 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   c.expressway.verify_origin_server = VerifyOriginServer::LogOnly;
   c.expressway.ciphers = "ECDHE-RSA-AES256-GCM-SHA384:EECDH";
   c.expressway.trusted_ca_certificates = {"/lab/trust/root.pem"};
+  c.expressway.server_certificate = "/lab/expressway/vcsc.pem";
+  c.expressway.server_private_key = "/lab/expressway/vcsc.key";
   c.listen.port = 18443;
   c.servers.push_back({ServerType::UnifiedCm, "cucm1.lab", true, {"cucm1.lab", "127.0.0.12"}});
   c.servers.push_back({ServerType::UnityConnection, "cuc.lab", false, {"cuc.lab"}});
@@ -138,6 +145,8 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   ASSERT_TRUE(back) << back.error().to_string() << "\n" << to_yaml(c);
   EXPECT_EQ(back->expressway.version, c.expressway.version);
   EXPECT_EQ(back->expressway.verify_origin_server, VerifyOriginServer::LogOnly);
+  EXPECT_EQ(back->expressway.server_certificate, c.expressway.server_certificate);
+  EXPECT_EQ(back->expressway.server_private_key, c.expressway.server_private_key);
   EXPECT_EQ(back->expressway.ciphers, c.expressway.ciphers);
   EXPECT_EQ(back->expressway.trusted_ca_certificates, c.expressway.trusted_ca_certificates);
   EXPECT_EQ(back->listen.port, 18443);

@@ -1,0 +1,95 @@
+// A node that asks for a client certificate (CUCM on 6972): the proxy presents Expressway-C's
+// server certificate; a node that does not trust its CA ends the handshake with `unknown ca`,
+// which the proxy logs as the appliance does — and VerifyOriginServer Off does not change it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "lab/scenarios.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+
+namespace {
+
+constexpr const char* kUnknownCa =
+    "[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:14094418:SSL routines:ssl3_read_bytes:tlsv1 "
+    "alert unknown ca";
+
+struct Result {
+  int status = 0;
+  std::vector<std::string> lines;
+  int origin_handshakes = 0;
+};
+
+// The lab's ok-fqdn node, asking for a client certificate signed by `client_ca`.
+Result request_through_proxy(const lab::Issued& client_ca, bool present_certificate, config::VerifyOriginServer verify) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  def.spec.client_certificate_cas = {client_ca};
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  const auto port = (*origin)->port();
+
+  auto config = base_config(LabPki::get());
+  config.expressway.verify_origin_server = verify;
+  if (present_certificate) {
+    const auto& expressway = lab::LabAuthorities::shared().expressway;
+    config.expressway.server_certificate = write_file("client-cert/vcsc.pem", expressway.cert_pem());
+    config.expressway.server_private_key = write_file("client-cert/vcsc.key", expressway.key_pem());
+  }
+  config.allow_list.push_back({"https://cucm.steven.lab:" + std::to_string(port) + "/", config::MatchType::Prefix, {"GET"}});
+  ProxyUnderTest proxy(config);
+  Client client(proxy.port());
+  auto response = client.exchange(get_request("/" + segment_for("cucm.steven.lab", port) + "/CSFemusk.cnf.xml"));
+  proxy.sink().wait_for("Detail=\"Sending Response\"");
+  return {response.status, proxy.masked_lines({port}), (*origin)->handshakes()};
+}
+
+bool has_line(const std::vector<std::string>& lines, const std::string& needle) {
+  return std::ranges::any_of(lines, [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST(ClientCertificate, NodeThatDoesNotTrustExpresswayRefusesItWithUnknownCa) {
+  for (auto verify : {config::VerifyOriginServer::On, config::VerifyOriginServer::Off}) {
+    auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, verify);
+    EXPECT_EQ(r.status, 502) << config::to_string(verify);
+    EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << config::to_string(verify) << "\n" << joined(r.lines);
+    EXPECT_FALSE(has_line(r.lines, "Core server certificate verification failed")) << joined(r.lines);
+    EXPECT_TRUE(has_line(r.lines, "Msg=\"HTTP/1.1 502 connect failed\"")) << joined(r.lines);
+  }
+}
+
+TEST(ClientCertificate, NodeThatTrustsExpresswaysCaServes) {
+  auto r = request_through_proxy(lab::LabAuthorities::shared().root, true, config::VerifyOriginServer::On);
+  EXPECT_EQ(r.status, 200) << joined(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "ERROR")) << joined(r.lines);
+}
+
+TEST(ClientCertificate, WithoutAServerCertificateNothingIsPresentedAndTheNodeServes) {
+  auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, false, config::VerifyOriginServer::On);
+  EXPECT_EQ(r.status, 200) << joined(r.lines);
+}
+
+TEST(ClientCertificate, ABrokenServerCertificateIsAConfigurationErrorNamingTheFile) {
+  auto config = base_config(LabPki::get());
+  config.expressway.server_certificate = write_file("client-cert/broken.pem", "not a certificate\n");
+  config.expressway.server_private_key = write_file("client-cert/vcsc.key", lab::LabAuthorities::shared().expressway.key_pem());
+  auto started = proxy::InProcessProxy::start(config);
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().find("broken.pem: not a PEM server certificate"), std::string::npos) << started.error();
+
+  config.expressway.server_certificate = write_file("client-cert/vcsc.pem", lab::LabAuthorities::shared().expressway.cert_pem());
+  config.expressway.server_private_key = write_file("client-cert/other.key", lab::LabAuthorities::shared().root.key_pem());
+  auto mismatched = proxy::InProcessProxy::start(config);
+  ASSERT_FALSE(mismatched);
+  EXPECT_NE(mismatched.error().find("other.key: not the key of"), std::string::npos) << mismatched.error();
+}
