@@ -302,6 +302,8 @@ int run_check(const Options& o) {
         notes.push_back("the trust store holds " + std::to_string(count) + " certificates with CN '" + cn +
                         "': Expressway keeps only one of them — have the nodes' certificates CA-signed");
   }
+  // VerifyOriginServer Off only helps where X14.2's verification is what refuses.
+  const bool refused = std::ranges::any_of(rows, [](const auto& r) { return r.probe.outcome == proxy::ProbeOutcome::Refused; });
 
   if (o.json) {
     nlohmann::json out{{"schema", "mratls.check/1"}, {"summary", {{"probes", rows.size()}, {"x142_failures", failing}}}};
@@ -330,7 +332,7 @@ int run_check(const Options& o) {
     out["fixes"] = nlohmann::json::array();
     for (const auto& [fix, affected] : fixes) out["fixes"].push_back({{"fix", fix}, {"affected", affected}});
     out["notes"] = notes;
-    out["workaround"] = logs::kVerifyOffWorkaround;
+    out["workaround"] = refused ? nlohmann::json(logs::kVerifyOffWorkaround) : nlohmann::json();
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(13)
@@ -348,7 +350,8 @@ int run_check(const Options& o) {
         for (const auto& a : affected) std::cout << " " << a << ";";
         std::cout << "\n";
       }
-      std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
+      // Only where it would help: a handshake that fails before X14.2 too is not verification.
+      if (refused) std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
     } else {
       std::cout << "\nEvery node and port passes X14.2's origin verification.\n";
     }

@@ -57,8 +57,11 @@ Action add_scan(CLI::App& app) {
       std::cerr << "mratls scan: no traffic_server line in the input (" << st.lines << " lines read)\n";
       return kUsage;
     }
-    bool failures = false;
-    for (const auto& og : origins) failures = failures || og.failed + og.denied > 0;
+    bool failures = false, verification_failures = false;
+    for (const auto& og : origins) {
+      failures = failures || og.failed + og.denied > 0;
+      for (const auto& [cause, count] : og.causes) verification_failures = verification_failures || logs::is_verification_failure(cause);
+    }
 
     if (o->json) {
       nlohmann::json out{{"stats",
@@ -104,7 +107,8 @@ Action add_scan(CLI::App& app) {
     if (st.outside_window) std::cout << "; " << st.outside_window << " outside --since/--until";
     std::cout << "\n";
     for (const auto& s : skipped) std::cout << "skipped " << s << "\n";
-    if (failures) std::cout << logs::kVerifyOffWorkaround << "\n";
+    // Only where it would help: a refused client certificate or the network is not verification.
+    if (verification_failures) std::cout << logs::kVerifyOffWorkaround << "\n";
     return failures ? kFindings : kOk;
   };
 }

@@ -171,6 +171,18 @@ TEST(Scan, ClientCertificateRejectedByCucm) {
   std::ofstream(file) << joined(log);
   auto origins = scan_files({file});
   EXPECT_EQ(origins.at("cucm.steven.lab:6972").diagnosis.cause, logs::Cause::ClientCertRejected);
+
+  // VerifyOriginServer Off would not help here, so the command does not offer it; it does for
+  // the fixture's verification failures.
+  auto cli = spawn_mratls({"scan", file.string()});
+  EXPECT_EQ(cli.wait_exit(), 1);
+  EXPECT_NE(cli.output.find("the node refused Expressway-C's client certificate"), std::string::npos) << cli.output;
+  EXPECT_EQ(cli.output.find("Short-term workaround"), std::string::npos) << cli.output;
+  auto fixture = scratch("fixture-workaround.log");
+  std::ofstream(fixture) << joined(fixture_lines());
+  auto verification = spawn_mratls({"scan", fixture.string()});
+  EXPECT_EQ(verification.wait_exit(), 1);
+  EXPECT_NE(verification.output.find("Short-term workaround, not a fix"), std::string::npos) << verification.output;
 }
 
 TEST(Scan, RandomBytesAreUnreadable) {
