@@ -52,7 +52,8 @@ int run_lint(const LintOptions& o) {
   }
   const bool failing = counted[0] + counted[1] > 0;
   if (o.json)
-    std::cout << nlohmann::json{{"at", doctor::iso_time(*when)},
+    std::cout << nlohmann::json{{"schema", "mratls.cert.lint/1"},
+                                {"at", doctor::iso_time(*when)},
                                 {"certificates", out},
                                 {"errors", counted[0]},
                                 {"warnings", counted[1]},

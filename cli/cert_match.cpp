@@ -63,7 +63,8 @@ nlohmann::json report_json(const MatchOptions& o, const doctor::MatchReport& r) 
   nlohmann::json subject = nlohmann::json::array();
   for (const auto& f : r.subject)
     subject.push_back({{"field", f.field}, {"csr", f.request}, {"certificate", f.certificate}, {"equal", f.equal}});
-  return {{"csr", o.csr},
+  return {{"schema", "mratls.cert.match/1"},
+          {"csr", o.csr},
           {"certificate", o.cert},
           {"matches", r.matches()},
           {"key", {{"matches", r.key_matches}, {"csr", key_json(r.request_key)}, {"certificate", key_json(r.certificate_key)}}},

@@ -98,7 +98,7 @@ int run_truststore(const TrustStoreOptions& o) {
                            {"x14_2_errors", errors},
                            {"lines", l.verdict.lines}});
     }
-    std::cout << nlohmann::json{{"at", doctor::iso_time(*when)}, {"entries", entry_list}, {"findings", finding_list},
+    std::cout << nlohmann::json{{"schema", "mratls.cert.truststore/1"}, {"at", doctor::iso_time(*when)}, {"entries", entry_list}, {"findings", finding_list},
                                 {"leaves", leaf_list}}
                      .dump(2)
               << "\n";

@@ -59,7 +59,7 @@ int run_verify(const VerifyOptions& o) {
     for (const auto& f : verdict.findings)
       findings.push_back(
           {{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"}, {"depth", f.depth}, {"text", finding_text(f)}});
-    std::cout << nlohmann::json{{"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
+    std::cout << nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
                                 {"findings", findings},         {"lines", verdict.lines}}
                      .dump(2)
               << "\n";

@@ -64,7 +64,8 @@ Action add_scan(CLI::App& app) {
     }
 
     if (o->json) {
-      nlohmann::json out{{"stats",
+      nlohmann::json out{{"schema", "mratls.scan/1"},
+                         {"stats",
                           {{"lines", st.lines}, {"traffic_lines", st.traffic_lines}, {"foreign_lines", st.foreign_lines},
                            {"garbled_lines", st.garbled_lines}, {"transactions", st.transactions},
                            {"incomplete_transactions", st.incomplete_transactions}, {"outside_window", st.outside_window},

@@ -76,6 +76,7 @@ TEST(CertMatch, CaThatAddedWwwIsTheSanMismatchTheUploadReports) {
   EXPECT_EQ(der_json["san"], pem_json["san"]);
   EXPECT_EQ(der_json["key"], pem_json["key"]);
   EXPECT_EQ(der_json["mismatches"], nlohmann::json::array({"CSR SAN and Certificate SAN does not match"}));
+  EXPECT_EQ(der_json["schema"], "mratls.cert.match/1");
   EXPECT_EQ(der_json["san"]["added_by_ca"], nlohmann::json::array({"DNS:www.cucm.steven.lab"}));
 }
 
@@ -132,6 +133,7 @@ TEST(CertLintCommand, PemDerAndPkcs7GiveTheSameFindings) {
     auto r = run({"cert", "lint", write_file(name, bytes), "--json"});
     EXPECT_EQ(r.exit, 1) << name << "\n" << r.output;
     auto j = json_of(r);
+    EXPECT_EQ(j["schema"], "mratls.cert.lint/1");
     ASSERT_EQ(j["certificates"].size(), 1u) << r.output;
     answers.push_back(j["certificates"][0]["findings"]);
   }
@@ -196,6 +198,7 @@ TEST(CertTrustStore, TwoSelfSignedCertificatesWithOneCn) {
       << r.output;
   EXPECT_TRUE(has(r, "warning cucm-older-start-date: " + store + "#2 does not replace " + store + "#1 on CUCM")) << r.output;
   auto j = json_of(run({"cert", "truststore", store, "--json"}));
+  EXPECT_EQ(j["schema"], "mratls.cert.truststore/1");
   EXPECT_EQ(j["entries"].size(), 2u);
 }
 
