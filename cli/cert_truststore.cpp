@@ -118,7 +118,11 @@ int run_truststore(const TrustStoreOptions& o) {
   for (const auto& l : leaves) {
     std::cout << "\nLeaf " << l.chain.leaf_source << "\n  " << l.chain.leaf_subject << "\n  chain: " << chain_text(l.chain)
               << "\n  " << (l.chain.buildable ? "the chain can be built from the store" : l.chain.explanation) << "\n";
-    std::cout << "  X14.2 with VerifyOriginServer On: " << (l.verdict.accepted ? "chain accepted" : "REFUSED") << "\n";
+    std::cout << "  X14.2 with VerifyOriginServer On: "
+              << (l.verdict.accepted ? std::string("chain accepted")
+                                     : "REFUSED (" + finding_text(l.verdict.findings.front()) + ", depth " +
+                                           std::to_string(l.verdict.findings.front().depth) + ")")
+              << "\n";
     for (const auto& line : l.verdict.lines) std::cout << "    " << line << "\n";
   }
   return failing ? kFindings : kOk;
