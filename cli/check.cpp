@@ -260,8 +260,12 @@ int run_check(const Options& o) {
       r.fix = fix_for(r.probe, r.diagnosis);
     } else if (r.probe.outcome == proxy::ProbeOutcome::TlsFailed || r.probe.outcome == proxy::ProbeOutcome::ConnectFailed) {
       r.diagnosis = logs::diagnose(r.probe.x142_lines);
-      r.fix = "Before X14.2 too: " + reason_of(r) + " — check that " + r.probe.target.node + " listens with TLS on port " +
-              std::to_string(r.probe.target.port) + ".";
+      if (r.diagnosis.cause == logs::Cause::ClientCertRejected)
+        r.fix = "Before X14.2 too: " + r.diagnosis.summary + " (" + r.probe.target.node + ":" +
+                std::to_string(r.probe.target.port) + "). " + r.diagnosis.fix;
+      else
+        r.fix = "Before X14.2 too: " + reason_of(r) + " — check that " + r.probe.target.node + " listens with TLS on port " +
+                std::to_string(r.probe.target.port) + ".";
     }
     rows.push_back(std::move(r));
   }

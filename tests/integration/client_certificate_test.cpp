@@ -93,3 +93,25 @@ TEST(ClientCertificate, ABrokenServerCertificateIsAConfigurationErrorNamingTheFi
   ASSERT_FALSE(mismatched);
   EXPECT_NE(mismatched.error().find("other.key: not the key of"), std::string::npos) << mismatched.error();
 }
+
+TEST(ClientCertificate, CheckNamesTheRefusalAndOffersNoVerificationWorkaround) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  def.spec.client_certificate_cas = {lab::LabAuthorities::shared().other_root};
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  const auto& expressway = lab::LabAuthorities::shared().expressway;
+  write_file("client-cert/check/vcsc.pem", expressway.cert_pem());
+  write_file("client-cert/check/vcsc.key", expressway.key_pem());
+  auto yaml = write_file("client-cert/check/site.yaml",
+                         "expressway:\n  trusted_ca_certificates: [" + LabPki::get().trust_file +
+                             "]\n  server_certificate: vcsc.pem\n  server_private_key: vcsc.key\n"
+                             "hosts: { cucm.steven.lab: 127.0.0.1 }\n");
+  auto p = spawn_mratls({"check", "--config", yaml, "--node", "cucm.steven.lab:" + std::to_string((*origin)->port()),
+                         "--type", "cucm"});
+  EXPECT_EQ(p.wait_exit(), 1) << p.output;
+  EXPECT_NE(p.output.find("Before X14.2 too: the node refused Expressway-C's client certificate (cucm.steven.lab:" +
+                          std::to_string((*origin)->port()) + "). Upload the Expressway-C certificate's CA chain"),
+            std::string::npos)
+      << p.output;
+  EXPECT_EQ(p.output.find("Short-term workaround"), std::string::npos) << p.output;
+}
