@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/check_report.hpp"
 #include "cli/commands.hpp"
 #include "config/load.hpp"
 #include "logs/diagnosis.hpp"
@@ -20,7 +21,7 @@
 namespace mratls::cli {
 namespace {
 
-constexpr const char* kRsaPrefix = "ECDHE-RSA-AES256-GCM-SHA384:";
+using check::kRsaPrefix;
 
 struct Options {
   std::string config_file;
@@ -73,113 +74,54 @@ std::string strip_rsa_prefix(std::string ciphers) {
   return ciphers;
 }
 
-// The specific fix for one refused or failed probe, naming the certificate at fault.
-std::string fix_for(const proxy::Probe& p, const logs::Diagnosis& d) {
-  const std::string where = p.target.node + ":" + std::to_string(p.target.port);
-  const verify::CertificateSummary* leaf = p.chain.empty() ? nullptr : &p.chain.front();
-  const std::string leaf_name = leaf ? "'" + leaf->subject_cn + "'" : "its certificate";
-  switch (d.cause) {
-    case logs::Cause::SelfSigned:
-      return "Upload the self-signed certificate " + leaf_name + " of " + where +
-             " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the trust store holds.";
-    case logs::Cause::UntrustedChain: {
-      std::string cas;
-      for (std::size_t i = 0; i < p.chain.size(); ++i) {
-        const auto& c = p.chain[i];
-        const std::string name = i == 0 ? c.issuer_cn : c.subject_cn;
-        if (!name.empty() && cas.find("'" + name + "'") == std::string::npos) cas += (cas.empty() ? "" : ", ") + ("'" + name + "'");
-        if (i > 0 && !c.self_signed && !c.issuer_cn.empty() && cas.find("'" + c.issuer_cn + "'") == std::string::npos)
-          cas += ", '" + c.issuer_cn + "'";
-      }
-      return "Upload the CAs of the chain " + where + " presents (" + cas + ") to the Expressway-C trust store.";
-    }
-    case logs::Cause::MissingIntermediate:
-      return where + " sends " + leaf_name + " without its issuer '" + (leaf ? leaf->issuer_cn : std::string("?")) +
-             "': upload that intermediate (and its root) to the Expressway-C trust store, or make the node send its full chain.";
-    case logs::Cause::NameNotInCertificate:
-    case logs::Cause::IpNotInCertificate: {
-      std::string fix = "Add " + p.target.node + " to " + leaf_name + " as a DNS-type SAN";
-      if (leaf && std::find(leaf->ip_sans.begin(), leaf->ip_sans.end(), p.target.node) != leaf->ip_sans.end())
-        fix += " (it is there only as an IP-address SAN, which the traffic server does not consult)";
-      fix += ", or change CUCM System > Server to a name in the certificate";
-      if (leaf && !leaf->dns_sans.empty()) fix += " (" + leaf->dns_sans.front() + ")";
-      return fix + " and refresh the servers on Expressway-C.";
-    }
-    case logs::Cause::Expired:
-      return "Renew " + leaf_name + " of " + where + (leaf ? " (expired " + leaf->not_after + ")" : std::string()) + ".";
-    case logs::Cause::NotYetValid:
-      return leaf_name + " of " + where + " is not valid before " + (leaf ? leaf->not_before : std::string("?")) +
-             ": check the clocks (NTP) or reissue it.";
-    default:
-      return d.fix.empty() ? "Check " + where + ": " + p.error : d.fix;
-  }
-}
-
-struct Row {
-  proxy::Probe probe;
-  logs::Diagnosis diagnosis;
-  std::string fix;
-};
-
-std::string reason_of(const Row& r) {
-  using proxy::ProbeOutcome;
-  switch (r.probe.outcome) {
-    case ProbeOutcome::Verified: return "";
-    case ProbeOutcome::NotTls: return "plain HTTP: not subject to verification";
-    case ProbeOutcome::ConnectFailed: return "no connection: " + r.probe.error;
-    case ProbeOutcome::TlsFailed: return "TLS fails: " + r.probe.error;
-    case ProbeOutcome::Refused: return r.diagnosis.summary;
-  }
-  return "";
-}
-
-int run_check(const Options& o) {
-  // Settings: the configuration file, then the flags.
+// Settings: the configuration file, then the flags.
+std::expected<config::Config, std::string> settings_of(const Options& o) {
   config::Config config;
   if (!o.config_file.empty()) {
     auto loaded = config::load_config_file(o.config_file);
-    if (!loaded) {
-      std::cerr << "mratls check: " << loaded.error().to_string() << "\n";
-      return kUsage;
-    }
+    if (!loaded) return std::unexpected(loaded.error().to_string());
     config = std::move(*loaded);
   }
   if (!o.trust.empty()) config.expressway.trusted_ca_certificates = o.trust;
   if (!o.ciphers.empty()) config.expressway.ciphers = o.ciphers;
   for (const auto& h : o.hosts) {
     auto eq = h.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "mratls check: --hosts '" << h << "' is not NAME=ADDRESS\n";
-      return kUsage;
-    }
+    if (eq == std::string::npos) return std::unexpected("--hosts '" + h + "' is not NAME=ADDRESS");
     config.hosts[h.substr(0, eq)] = h.substr(eq + 1);
   }
   config.timeouts.connect_ms = config.timeouts.handshake_ms = o.timeout_ms;
-  if (config.expressway.trusted_ca_certificates.empty())
-    std::cerr << "mratls check: warning: no trusted CA certificates (--trust or expressway.trusted_ca_certificates): "
-                 "every TLS node will fail verification\n";
+  return config;
+}
 
+// The nodes to probe, each once: configured and advertised ones, then --node.
+class NodeList {
+ public:
+  explicit NodeList(std::optional<std::vector<std::uint16_t>> port_override) : port_override_(std::move(port_override)) {}
+  void add(config::ServerType type, const std::string& address, const std::string& source, std::vector<std::uint16_t> ports) {
+    if (!seen_.insert({address, static_cast<int>(type)}).second) return;
+    nodes_.push_back({type, address, source, port_override_ ? *port_override_ : std::move(ports)});
+  }
+  const std::vector<Node>& nodes() const { return nodes_; }
+
+ private:
+  std::optional<std::vector<std::uint16_t>> port_override_;
+  std::vector<Node> nodes_;
+  std::set<std::pair<std::string, int>> seen_;
+};
+
+std::expected<NodeList, std::string> nodes_of(const Options& o, const config::Config& config) {
   std::optional<std::vector<std::uint16_t>> port_override;
   if (!o.ports.empty()) {
     auto ports = parse_ports(o.ports);
-    if (!ports) {
-      std::cerr << "mratls check: --ports: " << ports.error() << "\n";
-      return kUsage;
-    }
+    if (!ports) return std::unexpected("--ports: " + ports.error());
     port_override = *ports;
   }
-  const std::map<std::string, config::ServerType> types = {
-      {"cucm", config::ServerType::UnifiedCm}, {"imp", config::ServerType::ImAndPresence}, {"unity", config::ServerType::UnityConnection}};
-
-  std::vector<Node> nodes;
-  std::set<std::pair<std::string, int>> seen;
-  auto add_node = [&](config::ServerType type, const std::string& address, const std::string& source,
-                      std::vector<std::uint16_t> ports) {
-    if (!seen.insert({address, static_cast<int>(type)}).second) return;
-    nodes.push_back({type, address, source, port_override ? *port_override : std::move(ports)});
-  };
+  static const std::map<std::string, config::ServerType> types = {{"cucm", config::ServerType::UnifiedCm},
+                                                                   {"imp", config::ServerType::ImAndPresence},
+                                                                   {"unity", config::ServerType::UnityConnection}};
+  NodeList list(port_override);
   for (const auto& s : config.servers)
-    for (const auto& n : s.nodes) add_node(s.type, n, n == s.address ? "configured" : "advertised", default_ports(s.type));
+    for (const auto& n : s.nodes) list.add(s.type, n, n == s.address ? "configured" : "advertised", default_ports(s.type));
   for (const auto& spec : o.nodes) {
     auto colon = spec.rfind(':');
     std::string host = spec;
@@ -187,55 +129,67 @@ int run_check(const Options& o) {
     if (colon != std::string::npos && spec.find(':') == colon) {
       host = spec.substr(0, colon);
       auto parsed = parse_ports(spec.substr(colon + 1));
-      if (!parsed) {
-        std::cerr << "mratls check: --node '" << spec << "': " << parsed.error() << "\n";
-        return kUsage;
-      }
+      if (!parsed) return std::unexpected("--node '" + spec + "': " + parsed.error());
       ports = *parsed;
     }
-    if (!proxy::is_ip_literal(host) && !proxy::is_dns_name(host)) {
-      std::cerr << "mratls check: --node '" << spec << "': '" << host << "' is neither a DNS name nor an IP address\n";
-      return kUsage;
-    }
-    add_node(types.at(o.type), host, "--node", ports);
+    if (!proxy::is_ip_literal(host) && !proxy::is_dns_name(host))
+      return std::unexpected("--node '" + spec + "': '" + host + "' is neither a DNS name nor an IP address");
+    list.add(types.at(o.type), host, "--node", ports);
   }
-  if (nodes.empty()) {
-    std::cerr << "mratls check: nothing to check: give --config FILE or --node HOST (see mratls check --help)\n";
-    return kUsage;
-  }
+  if (list.nodes().empty()) return std::unexpected("nothing to check: give --config FILE or --node HOST (see mratls check --help)");
+  return list;
+}
 
-  auto ecdsa_config = config;
-  ecdsa_config.expressway.ciphers = strip_rsa_prefix(config.expressway.ciphers);
+// Asks each CUCM publisher for the nodes it advertises; returns what it learnt, as notes.
+std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
+  std::vector<std::string> notes;
+  std::vector<Node> publishers;
+  for (const auto& n : list.nodes())
+    if (n.type == config::ServerType::UnifiedCm && n.source != "advertised") publishers.push_back(n);
+  for (const auto& pub : publishers) {
+    auto body = proxy::fetch_without_verification(rt, {pub.address, "https", 8443}, "/cucm-uds/servers");
+    if (!body) {
+      notes.push_back("discovery on " + pub.address + " failed: " + body.error());
+      continue;
+    }
+    static const std::regex server(R"(<server>([^<]+)</server>)");
+    std::size_t found = 0;
+    for (auto it = std::sregex_iterator(body->begin(), body->end(), server); it != std::sregex_iterator(); ++it, ++found)
+      list.add(config::ServerType::UnifiedCm, (*it)[1].str(), "advertised by " + pub.address,
+               default_ports(config::ServerType::UnifiedCm));
+    notes.push_back("discovery: " + pub.address + " advertises " + std::to_string(found) + " node(s)");
+  }
+  return notes;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "mratls check: " << message << "\n";
+  return kUsage;
+}
+
+int run_check(const Options& o) {
+  auto config = settings_of(o);
+  if (!config) return usage_error(config.error());
+  if (config->expressway.trusted_ca_certificates.empty())
+    std::cerr << "mratls check: warning: no trusted CA certificates (--trust or expressway.trusted_ca_certificates): "
+                 "every TLS node will fail verification\n";
+  auto list = nodes_of(o, *config);
+  if (!list) return usage_error(list.error());
+
+  // The same settings twice: the cipher string as ECDSA-first and as RSA-first.
+  auto ecdsa_config = *config;
+  ecdsa_config.expressway.ciphers = strip_rsa_prefix(config->expressway.ciphers);
   auto rsa_config = ecdsa_config;
   rsa_config.expressway.ciphers = kRsaPrefix + ecdsa_config.expressway.ciphers;
   auto ecdsa_rt = proxy::Runtime::build(ecdsa_config, nullptr);
   auto rsa_rt = ecdsa_rt ? proxy::Runtime::build(rsa_config, nullptr) : ecdsa_rt;
-  if (!ecdsa_rt || !rsa_rt) {
-    std::cerr << "mratls check: " << (ecdsa_rt ? rsa_rt.error() : ecdsa_rt.error()) << "\n";
-    return kUsage;
-  }
+  if (!ecdsa_rt || !rsa_rt) return usage_error(ecdsa_rt ? rsa_rt.error() : ecdsa_rt.error());
 
   std::vector<std::string> notes;
-  if (o.discover) {
-    std::vector<Node> publishers;
-    for (const auto& n : nodes)
-      if (n.type == config::ServerType::UnifiedCm && n.source != "advertised") publishers.push_back(n);
-    for (const auto& pub : publishers) {
-      auto body = proxy::fetch_without_verification(**ecdsa_rt, {pub.address, "https", 8443}, "/cucm-uds/servers");
-      if (!body) {
-        notes.push_back("discovery on " + pub.address + " failed: " + body.error());
-        continue;
-      }
-      static const std::regex server(R"(<server>([^<]+)</server>)");
-      std::size_t found = 0;
-      for (auto it = std::sregex_iterator(body->begin(), body->end(), server); it != std::sregex_iterator(); ++it, ++found)
-        add_node(config::ServerType::UnifiedCm, (*it)[1].str(), "advertised by " + pub.address, default_ports(config::ServerType::UnifiedCm));
-      notes.push_back("discovery: " + pub.address + " advertises " + std::to_string(found) + " node(s)");
-    }
-  }
+  if (o.discover) notes = discover(*list, **ecdsa_rt);
 
   std::vector<proxy::ProbeJob> jobs;
-  for (const auto& n : nodes)
+  for (const auto& n : list->nodes())
     for (auto port : n.ports) {
       proxy::ProbeTarget t{n.address, protocol_for(port), port};
       if (t.protocol == "http") {
@@ -252,121 +206,10 @@ int run_check(const Options& o) {
                                   });
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
 
-  std::vector<Row> rows;
-  for (auto& p : probes) {
-    Row r{std::move(p), {}, {}};
-    if (r.probe.outcome == proxy::ProbeOutcome::Refused) {
-      r.diagnosis = logs::diagnose(r.probe.x142_lines);
-      r.fix = fix_for(r.probe, r.diagnosis);
-    } else if (r.probe.outcome == proxy::ProbeOutcome::TlsFailed || r.probe.outcome == proxy::ProbeOutcome::ConnectFailed) {
-      r.diagnosis = logs::diagnose(r.probe.x142_lines);
-      if (r.diagnosis.cause == logs::Cause::ClientCertRejected)
-        r.fix = "Before X14.2 too: " + r.diagnosis.summary + " (" + r.probe.target.node + ":" +
-                std::to_string(r.probe.target.port) + "). " + r.diagnosis.fix;
-      else
-        r.fix = "Before X14.2 too: " + reason_of(r) + " — check that " + r.probe.target.node + " listens with TLS on port " +
-                std::to_string(r.probe.target.port) + ".";
-    }
-    rows.push_back(std::move(r));
-  }
-  // The cipher preference: a node-port refused ECDSA-first only, or under both because TLS 1.3.
-  std::map<std::pair<std::string, int>, std::pair<Row*, Row*>> pairs;
-  for (auto& r : rows) {
-    auto& slot = pairs[{r.probe.target.node, r.probe.target.port}];
-    (r.probe.preference == "RSA-first" ? slot.second : slot.first) = &r;
-  }
-  for (auto& [key, pr] : pairs) {
-    auto [ecdsa, rsa] = pr;
-    if (!ecdsa || !rsa || ecdsa->probe.outcome != proxy::ProbeOutcome::Refused) continue;
-    const auto* leaf = ecdsa->probe.chain.empty() ? nullptr : &ecdsa->probe.chain.front();
-    if (!leaf || leaf->key_type != "ECDSA") continue;
-    if (rsa->probe.outcome == proxy::ProbeOutcome::Verified) {
-      ecdsa->fix = "Fails only ECDSA-first: " + key.first + ":" + std::to_string(key.second) + " presents '" + leaf->subject_cn +
-                   "' (tomcat-ECDSA / CallManager-ECDSA, issued by '" + leaf->issuer_cn +
-                   "'): have it CA-signed or upload it to the trust store, or prefix the Expressway cipher string with " +
-                   kRsaPrefix + " so that the RSA certificate is chosen.";
-    } else if (ecdsa->probe.tls_version == "TLSv1.3") {
-      ecdsa->fix += " The RSA-first cipher prefix cannot help here: " + key.first + " negotiates TLS 1.3, where the cipher "
-                    "string does not choose the certificate.";
-    }
-  }
-  std::map<std::string, std::vector<std::string>> fixes;  // fix → affected
-  std::size_t failing = 0;
-  for (const auto& r : rows)
-    if (!r.probe.x142_ok()) {
-      ++failing;
-      fixes[r.fix].push_back(r.probe.target.node + ":" + std::to_string(r.probe.target.port) + " " + r.probe.preference);
-    }
-  // Expressway keeps one trust-store certificate per CN.
-  if (auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates)) {
-    std::map<std::string, int> cns;
-    for (const auto& c : trust->certificates()) ++cns[verify::summarize(c.get()).subject_cn];
-    for (const auto& [cn, count] : cns)
-      if (count > 1)
-        notes.push_back("the trust store holds " + std::to_string(count) + " certificates with CN '" + cn +
-                        "': Expressway keeps only one of them — have the nodes' certificates CA-signed");
-  }
-  // VerifyOriginServer Off only helps where X14.2's verification is what refuses.
-  const bool refused = std::ranges::any_of(rows, [](const auto& r) { return r.probe.outcome == proxy::ProbeOutcome::Refused; });
-
-  if (o.json) {
-    nlohmann::json out{{"schema", "mratls.check/1"}, {"summary", {{"probes", rows.size()}, {"x142_failures", failing}}}};
-    out["probes"] = nlohmann::json::array();
-    for (const auto& r : rows) {
-      nlohmann::json chain = nlohmann::json::array();
-      for (const auto& c : r.probe.chain)
-        chain.push_back({{"subject", c.subject}, {"subject_cn", c.subject_cn}, {"issuer", c.issuer}, {"issuer_cn", c.issuer_cn},
-                         {"dns_sans", c.dns_sans}, {"ip_sans", c.ip_sans}, {"key_type", c.key_type}, {"key_bits", c.key_bits},
-                         {"not_before", c.not_before}, {"not_after", c.not_after}, {"sha256", c.sha256},
-                         {"self_signed", c.self_signed}});
-      nlohmann::json findings = nlohmann::json::array();
-      for (const auto& f : r.probe.findings)
-        findings.push_back({{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"},
-                            {"x509_error", f.x509_error}, {"depth", f.depth},
-                            {"text", f.kind == verify::Finding::Kind::Name
-                                         ? std::string("name not in certificate")
-                                         : verify::x509_error_text(f.x509_error, config::OpenSslText::Expressway)}});
-      out["probes"].push_back({{"node", r.probe.target.node}, {"ip", r.probe.ip}, {"port", r.probe.target.port},
-                               {"protocol", r.probe.target.protocol}, {"preference", r.probe.preference},
-                               {"outcome", proxy::to_string(r.probe.outcome)}, {"before_x142", r.probe.before_x142_ok()},
-                               {"x142", r.probe.x142_ok()}, {"tls_version", r.probe.tls_version}, {"cipher", r.probe.cipher},
-                               {"error", r.probe.error}, {"chain", chain}, {"findings", findings}, {"lines", r.probe.x142_lines},
-                               {"cause", logs::to_string(r.diagnosis.cause)}, {"reason", reason_of(r)}, {"fix", r.fix}});
-    }
-    out["fixes"] = nlohmann::json::array();
-    for (const auto& [fix, affected] : fixes) out["fixes"].push_back({{"fix", fix}, {"affected", affected}});
-    out["notes"] = notes;
-    out["workaround"] = refused ? nlohmann::json(logs::kVerifyOffWorkaround) : nlohmann::json();
-    std::cout << out.dump(2) << "\n";
-  } else {
-    std::cout << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(13)
-              << "preference" << std::setw(11) << "pre-X14.2" << std::setw(8) << "X14.2" << "reason\n";
-    for (const auto& r : rows)
-      std::cout << std::setw(26) << r.probe.target.node << std::setw(16) << r.probe.ip << std::setw(6) << r.probe.target.port
-                << std::setw(13) << r.probe.preference << std::setw(11) << (r.probe.before_x142_ok() ? "pass" : "FAIL")
-                << std::setw(8) << (r.probe.x142_ok() ? "pass" : "FAIL") << reason_of(r) << "\n";
-    std::cout << std::right;
-    for (const auto& n : notes) std::cout << "note: " << n << "\n";
-    if (!fixes.empty()) {
-      std::cout << "\nWhat to change before upgrading to X14.2:\n";
-      for (const auto& [fix, affected] : fixes) {
-        std::cout << "- " << fix << "\n  affects:";
-        for (const auto& a : affected) std::cout << " " << a << ";";
-        std::cout << "\n";
-      }
-      // Only where it would help: a handshake that fails before X14.2 too is not verification.
-      if (refused) std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
-    } else {
-      std::cout << "\nEvery node and port passes X14.2's origin verification.\n";
-    }
-    if (o.show_logs)
-      for (const auto& r : rows)
-        if (!r.probe.x142_lines.empty()) {
-          std::cout << "\n" << r.probe.target.node << ":" << r.probe.target.port << " " << r.probe.preference << ", as X14.2 logs it:\n";
-          for (const auto& l : r.probe.x142_lines) std::cout << "  " << l << "\n";
-        }
-  }
-  return failing ? kFindings : kOk;
+  auto report = check::judge(std::move(probes), std::move(notes), *config);
+  if (o.json) std::cout << check::report_json(report).dump(2) << "\n";
+  else check::print_report(report, o.show_logs, std::cout);
+  return report.failing ? kFindings : kOk;
 }
 
 }  // namespace

@@ -1,0 +1,40 @@
+// mratls check's verdicts: each probe judged (cause, reason, the fix naming the certificate at
+// fault), the fixes grouped, and the report as text or JSON (schema mratls.check/1).
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "logs/diagnosis.hpp"
+#include "proxy/origin_probe.hpp"
+
+namespace mratls::cli::check {
+
+inline constexpr const char* kRsaPrefix = "ECDHE-RSA-AES256-GCM-SHA384:";
+
+struct Row {
+  proxy::Probe probe;
+  logs::Diagnosis diagnosis;
+  std::string fix;
+};
+
+struct Report {
+  std::vector<Row> rows;
+  std::map<std::string, std::vector<std::string>> fixes;  // fix → the node-ports it cures
+  std::vector<std::string> notes;
+  std::size_t failing = 0;  // probes X14.2 would refuse or fail
+  bool refused = false;     // some failure is verification, which VerifyOriginServer Off would let through
+};
+
+// The probes judged; `notes` so far (discovery) are kept, the trust store's are added.
+Report judge(std::vector<proxy::Probe> probes, std::vector<std::string> notes, const config::Config& config);
+
+std::string reason_of(const Row& r);
+void print_report(const Report& report, bool show_logs, std::ostream& os);
+nlohmann::json report_json(const Report& report);
+
+}  // namespace mratls::cli::check
