@@ -1,7 +1,10 @@
 #include "logs/diagnosis.hpp"
 
+#include <arpa/inet.h>
+
+#include <charconv>
 #include <optional>
-#include <regex>
+#include <string_view>
 
 namespace mratls::logs {
 namespace {
@@ -14,16 +17,45 @@ struct CoreFailure {
   int depth = 0;
 };
 
-std::optional<CoreFailure> core_failure(const std::string& line) {
-  static const std::regex re(R"(Core server certificate verification failed for \(([^)]*)\)\. Action=\w+ Error=(.*) server=\S+ depth=(\d+))");
-  std::smatch m;
-  if (!std::regex_search(line, m, re)) return std::nullopt;
-  return CoreFailure{m[1], m[2], std::stoi(m[3])};
+// "… Core server certificate verification failed for (<name>). Action=<a> Error=<text>
+// server=<host>(<ip>) depth=<n>". Parsed by hand: `scan` calls this for every failing
+// transaction, where std::regex dominated the profile.
+std::optional<CoreFailure> core_failure(std::string_view line) {
+  constexpr std::string_view kCore = "Core server certificate verification failed for (";
+  auto at = line.find(kCore);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto name_start = at + kCore.size();
+  auto name_end = line.find(").", name_start);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  auto error_at = line.find(" Error=", name_end);
+  auto server_at = line.rfind(" server=");
+  auto depth_at = line.rfind(" depth=");
+  if (error_at == std::string_view::npos || server_at == std::string_view::npos || depth_at == std::string_view::npos ||
+      server_at < error_at + 7 || depth_at < server_at)
+    return std::nullopt;
+  int depth = 0;
+  auto digits = line.substr(depth_at + 7);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), depth);
+  if (ec != std::errc{} || end == digits.data()) return std::nullopt;
+  return CoreFailure{std::string(line.substr(name_start, name_end - name_start)),
+                     std::string(line.substr(error_at + 7, server_at - error_at - 7)), depth};
+}
+
+// "SNI (<name>) not in certificate": the name.
+std::optional<std::string> sni_failure(std::string_view line) {
+  constexpr std::string_view kSni = "SNI (";
+  auto at = line.find(kSni);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto end = line.find(") not in certificate", at + kSni.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  auto name = line.substr(at + kSni.size(), end - at - kSni.size());
+  if (name.find(')') != std::string_view::npos) return std::nullopt;
+  return std::string(name);
 }
 
 bool is_ip(const std::string& s) {
-  static const std::regex ip(R"(^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$)");
-  return std::regex_match(s, ip);
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 }  // namespace
@@ -76,10 +108,8 @@ Diagnosis diagnose(const std::vector<std::string>& lines) {
       return {Cause::TlsFailure, "certificate of " + n + " refused: " + core->error,
               "Fix the certificate of " + n + " (" + core->error + ")."};
     }
-    static const std::regex sni(R"(SNI \(([^)]*)\) not in certificate)");
-    std::smatch m;
-    if (std::regex_search(line, m, sni)) {
-      std::string name = m[1];
+    if (auto sni = sni_failure(line)) {
+      const std::string& name = *sni;
       if (is_ip(name))
         return {Cause::IpNotInCertificate, "the cluster advertises a node by IP address " + name + ", which its certificate does not name",
                 "Change CUCM System > Server to the node's FQDN and refresh the servers on Expressway-C, or add " + name +

@@ -65,7 +65,7 @@ LogRecord parse_line(std::string_view line) {
   if (ec != std::errc{} || p != line.data() + pid_end || pid_end + 1 >= line.size() || line[pid_end + 1] != ':') return r;
   auto body = line.substr(pid_end + 2);
   while (!body.empty() && body.front() == ' ') body.remove_prefix(1);  // with or without a space before [ET_NET
-  const std::string text(body);
+  const std::string_view text = body;
 
   if (body.starts_with("[ET_NET")) {
     auto close = body.find("] ");
@@ -93,10 +93,10 @@ LogRecord parse_line(std::string_view line) {
     auto port = field(text, receive ? "Src-port" : "Dst-port");
     std::from_chars(port.data(), port.data() + port.size(), r.port);
     auto msg_at = text.find(" Msg=\"");
-    if (msg_at != std::string::npos) {
+    if (msg_at != std::string_view::npos) {
       r.message = field(text, "Msg");
-    } else if (auto h = text.find("HTTPMSG: |"); h != std::string::npos) {
-      r.message = text.substr(h + 10);
+    } else if (auto h = text.find("HTTPMSG: |"); h != std::string_view::npos) {
+      r.message = std::string(text.substr(h + 10));
       r.debug_block = true;
     }
     if (r.detail.empty() || r.txn_id.empty() || r.message.empty()) return r;  // garbled

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mratls::logs {
@@ -17,6 +18,6 @@ struct TransactionLines {
 TransactionLines transaction_lines(const std::vector<std::string>& log_lines, const std::string& tracking_id);
 
 // The value of a quoted field (Txn-id="189" → "189"), or empty.
-std::string field(const std::string& line, const std::string& name);
+std::string field(std::string_view line, std::string_view name);
 
 }  // namespace mratls::logs

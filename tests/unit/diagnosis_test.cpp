@@ -1,0 +1,57 @@
+// From the appliance's lines to a cause: every signature, the names taken from the lines, and
+// lines that only look similar.
+#include <gtest/gtest.h>
+
+#include "logs/diagnosis.hpp"
+
+using namespace mratls::logs;
+
+namespace {
+
+std::string core(const std::string& name, const std::string& error, int depth) {
+  return "2022-07-11T18:55:26.016+02:00 vcsc traffic_server[18242]: [ET_NET 0] WARNING: Core server certificate "
+         "verification failed for (" + name + "). Action=Terminate Error=" + error + " server=" + name + "(10.48.36.215) depth=" +
+         std::to_string(depth);
+}
+
+}  // namespace
+
+TEST(Diagnosis, CoreServerLinesByErrorAndDepth) {
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate", 0)}).cause, Cause::SelfSigned);
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self-signed certificate", 0)}).cause, Cause::SelfSigned) << "OpenSSL 3 text";
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate in certificate chain", 1)}).cause, Cause::UntrustedChain);
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "unable to get local issuer certificate", 0)}).cause, Cause::MissingIntermediate);
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "unable to get local issuer certificate", 1)}).cause, Cause::UntrustedChain);
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "certificate has expired", 0)}).cause, Cause::Expired);
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "certificate is not yet valid", 0)}).cause, Cause::NotYetValid);
+  auto other = diagnose({core("cucm.steven.lab", "unsupported certificate purpose", 0)});
+  EXPECT_EQ(other.cause, Cause::TlsFailure);
+  EXPECT_EQ(other.summary, "certificate of cucm.steven.lab refused: unsupported certificate purpose");
+  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate", 0)}).summary, "self-signed certificate on cucm.steven.lab");
+}
+
+TEST(Diagnosis, SniLinesTellAnIpFromAName) {
+  auto ip = diagnose({"[ET_NET 2] WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215(10.48.36.215)"});
+  EXPECT_EQ(ip.cause, Cause::IpNotInCertificate);
+  EXPECT_NE(ip.summary.find("10.48.36.215"), std::string::npos);
+  auto v6 = diagnose({"[ET_NET 2] WARNING: SNI (fd00::215) not in certificate. Action=Terminate server=fd00::215(fd00::215)"});
+  EXPECT_EQ(v6.cause, Cause::IpNotInCertificate);
+  auto name = diagnose({"[ET_NET 0] WARNING: SNI (cucm.steven.lab) not in certificate. Action=Continue server=cucm.steven.lab(10.0.0.1)"});
+  EXPECT_EQ(name.cause, Cause::NameNotInCertificate);
+  EXPECT_EQ(name.summary, "cucm.steven.lab is not a name in its certificate");
+}
+
+TEST(Diagnosis, OtherSignaturesAndLookAlikes) {
+  EXPECT_EQ(diagnose({"[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:14094418:SSL "
+                      "routines:ssl3_read_bytes:tlsv1 alert unknown ca"})
+                .cause,
+            Cause::ClientCertRejected);
+  EXPECT_EQ(diagnose({}).cause, Cause::None);
+  // Truncated or reworded lines are not taken for verification failures.
+  EXPECT_NE(diagnose({"[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab"}).cause,
+            Cause::SelfSigned);
+  EXPECT_NE(diagnose({"WARNING: SNI (cucm.steven.lab) is in certificate"}).cause, Cause::NameNotInCertificate);
+  EXPECT_TRUE(is_verification_failure(Cause::SelfSigned));
+  EXPECT_FALSE(is_verification_failure(Cause::ClientCertRejected));
+  EXPECT_FALSE(is_verification_failure(Cause::Denied));
+}
