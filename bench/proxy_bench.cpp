@@ -4,7 +4,9 @@
 // connection forces). With --nginx, the same load through nginx as a TLS-verifying reverse
 // proxy (proxy_ssl_verify) to the same origin, as a yardstick. Prints throughput and latency
 // percentiles; it asserts nothing.
-//   mratls_proxy_bench [CONNECTIONS] [REQUESTS_PER_CONNECTION] [--nginx [PATH]]
+//   mratls_proxy_bench [CONNECTIONS] [REQUESTS_PER_CONNECTION] [--nginx [PATH]] [--only WORD]
+// --only keeps the modes whose name contains WORD ("pooled", "handshake", "On,", "Off,"), for
+// profiling one of them.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -193,11 +195,12 @@ void print(const char* who, const Mode& mode, Result r) {
 
 int main(int argc, char** argv) {
   Load load{16, 250};
-  std::string nginx;
+  std::string nginx, only;
   std::vector<std::string> numbers;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--nginx") nginx = i + 1 < argc && argv[i + 1][0] == '/' ? argv[++i] : "/usr/sbin/nginx";
+    else if (arg == "--only" && i + 1 < argc) only = argv[++i];
     else numbers.push_back(arg);
   }
   if (!numbers.empty()) load.connections = std::max(1, std::atoi(numbers[0].c_str()));
@@ -219,6 +222,7 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency());
   bool all_ok = true;
   for (const auto& mode : modes) {
+    if (std::string(mode.name).find(only) == std::string::npos) continue;
     auto r = run_mratls(mode, trust, load);
     all_ok = all_ok && r.failed == 0;
     print("mratls", mode, r);
