@@ -243,6 +243,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
   // Why the X14.2 VerifyOriginServer On columns fail.
   bool header = false;
   bool any_verification_failure = false;
+  std::vector<std::string> not_verification;  // clusters the workaround would not cure
   for (const auto& c : clusters) {
     const auto& id = c->cluster().id;
     for (const auto& s : settings) {
@@ -258,7 +259,10 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
       std::string fix = fix_of(id);
       std::cout << "  fix: " << (fix.empty() ? step.diagnosis.fix : fix) << "\n";
       if (logs::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
-      else std::cout << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
+      else {
+        std::cout << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
+        not_verification.push_back(id);
+      }
       // Later steps that fail for another reason (a field cluster has several).
       std::vector<std::string> seen{step.diagnosis.summary};
       for (std::size_t i = *login.first_failure + 1; i < login.steps.size(); ++i) {
@@ -271,7 +275,12 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<lab::Runnin
       if (id != "ecdsa-self-signed" && id != "ecdsa-self-signed-tls13") break;  // one preference is enough elsewhere
     }
   }
-  if (any_verification_failure) std::cout << "\n" << logs::kVerifyOffWorkaround << "\n";
+  if (any_verification_failure) {
+    std::cout << "\n" << logs::kVerifyOffWorkaround;
+    for (std::size_t i = 0; i < not_verification.size(); ++i)
+      std::cout << (i == 0 ? " (it does not cure " : ", ") << not_verification[i];
+    std::cout << (not_verification.empty() ? "" : ")") << "\n";
+  }
 }
 
 nlohmann::json matrix_json(const Matrix& m, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters,
