@@ -17,12 +17,14 @@ bool ends_with_i(std::string_view s, std::string_view suffix) {
 }
 
 // CUCM names multi-server certificates <host>-ms.<domain> and ECDSA ones <host>-EC.<domain>
-// (both: <host>-EC-ms).
-bool is_multi_server_cn(const std::string& cn) { return ends_with_i(first_label(cn), "-ms"); }
+// (both: <host>-EC-ms); the suffix on the whole name (cucm.example.com-EC) is seen too.
+bool is_multi_server_cn(const std::string& cn) { return ends_with_i(first_label(cn), "-ms") || ends_with_i(cn, "-ms"); }
 bool has_ec_suffix(const std::string& cn) {
-  std::string label = first_label(cn);
-  if (ends_with_i(label, "-ms")) label.resize(label.size() - 3);
-  return ends_with_i(label, "-EC");
+  for (std::string name : {first_label(cn), cn}) {
+    if (ends_with_i(name, "-ms")) name.resize(name.size() - 3);
+    if (ends_with_i(name, "-EC")) return true;
+  }
+  return false;
 }
 
 bool in_names(const std::vector<std::string>& names, const std::string& name) {
