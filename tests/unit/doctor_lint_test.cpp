@@ -62,6 +62,12 @@ TEST(CertLint, CnMissingFromSans) {
   EXPECT_TRUE(find(lint_of(spec), "cn-not-in-san"));
   spec.dns_sans = {"CUCM.steven.lab"};
   EXPECT_FALSE(find(lint_of(spec), "cn-not-in-san")) << "compared without case";
+  auto ec = node("cucm-EC.steven.lab");
+  ec.key_type = lab::KeyType::EcdsaP256;
+  ec.dns_sans = {"cucm.steven.lab"};
+  auto ec_finding = find(lint_of(ec), "cn-not-in-san");
+  ASSERT_TRUE(ec_finding);
+  EXPECT_EQ(ec_finding->severity, Severity::Note) << "nobody connects to a -EC name";
 }
 
 TEST(CertLint, CriticalCertificatePoliciesBreaksUccx) {

@@ -93,6 +93,9 @@ void server_rules(const CertificateFacts& c, std::vector<LintFinding>& out) {
     out.push_back({"cn-not-in-san", Severity::Warning,
                    "no DNS name in the Subject Alternative Name: browsers ignore the CN",
                    "browsers since Chrome 58 (NET::ERR_CERT_COMMON_NAME_INVALID)"});
+  else if (!cn.empty() && !in_names(c.dns_sans, cn) && (has_ec_suffix(cn) || is_multi_server_cn(cn)))
+    out.push_back({"cn-not-in-san", Severity::Note,
+                   "CN " + cn + " is not among the DNS SANs, as usual for a -EC / -ms name that no client connects to", ""});
   else if (!cn.empty() && !in_names(c.dns_sans, cn))
     out.push_back({"cn-not-in-san", Severity::Warning, "CN " + cn + " is not among the DNS SANs",
                    "browsers since Chrome 58 (NET::ERR_CERT_COMMON_NAME_INVALID)"});
