@@ -14,6 +14,7 @@
 
 #include "logs/line_format.hpp"
 #include "proxy/origin_connector.hpp"
+#include "verify/x509_text.hpp"
 
 namespace mratls::proxy {
 namespace {
@@ -354,9 +355,18 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, 
         reused = false;
         continue;
       }
-      std::string why = ec ? "write failed: " + ec.message() : "connection closed before a response";
-      rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
-                                          "Origin " + target.host + ":" + std::to_string(target.port) + " " + why));
+      const auto& error = ec ? ec : relay.silent_error;
+      if (error.category() == asio::error::get_ssl_category()) {
+        // An alert after the handshake (under TLS 1.3 a refused client certificate is reported
+        // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
+        const std::string check_name = target.host_is_ip ? address->to_string() : target.host;
+        rt.log->write_now(logs::ssl_failed_line(
+            thread_.index, check_name, verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text())));
+      } else {
+        std::string why = ec ? "write failed: " + ec.message() : "connection closed before a response";
+        rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
+                                            "Origin " + target.host + ":" + std::to_string(target.port) + " " + why));
+      }
       co_return co_await respond(txn, connect_failed(), false);
     }
     if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl())
@@ -398,7 +408,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
       if (ec) break;
     }
     if (!response.head_ready()) {
-      if (received == 0 && !origin_deadline.expired()) co_return Relay{false, false, true};
+      if (received == 0 && !origin_deadline.expired()) co_return Relay{false, false, true, ec};
       std::string why = origin_deadline.expired() ? "no response within " + std::to_string(rt.config.timeouts.origin_response_ms) + " ms"
                         : response.failed()       ? "malformed response: " + response.failure_text()
                                                   : "connection closed in the middle of a response: " + ec.message();
@@ -440,7 +450,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
         co_return Relay{};  // the origin failed mid-body: the client sees the connection close
       }
     }
-    if (rh.status >= 200) co_return Relay{keep, response.keep_alive() && in.empty() && !close_delimited, false};
+    if (rh.status >= 200) co_return Relay{keep, response.keep_alive() && in.empty() && !close_delimited, false, {}};
     response.next_message();
   }
 }

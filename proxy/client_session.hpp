@@ -40,6 +40,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     bool keep_client = false;     // the client connection can take another request
     bool origin_reusable = false; // the origin connection can go back to the pool
     bool origin_silent = false;   // the origin closed without a byte: nothing was sent to the client
+    std::error_code silent_error; // why, when it said so (a TLS 1.3 alert arrives only after the handshake)
   };
 
   asio::awaitable<bool> forward(Txn& txn, const MraTarget& target, const std::string& origin_path);

@@ -24,9 +24,11 @@ struct Result {
 };
 
 // The lab's ok-fqdn node, asking for a client certificate signed by `client_ca`.
-Result request_through_proxy(const lab::Issued& client_ca, bool present_certificate, config::VerifyOriginServer verify) {
+Result request_through_proxy(const lab::Issued& client_ca, bool present_certificate, config::VerifyOriginServer verify,
+                             bool tls13 = false) {
   auto def = lab::scenario_origin("ok-fqdn");
   def.spec.client_certificate_cas = {client_ca};
+  def.spec.tls13 = tls13;
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
   const auto port = (*origin)->port();
@@ -66,6 +68,13 @@ TEST(ClientCertificate, NodeThatDoesNotTrustExpresswayRefusesItWithUnknownCa) {
     EXPECT_FALSE(has_line(r.lines, "Core server certificate verification failed")) << joined(r.lines);
     EXPECT_TRUE(has_line(r.lines, "Msg=\"HTTP/1.1 502 connect failed\"")) << joined(r.lines);
   }
+}
+
+TEST(ClientCertificate, UnderTls13TheRefusalArrivesAfterTheHandshakeAndReadsTheSame) {
+  auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, config::VerifyOriginServer::On, true);
+  EXPECT_EQ(r.status, 502);
+  EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << joined(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "connection closed before a response")) << joined(r.lines);
 }
 
 TEST(ClientCertificate, NodeThatTrustsExpresswaysCaServes) {
