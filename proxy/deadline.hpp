@@ -1,6 +1,7 @@
 // A timeout for the operation in progress: when it expires, the callback cancels the socket
 // and the pending operation completes with operation_aborted. Re-arming or disarming makes
-// any expiry already queued a no-op.
+// any expiry already queued a no-op — provided the timer and the operation share one
+// serialized executor (an event thread's io_context, or a strand), which every user ensures.
 #pragma once
 
 #include <asio/any_io_executor.hpp>

@@ -3,6 +3,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
+#include <asio/strand.hpp>
 #include <asio/use_future.hpp>
 
 #include <atomic>
@@ -101,8 +102,11 @@ std::vector<Probe> run_probes(const std::vector<ProbeJob>& jobs, std::size_t con
       }
     }
   };
+  // Each worker on its own strand: its sockets and deadlines share the strand, so a deadline
+  // that fires as a handshake completes cannot run while the connection is being destroyed on
+  // another of the pool's threads.
   for (std::size_t w = 0; w < std::max<std::size_t>(1, std::min(concurrency, jobs.size())); ++w)
-    asio::co_spawn(io, worker(), asio::detached);
+    asio::co_spawn(asio::make_strand(io), worker(), asio::detached);
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < std::max(1u, threads); ++t) pool.emplace_back([&io] { io.run(); });
   io.run();
