@@ -48,7 +48,6 @@ OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, 
                                const std::string& name, const std::string& ip, int security_level,
                                std::optional<std::time_t> at);
 
-std::string finding_text(const verify::Finding& finding);
 nlohmann::json key_json(const verify::doctor::PublicKeyFacts& key);
 nlohmann::json facts_json(const verify::doctor::CertificateFacts& facts);
 

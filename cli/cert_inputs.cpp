@@ -33,11 +33,6 @@ std::vector<verify::doctor::StoreEntry> entries_of(const std::vector<NamedCertif
   return out;
 }
 
-std::string finding_text(const verify::Finding& finding) {
-  return finding.kind == verify::Finding::Kind::Name ? std::string("name not in certificate")
-                                                     : verify::x509_error_text(finding.x509_error, config::OpenSslText::Expressway);
-}
-
 OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
                                const std::string& name, const std::string& ip, int security_level,
                                std::optional<std::time_t> at) {

@@ -1,5 +1,6 @@
 // mratls cert match: does the certificate the CA returned belong to this CSR? The answer the
 // platform gives at upload, before the upload.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/cert_commands.hpp"
@@ -85,14 +86,11 @@ int run_match(const MatchOptions& o) {
   auto certs = verify::read_certificates(o.cert);
   if (!certs) return input_error("match", certs.error());
   // A bundle from the CA: the certificate for the CSR is the one that is not a CA.
-  X509* leaf = certs->front().get();
-  for (const auto& c : *certs)
-    if (!doctor::certificate_facts(c.get()).is_ca) {
-      leaf = c.get();
-      break;
-    }
+  std::vector<doctor::CertificateFacts> bundle;
+  for (const auto& c : *certs) bundle.push_back(doctor::certificate_facts(c.get()));
+  auto leaf = std::ranges::find_if(bundle, [](const doctor::CertificateFacts& f) { return !f.is_ca; });
+  const auto& certificate_facts = leaf != bundle.end() ? *leaf : bundle.front();
   const auto request_facts = doctor::request_facts(request->get());
-  const auto certificate_facts = doctor::certificate_facts(leaf);
   const auto report = doctor::match(request_facts, certificate_facts);
   if (o.json) std::cout << report_json(o, report).dump(2) << "\n";
   else print_text(o, request_facts, certificate_facts, report);

@@ -76,7 +76,8 @@ nlohmann::json truststore_json(std::time_t when, const std::vector<doctor::Store
     for (const auto& link : l.chain.path)
       path.push_back({{"subject", link.subject}, {"source", link.source}, {"from_store", link.from_store}});
     nlohmann::json errors = nlohmann::json::array();
-    for (const auto& f : l.verdict.findings) errors.push_back({{"depth", f.depth}, {"text", finding_text(f)}});
+    for (const auto& f : l.verdict.findings)
+      errors.push_back({{"depth", f.depth}, {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
     leaf_list.push_back(
         {{"source", l.chain.leaf_source},
          {"subject", l.chain.leaf_subject},
@@ -114,7 +115,9 @@ void print_truststore(const std::vector<doctor::StoreEntry>& entries, const std:
               << (l.chain.buildable ? "the chain can be built from the store" : l.chain.explanation) << "\n";
     std::cout << "  X14.2 with VerifyOriginServer On: "
               << (l.verdict.accepted ? std::string("chain accepted")
-                                     : "REFUSED (" + finding_text(l.verdict.findings.front()) + ", depth " +
+                                     : "REFUSED (" +
+                                           verify::finding_text(l.verdict.findings.front(), config::OpenSslText::Expressway) +
+                                           ", depth " +
                                            std::to_string(l.verdict.findings.front().depth) + ")")
               << "\n";
     for (const auto& line : l.verdict.lines) std::cout << "    " << line << "\n";

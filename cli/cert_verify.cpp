@@ -58,7 +58,9 @@ int run_verify(const VerifyOptions& o) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : verdict.findings)
       findings.push_back(
-          {{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"}, {"depth", f.depth}, {"text", finding_text(f)}});
+          {{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"},
+           {"depth", f.depth},
+           {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
     std::cout << nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
                                 {"findings", findings},         {"lines", verdict.lines}}
                      .dump(2)

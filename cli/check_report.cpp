@@ -5,7 +5,6 @@
 
 #include "verify/certificate_summary.hpp"
 #include "verify/trust_store.hpp"
-#include "verify/x509_text.hpp"
 
 namespace mratls::cli::check {
 namespace {
@@ -173,9 +172,7 @@ nlohmann::json report_json(const Report& report) {
       findings.push_back({{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"},
                           {"x509_error", f.x509_error},
                           {"depth", f.depth},
-                          {"text", f.kind == verify::Finding::Kind::Name
-                                       ? std::string("name not in certificate")
-                                       : verify::x509_error_text(f.x509_error, config::OpenSslText::Expressway)}});
+                          {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
     out["probes"].push_back({{"node", r.probe.target.node},
                              {"ip", r.probe.ip},
                              {"port", r.probe.target.port},

@@ -46,7 +46,7 @@ const LabAuthorities& LabAuthorities::shared() {
     CertSpec expressway;
     expressway.common_name = kLabExpresswayC;
     expressway.dns_sans = {kLabExpresswayC};
-    a.expressway = issue(expressway, &a.root, generate_key(KeyType::Rsa2048));
+    a.expressway = issue(expressway, &a.root);
     return a;
   }();
   return authorities;

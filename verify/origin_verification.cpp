@@ -5,6 +5,7 @@
 #include "verify/certificate_names.hpp"
 #include "verify/name_match.hpp"
 #include "verify/ossl.hpp"
+#include "verify/x509_text.hpp"
 
 namespace mratls::verify {
 namespace {
@@ -85,6 +86,11 @@ bool OriginVerification::verify_offline(X509* leaf, const std::vector<X509*>& un
   ERR_clear_error();
   if (!name_checked_ && (ok || enforcement_ == Enforcement::LogOnly)) ok = check_name(leaf) && ok;
   return ok && findings_.empty();
+}
+
+std::string finding_text(const Finding& finding, config::OpenSslText style) {
+  return finding.kind == Finding::Kind::Name ? std::string("name not in certificate")
+                                             : x509_error_text(finding.x509_error, style);
 }
 
 std::expected<void, std::string> configure_origin_context(SSL_CTX* ctx, const config::Expressway& settings,

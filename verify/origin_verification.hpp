@@ -65,6 +65,9 @@ class OriginVerification {
   bool name_checked_ = false;
 };
 
+// A finding in words: the X509 error text in the given style, or "name not in certificate".
+std::string finding_text(const Finding& finding, config::OpenSslText style);
+
 // Applies the Expressway settings to a client SSL_CTX used for origin connections: cipher string,
 // security level, highest TLS version, the trust store, verify depth 7.
 std::expected<void, std::string> configure_origin_context(SSL_CTX* ctx, const config::Expressway& settings,

@@ -106,6 +106,17 @@ std::string key_id(const ASN1_OCTET_STRING* id) {
   return id ? hex(ASN1_STRING_get0_data(id), static_cast<std::size_t>(ASN1_STRING_length(id)), true, ":") : std::string{};
 }
 
+SubjectFacts subject_facts(const X509_NAME* subject, const CertificateNames& names, EVP_PKEY* key) {
+  SubjectFacts f;
+  f.subject_text = name_text(subject);
+  f.subject = name_fields(subject);
+  f.first_cn = names.first_cn;
+  f.dns_sans = names.dns_sans;
+  f.ip_sans = names.ip_sans;
+  f.key = key_facts(key);
+  return f;
+}
+
 }  // namespace
 
 std::string iso_time(std::time_t t) {
@@ -118,15 +129,10 @@ std::string iso_time(std::time_t t) {
 
 CertificateFacts certificate_facts(X509* cert) {
   CertificateFacts f;
-  f.subject_text = name_text(X509_get_subject_name(cert));
-  f.subject = name_fields(X509_get_subject_name(cert));
+  static_cast<SubjectFacts&>(f) =
+      subject_facts(X509_get_subject_name(cert), certificate_names(cert), X509_get0_pubkey(cert));
   f.issuer_text = name_text(X509_get_issuer_name(cert));
   f.issuer = name_fields(X509_get_issuer_name(cert));
-  auto names = certificate_names(cert);
-  f.first_cn = names.first_cn;
-  f.dns_sans = names.dns_sans;
-  f.ip_sans = names.ip_sans;
-  f.key = key_facts(X509_get0_pubkey(cert));
 
   const int signature = X509_get_signature_nid(cert);
   f.signature_algorithm = signature != NID_undef ? OBJ_nid2ln(signature) : "unknown";
@@ -159,14 +165,8 @@ CertificateFacts certificate_facts(X509* cert) {
 
 RequestFacts request_facts(X509_REQ* request) {
   RequestFacts f;
-  f.subject_text = name_text(X509_REQ_get_subject_name(request));
-  f.subject = name_fields(X509_REQ_get_subject_name(request));
-  auto names = request_names(request);
-  f.first_cn = names.first_cn;
-  f.dns_sans = names.dns_sans;
-  f.ip_sans = names.ip_sans;
   EVP_PKEY* key = X509_REQ_get0_pubkey(request);
-  f.key = key_facts(key);
+  static_cast<SubjectFacts&>(f) = subject_facts(X509_REQ_get_subject_name(request), request_names(request), key);
   f.signature_valid = key && X509_REQ_verify(request, key) == 1;
   return f;
 }

@@ -35,15 +35,19 @@ struct ExtensionFact {
   bool critical = false;
 };
 
-struct CertificateFacts {
+// What a certificate and a CSR both carry: the subject, the requested or certified names, the key.
+struct SubjectFacts {
   std::string subject_text;  // RFC 2253
   std::vector<NameField> subject;
-  std::string issuer_text;
-  std::vector<NameField> issuer;
   std::optional<std::string> first_cn;
   std::vector<std::string> dns_sans;
   std::vector<std::string> ip_sans;
   PublicKeyFacts key;
+};
+
+struct CertificateFacts : SubjectFacts {
+  std::string issuer_text;
+  std::vector<NameField> issuer;
   std::string signature_algorithm;  // sha256WithRSAEncryption, ecdsa-with-SHA256, …
   std::string signature_digest;     // SHA256, SHA1, MD5, … (empty when the algorithm has none)
   std::time_t not_before = 0;
@@ -59,13 +63,7 @@ struct CertificateFacts {
   std::string sha256_fingerprint;  // colon hex, upper case, as the appliance shows it
 };
 
-struct RequestFacts {
-  std::string subject_text;
-  std::vector<NameField> subject;
-  std::optional<std::string> first_cn;
-  std::vector<std::string> dns_sans;
-  std::vector<std::string> ip_sans;
-  PublicKeyFacts key;
+struct RequestFacts : SubjectFacts {
   bool signature_valid = false;  // the CSR is signed by its own key
 };
 
