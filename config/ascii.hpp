@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace mratls::ascii {
@@ -11,6 +12,12 @@ inline char lower(char c) { return static_cast<char>(std::tolower(static_cast<un
 
 inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
+
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
 }
 
 inline bool istarts_with(std::string_view s, std::string_view prefix) {

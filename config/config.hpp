@@ -70,8 +70,12 @@ struct Timeouts {
   int connect_ms = 3000;
   int handshake_ms = 5000;
   int client_header_ms = 15000;
-  int origin_response_ms = 30000;
+  int origin_response_ms = 30000;  // the whole response head, from the request sent; then each body read
   int idle_ms = 60000;
+  // One request and its response, bodies included, from the end of the request head: Traffic
+  // Server's transaction active timeout (900 s), so a peer that trickles a byte at a time
+  // cannot hold a connection for ever.
+  int transaction_ms = 900000;
 };
 
 struct Limits {

@@ -2,6 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "config/ascii.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -9,6 +14,25 @@
 
 namespace mratls::config {
 namespace {
+
+// The port of "scheme://host[:port]/path", when one is written, must be 1-65535.
+std::optional<std::string> url_port_problem(std::string_view url) {
+  url.remove_prefix(url.find("://") + 3);
+  auto authority = url.substr(0, url.find('/'));
+  if (authority.empty()) return "names no host";
+  if (authority.find(']') != std::string_view::npos) authority.remove_prefix(authority.find(']') + 1);
+  auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto port = authority.substr(colon + 1);
+  unsigned value = 0;
+  bool digits = !port.empty() && port.size() <= 5;
+  for (char c : port) {
+    digits = digits && c >= '0' && c <= '9';
+    if (digits) value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!digits || value < 1 || value > 65535) return "port '" + std::string(port) + "' is not in 1-65535";
+  return std::nullopt;
+}
 
 // Thrown only inside this file and turned into a ConfigError at the boundary: the YAML walk is
 // deep, and yaml-cpp throws its own exceptions anyway.
@@ -171,6 +195,7 @@ class Reader {
       r.url = scalar(item["url"], "allow_list.url");
       if (!r.url.starts_with("https://") && !r.url.starts_with("http://"))
         fail(item["url"], "allow_list.url", "'" + r.url + "' must start with https:// or http://");
+      if (auto why = url_port_problem(r.url)) fail(item["url"], "allow_list.url", "'" + r.url + "': " + *why);
       if (auto v = item["match"]) {
         auto text = scalar(v, "allow_list.match");
         if (text == "prefix") r.match = MatchType::Prefix;
@@ -202,7 +227,10 @@ class Reader {
     if (auto n = root["allow_list"]) allow_list(n, c.allow_list);
     if (auto n = root["hosts"]) {
       if (!n.IsMap()) fail(n, "hosts", "expected a mapping of name: address");
-      for (const auto& kv : n) c.hosts[kv.first.as<std::string>()] = scalar(kv.second, "hosts." + kv.first.as<std::string>());
+      // Host names compare case-insensitively: the map is kept in lower case, as lookups are made.
+      for (const auto& kv : n) {
+        c.hosts[ascii::to_lower(kv.first.as<std::string>())] = scalar(kv.second, "hosts." + kv.first.as<std::string>());
+      }
     }
     if (auto n = root["origin"]) {
       only_keys(n, "origin", {"keep_alive", "max_idle_per_origin", "tls_session_reuse"});
@@ -212,7 +240,7 @@ class Reader {
       if (auto v = n["tls_session_reuse"]) c.origin.tls_session_reuse = boolean(v, "origin.tls_session_reuse");
     }
     if (auto n = root["timeouts"]) {
-      only_keys(n, "timeouts", {"connect_ms", "handshake_ms", "client_header_ms", "origin_response_ms", "idle_ms"});
+      only_keys(n, "timeouts", {"connect_ms", "handshake_ms", "client_header_ms", "origin_response_ms", "idle_ms", "transaction_ms"});
       auto ms = [&](const char* key, int& field) {
         if (auto v = n[key]) field = static_cast<int>(integer(v, std::string("timeouts.") + key, 1, 3600000));
       };
@@ -221,6 +249,7 @@ class Reader {
       ms("client_header_ms", c.timeouts.client_header_ms);
       ms("origin_response_ms", c.timeouts.origin_response_ms);
       ms("idle_ms", c.timeouts.idle_ms);
+      ms("transaction_ms", c.timeouts.transaction_ms);
     }
     if (auto n = root["limits"]) {
       only_keys(n, "limits", {"max_header_bytes", "max_connections"});

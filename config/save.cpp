@@ -54,6 +54,18 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "hosts" << YAML::Value << YAML::BeginMap;
   for (const auto& [name, address] : c.hosts) out << YAML::Key << name << YAML::Value << address;
   out << YAML::EndMap;
+  out << YAML::Key << "origin" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "keep_alive" << YAML::Value
+      << c.origin.keep_alive << YAML::Key << "max_idle_per_origin" << YAML::Value << c.origin.max_idle_per_origin << YAML::Key
+      << "tls_session_reuse" << YAML::Value << c.origin.tls_session_reuse << YAML::EndMap;
+  const auto& t = c.timeouts;
+  out << YAML::Key << "timeouts" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [key, value] : {std::pair{"connect_ms", t.connect_ms}, {"handshake_ms", t.handshake_ms},
+                                   {"client_header_ms", t.client_header_ms}, {"origin_response_ms", t.origin_response_ms},
+                                   {"idle_ms", t.idle_ms}, {"transaction_ms", t.transaction_ms}})
+    out << YAML::Key << key << YAML::Value << value;
+  out << YAML::EndMap;
+  out << YAML::Key << "limits" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "max_header_bytes" << YAML::Value
+      << c.limits.max_header_bytes << YAML::Key << "max_connections" << YAML::Value << c.limits.max_connections << YAML::EndMap;
   out << YAML::Key << "threads" << YAML::Value << c.threads;
   out << YAML::Key << "log" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "file" << YAML::Value << c.log.file
       << YAML::Key << "level" << YAML::Value << (c.log.level == LogLevel::Debug ? "debug" : "info") << YAML::Key

@@ -10,11 +10,14 @@ namespace {
 using config::MatchType;
 using config::ServerType;
 
-// "https://host:port/path" → rule; the manual rule's URL was checked for its scheme at load.
-AllowRule parse_manual(const config::ManualRule& m) {
+// "https://host:port/path" → rule. The loader checks the URL of a file's rules, but rules can
+// also come from code (the lab, tests): a bad one is an error here, never an exception.
+std::expected<AllowRule, std::string> parse_manual(const config::ManualRule& m) {
   AllowRule r;
   std::string_view url(m.url);
   auto colon = url.find("://");
+  if (colon == std::string_view::npos || (url.substr(0, colon) != "https" && url.substr(0, colon) != "http"))
+    return std::unexpected("allow_list url '" + m.url + "' must start with https:// or http://");
   r.scheme = std::string(url.substr(0, colon));
   url.remove_prefix(colon + 3);
   auto slash = url.find('/');
@@ -23,9 +26,13 @@ AllowRule parse_manual(const config::ManualRule& m) {
   r.port = r.scheme == "https" ? 443 : 80;
   auto port_colon = authority.rfind(':');
   if (port_colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    r.port = static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(port_colon + 1))));
+    auto port = parse_port(authority.substr(port_colon + 1));
+    if (!port) return std::unexpected("allow_list url '" + m.url + "': port '" + std::string(authority.substr(port_colon + 1)) +
+                                      "' is not in 1-65535");
+    r.port = *port;
     authority = authority.substr(0, port_colon);
   }
+  if (authority.empty()) return std::unexpected("allow_list url '" + m.url + "' names no host");
   r.host = std::string(authority);
   r.match = m.match;
   r.methods = m.methods;
@@ -57,7 +64,18 @@ const std::vector<AutomaticRule>& automatic_rules() {
   return table;
 }
 
-AllowList AllowList::from_config(const config::Config& config) {
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value < 1 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+std::expected<AllowList, std::string> AllowList::from_config(const config::Config& config) {
   std::vector<AllowRule> rules;
   for (const auto& server : config.servers) {
     std::vector<std::string> hosts = server.nodes;
@@ -67,7 +85,11 @@ AllowList AllowList::from_config(const config::Config& config) {
         if (a.server_type == server.type)
           rules.push_back({a.scheme, host, a.port, a.path, a.match, a.methods, a.type});
   }
-  for (const auto& m : config.allow_list) rules.push_back(parse_manual(m));
+  for (const auto& m : config.allow_list) {
+    auto rule = parse_manual(m);
+    if (!rule) return std::unexpected(rule.error());
+    rules.push_back(std::move(*rule));
+  }
   return AllowList(std::move(rules));
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +41,8 @@ const std::vector<AutomaticRule>& automatic_rules();
 
 class AllowList {
  public:
-  static AllowList from_config(const config::Config& config);
+  // Errors name the rule at fault (a manual URL with a bad port, say).
+  static std::expected<AllowList, std::string> from_config(const config::Config& config);
   explicit AllowList(std::vector<AllowRule> rules) : rules_(std::move(rules)) {}
 
   // The most specific rule (longest path) that allows the request, or nullptr.
@@ -51,6 +54,9 @@ class AllowList {
  private:
   std::vector<AllowRule> rules_;
 };
+
+// "8443" → 8443; anything but 1-65535 in decimal digits → nothing.
+std::optional<std::uint16_t> parse_port(std::string_view text);
 
 // "emusk" from ".../user/emusk/devices"; empty when the path names no user.
 std::string username_from_path(std::string_view path);

@@ -14,6 +14,7 @@
 
 #include "logs/line_format.hpp"
 #include "proxy/origin_connector.hpp"
+#include "proxy/route.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::proxy {
@@ -32,27 +33,6 @@ std::string new_uuid() {
                 static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
                 static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return buf;
-}
-
-// A path that could reach elsewhere on the origin than the allow-list rule it matches.
-std::optional<std::string> unsafe_path(std::string_view path) {
-  auto p = path.substr(0, path.find('?'));
-  if (p.find('\\') != std::string_view::npos) return "backslash in path";
-  if (ascii::icontains(p, "%2e") || ascii::icontains(p, "%2f") || ascii::icontains(p, "%5c"))
-    return "encoded dot or slash in path";
-  std::size_t start = 0;
-  while (start <= p.size()) {
-    auto end = p.find('/', start);
-    auto seg = p.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    if (seg == "." || seg == "..") return "dot-segment in path";
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
-bool supported_method(std::string_view m) {
-  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
 }
 
 LocalResponse response_for(ParseFailure f, const std::string& text) {
@@ -113,7 +93,7 @@ asio::awaitable<std::size_t> ClientSession::read_client(std::chrono::millisecond
 
 asio::awaitable<void> ClientSession::write_client(std::string_view data, std::error_code& ec) {
   auto rt = shared_.runtime.load();
-  deadline_.arm(std::chrono::milliseconds(rt->config.timeouts.idle_ms), [this] {
+  deadline_.arm(bounded(std::chrono::milliseconds(rt->config.timeouts.idle_ms)), [this] {
     std::error_code ignored;
     socket_.cancel(ignored);
   });
@@ -174,7 +154,9 @@ asio::awaitable<void> ClientSession::run() {
     Txn txn{rt, std::to_string(shared_.next_txn++), ""};
     const auto* tracking = parser_->head().find("TrackingID");
     txn.tracking_id = tracking ? *tracking : new_uuid();
+    txn_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(rt->config.timeouts.transaction_ms);
     bool keep_going = co_await handle(txn);
+    txn_deadline_.reset();
     // A request answered locally has not been read to its end; without a body it ends here.
     if (keep_going && !parser_->message_complete()) parser_->feed({});
     if (!keep_going || !parser_->message_complete() || shared_.draining) break;
@@ -212,68 +194,35 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_,
       {head.method + " " + head.target + " " + head.version(), head.headers});
 
-  // A refused request whose body we have not read cannot keep the connection.
-  const bool can_keep = parser_->keep_alive() && !parser_->has_body();
-  auto refuse = [&](const LocalResponse& r, const std::string& why) -> asio::awaitable<bool> {
-    if (!why.empty()) rt.log->write_now(logs::thread_line(thread_.index, "WARNING", why));
-    co_return co_await respond(txn, r, can_keep);
-  };
-
-  if (!supported_method(head.method))
-    co_return co_await refuse(not_implemented("Method " + head.method + " is not supported."),
-                              "Unsupported method " + head.method + " from " + client_ip_);
-
-  std::string_view target(head.target);
-  if (target.starts_with("http://") || target.starts_with("https://")) {
-    auto authority = target.substr(target.find("://") + 3);
-    auto slash = authority.find('/');
-    auto host = authority.substr(0, slash);
-    if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
-      host = host.substr(0, colon);
-    if (!ascii::iequals(host, rt.config.listen.public_name))
-      co_return co_await refuse(bad_request("The request names another host."),
-                                "Absolute-form request for host '" + std::string(host) + "', not this Expressway (" +
-                                    rt.config.listen.public_name + ")");
-    target = slash == std::string_view::npos ? std::string_view("/") : authority.substr(slash);
+  auto decision = route_request(head, rt.config.listen.public_name, rt.allow_list, client_ip_);
+  if (decision.access) {
+    decision.access->time = Clock::now();
+    rt.log->write(decision.access->time, logs::access_line(*decision.access));
   }
-  auto split = split_path(target);
-  if (!split) co_return co_await refuse(bad_request(split.error().reason + "."), "Invalid MRA path: " + split.error().reason);
-  auto segment = decode_segment(split->segment);
-  if (!segment)
-    co_return co_await refuse(bad_request(segment.error().reason + "."), "Invalid MRA path: " + segment.error().reason);
-  if (segment->kind == MraSegment::Kind::EdgeConfig)
-    co_return co_await refuse(not_found("Edge configuration for " + segment->domain + " is served by Expressway itself."),
-                              "Edge configuration request for domain " + segment->domain + " is not emulated");
-  const MraTarget& origin = segment->target;
-  if (auto why = unsafe_path(split->rest))
-    co_return co_await refuse(bad_request("Refused path: " + *why + "."), "Refused path for " + origin.host + ": " + *why);
-
-  std::string origin_path(split->rest);
-  if (origin_path.empty() || origin_path.front() == '?') origin_path.insert(0, "/");
-  std::string path_only = origin_path.substr(0, origin_path.find('?'));
-  std::string method_for_rules = head.method == "HEAD" ? "GET" : head.method;
-
-  logs::AccessLine access;
-  access.time = Clock::now();
-  access.username = username_from_path(path_only);
-  access.method = head.method;
-  access.request_url = origin.origin_url(origin_path);
-  const AllowRule* rule = rt.allow_list.match(method_for_rules, origin.protocol, origin.host, origin.port, path_only);
-  access.allowed = rule != nullptr;
-  if (rule) {
-    access.rule_url = rule->url();
-    access.match = rule->match == config::MatchType::Prefix ? "prefix" : "exact";
-    access.type = rule->type;
+  if (const auto* refusal = decision.refusal()) {
+    if (!refusal->warning.empty()) rt.log->write_now(logs::thread_line(thread_.index, "WARNING", refusal->warning));
+    // A refused request whose body we have not read cannot keep the connection.
+    co_return co_await respond(txn, refusal->response, parser_->keep_alive() && !parser_->has_body());
   }
-  rt.log->write(access.time, logs::access_line(access));
-  if (!rule) co_return co_await respond(txn, forbidden(), can_keep);
-
+  const Route& route = *decision.route();
   if (const auto* expect = head.find("Expect"); expect && ascii::iequals(*expect, "100-continue")) {
     std::error_code ec;
     co_await write_client("HTTP/1.1 100 Continue\r\n\r\n", ec);
     if (ec) co_return false;
   }
-  co_return co_await forward(txn, origin, origin_path);
+  co_return co_await forward(txn, route.origin, route.origin_path);
+}
+
+std::chrono::milliseconds ClientSession::bounded(std::chrono::milliseconds timeout) const {
+  if (!txn_deadline_) return timeout;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*txn_deadline_ - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), timeout);
+}
+
+bool ClientSession::txn_expired() const { return txn_deadline_ && std::chrono::steady_clock::now() >= *txn_deadline_; }
+
+void ClientSession::warn(const Runtime& rt, const std::string& text) {
+  rt.log->write_now(logs::thread_line(thread_.index, "WARNING", text));
 }
 
 asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const MraTarget& target,
@@ -295,28 +244,42 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
   co_return nullptr;
 }
 
-asio::awaitable<std::error_code> ClientSession::send_request(const Runtime& rt, OriginConnection& conn,
-                                                             const std::string& request_head, bool& client_gone) {
-  // The head, then the body exactly as the client framed it.
-  std::error_code ec;
-  co_await conn.write_all(asio::buffer(request_head), ec);
-  while (!ec) {
+asio::awaitable<ClientSession::Sent> ClientSession::send_request(const Runtime& rt, OriginConnection& conn,
+                                                                 const std::string& request_head) {
+  // The head, then the body exactly as the client framed it: only what the parser accepted.
+  Sent sent;
+  co_await conn.write_all(asio::buffer(request_head), sent.origin_error);
+  while (!sent.origin_error) {
     std::size_t used = parser_->feed(buffer_.view());
     if (parser_->failed()) {
-      client_gone = true;
+      sent.client = Sent::Client::MalformedBody;
       break;
     }
-    if (used > 0) co_await conn.write_all(asio::buffer(buffer_.view().data(), used), ec);
+    if (used > 0) co_await conn.write_all(asio::buffer(buffer_.view().data(), used), sent.origin_error);
     buffer_.consume(used);
-    if (ec || parser_->message_complete()) break;
+    if (sent.origin_error || parser_->message_complete()) break;
     std::error_code client_ec;
-    co_await read_client(std::chrono::milliseconds(rt.config.timeouts.client_header_ms), client_ec);
+    co_await read_client(bounded(std::chrono::milliseconds(rt.config.timeouts.client_header_ms)), client_ec);
     if (client_ec) {
-      client_gone = true;  // the client left mid-body: nothing to answer
+      sent.client = deadline_.expired() ? Sent::Client::TimedOut : Sent::Client::Gone;
       break;
     }
   }
-  co_return ec;
+  co_return sent;
+}
+
+asio::awaitable<bool> ClientSession::refuse_body(Txn& txn, const Sent& sent) {
+  const Runtime& rt = *txn.rt;
+  const std::string client = client_ip_ + ":" + std::to_string(client_port_);
+  if (sent.client == Sent::Client::MalformedBody) {
+    warn(rt, "Bad request from " + client + ": " + parser_->failure_text());
+    co_await respond(txn, response_for(parser_->failure(), parser_->failure_text()), false);
+  } else if (sent.client == Sent::Client::TimedOut) {
+    warn(rt, "Request body from " + client + " not complete within " +
+                 std::to_string(txn_expired() ? rt.config.timeouts.transaction_ms : rt.config.timeouts.client_header_ms) + " ms");
+    co_await respond(txn, request_body_timeout(), false);
+  }
+  co_return false;
 }
 
 asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, const std::string& origin_path) {
@@ -326,36 +289,36 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, 
 
   auto address = co_await resolve_origin(rt, target);
   if (!address) {
-    rt.log->write_now(logs::thread_line(thread_.index, "WARNING", address.error()));
+    warn(rt, address.error());
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
   const std::string host_port =
       (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
-  logs::HttpMessage sent;
+  logs::HttpMessage sent_message;
   const std::string request_head =
-      origin_request_head(parser_->head(), origin_path, host_port, rt.config.origin.keep_alive, sent);
+      origin_request_head(parser_->head(), origin_path, host_port, rt.config.origin.keep_alive, sent_message);
 
   // An idle pooled connection the origin has closed in the meantime fails before answering;
   // a request without a body is then sent once more on a new connection.
   bool reused = true;
   for (int round = 0; round < 2; ++round) {
-    auto conn = co_await open_origin(txn, target, *address, sent, reused);
+    auto conn = co_await open_origin(txn, target, *address, sent_message, reused);
     if (!conn) co_return co_await respond(txn, connect_failed(), can_keep);
-    bool client_gone = false;
-    auto ec = co_await send_request(rt, *conn, request_head, client_gone);
-    if (client_gone) {
+    auto sent = co_await send_request(rt, *conn, request_head);
+    if (sent.client != Sent::Client::Ok) {
+      // The origin has a partial request: that connection can never carry another.
       conn->close();
-      co_return false;
+      co_return co_await refuse_body(txn, sent);
     }
     Relay relay{};
-    if (!ec) relay = co_await relay_response(txn, *conn);
-    if (ec || relay.origin_silent) {
+    if (!sent.origin_error) relay = co_await relay_response(txn, *conn);
+    if (sent.origin_error || relay.origin_silent) {
       conn->close();
       if (reused && !request_has_body && round == 0) {
         reused = false;
         continue;
       }
-      const auto& error = ec ? ec : relay.silent_error;
+      const auto& error = sent.origin_error ? sent.origin_error : relay.silent_error;
       if (error.category() == asio::error::get_ssl_category()) {
         // An alert after the handshake (under TLS 1.3 a refused client certificate is reported
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
@@ -363,16 +326,16 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, 
         rt.log->write_now(logs::ssl_failed_line(
             thread_.index, check_name, verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text())));
       } else {
-        std::string why = ec ? "write failed: " + ec.message() : "connection closed before a response";
-        rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
-                                            "Origin " + target.host + ":" + std::to_string(target.port) + " " + why));
+        warn(rt, "Origin " + target.host + ":" + std::to_string(target.port) + " " +
+                     (sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response"));
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
-    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl())
+    const auto generation = shared_.runtime.load()->generation;
+    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl() && conn->key().generation == generation)
       thread_.pool.remember_session(conn->key(), SslSessionPtr(SSL_get1_session(conn->ssl())));
     if (relay.origin_reusable && rt.config.origin.keep_alive)
-      thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin));
+      thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin), generation);
     else
       conn->close();
     co_return relay.keep_client;
@@ -385,45 +348,68 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   HttpParser::Limits limits;
   limits.max_header_bytes = rt.config.limits.max_header_bytes;
   HttpParser response(HttpParser::Kind::Response, limits);
-  response.expect_no_body(parser_->head().method == "HEAD");
+  const bool head_request = parser_->head().method == "HEAD";
+  response.expect_no_body(head_request);
   const bool client_keep = parser_->keep_alive() && !shared_.draining;
+  const std::string origin = "Origin " + conn.key().host + ":" + std::to_string(conn.key().port) + " ";
+  const auto response_ms = std::chrono::milliseconds(rt.config.timeouts.origin_response_ms);
+  // The whole head, however slowly it trickles in, within origin_response_ms of the request.
+  const auto head_deadline = std::chrono::steady_clock::now() + response_ms;
   ByteBuffer in;
   Deadline origin_deadline(socket_.get_executor());
   std::error_code ec;
   std::size_t received = 0;
+  int interim = 0;
 
-  auto read_origin = [&]() -> asio::awaitable<void> {
-    origin_deadline.arm(std::chrono::milliseconds(rt.config.timeouts.origin_response_ms), [&conn] { conn.cancel(); });
+  auto read_origin = [&](std::chrono::milliseconds timeout) -> asio::awaitable<void> {
+    origin_deadline.arm(bounded(timeout), [&conn] { conn.cancel(); });
     auto n = co_await conn.read_some(in.prepare(), ec);
     origin_deadline.disarm();
     in.commit(n);
     received += n;
+  };
+  // Before any final response head has gone to the client, a fault is answered with a status.
+  auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
+    warn(rt, origin + why);
+    // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
+    // when they cross a co_await.
+    LocalResponse answer = connect_failed();
+    if (timeout) answer = gateway_timeout();
+    co_await respond(txn, answer, false);
+    co_return Relay{};
   };
 
   for (;;) {  // 1xx interim responses come before the final one
     while (!response.head_ready() && !response.failed()) {
       in.consume(response.feed(in.view()));
       if (response.head_ready() || response.failed()) break;
-      co_await read_origin();
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(head_deadline - std::chrono::steady_clock::now());
+      co_await read_origin(std::max(left, std::chrono::milliseconds(1)));
       if (ec) break;
     }
     if (!response.head_ready()) {
       if (received == 0 && !origin_deadline.expired()) co_return Relay{false, false, true, ec};
-      std::string why = origin_deadline.expired() ? "no response within " + std::to_string(rt.config.timeouts.origin_response_ms) + " ms"
-                        : response.failed()       ? "malformed response: " + response.failure_text()
-                                                  : "connection closed in the middle of a response: " + ec.message();
-      rt.log->write_now(logs::thread_line(thread_.index, "WARNING", "Origin " + conn.key().host + ":" +
-                                                                        std::to_string(conn.key().port) + " " + why));
-      // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
-      // when they cross a co_await.
-      LocalResponse answer = connect_failed();
-      if (origin_deadline.expired()) answer = gateway_timeout();
-      co_await respond(txn, answer, false);
-      co_return Relay{};
+      // Named locals, not conditional temporaries, across co_await (the g++ 12 bug above).
+      const bool timed_out = origin_deadline.expired();
+      std::string why;
+      if (timed_out && txn_expired()) why = "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms";
+      else if (timed_out) why = "no response within " + std::to_string(response_ms.count()) + " ms";
+      else if (response.failed()) why = "malformed response: " + response.failure_text();
+      else why = "connection closed in the middle of a response: " + ec.message();
+      co_return co_await fail_before_response(why, timed_out);
     }
     const HttpHead& rh = response.head();
     log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port,
         {rh.version() + " " + std::to_string(rh.status) + " " + rh.reason, rh.headers}, false);
+    // Upgrade is never forwarded, so a 101 answers a question nobody asked.
+    if (rh.status == 101) {
+      const std::string why = "sent 101 Switching Protocols to a request that asked for no upgrade";
+      co_return co_await fail_before_response(why, false);
+    }
+    if (rh.status < 200 && ++interim > kMaxInterimResponses) {
+      const std::string why = "malformed response: more than " + std::to_string(kMaxInterimResponses) + " interim (1xx) responses";
+      co_return co_await fail_before_response(why, false);
+    }
     const bool close_delimited = response.needs_eof();
     const bool keep = client_keep && !close_delimited;
     logs::HttpMessage sent;
@@ -431,27 +417,41 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     if (rh.status >= 200) log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
     co_await write_client(out_head, ec);
     if (ec) co_return Relay{};
+    // A response that has no body but names one (HEAD, 204, 304): a broken origin may send it
+    // anyway, and those bytes would answer the next request on the connection.
+    const bool bodiless_with_length =
+        (head_request || rh.status == 204 || rh.status == 304) &&
+        ((rh.find("Content-Length") && *rh.find("Content-Length") != "0") || rh.find("Transfer-Encoding"));
 
     for (;;) {
       std::size_t used = response.feed(in.view());
-      if (response.failed()) co_return Relay{};
+      if (response.failed()) {
+        warn(rt, origin + "malformed response body: " + response.failure_text());
+        co_return Relay{};
+      }
       if (used > 0) {
         co_await write_client(std::string_view(in.view().data(), used), ec);
         if (ec) co_return Relay{};
       }
       in.consume(used);
       if (response.message_complete()) break;
-      co_await read_origin();
+      co_await read_origin(response_ms);
       if (ec) {
         if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) && close_delimited) {
           response.finish();
           break;
         }
-        co_return Relay{};  // the origin failed mid-body: the client sees the connection close
+        // The client has part of a response: all that is left is to close, and say why.
+        warn(rt, origin + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
+                           : origin_deadline.expired() ? "no data within " + std::to_string(response_ms.count()) + " ms in the middle of a response body"
+                                                       : "connection closed in the middle of a response body: " + ec.message()));
+        co_return Relay{};
       }
     }
-    if (rh.status >= 200) co_return Relay{keep, response.keep_alive() && in.empty() && !close_delimited, false, {}};
+    if (rh.status >= 200)
+      co_return Relay{keep, response.keep_alive() && in.empty() && !close_delimited && !bodiless_with_length, false, {}};
     response.next_message();
+    response.expect_no_body(head_request);
   }
 }
 

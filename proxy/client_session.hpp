@@ -5,7 +5,9 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/byte_buffer.hpp"
@@ -49,14 +51,27 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Txn& txn, const MraTarget& target,
                                                                  const asio::ip::address& address,
                                                                  const logs::HttpMessage& sent, bool& reused);
-  asio::awaitable<std::error_code> send_request(const Runtime& rt, OriginConnection& conn, const std::string& request_head,
-                                                bool& client_gone);
+  // How sending a request went: the origin side, and the client side of its body.
+  struct Sent {
+    enum class Client { Ok, Gone, MalformedBody, TimedOut };
+    Client client = Client::Ok;
+    std::error_code origin_error;
+  };
+  asio::awaitable<Sent> send_request(const Runtime& rt, OriginConnection& conn, const std::string& request_head);
+  // A body that failed after its head went to the origin: 400 or 408 and a line, or nothing
+  // when the client has gone. The connection always closes.
+  asio::awaitable<bool> refuse_body(Txn& txn, const Sent& sent);
   asio::awaitable<Relay> relay_response(Txn& txn, OriginConnection& conn);
   asio::awaitable<bool> respond(Txn& txn, const LocalResponse& r, bool keep_alive);
   asio::awaitable<void> report_parse_failure(const Runtime& rt);
 
   asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
   asio::awaitable<void> write_client(std::string_view data, std::error_code& ec);
+
+  // The per-operation timeout, cut to what is left of the transaction (timeouts.transaction_ms).
+  std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) const;
+  bool txn_expired() const;
+  void warn(const Runtime& rt, const std::string& text);
 
   void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, const std::string& ip, int port,
            const logs::HttpMessage& msg, bool with_tracking = true);
@@ -70,6 +85,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string client_ip_;
   int client_port_ = 0;
   bool idle_ = true;
+  std::optional<std::chrono::steady_clock::time_point> txn_deadline_;
+
+  // More interim responses than this before the final one make a malformed response.
+  static constexpr int kMaxInterimResponses = 8;
 };
 
 }  // namespace mratls::proxy

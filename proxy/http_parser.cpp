@@ -45,6 +45,7 @@ HttpParser::HttpParser(Kind kind, Limits limits) : limits_(limits) {
   settings_.on_header_value = on_header_value;
   settings_.on_headers_complete = on_headers_complete;
   settings_.on_message_complete = on_message_complete;
+  settings_.on_body = on_body;
   llhttp_init(&parser_, kind == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
   parser_.data = this;
 }
@@ -140,6 +141,12 @@ int HttpParser::on_message_complete(llhttp_t* p) {
   return HPE_PAUSED;
 }
 
+int HttpParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (s.chunked()) s.body_spans_.emplace_back(at, len);
+  return 0;
+}
+
 bool HttpParser::chunked() const {
   const auto* te = head_.find("Transfer-Encoding");
   return te && ascii::iequals(*te, "chunked");
@@ -179,6 +186,27 @@ void HttpParser::scan_line_endings(std::string_view consumed) {
   }
 }
 
+// Chunk-size lines and the trailer section are framing: a bare LF there is read one way by
+// llhttp and another by servers that accept it. Chunk data is opaque and skipped.
+void HttpParser::scan_chunk_framing(std::string_view consumed) {
+  const char* at = consumed.data();
+  const char* end = at + consumed.size();
+  auto span = body_spans_.begin();
+  while (at < end && !failed()) {
+    if (span != body_spans_.end() && at == span->data()) {
+      at += span->size();
+      if (!span->empty()) last_char_ = span->back();
+      ++span;
+      continue;
+    }
+    if (*at == '\n' && last_char_ != '\r') {
+      fail(ParseFailure::BareLf, "chunk framing line ended by LF without CR");
+      return;
+    }
+    last_char_ = *at++;
+  }
+}
+
 std::size_t HttpParser::feed(std::string_view data) {
   // An empty feed still runs: it lets a paused parser reach the end of a message without body.
   if (failed()) return 0;
@@ -187,6 +215,7 @@ std::size_t HttpParser::feed(std::string_view data) {
     paused_ = false;
   }
   bool in_head = !head_ready_;
+  body_spans_.clear();
   auto err = llhttp_execute(&parser_, data.data(), data.size());
   std::size_t consumed = data.size();
   if (err == HPE_PAUSED) {
@@ -201,6 +230,8 @@ std::size_t HttpParser::feed(std::string_view data) {
     // opaque and never scanned.
     scan_line_endings(data.substr(0, consumed));
     if (!head_ready_ && !add_head_bytes(0)) fail(ParseFailure::HeaderTooLarge, "request head too large");
+  } else if (chunked()) {
+    scan_chunk_framing(data.substr(0, consumed));
   }
   return failed() ? 0 : consumed;
 }

@@ -87,11 +87,13 @@ class HttpParser {
   static int on_header_value(llhttp_t* p, const char* at, std::size_t len);
   static int on_headers_complete(llhttp_t* p);
   static int on_message_complete(llhttp_t* p);
+  static int on_body(llhttp_t* p, const char* at, std::size_t len);
   static HttpParser& self(llhttp_t* p) { return *static_cast<HttpParser*>(p->data); }
 
   int fail(ParseFailure f, std::string text);
   bool add_head_bytes(std::size_t n);
   void scan_line_endings(std::string_view consumed);
+  void scan_chunk_framing(std::string_view consumed);
   void take_llhttp_error(llhttp_errno_t err);
 
   llhttp_settings_t settings_{};
@@ -106,6 +108,8 @@ class HttpParser {
   bool paused_ = false;
   char last_char_ = 0;
   std::size_t head_bytes_ = 0;
+  // Chunk data seen by the execute in progress, so that only the framing around it is scanned.
+  std::vector<std::string_view> body_spans_;
   ParseFailure failure_ = ParseFailure::None;
   std::string failure_text_;
 };

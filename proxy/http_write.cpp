@@ -41,7 +41,14 @@ std::string html_escape(std::string_view s) {
 
 }  // namespace
 
+bool is_framing_header(std::string_view name) {
+  return ascii::iequals(name, "Content-Length") || ascii::iequals(name, "Transfer-Encoding");
+}
+
 bool is_hop_by_hop(std::string_view name, const HttpHead& head) {
+  // The parser framed the message by these two; dropping them because Connection names them
+  // would forward a body the next hop cannot delimit (request smuggling, response mix-ups).
+  if (is_framing_header(name)) return false;
   for (auto h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authorization",
                  "Expect"})
     if (ascii::iequals(name, h)) return true;
@@ -104,6 +111,9 @@ LocalResponse gateway_timeout() {
 }
 LocalResponse request_timeout() {
   return {408, "Request Timeout", "Request Timeout", "The request head did not arrive in time."};
+}
+LocalResponse request_body_timeout() {
+  return {408, "Request Timeout", "Request Timeout", "The request body did not arrive in time."};
 }
 LocalResponse service_unavailable() {
   return {503, "Service Unavailable", "Service Unavailable", "Too many connections."};

@@ -10,8 +10,12 @@
 
 namespace mratls::proxy {
 
+// Content-Length and Transfer-Encoding: the framing the parser decided, forwarded as received.
+bool is_framing_header(std::string_view name);
+
 // Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade and every header that
-// Connection names. Transfer-Encoding and Content-Length stay: bodies pass through framed.
+// Connection names, except the framing headers: those are never dropped, even when Connection
+// names them, because the body is forwarded exactly as it was framed.
 bool is_hop_by_hop(std::string_view name, const HttpHead& head);
 
 // The request as sent to the origin, in origin-form, with Host: host:port.
@@ -40,6 +44,7 @@ LocalResponse header_too_large();
 LocalResponse not_implemented(std::string description);
 LocalResponse gateway_timeout();
 LocalResponse request_timeout();
+LocalResponse request_body_timeout();
 LocalResponse service_unavailable();
 
 }  // namespace mratls::proxy

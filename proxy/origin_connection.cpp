@@ -3,7 +3,10 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <openssl/bio.h>
 #include <sys/socket.h>
+
+#include <cerrno>
 
 namespace mratls::proxy {
 
@@ -38,13 +41,15 @@ void OriginConnection::close() {
   socket().close(ignored);
 }
 
-bool OriginConnection::looks_closed() {
-  if (!socket().is_open()) return true;
+bool OriginConnection::clean_when_idle() {
+  if (!socket().is_open()) return false;
+  if (SSL* s = ssl()) {
+    // Bytes the TLS layer holds already: decrypted, or read into its BIO and not yet processed.
+    if (SSL_pending(s) > 0 || SSL_has_pending(s) || BIO_ctrl_pending(SSL_get_rbio(s)) > 0) return false;
+  }
   char byte;
   ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;
-  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
-  return false;  // bytes waiting on an idle TLS connection: a late session ticket, usually
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace mratls::proxy

@@ -38,8 +38,10 @@ class OriginConnection {
   const OriginKey& key() const { return key_; }
   void cancel();
   void close();
-  // True when the origin has closed or reset an idle connection.
-  bool looks_closed();
+  // An idle connection can carry another request only when the origin has neither closed it
+  // nor sent anything on it: a byte waiting there (an unsolicited response, a body after a
+  // HEAD answer) would be read as the answer to somebody else's request.
+  bool clean_when_idle();
 
   std::chrono::steady_clock::time_point idle_since;
 

@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 #include <openssl/err.h>
 
+#include "config/ascii.hpp"
 #include "logs/line_format.hpp"
 #include "proxy/deadline.hpp"
 #include "verify/x509_text.hpp"
@@ -29,7 +30,8 @@ OriginKey origin_key(const Runtime& rt, const MraTarget& target, const asio::ip:
 
 asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const MraTarget& target) {
   std::error_code ec;
-  if (auto it = rt.config.hosts.find(target.host); it != rt.config.hosts.end()) {
+  // One canonical form for lookups, as the allow list compares; the lines keep the name as written.
+  if (auto it = rt.config.hosts.find(ascii::to_lower(target.host)); it != rt.config.hosts.end()) {
     auto addr = asio::ip::make_address(it->second, ec);
     if (ec) co_return std::unexpected("hosts entry for " + target.host + " is not an address: " + it->second);
     co_return addr;

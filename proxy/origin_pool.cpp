@@ -10,14 +10,18 @@ std::unique_ptr<OriginConnection> OriginPool::take(const OriginKey& key, std::ch
   while (!list.empty()) {
     auto conn = std::move(list.back());
     list.pop_back();
-    if (now - conn->idle_since <= max_idle && !conn->looks_closed()) return conn;
+    if (now - conn->idle_since <= max_idle && conn->clean_when_idle()) return conn;
     conn->close();
   }
   idle_.erase(it);
   return nullptr;
 }
 
-void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin) {
+void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin, std::uint64_t generation) {
+  if (conn->key().generation != generation) {
+    conn->close();
+    return;
+  }
   auto& list = idle_[conn->key()];
   if (list.size() >= max_idle_per_origin) {
     conn->close();
@@ -40,6 +44,15 @@ std::size_t OriginPool::idle_count() const {
   std::size_t n = 0;
   for (const auto& [k, v] : idle_) n += v.size();
   return n;
+}
+
+void OriginPool::retire_other_generations(std::uint64_t generation) {
+  std::erase_if(idle_, [&](auto& entry) {
+    if (entry.first.generation == generation) return false;
+    for (auto& c : entry.second) c->close();
+    return true;
+  });
+  std::erase_if(sessions_, [&](const auto& entry) { return entry.first.generation != generation; });
 }
 
 void OriginPool::clear() {

@@ -19,9 +19,14 @@ using SslSessionPtr = std::unique_ptr<SSL_SESSION, SslSessionFree>;
 
 class OriginPool {
  public:
-  // An idle connection for the key that is still open and not older than max_idle, or null.
+  // An idle connection for the key that is clean (still open, nothing waiting on it) and not
+  // older than max_idle, or null. Others met on the way are closed.
   std::unique_ptr<OriginConnection> take(const OriginKey& key, std::chrono::milliseconds max_idle);
-  void give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin);
+  // Keeps a connection of the current runtime generation; one of an older one is closed.
+  void give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin, std::uint64_t generation);
+  // After a reload: idle connections and TLS sessions of other generations are closed and
+  // forgotten (connections in use finish their request and are then closed by give_back).
+  void retire_other_generations(std::uint64_t generation);
 
   SSL_SESSION* session(const OriginKey& key) const;
   void remember_session(const OriginKey& key, SslSessionPtr session);

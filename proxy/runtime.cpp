@@ -1,6 +1,9 @@
 #include "proxy/runtime.hpp"
 
 #include <atomic>
+#include <map>
+
+#include "config/ascii.hpp"
 
 namespace mratls::proxy {
 
@@ -14,7 +17,14 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok)
     return std::unexpected(config.source + ": expressway: " + ok.error());
   SSL_CTX_set_session_cache_mode(rt->origin_tls->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
-  rt->allow_list = AllowList::from_config(config);
+  auto allow_list = AllowList::from_config(config);
+  if (!allow_list) return std::unexpected(config.source + ": " + allow_list.error());
+  rt->allow_list = std::move(*allow_list);
+  // Host names compare case-insensitively: the map is kept in the lower case lookups use.
+  std::map<std::string, std::string> hosts;
+  for (auto& [name, address] : config.hosts) hosts[ascii::to_lower(name)] = std::move(address);
+  config.hosts = std::move(hosts);
+  rt->trusted_certificates = trust->certificates().size();
   rt->config = std::move(config);
   rt->log = std::move(log);
   rt->generation = ++generations;

@@ -23,6 +23,7 @@ struct Runtime {
   std::shared_ptr<logs::Log> log;
   std::unique_ptr<asio::ssl::context> origin_tls;
   std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
+  std::size_t trusted_certificates = 0;
 
   bool verifies() const { return config.expressway.verifies_per_request(); }
   verify::Enforcement enforcement() const {

@@ -88,6 +88,12 @@ void Server::wait() {
     if (t->thread.joinable()) t->thread.join();
 }
 
-void Server::reload(std::shared_ptr<const Runtime> runtime) { shared_.runtime.store(std::move(runtime)); }
+void Server::reload(std::shared_ptr<const Runtime> runtime) {
+  const auto generation = runtime->generation;
+  shared_.runtime.store(std::move(runtime));
+  // Each pool belongs to its thread: the old generation's idle connections close there.
+  for (auto& t : threads_)
+    asio::post(t->io, [&pool = t->pool, generation] { pool.retire_other_generations(generation); });
+}
 
 }  // namespace mratls::proxy

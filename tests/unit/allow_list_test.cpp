@@ -17,7 +17,7 @@ config::Config lab_config() {
 }  // namespace
 
 TEST(AllowList, TheSeedRequestMatchesTheMostSpecificCucmRule) {
-  auto list = AllowList::from_config(lab_config());
+  auto list = *AllowList::from_config(lab_config());
   const auto* rule = list.match("GET", "https", "cucm.steven.lab", 8443, "/cucm-uds/user/emusk/devices");
   ASSERT_NE(rule, nullptr);
   EXPECT_EQ(rule->url(), "https://cucm.steven.lab:8443/cucm-uds/user/");
@@ -28,14 +28,14 @@ TEST(AllowList, TheSeedRequestMatchesTheMostSpecificCucmRule) {
 }
 
 TEST(AllowList, AdvertisedNodesGetRulesToo) {
-  auto list = AllowList::from_config(lab_config());
+  auto list = *AllowList::from_config(lab_config());
   EXPECT_NE(list.match("GET", "https", "10.48.36.215", 8443, "/cucm-uds/user/emusk"), nullptr);
   EXPECT_NE(list.match("GET", "https", "CUCM.steven.lab", 6972, "/CSFemusk.cnf.xml"), nullptr);
   EXPECT_NE(list.match("GET", "http", "cucm.steven.lab", 6970, "/SPDefault.cnf.xml"), nullptr);
 }
 
 TEST(AllowList, DeniesWhatNoRuleOpens) {
-  auto list = AllowList::from_config(lab_config());
+  auto list = *AllowList::from_config(lab_config());
   EXPECT_EQ(list.match("POST", "https", "cucm.steven.lab", 8443, "/cucm-uds/user/emusk"), nullptr);  // method
   EXPECT_EQ(list.match("GET", "https", "cucm.steven.lab", 8443, "/ccmadmin/"), nullptr);             // path
   EXPECT_EQ(list.match("GET", "https", "cucm.steven.lab", 9443, "/cucm-uds/"), nullptr);             // port
@@ -45,14 +45,14 @@ TEST(AllowList, DeniesWhatNoRuleOpens) {
 }
 
 TEST(AllowList, ImpAndUnityRulesFollowTheTable) {
-  auto list = AllowList::from_config(lab_config());
+  auto list = *AllowList::from_config(lab_config());
   EXPECT_NE(list.match("POST", "https", "imp.steven.lab", 8443, "/EPASSoap/service/v105"), nullptr);
   EXPECT_NE(list.match("DELETE", "https", "cuc.steven.lab", 443, "/vmrest/messages/1"), nullptr);
   EXPECT_EQ(list.match("DELETE", "https", "imp.steven.lab", 8443, "/cup/x"), nullptr);
 }
 
 TEST(AllowList, ManualExactRuleMatchesOnlyItsPath) {
-  auto list = AllowList::from_config(lab_config());
+  auto list = *AllowList::from_config(lab_config());
   const auto* r = list.match("POST", "https", "extra.steven.lab", 9443, "/api/");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->type, "Manually configured rule");

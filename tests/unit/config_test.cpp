@@ -141,6 +141,9 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   c.allow_list.push_back({"https://x.lab:9443/api/", MatchType::Exact, {"GET", "POST"}});
   c.hosts["cucm1.lab"] = "127.0.0.11";
   c.log.level = LogLevel::Debug;
+  c.origin = {false, 7, false};
+  c.timeouts = {111, 222, 333, 444, 555, 666};
+  c.limits = {4096, 77};
   auto back = load_config_text(to_yaml(c), "saved.yaml", "/");
   ASSERT_TRUE(back) << back.error().to_string() << "\n" << to_yaml(c);
   EXPECT_EQ(back->expressway.version, c.expressway.version);
@@ -157,4 +160,34 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   EXPECT_EQ(back->allow_list[0].match, MatchType::Exact);
   EXPECT_EQ(back->hosts, c.hosts);
   EXPECT_EQ(back->log.level, LogLevel::Debug);
+  // origin, timeouts and limits were once dropped, so `lab --out` lost the lab's timeouts.
+  EXPECT_FALSE(back->origin.keep_alive);
+  EXPECT_EQ(back->origin.max_idle_per_origin, 7);
+  EXPECT_FALSE(back->origin.tls_session_reuse);
+  EXPECT_EQ(back->timeouts.connect_ms, 111);
+  EXPECT_EQ(back->timeouts.handshake_ms, 222);
+  EXPECT_EQ(back->timeouts.client_header_ms, 333);
+  EXPECT_EQ(back->timeouts.origin_response_ms, 444);
+  EXPECT_EQ(back->timeouts.idle_ms, 555);
+  EXPECT_EQ(back->timeouts.transaction_ms, 666);
+  EXPECT_EQ(back->limits.max_header_bytes, 4096u);
+  EXPECT_EQ(back->limits.max_connections, 77);
+}
+
+TEST(Config, AnAllowListUrlWithABadPortNamesTheLine) {
+  for (const char* port : {"84a3", "0", "70000", ""}) {
+    auto text = std::string("allow_list:\n  - url: \"https://cucm.lab:") + port + "/cucm-uds/\"\n";
+    auto c = load_config_text(text, "bad.yaml", "/");
+    ASSERT_FALSE(c) << port;
+    auto message = c.error().to_string();
+    EXPECT_NE(message.find("bad.yaml"), std::string::npos) << message;
+    EXPECT_NE(message.find("bad.yaml:2:"), std::string::npos) << message;
+    EXPECT_NE(message.find("port '" + std::string(port) + "' is not in 1-65535"), std::string::npos) << message;
+  }
+}
+
+TEST(Config, HostsAreKeptInLowerCase) {
+  auto c = load_config_text("hosts:\n  CUCM.Steven.Lab: 127.0.0.11\n", "h.yaml", "/");
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->hosts.count("cucm.steven.lab"), 1u);
 }
