@@ -215,7 +215,8 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
 
 std::chrono::milliseconds ClientSession::bounded(std::chrono::milliseconds timeout) const {
   if (!txn_deadline_) return timeout;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*txn_deadline_ - std::chrono::steady_clock::now());
+  // Rounded up, so that the timer never fires before the deadline it stands for.
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*txn_deadline_ - std::chrono::steady_clock::now());
   return std::clamp(left, std::chrono::milliseconds(1), timeout);
 }
 

@@ -1,0 +1,275 @@
+#include "scripted_origin.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <llhttp.h>
+#include <openssl/err.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "lab/scenarios.hpp"
+
+namespace mratls::test {
+
+using asio::ip::tcp;
+
+std::string http_response(int status, const std::string& body, const std::string& extra_headers) {
+  return "HTTP/1.1 " + std::to_string(status) + " \r\nContent-Type: text/plain\r\n" + extra_headers +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+ScriptedReply reply_with(std::string bytes, ScriptedReply::Then then) {
+  ScriptedReply r;
+  r.bytes = std::move(bytes);
+  r.then = then;
+  return r;
+}
+
+namespace {
+
+// The origin's own reading of the bytes it receives: llhttp with no lenient flag set.
+class StrictRequestReader {
+ public:
+  StrictRequestReader() {
+    llhttp_settings_init(&settings_);
+    settings_.on_url = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.target, at, n); };
+    settings_.on_method = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.method, at, n); };
+    settings_.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
+      auto& s = self(p);
+      if (s.in_value_ || s.current_.headers.empty()) s.current_.headers.emplace_back();
+      s.in_value_ = false;
+      s.current_.headers.back().first.append(at, n);
+      return 0;
+    };
+    settings_.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
+      auto& s = self(p);
+      s.in_value_ = true;
+      s.current_.headers.back().second.append(at, n);
+      return 0;
+    };
+    settings_.on_body = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.body, at, n); };
+    settings_.on_message_complete = [](llhttp_t* p) {
+      auto& s = self(p);
+      s.complete_.push_back(std::move(s.current_));
+      s.current_ = {};
+      s.in_value_ = false;
+      return 0;
+    };
+    llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+    parser_.data = this;
+  }
+
+  // Requests completed by these bytes; an error leaves the reason in `error`.
+  std::vector<ReceivedRequest> feed(const char* data, std::size_t n, std::string& error) {
+    complete_.clear();
+    auto err = llhttp_execute(&parser_, data, n);
+    if (err != HPE_OK) error = std::string(llhttp_errno_name(err)) + ": " + llhttp_get_error_reason(&parser_);
+    return std::move(complete_);
+  }
+
+ private:
+  static StrictRequestReader& self(llhttp_t* p) { return *static_cast<StrictRequestReader*>(p->data); }
+  static int append(std::string& to, const char* at, std::size_t n) {
+    to.append(at, n);
+    return 0;
+  }
+  llhttp_settings_t settings_{};
+  llhttp_t parser_{};
+  ReceivedRequest current_;
+  std::vector<ReceivedRequest> complete_;
+  bool in_value_ = false;
+};
+
+std::unique_ptr<asio::ssl::context> origin_context() {
+  auto def = lab::scenario_origin("ok-fqdn");
+  const auto& cert = def.spec.certificates.front();
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_security_level(native, 0);
+  if (SSL_CTX_use_certificate(native, cert.leaf.cert.get()) != 1 || SSL_CTX_use_PrivateKey(native, cert.leaf.key.get()) != 1)
+    throw std::runtime_error("scripted origin: cannot load the ok-fqdn certificate");
+  for (const auto& extra : cert.chain) SSL_CTX_add1_chain_cert(native, extra.cert.get());
+  return ctx;
+}
+
+}  // namespace
+
+struct ScriptedOrigin::Impl {
+  ScriptedOriginSpec spec;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::unique_ptr<asio::ssl::context> tls;
+  std::thread thread;
+  std::atomic<int> accepted{0};
+  std::atomic<int> open{0};
+  std::atomic<int> unsolicited{0};
+  mutable std::mutex mutex;
+  std::vector<ReceivedRequest> requests;
+  std::vector<std::string> parse_errors;
+  std::set<std::shared_ptr<tcp::socket>> held;
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto socket = std::make_shared<tcp::socket>(io);
+      std::error_code ec;
+      co_await acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      asio::co_spawn(io, handle(socket, ++accepted), asio::detached);
+    }
+  }
+
+  void hold(const std::shared_ptr<tcp::socket>& socket) {
+    std::lock_guard lock(mutex);
+    held.insert(socket);
+  }
+
+  void close(tcp::socket& socket, bool reset) {
+    std::error_code ignored;
+    if (reset) socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    --open;
+  }
+
+  asio::awaitable<void> handle(std::shared_ptr<tcp::socket> socket, int connection) {
+    ++open;
+    std::error_code ec;
+    socket->set_option(tcp::no_delay(true), ec);  // no Nagle wait behind the handshake's last flight
+    if (spec.on_accept == OnAccept::StallInHandshake) {
+      hold(socket);
+      co_return;
+    }
+    if (spec.on_accept == OnAccept::ResetInHandshake) {
+      char hello[512];
+      co_await socket->async_read_some(asio::buffer(hello), asio::redirect_error(asio::use_awaitable, ec));
+      close(*socket, true);
+      co_return;
+    }
+    if (!spec.tls) {
+      co_await serve(*socket, socket, connection);
+      co_return;
+    }
+    asio::ssl::stream<tcp::socket&> stream(*socket, *tls);
+    co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      ERR_clear_error();
+      close(*socket, false);
+      co_return;
+    }
+    co_await serve(stream, socket, connection);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> serve(Stream& stream, std::shared_ptr<tcp::socket> socket, int connection) {
+    StrictRequestReader reader;
+    char buf[16384];
+    int index = 0;
+    asio::steady_timer timer(io);
+    for (;;) {
+      std::error_code ec;
+      auto n = co_await stream.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        close(*socket, false);
+        co_return;
+      }
+      std::string error;
+      auto complete = reader.feed(buf, n, error);
+      for (auto& request : complete) {
+        request.connection = connection;
+        request.index = index++;
+        {
+          std::lock_guard lock(mutex);
+          requests.push_back(request);
+        }
+        if (spec.on_accept == OnAccept::CloseAfterRequest) {
+          close(*socket, false);
+          co_return;
+        }
+        ScriptedReply reply = spec.script ? spec.script(request) : reply_with(http_response(200, "ok"));
+        if (!reply.bytes.empty())
+          co_await asio::async_write(stream, asio::buffer(reply.bytes), asio::redirect_error(asio::use_awaitable, ec));
+        for (std::size_t i = 0; i < reply.trickled.size() && !ec; ++i) {
+          timer.expires_after(reply.trickle);
+          co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          co_await asio::async_write(stream, asio::buffer(&reply.trickled[i], 1), asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!reply.unsolicited.empty() && !ec) {
+          timer.expires_after(reply.unsolicited_after);
+          co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          co_await asio::async_write(stream, asio::buffer(reply.unsolicited), asio::redirect_error(asio::use_awaitable, ec));
+          ++unsolicited;
+        }
+        if (ec || reply.then == ScriptedReply::Then::Close || reply.then == ScriptedReply::Then::Reset) {
+          close(*socket, reply.then == ScriptedReply::Then::Reset);
+          co_return;
+        }
+        if (reply.then == ScriptedReply::Then::Stall) {
+          hold(socket);
+          co_return;
+        }
+      }
+      if (!error.empty()) {
+        {
+          std::lock_guard lock(mutex);
+          parse_errors.push_back(error);
+        }
+        close(*socket, false);
+        co_return;
+      }
+    }
+  }
+};
+
+ScriptedOrigin::ScriptedOrigin(ScriptedOriginSpec spec) : impl_(std::make_unique<Impl>()) {
+  impl_->spec = std::move(spec);
+  if (impl_->spec.tls) impl_->tls = origin_context();
+  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+  impl_->acceptor.open(endpoint.protocol());
+  impl_->acceptor.bind(endpoint);
+  impl_->acceptor.listen();
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+}
+
+ScriptedOrigin::~ScriptedOrigin() {
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+std::uint16_t ScriptedOrigin::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::vector<ReceivedRequest> ScriptedOrigin::requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->requests;
+}
+
+std::vector<std::string> ScriptedOrigin::parse_errors() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->parse_errors;
+}
+
+int ScriptedOrigin::accepted() const { return impl_->accepted; }
+int ScriptedOrigin::unsolicited_sent() const { return impl_->unsolicited; }
+int ScriptedOrigin::open_connections() const { return impl_->open; }
+
+bool ScriptedOrigin::wait_open_connections(int n, std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (impl_->open != n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace mratls::test
