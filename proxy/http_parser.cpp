@@ -113,6 +113,9 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
   h.version_major = llhttp_get_http_major(p);
   h.version_minor = llhttp_get_http_minor(p);
   h.status = llhttp_get_status_code(p);
+  // llhttp reads "20" as a status; a client reads a two-digit one as final, the proxy as interim.
+  if (p->type == HTTP_RESPONSE && (h.status < 100 || h.status > 599))
+    return s.fail(ParseFailure::Malformed, "status code " + std::to_string(h.status) + " is not three digits");
   for (auto& kv : h.headers) {
     if (!is_token(kv.first)) return s.fail(ParseFailure::Malformed, "invalid header field name '" + kv.first + "'");
     kv.second = trim(kv.second);
@@ -125,6 +128,18 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     return s.fail(ParseFailure::LengthConflict, "more than one Content-Length");
   if (h.count("Transfer-Encoding") > 1 || (h.find("Transfer-Encoding") && !ascii::iequals(*h.find("Transfer-Encoding"), "chunked")))
     return s.fail(ParseFailure::BadTransferCoding, "Transfer-Encoding other than chunked");
+
+  // The framing forwarded is the framing read: the header values as they go out (trimmed)
+  // must say what llhttp decided, or the next hop would delimit the body differently
+  // ("chunked\t" is not chunked to llhttp, but is once trimmed).
+  const bool llhttp_chunked = (p->flags & F_CHUNKED) != 0;
+  if (llhttp_chunked != (h.find("Transfer-Encoding") != nullptr))
+    return s.fail(ParseFailure::Malformed, "Transfer-Encoding read differently once trimmed");
+  if (const auto* cl = h.find("Content-Length")) {
+    const bool digits = !cl->empty() && std::all_of(cl->begin(), cl->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || (p->flags & F_CONTENT_LENGTH) == 0)
+      return s.fail(ParseFailure::Malformed, "Content-Length '" + *cl + "' is not a number");
+  }
 
   s.keep_alive_ = llhttp_should_keep_alive(p) != 0;
   s.head_ready_ = true;
@@ -147,10 +162,7 @@ int HttpParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
   return 0;
 }
 
-bool HttpParser::chunked() const {
-  const auto* te = head_.find("Transfer-Encoding");
-  return te && ascii::iequals(*te, "chunked");
-}
+bool HttpParser::chunked() const { return head_ready_ && (parser_.flags & F_CHUNKED) != 0; }
 
 bool HttpParser::has_body() const {
   if (no_body_) return false;
@@ -176,14 +188,25 @@ void HttpParser::take_llhttp_error(llhttp_errno_t err) {
   failure_text_ = text;
 }
 
-void HttpParser::scan_line_endings(std::string_view consumed) {
-  for (char c : consumed) {
-    if (c == '\n' && last_char_ != '\r') {
-      fail(ParseFailure::BareLf, "line ended by LF without CR");
-      return;
-    }
-    last_char_ = c;
+// llhttp 8 ends a line at LF alone, and at CR followed by any byte: both are read otherwise by
+// other servers, so both are refused.
+bool HttpParser::check_line_ending(char c, bool chunk_framing) {
+  const char* where = chunk_framing ? "chunk framing " : "";
+  if (c == '\n' && last_char_ != '\r') {
+    fail(ParseFailure::BareLf, where + std::string("line ended by LF without CR"));
+    return false;
   }
+  if (last_char_ == '\r' && c != '\n') {
+    fail(ParseFailure::BareLf, where + std::string("CR not followed by LF"));
+    return false;
+  }
+  last_char_ = c;
+  return true;
+}
+
+void HttpParser::scan_line_endings(std::string_view consumed) {
+  for (char c : consumed)
+    if (!check_line_ending(c, false)) return;
 }
 
 // Chunk-size lines and the trailer section are framing: a bare LF there is read one way by
@@ -192,24 +215,26 @@ void HttpParser::scan_chunk_framing(std::string_view consumed) {
   const char* at = consumed.data();
   const char* end = at + consumed.size();
   auto span = body_spans_.begin();
-  while (at < end && !failed()) {
+  while (at < end) {
     if (span != body_spans_.end() && at == span->data()) {
+      if (last_char_ == '\r') {
+        fail(ParseFailure::BareLf, "chunk framing CR not followed by LF");
+        return;
+      }
       at += span->size();
-      if (!span->empty()) last_char_ = span->back();
+      last_char_ = 0;  // data is opaque: what ends it is framing of its own
       ++span;
       continue;
     }
-    if (*at == '\n' && last_char_ != '\r') {
-      fail(ParseFailure::BareLf, "chunk framing line ended by LF without CR");
-      return;
-    }
-    last_char_ = *at++;
+    if (!check_line_ending(*at++, true)) return;
   }
 }
 
 std::size_t HttpParser::feed(std::string_view data) {
   // An empty feed still runs: it lets a paused parser reach the end of a message without body.
-  if (failed()) return 0;
+  // After the end of a message nothing is read until next_message(): the bytes that follow a
+  // response to HEAD belong to no response of this request.
+  if (failed() || message_complete_) return 0;
   if (paused_) {
     llhttp_resume(&parser_);
     paused_ = false;

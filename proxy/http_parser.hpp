@@ -92,6 +92,7 @@ class HttpParser {
 
   int fail(ParseFailure f, std::string text);
   bool add_head_bytes(std::size_t n);
+  bool check_line_ending(char c, bool chunk_framing);
   void scan_line_endings(std::string_view consumed);
   void scan_chunk_framing(std::string_view consumed);
   void take_llhttp_error(llhttp_errno_t err);

@@ -10,7 +10,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <llhttp.h>
 #include <openssl/err.h>
 
 #include <atomic>
@@ -20,6 +19,7 @@
 #include <thread>
 
 #include "lab/scenarios.hpp"
+#include "strict_http.hpp"
 
 namespace mratls::test {
 
@@ -38,59 +38,6 @@ ScriptedReply reply_with(std::string bytes, ScriptedReply::Then then) {
 }
 
 namespace {
-
-// The origin's own reading of the bytes it receives: llhttp with no lenient flag set.
-class StrictRequestReader {
- public:
-  StrictRequestReader() {
-    llhttp_settings_init(&settings_);
-    settings_.on_url = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.target, at, n); };
-    settings_.on_method = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.method, at, n); };
-    settings_.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
-      auto& s = self(p);
-      if (s.in_value_ || s.current_.headers.empty()) s.current_.headers.emplace_back();
-      s.in_value_ = false;
-      s.current_.headers.back().first.append(at, n);
-      return 0;
-    };
-    settings_.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
-      auto& s = self(p);
-      s.in_value_ = true;
-      s.current_.headers.back().second.append(at, n);
-      return 0;
-    };
-    settings_.on_body = [](llhttp_t* p, const char* at, std::size_t n) { return self(p).append(self(p).current_.body, at, n); };
-    settings_.on_message_complete = [](llhttp_t* p) {
-      auto& s = self(p);
-      s.complete_.push_back(std::move(s.current_));
-      s.current_ = {};
-      s.in_value_ = false;
-      return 0;
-    };
-    llhttp_init(&parser_, HTTP_REQUEST, &settings_);
-    parser_.data = this;
-  }
-
-  // Requests completed by these bytes; an error leaves the reason in `error`.
-  std::vector<ReceivedRequest> feed(const char* data, std::size_t n, std::string& error) {
-    complete_.clear();
-    auto err = llhttp_execute(&parser_, data, n);
-    if (err != HPE_OK) error = std::string(llhttp_errno_name(err)) + ": " + llhttp_get_error_reason(&parser_);
-    return std::move(complete_);
-  }
-
- private:
-  static StrictRequestReader& self(llhttp_t* p) { return *static_cast<StrictRequestReader*>(p->data); }
-  static int append(std::string& to, const char* at, std::size_t n) {
-    to.append(at, n);
-    return 0;
-  }
-  llhttp_settings_t settings_{};
-  llhttp_t parser_{};
-  ReceivedRequest current_;
-  std::vector<ReceivedRequest> complete_;
-  bool in_value_ = false;
-};
 
 std::unique_ptr<asio::ssl::context> origin_context() {
   auto def = lab::scenario_origin("ok-fqdn");
@@ -172,7 +119,7 @@ struct ScriptedOrigin::Impl {
 
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, std::shared_ptr<tcp::socket> socket, int connection) {
-    StrictRequestReader reader;
+    StrictReader reader(StrictReader::Kind::Request);
     char buf[16384];
     int index = 0;
     asio::steady_timer timer(io);
@@ -183,11 +130,10 @@ struct ScriptedOrigin::Impl {
         close(*socket, false);
         co_return;
       }
-      std::string error;
-      auto complete = reader.feed(buf, n, error);
-      for (auto& request : complete) {
-        request.connection = connection;
-        request.index = index++;
+      const auto complete = reader.feed(std::string_view(buf, n));
+      const std::string error = reader.error();
+      for (const auto& message : complete) {
+        ReceivedRequest request{message.method, message.target, message.headers, message.body, connection, index++};
         {
           std::lock_guard lock(mutex);
           requests.push_back(request);
