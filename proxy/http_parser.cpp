@@ -235,6 +235,9 @@ std::size_t HttpParser::feed(std::string_view data) {
   // After the end of a message nothing is read until next_message(): the bytes that follow a
   // response to HEAD belong to no response of this request.
   if (failed() || message_complete_) return 0;
+  // llhttp computes data + len: never on a null pointer, even for nothing.
+  static constexpr char kNothing[1] = {};
+  if (data.data() == nullptr) data = std::string_view(kNothing, 0);
   if (paused_) {
     llhttp_resume(&parser_);
     paused_ = false;
