@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "config/ascii.hpp"
+#include "config/port.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -24,13 +25,7 @@ std::optional<std::string> url_port_problem(std::string_view url) {
   auto colon = authority.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   auto port = authority.substr(colon + 1);
-  unsigned value = 0;
-  bool digits = !port.empty() && port.size() <= 5;
-  for (char c : port) {
-    digits = digits && c >= '0' && c <= '9';
-    if (digits) value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (!digits || value < 1 || value > 65535) return "port '" + std::string(port) + "' is not in 1-65535";
+  if (!parse_port(port)) return "port '" + std::string(port) + "' is not in 1-65535";
   return std::nullopt;
 }
 

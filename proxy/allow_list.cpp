@@ -1,5 +1,6 @@
 #include "proxy/allow_list.hpp"
 #include "config/ascii.hpp"
+#include "config/port.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,7 +27,7 @@ std::expected<AllowRule, std::string> parse_manual(const config::ManualRule& m) 
   r.port = r.scheme == "https" ? 443 : 80;
   auto port_colon = authority.rfind(':');
   if (port_colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    auto port = parse_port(authority.substr(port_colon + 1));
+    auto port = config::parse_port(authority.substr(port_colon + 1));
     if (!port) return std::unexpected("allow_list url '" + m.url + "': port '" + std::string(authority.substr(port_colon + 1)) +
                                       "' is not in 1-65535");
     r.port = *port;
@@ -62,17 +63,6 @@ const std::vector<AutomaticRule>& automatic_rules() {
        "Automatically generated rule for Unity Connection server"},
   };
   return table;
-}
-
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value < 1 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
 }
 
 std::expected<AllowList, std::string> AllowList::from_config(const config::Config& config) {

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <expected>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,9 +53,6 @@ class AllowList {
  private:
   std::vector<AllowRule> rules_;
 };
-
-// "8443" → 8443; anything but 1-65535 in decimal digits → nothing.
-std::optional<std::uint16_t> parse_port(std::string_view text);
 
 // "emusk" from ".../user/emusk/devices"; empty when the path names no user.
 std::string username_from_path(std::string_view path);

@@ -140,9 +140,8 @@ asio::awaitable<void> ClientSession::run() {
       // A client that stalls in the middle of a head gets 408; a closed or idle one just goes.
       if (deadline_.expired() && parser_->head_bytes() > 0) {
         Txn txn{rt, std::to_string(shared_.next_txn++), ""};
-        rt->log->write_now(logs::thread_line(thread_.index, "WARNING",
-                                             "Request head from " + client_ip_ + ":" + std::to_string(client_port_) +
-                                                 " not complete within " + std::to_string(rt->config.timeouts.client_header_ms) + " ms"));
+        warn(*rt, "Request head from " + client_ip_ + ":" + std::to_string(client_port_) + " not complete within " +
+                      std::to_string(rt->config.timeouts.client_header_ms) + " ms");
         const LocalResponse timeout = request_timeout();
         co_await respond(txn, timeout, false);
       }
@@ -173,9 +172,7 @@ asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
   if (!head.method.empty() && !head.target.empty())
     log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_,
         {head.method + " " + head.target + " " + head.version(), head.headers});
-  rt.log->write_now(logs::thread_line(thread_.index, "WARNING",
-                                      "Bad request from " + client_ip_ + ":" + std::to_string(client_port_) + ": " +
-                                          parser_->failure_text()));
+  warn(rt, "Bad request from " + client_ip_ + ":" + std::to_string(client_port_) + ": " + parser_->failure_text());
   co_await respond(txn, response_for(parser_->failure(), parser_->failure_text()), false);
 }
 
@@ -200,7 +197,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     rt.log->write(decision.access->time, logs::access_line(*decision.access));
   }
   if (const auto* refusal = decision.refusal()) {
-    if (!refusal->warning.empty()) rt.log->write_now(logs::thread_line(thread_.index, "WARNING", refusal->warning));
+    if (!refusal->warning.empty()) warn(rt, refusal->warning);
     // A refused request whose body we have not read cannot keep the connection.
     co_return co_await respond(txn, refusal->response, parser_->keep_alive() && !parser_->has_body());
   }
@@ -332,11 +329,10 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, 
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
-    const auto generation = shared_.runtime.load()->generation;
-    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl() && conn->key().generation == generation)
+    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl())
       thread_.pool.remember_session(conn->key(), SslSessionPtr(SSL_get1_session(conn->ssl())));
     if (relay.origin_reusable && rt.config.origin.keep_alive)
-      thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin), generation);
+      thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin));
     else
       conn->close();
     co_return relay.keep_client;

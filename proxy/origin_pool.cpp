@@ -17,8 +17,8 @@ std::unique_ptr<OriginConnection> OriginPool::take(const OriginKey& key, std::ch
   return nullptr;
 }
 
-void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin, std::uint64_t generation) {
-  if (conn->key().generation != generation) {
+void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin) {
+  if (conn->key().generation != generation_) {
     conn->close();
     return;
   }
@@ -37,7 +37,7 @@ SSL_SESSION* OriginPool::session(const OriginKey& key) const {
 }
 
 void OriginPool::remember_session(const OriginKey& key, SslSessionPtr session) {
-  if (session) sessions_[key] = std::move(session);
+  if (session && key.generation == generation_) sessions_[key] = std::move(session);
 }
 
 std::size_t OriginPool::idle_count() const {
@@ -46,7 +46,8 @@ std::size_t OriginPool::idle_count() const {
   return n;
 }
 
-void OriginPool::retire_other_generations(std::uint64_t generation) {
+void OriginPool::set_generation(std::uint64_t generation) {
+  generation_ = generation;
   std::erase_if(idle_, [&](auto& entry) {
     if (entry.first.generation == generation) return false;
     for (auto& c : entry.second) c->close();

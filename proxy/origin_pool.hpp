@@ -23,13 +23,16 @@ class OriginPool {
   // older than max_idle, or null. Others met on the way are closed.
   std::unique_ptr<OriginConnection> take(const OriginKey& key, std::chrono::milliseconds max_idle);
   // Keeps a connection of the current runtime generation; one of an older one is closed.
-  void give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin, std::uint64_t generation);
-  // After a reload: idle connections and TLS sessions of other generations are closed and
-  // forgotten (connections in use finish their request and are then closed by give_back).
-  void retire_other_generations(std::uint64_t generation);
+  void give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin);
 
   SSL_SESSION* session(const OriginKey& key) const;
+  // Sessions of an older generation are not kept: they were verified under other settings.
   void remember_session(const OriginKey& key, SslSessionPtr session);
+
+  // The runtime generation now in force (at start and on every reload): idle connections and
+  // TLS sessions of others are closed and forgotten; connections in use finish their request
+  // and are closed when they come back.
+  void set_generation(std::uint64_t generation);
 
   std::size_t idle_count() const;
   void clear();
@@ -37,6 +40,7 @@ class OriginPool {
  private:
   std::map<OriginKey, std::vector<std::unique_ptr<OriginConnection>>> idle_;
   std::map<OriginKey, SslSessionPtr> sessions_;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace mratls::proxy

@@ -11,7 +11,10 @@ Server::Server(std::shared_ptr<const Runtime> runtime) {
   shared_.runtime.store(runtime);
   int n = runtime->config.threads;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<EventThread>(i));
+  for (int i = 0; i < n; ++i) {
+    threads_.push_back(std::make_unique<EventThread>(i));
+    threads_.back()->pool.set_generation(runtime->generation);  // before the thread runs
+  }
 }
 
 Server::~Server() {
@@ -93,7 +96,7 @@ void Server::reload(std::shared_ptr<const Runtime> runtime) {
   shared_.runtime.store(std::move(runtime));
   // Each pool belongs to its thread: the old generation's idle connections close there.
   for (auto& t : threads_)
-    asio::post(t->io, [&pool = t->pool, generation] { pool.retire_other_generations(generation); });
+    asio::post(t->io, [&pool = t->pool, generation] { pool.set_generation(generation); });
 }
 
 }  // namespace mratls::proxy

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages mratls builds and tests with. Idempotent and quiet: it runs
-# apt-get only when a package is missing.
+# Installs the Debian packages mratls builds and tests with, plus any named as arguments
+# (scripts/fuzz.sh adds clang). Idempotent and quiet: it runs apt-get only when one is missing.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp libarchive-dev zlib1g-dev curl
+  "$@"
 )
 
 missing=()

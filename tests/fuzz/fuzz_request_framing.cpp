@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "arrivals.hpp"
 #include "config/ascii.hpp"
 #include "fuzz_target.hpp"
 #include "proxy/route.hpp"
@@ -30,19 +31,11 @@ const proxy::AllowList& allow_list() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   // The first byte sets the size of the reads the client's bytes arrive in.
-  const std::size_t piece = 1 + data[0] % 64;
-  const std::string_view client(reinterpret_cast<const char*>(data) + 1, size - 1);
+  Arrivals client{std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), 1u + data[0] % 64};
 
   proxy::HttpParser parser(proxy::HttpParser::Kind::Request, proxy::HttpParser::Limits{4096, 1024, 64});
   std::string buffer;  // read from the client, not yet consumed
-  std::size_t arrived = 0;
-  auto read_more = [&] {
-    if (arrived >= client.size()) return false;
-    const auto n = std::min(piece, client.size() - arrived);
-    buffer.append(client.substr(arrived, n));
-    arrived += n;
-    return true;
-  };
+  auto read_more = [&] { return client.read_into(buffer); };
   auto feed = [&] {
     const std::size_t used = parser.feed(buffer);
     std::string consumed = buffer.substr(0, used);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "arrivals.hpp"
 #include "fuzz_target.hpp"
 #include "proxy/http_write.hpp"
 #include "strict_http.hpp"
@@ -20,20 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const bool head_request = data[0] & 1;
   const bool client_keep = data[0] & 2;
-  const std::size_t piece = 1 + (data[0] >> 2);
-  const std::string_view origin(reinterpret_cast<const char*>(data) + 1, size - 1);
+  Arrivals origin{std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), 1u + (data[0] >> 2)};
 
   proxy::HttpParser response(proxy::HttpParser::Kind::Response, proxy::HttpParser::Limits{4096, 1024, 64});
   response.expect_no_body(head_request);
   std::string buffer;
-  std::size_t arrived = 0;
-  auto read_more = [&] {
-    if (arrived >= origin.size()) return false;
-    const auto n = std::min(piece, origin.size() - arrived);
-    buffer.append(origin.substr(arrived, n));
-    arrived += n;
-    return true;
-  };
+  auto read_more = [&] { return origin.read_into(buffer); };
 
   std::string to_client;
   bool closed_early = false;  // the client connection closes in the middle of a response
@@ -91,7 +84,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto more = client.finish();  // the proxy closes after a response it did not keep alive
     read.insert(read.end(), more.begin(), more.end());
   }
-  if (std::getenv("FRAMING_DEBUG")) std::fprintf(stderr, "answered=%d keep=%d closed_early=%d status=%d to_client=[%s] err=%s\n", answered, keep, closed_early, final_status, to_client.c_str(), client.error().c_str());
   MRATLS_FUZZ_CHECK(client.error().empty() || closed_early);
   std::vector<test::StrictMessage> finals;
   for (auto& m : read)
