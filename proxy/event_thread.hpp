@@ -12,6 +12,7 @@
 
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
+#include "proxy/runtime_slot.hpp"
 
 namespace mratls::proxy {
 
@@ -19,7 +20,7 @@ class ClientSession;
 
 // What every session reads that outlives it: the current runtime, counters, the drain flag.
 struct SharedState {
-  std::atomic<std::shared_ptr<const Runtime>> runtime;
+  RuntimeSlot runtime;
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> next_txn{1};
   std::atomic<int> connections{0};

@@ -23,10 +23,8 @@ if [ "${MRATLS_SKIP_SANITIZE:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run build/asan "" -DCMAKE_BUILD_TYPE=Debug -DMRATLS_SANITIZE=ON
   # The unit and integration tests under ThreadSanitizer; any report fails the run.
-  if [ "${MRATLS_TSAN:-0}" = 1 ]; then
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
-      run build/tsan '^fuzz\.' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRATLS_SANITIZE=thread
-  fi
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+    run build/tsan '^fuzz\.' -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRATLS_SANITIZE=thread
   if [ "${MRATLS_FUZZ_SECONDS:-20}" != 0 ]; then
     bash scripts/fuzz.sh "${MRATLS_FUZZ_SECONDS:-20}"
   fi
