@@ -66,6 +66,7 @@ int HttpParser::on_message_begin(llhttp_t* p) {
   s.head_ = HttpHead{};
   s.in_value_ = false;
   s.head_ready_ = s.message_complete_ = false;
+  s.chunked_ = false;
   return 0;
 }
 
@@ -90,6 +91,7 @@ int HttpParser::on_method(llhttp_t* p, const char* at, std::size_t len) {
 
 int HttpParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
+  if (s.head_ready_) return 0;  // a trailer: forwarded as body bytes, never part of the head
   if (s.in_value_ || s.head_.headers.empty()) {
     if (s.head_.headers.size() >= s.limits_.max_header_count)
       return s.fail(ParseFailure::HeaderTooLarge, "more than " + std::to_string(s.limits_.max_header_count) + " header fields");
@@ -102,6 +104,7 @@ int HttpParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
 
 int HttpParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
+  if (s.head_ready_) return 0;
   s.in_value_ = true;
   s.head_.headers.back().second.append(at, len);
   return s.add_head_bytes(len) ? 0 : s.fail(ParseFailure::HeaderTooLarge, "header fields larger than " + std::to_string(s.limits_.max_header_bytes) + " bytes");
@@ -132,8 +135,9 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
   // The framing forwarded is the framing read: the header values as they go out (trimmed)
   // must say what llhttp decided, or the next hop would delimit the body differently
   // ("chunked\t" is not chunked to llhttp, but is once trimmed).
-  const bool llhttp_chunked = (p->flags & F_CHUNKED) != 0;
-  if (llhttp_chunked != (h.find("Transfer-Encoding") != nullptr))
+  // Decided here, once: a trailer named Transfer-Encoding changes llhttp's flags later on.
+  s.chunked_ = (p->flags & F_CHUNKED) != 0;
+  if (s.chunked_ != (h.find("Transfer-Encoding") != nullptr))
     return s.fail(ParseFailure::Malformed, "Transfer-Encoding read differently once trimmed");
   if (const auto* cl = h.find("Content-Length")) {
     const bool digits = !cl->empty() && std::all_of(cl->begin(), cl->end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -162,7 +166,7 @@ int HttpParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
   return 0;
 }
 
-bool HttpParser::chunked() const { return head_ready_ && (parser_.flags & F_CHUNKED) != 0; }
+bool HttpParser::chunked() const { return head_ready_ && chunked_; }
 
 bool HttpParser::has_body() const {
   if (no_body_) return false;

@@ -107,6 +107,7 @@ class HttpParser {
   bool keep_alive_ = false;
   bool no_body_ = false;
   bool paused_ = false;
+  bool chunked_ = false;  // the framing llhttp decided at the end of the head
   char last_char_ = 0;
   std::size_t head_bytes_ = 0;
   // Chunk data seen by the execute in progress, so that only the framing around it is scanned.

@@ -107,3 +107,20 @@ INSTANTIATE_TEST_SUITE_P(
       for (char c : info.param.name) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return name;
     });
+
+TEST(HttpParser, TrailersNeitherJoinTheHeadNorChangeTheFraming) {
+  // Found by libFuzzer: a trailer named Transfer-Encoding cleared llhttp's chunked flag, and
+  // the body was then taken with its chunk framing.
+  HttpParser p(HttpParser::Kind::Response, {});
+  std::string wire = "HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nTransfer-Encoding: gzip\r\n\r\n";
+  std::string_view rest(wire);
+  rest.remove_prefix(p.feed(rest));
+  ASSERT_TRUE(p.head_ready());
+  const auto body = rest;
+  rest.remove_prefix(p.feed(rest));
+  ASSERT_TRUE(p.message_complete());
+  EXPECT_TRUE(rest.empty());
+  EXPECT_TRUE(p.chunked());
+  EXPECT_EQ(p.head().count("Transfer-Encoding"), 1u);
+  EXPECT_EQ(dechunk(body), "hello");
+}
