@@ -124,3 +124,11 @@ TEST(HttpParser, TrailersNeitherJoinTheHeadNorChangeTheFraming) {
   EXPECT_EQ(p.head().count("Transfer-Encoding"), 1u);
   EXPECT_EQ(dechunk(body), "hello");
 }
+
+TEST(HttpParser, DechunkEndsOnASizeLargerThanWhatIsLeft) {
+  // Found by libFuzzer: a size that wrapped round sent dechunk into an endless loop.
+  EXPECT_EQ(dechunk("A" + std::string(40, 'f') + "\r\nabc\r\n"), "");
+  EXPECT_EQ(dechunk("ffffffffffffffff1\r\nabc\r\n0\r\n\r\n"), "");
+  EXPECT_EQ(dechunk("3\r\nabc\r\n9\r\nxy\r\n"), "abc");
+  EXPECT_EQ(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
+}
