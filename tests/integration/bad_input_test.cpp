@@ -164,6 +164,9 @@ TEST_P(BadInput, GetsItsStatusAndLineAndTheProxyKeepsServing) {
   Client again(w.proxy->port());
   auto ok = again.exchange(get_request(ok_path()));
   EXPECT_EQ(ok.status, 200) << "the proxy stopped serving after " << GetParam().name;
+  // Every line of this case is written before the next case counts lines (the writer thread
+  // is asynchronous: a late line of this request would otherwise satisfy the next case's wait).
+  w.proxy->sink().wait_for_count("Detail=\"Sending Response\"", responses + 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Hostile, BadInput, ::testing::ValuesIn(cases()),
