@@ -135,6 +135,10 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
   // The framing forwarded is the framing read: the header values as they go out (trimmed)
   // must say what llhttp decided, or the next hop would delimit the body differently
   // ("chunked\t" is not chunked to llhttp, but is once trimmed).
+  // An interim response has no content (RFC 9110 15.2); one that names a length is read with
+  // a body by some parsers and without by others (libFuzzer found llhttp doing both).
+  if (p->type == HTTP_RESPONSE && h.status < 200 && (h.find("Transfer-Encoding") || h.find("Content-Length")))
+    return s.fail(ParseFailure::Malformed, "interim response with a body length");
   // Decided here, once: a trailer named Transfer-Encoding changes llhttp's flags later on.
   s.chunked_ = (p->flags & F_CHUNKED) != 0;
   if (s.chunked_ != (h.find("Transfer-Encoding") != nullptr))

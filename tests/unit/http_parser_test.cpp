@@ -132,3 +132,14 @@ TEST(HttpParser, DechunkEndsOnASizeLargerThanWhatIsLeft) {
   EXPECT_EQ(dechunk("3\r\nabc\r\n9\r\nxy\r\n"), "abc");
   EXPECT_EQ(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
 }
+
+TEST(HttpParser, AnInterimResponseThatNamesABodyLengthIsMalformed) {
+  // Found by libFuzzer: a 100 Continue with Transfer-Encoding: chunked was read with a body
+  // or without one depending on how the bytes arrived, and the client read it otherwise.
+  for (const char* framing : {"Transfer-Encoding: chunked", "Content-Length: 5"}) {
+    HttpParser p(HttpParser::Kind::Response, {});
+    p.feed(std::string("HTTP/1.1 100 Continue\r\n") + framing + "\r\n\r\n");
+    EXPECT_TRUE(p.failed()) << framing;
+    EXPECT_EQ(p.failure_text(), "interim response with a body length");
+  }
+}
