@@ -24,7 +24,7 @@
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
 #include "proxy/in_process.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 using namespace mratls;
 using Clock = std::chrono::steady_clock;
@@ -98,7 +98,7 @@ Origin start_origin() {
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
   const auto port = (*origin)->port();
-  const std::string request = "GET /" + proxy::encode_segment({"steven.lab", "https", def.connect_host, port, false}) +
+  const std::string request = "GET /" + mra::encode_segment({"steven.lab", "https", def.connect_host, port, false}) +
                               "/cucm-uds/user/emusk/devices HTTP/1.1\r\nHost: vcs_control.steven.lab:8443\r\n\r\n";
   return {std::move(*origin), def.connect_host, request};
 }

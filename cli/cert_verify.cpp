@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli/cert_commands.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 #include "verify/certificate_file.hpp"
 #include "verify/certificate_summary.hpp"
 
@@ -45,10 +45,10 @@ int run_verify(const VerifyOptions& o) {
     if (!when) return input_error(command, when.error());
     at = *when;
   }
-  if (!proxy::is_ip_literal(o.name) && !proxy::is_dns_name(o.name))
+  if (!mra::is_ip_literal(o.name) && !mra::is_dns_name(o.name))
     return input_error(command, "--name '" + o.name + "' is neither a DNS name nor an IP address");
 
-  const std::string ip = o.ip.empty() ? (proxy::is_ip_literal(o.name) ? o.name : std::string("?")) : o.ip;
+  const std::string ip = o.ip.empty() ? (mra::is_ip_literal(o.name) ? o.name : std::string("?")) : o.ip;
   std::vector<X509*> chain;
   for (auto& c : untrusted) chain.push_back(c.get());
   auto verdict = verify_as_x14_2(certs->front().get(), chain, std::move(anchors), o.name, ip, o.security_level, at);

@@ -132,7 +132,7 @@ std::expected<NodeList, std::string> nodes_of(const Options& o, const config::Co
       if (!parsed) return std::unexpected("--node '" + spec + "': " + parsed.error());
       ports = *parsed;
     }
-    if (!proxy::is_ip_literal(host) && !proxy::is_dns_name(host))
+    if (!mra::is_ip_literal(host) && !mra::is_dns_name(host))
       return std::unexpected("--node '" + spec + "': '" + host + "' is neither a DNS name nor an IP address");
     list.add(types.at(o.type), host, "--node", ports);
   }

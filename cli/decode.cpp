@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "cli/commands.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -35,7 +35,7 @@ Action add_decode(CLI::App& app) {
     nlohmann::json out = nlohmann::json::array();
     int decoded = 0;
     for (const auto& s : segments) {
-      auto r = proxy::decode_segment(s);
+      auto r = mra::decode_segment(s);
       if (!r) {
         if (segments.size() == 1) {
           if (*json) std::cout << nlohmann::json{{"segment", s}, {"error", r.error().reason}}.dump(2) << "\n";
@@ -45,7 +45,7 @@ Action add_decode(CLI::App& app) {
         continue;
       }
       ++decoded;
-      if (r->kind == proxy::MraSegment::Kind::EdgeConfig) {
+      if (r->kind == mra::MraSegment::Kind::EdgeConfig) {
         if (*json) out.push_back({{"segment", s}, {"kind", "edge-config"}, {"domain", r->domain}});
         else std::cout << s << " -> " << r->domain << " (edge configuration request)\n";
         continue;
@@ -75,7 +75,7 @@ Action add_encode(CLI::App& app) {
   auto input = std::make_shared<std::string>();
   cmd->add_option("TARGET", *input, "steven.lab/https/cucm.steven.lab/8443")->required();
   return [input]() {
-    auto segment = proxy::encode_text(*input);
+    auto segment = mra::encode_text(*input);
     if (!segment) {
       std::cerr << "mratls encode: " << segment.error().reason << "\n";
       return kUsage;

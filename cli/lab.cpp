@@ -21,7 +21,7 @@
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
 #include "proxy/in_process.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -148,7 +148,7 @@ nlohmann::json seed_sequences(const LabDir& dir, const Style& style, bool json) 
   if (!proxy) throw std::runtime_error(proxy.error());
 
   auto seg = [](const std::string& host, std::uint16_t port) {
-    return proxy::encode_segment({lab::kLabDomain, "https", host, port, proxy::is_ip_literal(host)});
+    return mra::encode_segment({lab::kLabDomain, "https", host, port, mra::is_ip_literal(host)});
   };
   struct Step {
     std::string title;
@@ -349,7 +349,7 @@ int keep_running(const Options& o, const LabDir& dir, const std::vector<std::uni
                          : l.service == lab::Service::Tftp ? "/CSFemusk.cnf.xml"
                          : l.service == lab::Service::ImAndPresence ? "/cup/presence"
                                                                     : "/vmrest/version";
-      auto seg = proxy::encode_segment({lab::kLabDomain, l.protocol, node.advertised, l.port, proxy::is_ip_literal(node.advertised)});
+      auto seg = mra::encode_segment({lab::kLabDomain, l.protocol, node.advertised, l.port, mra::is_ip_literal(node.advertised)});
       std::cout << "  [" << c->cluster().id << "] " << node.advertised << ":" << l.port << "  curl -s -o /dev/null -w '%{http_code}\\n' "
                 << "http://127.0.0.1:" << server.port() << "/" << seg << path << "\n";
     }

@@ -1,6 +1,6 @@
 #include "lab/login_sequence.hpp"
 
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::lab {
 namespace {
@@ -8,7 +8,7 @@ namespace {
 LoginStep step(const LoginTarget& t, std::string name, const std::string& protocol, const std::string& host,
                std::uint16_t port, const std::string& path, std::string method = "GET", std::string body = "") {
   return {std::move(name), std::move(method), protocol + "://" + host + ":" + std::to_string(port),
-          "/" + proxy::encode_segment({t.domain, protocol, host, port, proxy::is_ip_literal(host)}) + path, std::move(body)};
+          "/" + mra::encode_segment({t.domain, protocol, host, port, mra::is_ip_literal(host)}) + path, std::move(body)};
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "logs/diagnosis.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <optional>
 #include <string_view>
+
+#include "mra/mra_path.hpp"
 
 namespace mratls::logs {
 namespace {
@@ -51,11 +51,6 @@ std::optional<std::string> sni_failure(std::string_view line) {
   auto name = line.substr(at + kSni.size(), end - at - kSni.size());
   if (name.find(')') != std::string_view::npos) return std::nullopt;
   return std::string(name);
-}
-
-bool is_ip(const std::string& s) {
-  unsigned char buf[sizeof(in6_addr)];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 }  // namespace
@@ -110,7 +105,7 @@ Diagnosis diagnose(const std::vector<std::string>& lines) {
     }
     if (auto sni = sni_failure(line)) {
       const std::string& name = *sni;
-      if (is_ip(name))
+      if (mra::is_ip_literal(name))
         return {Cause::IpNotInCertificate, "the cluster advertises a node by IP address " + name + ", which its certificate does not name",
                 "Change CUCM System > Server to the node's FQDN and refresh the servers on Expressway-C, or add " + name +
                     " to the certificate as a DNS-type SAN (an IP-address SAN is not consulted by the traffic server)."};

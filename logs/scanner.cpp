@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "logs/log_reader.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::logs {
 namespace {
@@ -115,9 +115,9 @@ void Scanner::handle(LogRecord r, Stream& stream) {
       txn.start_ms = r.time_ms;
       txn.time_text = r.time_text;
       auto target = request_target(r.message);
-      auto split = proxy::split_path(target);
-      auto segment = split ? proxy::decode_segment(split->segment) : std::unexpected(proxy::MraPathError{""});
-      if (segment && segment->kind == proxy::MraSegment::Kind::Origin) {
+      auto split = mra::split_path(target);
+      auto segment = split ? mra::decode_segment(split->segment) : std::unexpected(mra::MraPathError{""});
+      if (segment && segment->kind == mra::MraSegment::Kind::Origin) {
         const auto& t = segment->target;
         txn.host = t.host;
         txn.port = t.port;

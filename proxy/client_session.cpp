@@ -223,7 +223,7 @@ void ClientSession::warn(const Runtime& rt, const std::string& text) {
   rt.log->write_now(logs::thread_line(thread_.index, "WARNING", text));
 }
 
-asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const MraTarget& target,
+asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const mra::MraTarget& target,
                                                                               const asio::ip::address& address,
                                                                               const logs::HttpMessage& sent, bool& reused) {
   const Runtime& rt = *txn.rt;
@@ -280,7 +280,7 @@ asio::awaitable<bool> ClientSession::refuse_body(Txn& txn, const Sent& sent) {
   co_return false;
 }
 
-asio::awaitable<bool> ClientSession::forward(Txn& txn, const MraTarget& target, const std::string& origin_path) {
+asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& target, const std::string& origin_path) {
   const Runtime& rt = *txn.rt;
   const bool request_has_body = parser_->has_body();
   const bool can_keep = parser_->keep_alive() && !request_has_body;

@@ -15,7 +15,7 @@
 #include "proxy/event_thread.hpp"
 #include "proxy/http_parser.hpp"
 #include "proxy/http_write.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/origin_connection.hpp"
 
 namespace mratls::proxy {
@@ -45,10 +45,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::error_code silent_error; // why, when it said so (a TLS 1.3 alert arrives only after the handshake)
   };
 
-  asio::awaitable<bool> forward(Txn& txn, const MraTarget& target, const std::string& origin_path);
+  asio::awaitable<bool> forward(Txn& txn, const mra::MraTarget& target, const std::string& origin_path);
   // A pooled connection when `reused` comes in true and one is idle, else a new one, with the
   // configured connection attempts; `reused` says which it was.
-  asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Txn& txn, const MraTarget& target,
+  asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Txn& txn, const mra::MraTarget& target,
                                                                  const asio::ip::address& address,
                                                                  const logs::HttpMessage& sent, bool& reused);
   // How sending a request went: the origin side, and the client side of its body.

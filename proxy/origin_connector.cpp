@@ -24,11 +24,11 @@ std::string system_error_text(const std::error_code& ec) {
 
 }  // namespace
 
-OriginKey origin_key(const Runtime& rt, const MraTarget& target, const asio::ip::address& address) {
+OriginKey origin_key(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address) {
   return OriginKey{target.protocol, target.host, target.port, address.to_string(), rt.generation};
 }
 
-asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const MraTarget& target) {
+asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const mra::MraTarget& target) {
   std::error_code ec;
   // One canonical form for lookups, as the allow list compares; the lines keep the name as written.
   if (auto it = rt.config.hosts.find(ascii::to_lower(target.host)); it != rt.config.hosts.end()) {
@@ -46,7 +46,7 @@ asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(co
   co_return results.begin()->endpoint().address();
 }
 
-asio::awaitable<std::expected<tcp::socket, std::string>> connect_tcp(const Runtime& rt, const MraTarget& target,
+asio::awaitable<std::expected<tcp::socket, std::string>> connect_tcp(const Runtime& rt, const mra::MraTarget& target,
                                                                      const asio::ip::address& address) {
   auto ex = co_await asio::this_coro::executor;
   tcp::socket socket(ex);
@@ -64,7 +64,7 @@ asio::awaitable<std::expected<tcp::socket, std::string>> connect_tcp(const Runti
   co_return std::move(socket);
 }
 
-asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socket, const MraTarget& target,
+asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socket, const mra::MraTarget& target,
                                             verify::OriginVerification* verification, SSL_SESSION* resume) {
   TlsHandshake h;
   h.tls = std::make_unique<OriginConnection::TlsStream>(std::move(socket), *rt.origin_tls);
@@ -99,7 +99,7 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socke
 }
 
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
-    const Runtime& rt, OriginPool& pool, const MraTarget& target, const asio::ip::address& address, int thread) {
+    const Runtime& rt, OriginPool& pool, const mra::MraTarget& target, const asio::ip::address& address, int thread) {
   auto& log = *rt.log;
   const std::string ip = address.to_string();
   auto key = origin_key(rt, target, address);

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/origin_connection.hpp"
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
@@ -23,10 +23,10 @@ struct ConnectError {
 };
 
 // The hosts map, then an IP literal as is, then DNS (IPv4 first).
-asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const MraTarget& target);
+asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const mra::MraTarget& target);
 
 // TCP connect under connect_ms.
-asio::awaitable<std::expected<asio::ip::tcp::socket, std::string>> connect_tcp(const Runtime& rt, const MraTarget& target,
+asio::awaitable<std::expected<asio::ip::tcp::socket, std::string>> connect_tcp(const Runtime& rt, const mra::MraTarget& target,
                                                                                const asio::ip::address& address);
 
 struct TlsHandshake {
@@ -39,13 +39,13 @@ struct TlsHandshake {
 };
 
 // The TLS handshake with SNI per §9 and, when given, the verification attached.
-asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const MraTarget& target,
+asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const mra::MraTarget& target,
                                             verify::OriginVerification* verification, SSL_SESSION* resume);
 
 // One connection attempt. Every line it writes goes to rt.log with `thread` as ET_NET number.
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
-    const Runtime& rt, OriginPool& pool, const MraTarget& target, const asio::ip::address& address, int thread);
+    const Runtime& rt, OriginPool& pool, const mra::MraTarget& target, const asio::ip::address& address, int thread);
 
-OriginKey origin_key(const Runtime& rt, const MraTarget& target, const asio::ip::address& address);
+OriginKey origin_key(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address);
 
 }  // namespace mratls::proxy

@@ -18,8 +18,8 @@
 namespace mratls::proxy {
 namespace {
 
-MraTarget mra_target(const ProbeTarget& t) {
-  return MraTarget{"", t.protocol, t.node, t.port, is_ip_literal(t.node)};
+mra::MraTarget mra_target(const ProbeTarget& t) {
+  return mra::MraTarget{"", t.protocol, t.node, t.port, mra::is_ip_literal(t.node)};
 }
 
 config::OpenSslText style_of(const Runtime& rt) { return rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway; }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/runtime.hpp"
 #include "verify/certificate_summary.hpp"
 #include "verify/origin_verification.hpp"

@@ -53,14 +53,14 @@ RouteDecision route_request(const HttpHead& head, std::string_view public_name, 
                                                                        "', not this Expressway (" + std::string(public_name) + ")");
     target = slash == std::string_view::npos ? std::string_view("/") : authority.substr(slash);
   }
-  auto split = split_path(target);
+  auto split = mra::split_path(target);
   if (!split) return refuse(bad_request(split.error().reason + "."), "Invalid MRA path: " + split.error().reason);
-  auto segment = decode_segment(split->segment);
+  auto segment = mra::decode_segment(split->segment);
   if (!segment) return refuse(bad_request(segment.error().reason + "."), "Invalid MRA path: " + segment.error().reason);
-  if (segment->kind == MraSegment::Kind::EdgeConfig)
+  if (segment->kind == mra::MraSegment::Kind::EdgeConfig)
     return refuse(not_found("Edge configuration for " + segment->domain + " is served by Expressway itself."),
                   "Edge configuration request for domain " + segment->domain + " is not emulated");
-  MraTarget& origin = segment->target;
+  mra::MraTarget& origin = segment->target;
   if (auto why = unsafe_path(split->rest))
     return refuse(bad_request("Refused path: " + *why + "."), "Refused path for " + origin.host + ": " + *why);
 

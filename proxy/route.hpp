@@ -12,13 +12,13 @@
 #include "proxy/allow_list.hpp"
 #include "proxy/http_parser.hpp"
 #include "proxy/http_write.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::proxy {
 
 // An allowed request: where it goes, and what goes there.
 struct Route {
-  MraTarget origin;
+  mra::MraTarget origin;
   std::string origin_path;  // origin-form target: path and query as the client sent them
   const AllowRule* rule = nullptr;
 };

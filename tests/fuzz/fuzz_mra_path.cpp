@@ -3,13 +3,13 @@
 #include <string_view>
 
 #include "fuzz_target.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  if (auto decoded = mratls::proxy::decode_segment(input);
-      decoded && decoded->kind == mratls::proxy::MraSegment::Kind::Origin) {
-    const auto again = mratls::proxy::decode_segment(mratls::proxy::encode_segment(decoded->target));
+  if (auto decoded = mratls::mra::decode_segment(input);
+      decoded && decoded->kind == mratls::mra::MraSegment::Kind::Origin) {
+    const auto again = mratls::mra::decode_segment(mratls::mra::encode_segment(decoded->target));
     MRATLS_FUZZ_CHECK(again.has_value());
     MRATLS_FUZZ_CHECK(again->target == decoded->target);
   } else if (decoded) {
@@ -17,9 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     MRATLS_FUZZ_CHECK(!decoded.error().reason.empty());
   }
-  if (auto split = mratls::proxy::split_path(input)) {
+  if (auto split = mratls::mra::split_path(input)) {
     MRATLS_FUZZ_CHECK(split->segment.size() + split->rest.size() <= input.size());
   }
-  (void)mratls::proxy::encode_text(input);
+  (void)mratls::mra::encode_text(input);
   return 0;
 }

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proxy/base64.hpp"
+#include "mra/base64.hpp"
 #include "lab/scenarios.hpp"
 #include "support.hpp"
 
@@ -78,7 +78,7 @@ struct Case {
   friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
-std::string raw_segment(const std::string& text) { return proxy::base64_encode_unpadded(text); }
+std::string raw_segment(const std::string& text) { return mra::base64_encode_unpadded(text); }
 
 std::vector<Case> cases() {
   auto get = [](std::string path) { return [path] { return get_request(path); }; };

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "logs/log.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::test {
 
@@ -149,7 +149,7 @@ std::string get_request(const std::string& path, const std::string& tracking, co
 }
 
 std::string segment_for(const std::string& host, std::uint16_t port, const std::string& protocol) {
-  return proxy::encode_segment({"steven.lab", protocol, host, port, proxy::is_ip_literal(host)});
+  return mra::encode_segment({"steven.lab", protocol, host, port, mra::is_ip_literal(host)});
 }
 
 namespace {

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "proxy/base64.hpp"
-#include "proxy/mra_path.hpp"
+#include "mra/base64.hpp"
+#include "mra/mra_path.hpp"
 
-using namespace mratls::proxy;
+using namespace mratls::mra;
 
 TEST(MraPath, DecodesTheSeedSegmentForCucm8443) {
   auto r = decode_segment("c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvODQ0Mw");

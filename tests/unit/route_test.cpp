@@ -5,6 +5,7 @@
 
 using namespace mratls;
 using namespace mratls::proxy;
+using mratls::mra::encode_segment;
 
 namespace {
 

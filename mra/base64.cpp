@@ -1,6 +1,6 @@
-#include "proxy/base64.hpp"
+#include "mra/base64.hpp"
 
-namespace mratls::proxy {
+namespace mratls::mra {
 namespace {
 
 int sextet(char c) {
@@ -53,4 +53,4 @@ std::string base64_encode_unpadded(std::string_view bytes) {
   return out;
 }
 
-}  // namespace mratls::proxy
+}  // namespace mratls::mra

@@ -1,4 +1,4 @@
-#include "proxy/mra_path.hpp"
+#include "mra/mra_path.hpp"
 
 #include <arpa/inet.h>
 
@@ -7,9 +7,9 @@
 #include <charconv>
 #include <vector>
 
-#include "proxy/base64.hpp"
+#include "mra/base64.hpp"
 
-namespace mratls::proxy {
+namespace mratls::mra {
 namespace {
 
 std::string printable(std::string_view s) {
@@ -117,4 +117,4 @@ std::expected<SplitPath, MraPathError> split_path(std::string_view target) {
   return SplitPath{target.substr(0, end), target.substr(end)};
 }
 
-}  // namespace mratls::proxy
+}  // namespace mratls::mra

@@ -1,4 +1,4 @@
-// The MRA path segment (DESIGN §4): base64 of "<domain>/<protocol>/<host>/<port>", unpadded.
+// The MRA path segment: base64 of "<domain>/<protocol>/<host>/<port>", unpadded (docs/architecture.md).
 #pragma once
 
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace mratls::proxy {
+namespace mratls::mra {
 
 struct MraTarget {
   std::string domain;
@@ -46,4 +46,4 @@ std::expected<SplitPath, MraPathError> split_path(std::string_view origin_form_t
 bool is_ip_literal(std::string_view host);
 bool is_dns_name(std::string_view host);
 
-}  // namespace mratls::proxy
+}  // namespace mratls::mra
