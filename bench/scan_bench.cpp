@@ -9,8 +9,8 @@
 #include <fstream>
 #include <string>
 
-#include "logs/log_reader.hpp"
-#include "logs/scanner.hpp"
+#include "scan/log_reader.hpp"
+#include "scan/scanner.hpp"
 
 using namespace mratls;
 
@@ -53,10 +53,10 @@ int main(int argc, char** argv) {
     }
   }
   auto size = std::filesystem::file_size(path);
-  logs::Scanner scanner;
+  scan::Scanner scanner;
   auto began = std::chrono::steady_clock::now();
   std::vector<std::string> skipped;
-  auto read = logs::scan_files({path.string()}, scanner, skipped);
+  auto read = scan::scan_files({path.string()}, scanner, skipped);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::filesystem::remove(path);
   if (!read) return std::fprintf(stderr, "%s\n", read.error().c_str()), 2;

@@ -2,7 +2,7 @@
 
 #include "cli/cert_commands.hpp"
 #include "logs/line_format.hpp"
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 #include "verify/certificate_file.hpp"
 #include "verify/x509_text.hpp"
 
@@ -10,7 +10,7 @@ namespace mratls::cli::cert {
 
 std::expected<std::time_t, std::string> time_to_judge(const std::string& at) {
   if (at.empty()) return std::time(nullptr);
-  auto ms = logs::parse_syslog_time(at);
+  auto ms = scan::parse_syslog_time(at);
   if (!ms) return std::unexpected("--at '" + at + "' is not a time such as 2026-11-22T10:00:00Z");
   return static_cast<std::time_t>(*ms / 1000);
 }

@@ -5,8 +5,8 @@
 #include <tuple>
 
 #include "cli/commands.hpp"
-#include "logs/log_reader.hpp"
-#include "logs/scanner.hpp"
+#include "scan/log_reader.hpp"
+#include "scan/scanner.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -21,7 +21,7 @@ struct Options {
 
 std::optional<std::int64_t> parse_time_flag(const std::string& text) {
   if (text.empty()) return std::nullopt;
-  return logs::parse_syslog_time(text);
+  return scan::parse_syslog_time(text);
 }
 
 }  // namespace
@@ -35,7 +35,7 @@ Action add_scan(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("!--no-evidence", o->evidence, "Leave out the evidence lines");
   return [o]() {
-    logs::ScanWindow window;
+    scan::ScanWindow window;
     for (auto [flag, text, slot] : {std::tuple{"--since", &o->since, &window.since_ms}, std::tuple{"--until", &o->until, &window.until_ms}}) {
       if (text->empty()) continue;
       *slot = parse_time_flag(*text);
@@ -44,9 +44,9 @@ Action add_scan(CLI::App& app) {
         return kUsage;
       }
     }
-    logs::Scanner scanner(window);
+    scan::Scanner scanner(window);
     std::vector<std::string> skipped;
-    auto merged = logs::scan_files(o->files, scanner, skipped);
+    auto merged = scan::scan_files(o->files, scanner, skipped);
     if (!merged) {
       std::cerr << "mratls scan: " << merged.error() << "\n";
       return kUsage;

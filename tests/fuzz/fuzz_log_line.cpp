@@ -2,12 +2,12 @@
 #include <string_view>
 
 #include "fuzz_target.hpp"
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view line(reinterpret_cast<const char*>(data), size);
-  auto record = mratls::logs::parse_line(line);
+  auto record = mratls::scan::parse_line(line);
   (void)record;
-  (void)mratls::logs::parse_syslog_time(line);
+  (void)mratls::scan::parse_syslog_time(line);
   return 0;
 }

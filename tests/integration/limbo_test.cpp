@@ -6,7 +6,7 @@
 #include <fstream>
 #include <map>
 
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 #include "verify/certificate_file.hpp"
 #include "verify/origin_verification.hpp"
 
@@ -39,7 +39,7 @@ std::map<std::string, Verdict> run_corpus() {
     std::string name = c["expected_peer_name"].is_object() ? c["expected_peer_name"]["value"].get<std::string>() : "";
     std::optional<std::time_t> at;
     if (c["validation_time"].is_string())
-      if (auto ms = logs::parse_syslog_time(c["validation_time"].get<std::string>())) at = static_cast<std::time_t>(*ms / 1000);
+      if (auto ms = scan::parse_syslog_time(c["validation_time"].get<std::string>())) at = static_cast<std::time_t>(*ms / 1000);
     if (!leaf) {
       v.detail = leaf.error();
       out[c["id"]] = v;

@@ -10,8 +10,8 @@
 #include <random>
 
 #include "lab/scenarios.hpp"
-#include "logs/log_reader.hpp"
-#include "logs/scanner.hpp"
+#include "scan/log_reader.hpp"
+#include "scan/scanner.hpp"
 #include "support.hpp"
 
 using namespace mratls;
@@ -59,19 +59,19 @@ void write_archive(const fs::path& path, const std::vector<std::pair<std::string
   archive_write_free(a);
 }
 
-std::map<std::string, logs::OriginSummary> scan_files(const std::vector<fs::path>& files, logs::ScanStats* stats = nullptr) {
-  logs::Scanner scanner;
+std::map<std::string, scan::OriginSummary> scan_files(const std::vector<fs::path>& files, scan::ScanStats* stats = nullptr) {
+  scan::Scanner scanner;
   std::vector<std::string> names, skipped;
   for (const auto& f : files) names.push_back(f.string());
-  auto r = logs::scan_files(names, scanner, skipped);
+  auto r = scan::scan_files(names, scanner, skipped);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
   if (stats) *stats = scanner.stats();
-  std::map<std::string, logs::OriginSummary> out;
+  std::map<std::string, scan::OriginSummary> out;
   for (auto& o : scanner.origins()) out[o.host + ":" + std::to_string(o.port)] = o;
   return out;
 }
 
-void expect_fixture_result(const std::map<std::string, logs::OriginSummary>& origins) {
+void expect_fixture_result(const std::map<std::string, scan::OriginSummary>& origins) {
   ASSERT_EQ(origins.size(), 3u);
   const auto& healthy = origins.at("cucm.steven.lab:8443");
   EXPECT_EQ(healthy.ok, 1u);
@@ -107,7 +107,7 @@ TEST(Scan, InterleavedProcessesAndForeignAndGarbledLines) {
   }
   auto file = scratch("interleaved.log");
   std::ofstream(file) << joined(mixed);
-  logs::ScanStats stats;
+  scan::ScanStats stats;
   expect_fixture_result(scan_files({file}, &stats));
   EXPECT_EQ(stats.foreign_lines, 1u);
   EXPECT_EQ(stats.garbled_lines, 1u);
@@ -131,7 +131,7 @@ TEST(Scan, RotatedLogsGivenInAnyOrderJoinATransactionSplitAcrossThem) {
   std::vector<std::string> older(lines.begin(), lines.begin() + 8), newer(lines.begin() + 8, lines.end());
   auto tgz = scratch("rotated.tar.gz");
   write_archive(tgz, {{"network.log", joined(newer)}, {"network.log.1", joined(older)}}, true);
-  logs::ScanStats stats;
+  scan::ScanStats stats;
   expect_fixture_result(scan_files({tgz}, &stats));
   EXPECT_EQ(stats.incomplete_transactions, 0u);
   auto a = scratch("network.log"), b = scratch("network.log.1");
@@ -191,7 +191,7 @@ TEST(Scan, RandomBytesAreUnreadable) {
   std::string bytes(8192, '\0');
   for (auto& c : bytes) c = static_cast<char>(rng());
   std::ofstream(file, std::ios::binary) << bytes;
-  auto r = logs::read_log_lines(file.string(), [](std::string_view, const std::string&) {});
+  auto r = scan::read_log_lines(file.string(), [](std::string_view, const std::string&) {});
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().find("random.bin"), std::string::npos) << r.error();
   auto cli = spawn_mratls({"scan", file.string()});

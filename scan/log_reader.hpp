@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mratls::logs {
+namespace mratls::scan {
 
 struct ReadStats {
   std::vector<std::string> members;  // the text files read ("data" for a single file)
@@ -35,4 +35,4 @@ struct MemberStart {
 };
 std::expected<std::vector<MemberStart>, std::string> member_starts(const std::string& path);
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan

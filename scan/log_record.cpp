@@ -1,11 +1,11 @@
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 
 #include <charconv>
 #include <chrono>
 
 #include "logs/transaction_lines.hpp"
 
-namespace mratls::logs {
+namespace mratls::scan {
 namespace {
 
 bool digits(std::string_view s, std::size_t from, std::size_t count, int& out) {
@@ -79,22 +79,22 @@ LogRecord parse_line(std::string_view line) {
   if (body.starts_with("Event=\"Request ")) {
     r.kind = RecordKind::Access;
     r.allowed = body.starts_with("Event=\"Request Allowed\"");
-    r.request_url = field(text, "Request");
+    r.request_url = logs::field(text, "Request");
     r.txn_id.clear();
     if (r.request_url.empty()) r.kind = RecordKind::Garbled;
     return r;
   }
   if (body.find("Module=\"network.http.trafficserver\"") != std::string_view::npos) {
-    r.detail = field(text, "Detail");
-    r.txn_id = field(text, "Txn-id");
-    r.tracking_id = field(text, "TrackingID");
+    r.detail = logs::field(text, "Detail");
+    r.txn_id = logs::field(text, "Txn-id");
+    r.tracking_id = logs::field(text, "TrackingID");
     bool receive = r.detail.starts_with("Receive");
-    r.ip = field(text, receive ? "Src-ip" : "Dst-ip");
-    auto port = field(text, receive ? "Src-port" : "Dst-port");
+    r.ip = logs::field(text, receive ? "Src-ip" : "Dst-ip");
+    auto port = logs::field(text, receive ? "Src-port" : "Dst-port");
     std::from_chars(port.data(), port.data() + port.size(), r.port);
     auto msg_at = text.find(" Msg=\"");
     if (msg_at != std::string_view::npos) {
-      r.message = field(text, "Msg");
+      r.message = logs::field(text, "Msg");
     } else if (auto h = text.find("HTTPMSG: |"); h != std::string_view::npos) {
       r.message = std::string(text.substr(h + 10));
       r.debug_block = true;
@@ -107,4 +107,4 @@ LogRecord parse_line(std::string_view line) {
   return r;
 }
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan

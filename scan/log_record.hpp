@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace mratls::logs {
+namespace mratls::scan {
 
 enum class RecordKind {
   Http,       // Receive Request / Sending Request / Receive Response / Sending Response
@@ -46,4 +46,4 @@ std::optional<std::int64_t> parse_syslog_time(std::string_view text);
 
 LogRecord parse_line(std::string_view line);
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan

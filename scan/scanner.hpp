@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "logs/diagnosis.hpp"
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 
-namespace mratls::logs {
+namespace mratls::scan {
 
 struct Evidence {
   std::string decoded;  // "steven.lab/https/cucm.steven.lab/6972 /CSFemusk.cnf.xml"
@@ -31,8 +31,8 @@ struct OriginSummary {
   std::uint64_t denied = 0;   // 403
   std::string first_failure;  // time as written
   std::string last_failure;
-  Diagnosis diagnosis;        // the most frequent cause
-  std::map<Cause, std::uint64_t> causes;
+  logs::Diagnosis diagnosis;        // the most frequent cause
+  std::map<logs::Cause, std::uint64_t> causes;
   std::vector<std::string> notes;
   std::vector<Evidence> evidence;  // up to kEvidencePerOrigin failing transactions
   bool host_is_ip = false;
@@ -107,4 +107,4 @@ class Scanner {
 std::expected<void, std::string> scan_files(const std::vector<std::string>& files, Scanner& scanner,
                                             std::vector<std::string>& skipped);
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan

@@ -1,11 +1,11 @@
-#include "logs/scanner.hpp"
+#include "scan/scanner.hpp"
 
 #include <algorithm>
 
-#include "logs/log_reader.hpp"
+#include "scan/log_reader.hpp"
 #include "mra/mra_path.hpp"
 
-namespace mratls::logs {
+namespace mratls::scan {
 namespace {
 
 // "GET http://vcs:8443/<seg>/rest HTTP/1.1" or "GET /<seg>/rest HTTP/1.1" → the target.
@@ -180,16 +180,16 @@ void Scanner::close(Txn& txn, int status) {
     o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
     return;
   }
-  Diagnosis d;
+  logs::Diagnosis d;
   if (status == 403 || txn.denied) {
     ++o.denied;
-    d = diagnose(txn.reasons);
-    if (d.cause == Cause::None) d = {Cause::Denied, "the request is not in the allow list", ""};
+    d = logs::diagnose(txn.reasons);
+    if (d.cause == logs::Cause::None) d = {logs::Cause::Denied, "the request is not in the allow list", ""};
   } else if (status >= 500) {
     ++o.failed;
-    d = diagnose(txn.reasons);
-    if (d.cause == Cause::None)
-      d = {Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
+    d = logs::diagnose(txn.reasons);
+    if (d.cause == logs::Cause::None)
+      d = {logs::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
            "Check the network path from Expressway-C to " + txn.host + ":" + std::to_string(txn.port) + "."};
   } else {
     return;
@@ -198,7 +198,7 @@ void Scanner::close(Txn& txn, int status) {
   o.last_failure = txn.time_text;
   o.last_failure_ms = std::max(o.last_failure_ms, txn.start_ms);
   ++o.causes[d.cause];
-  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == Cause::None) o.diagnosis = d;
+  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == logs::Cause::None) o.diagnosis = d;
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
 }
 
@@ -215,7 +215,7 @@ void Scanner::finish() {
   // The same host passing on one port and failing self-signed on another (6972, typically):
   // an ECDSA certificate presented to an ECDSA-first Expressway.
   for (auto& [key, o] : origins_) {
-    if (o.diagnosis.cause != Cause::SelfSigned) continue;
+    if (o.diagnosis.cause != logs::Cause::SelfSigned) continue;
     // Failing self-signed, then passing: what a change of the cipher string to RSA-first does
     // to a node whose ECDSA certificate is self-signed.
     if (o.last_ok_ms > o.last_failure_ms && o.last_failure_ms > 0)
@@ -259,4 +259,4 @@ std::expected<void, std::string> scan_files(const std::vector<std::string>& file
   return {};
 }
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan

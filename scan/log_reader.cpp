@@ -1,13 +1,13 @@
-#include "logs/log_reader.hpp"
+#include "scan/log_reader.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <memory>
 
-#include "logs/log_record.hpp"
+#include "scan/log_record.hpp"
 
-namespace mratls::logs {
+namespace mratls::scan {
 namespace {
 
 struct ArchiveFree {
@@ -106,4 +106,4 @@ std::expected<std::vector<MemberStart>, std::string> member_starts(const std::st
   return out;
 }
 
-}  // namespace mratls::logs
+}  // namespace mratls::scan
