@@ -8,7 +8,8 @@
 #include <thread>
 
 #include "lab/scenarios.hpp"
-#include "proxy/origin_probe.hpp"
+#include "check/probe.hpp"
+#include "verify/cipher_preference.hpp"
 
 using namespace mratls;
 
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   config::Config config;
   config.expressway.trusted_ca_certificates = {trust};
   std::vector<std::unique_ptr<lab::MockOrigin>> running;
-  std::vector<proxy::ProbeTarget> targets;
+  std::vector<check::ProbeTarget> targets;
   for (int i = 0; i < origins; ++i) {
     lab::MockOriginSpec spec;
     spec.name = "node" + std::to_string(i);
@@ -42,18 +43,18 @@ int main(int argc, char** argv) {
     targets.push_back({host, "https", running[static_cast<std::size_t>(i % origins)]->port()});
   }
   auto ecdsa = *proxy::Runtime::build(config, nullptr);
-  config.expressway.ciphers = "ECDHE-RSA-AES256-GCM-SHA384:" + config.expressway.ciphers;
+  config.expressway.ciphers = verify::rsa_first(config.expressway.ciphers);
   auto rsa = *proxy::Runtime::build(config, nullptr);
-  std::vector<proxy::ProbeJob> jobs;
+  std::vector<check::ProbeJob> jobs;
   for (const auto& t : targets) {
     jobs.push_back({ecdsa, t, "ECDSA-first"});
     jobs.push_back({rsa, t, "RSA-first"});
   }
   auto began = std::chrono::steady_clock::now();
-  auto probes = proxy::run_probes(jobs, 64, std::max(1u, std::thread::hardware_concurrency()));
+  auto probes = check::run_probes(jobs, 64, std::max(1u, std::thread::hardware_concurrency()));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::size_t verified = 0;
-  for (const auto& p : probes) verified += p.outcome == proxy::ProbeOutcome::Verified;
+  for (const auto& p : probes) verified += p.outcome == check::ProbeOutcome::Verified;
   std::printf("checked %d node-ports (%zu probes, %zu verified) in %.2f s: %.0f probes/s\n", node_ports, probes.size(),
               verified, seconds, static_cast<double>(probes.size()) / seconds);
   return verified == probes.size() ? 0 : 1;

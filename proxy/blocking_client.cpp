@@ -6,12 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proxy/http_parser.hpp"
+#include "proxy/response_collector.hpp"
 
 namespace mratls::proxy {
-namespace {
-
-}  // namespace
 
 BlockingClient::BlockingClient(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout) {
   sockaddr_in addr{};
@@ -44,41 +41,24 @@ void BlockingClient::send_raw(const std::string& bytes) {
 ClientResponse BlockingClient::read_response(bool head_request) {
   ClientResponse r;
   if (fd_ < 0) return r;
-  HttpParser parser(HttpParser::Kind::Response, {});
-  parser.expect_no_body(head_request);
-  std::string framed;
-  bool in_body = false;
+  ResponseCollector response(head_request);
   for (;;) {
-    if (!pending_.empty() || (parser.head_ready() && !parser.message_complete())) {
-      auto used = parser.feed(pending_);
-      if (parser.failed()) break;
-      if (in_body) framed += pending_.substr(0, used);
-      pending_.erase(0, used);
-      if (parser.head_ready() && !in_body) {
-        r.status = parser.head().status;
-        r.reason = parser.head().reason;
-        r.headers = parser.head().headers;
-        in_body = true;
-      }
-      if (parser.message_complete()) {
-        if (r.status >= 200) break;
-        parser.next_message();  // an interim response: the final one follows
-        in_body = false;
-        continue;
-      }
-      if (used > 0 && !pending_.empty()) continue;
-    }
+    pending_.erase(0, response.feed(pending_));
+    if (response.done()) break;
     char buf[16384];
     auto n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
       r.closed = true;
-      parser.finish();
+      response.finish();
       break;
     }
     pending_.append(buf, static_cast<std::size_t>(n));
   }
-  r.body = parser.chunked() ? dechunk(framed) : framed;
-  if (const auto* c = parser.head().find("Connection"); c && *c == "close") r.closed = true;
+  r.status = response.status();
+  r.reason = response.reason();
+  r.headers = response.headers();
+  r.body = response.body();
+  if (const auto* c = response.head().find("Connection"); c && *c == "close") r.closed = true;
   return r;
 }
 

@@ -9,16 +9,17 @@
 
 #include "lab/scenarios.hpp"
 #include "logs/diagnosis.hpp"
-#include "proxy/origin_probe.hpp"
+#include "check/probe.hpp"
 #include "support.hpp"
+#include "verify/cipher_preference.hpp"
 
 using namespace mratls;
 using namespace mratls::test;
 
 namespace {
 
-constexpr const char* kRsaFirst =
-    "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+// The appliance's cipher string with the field's RSA-first prefix.
+const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 
 std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first) {
   auto config = base_config(LabPki::get());
@@ -38,7 +39,7 @@ Verdict probe(const std::string& scenario, bool rsa_first) {
   auto def = lab::scenario_origin(scenario);
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
-  auto probes = proxy::run_probes({{runtime(rsa_first), {def.connect_host, "https", (*origin)->port()}, "x"}}, 4, 1);
+  auto probes = check::run_probes({{runtime(rsa_first), {def.connect_host, "https", (*origin)->port()}, "x"}}, 4, 1);
   const auto& p = probes.front();
   return {p.before_x142_ok(), p.x142_ok(), logs::diagnose(p.x142_lines).cause};
 }
@@ -111,21 +112,21 @@ TEST(CheckProbe, MisbehavingNodesGetAClearVerdictWithinTheTimeout) {
     closed = gone->port();
   }
   auto began = std::chrono::steady_clock::now();
-  auto probes = proxy::run_probes({{rt, {"cucm.steven.lab", "https", stall->port()}, "x"},
+  auto probes = check::run_probes({{rt, {"cucm.steven.lab", "https", stall->port()}, "x"},
                                    {rt, {"cucm.steven.lab", "https", reset->port()}, "x"},
                                    {rt, {"cucm.steven.lab", "https", plain->port()}, "x"},
                                    {rt, {"cucm.steven.lab", "https", closed}, "x"},
                                    {rt, {"cucm.steven.lab", "http", plain->port()}, "x"}},
                                   8, 2);
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(3));
-  EXPECT_EQ(probes[0].outcome, proxy::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[0].outcome, check::ProbeOutcome::TlsFailed);
   EXPECT_EQ(probes[0].error, "handshake timed out");
-  EXPECT_EQ(probes[1].outcome, proxy::ProbeOutcome::TlsFailed);
-  EXPECT_EQ(probes[2].outcome, proxy::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[1].outcome, check::ProbeOutcome::TlsFailed);
+  EXPECT_EQ(probes[2].outcome, check::ProbeOutcome::TlsFailed);
   EXPECT_EQ(probes[2].error, "error:1408F10B:SSL routines:ssl3_get_record:wrong version number");
-  EXPECT_EQ(probes[3].outcome, proxy::ProbeOutcome::ConnectFailed);
+  EXPECT_EQ(probes[3].outcome, check::ProbeOutcome::ConnectFailed);
   EXPECT_EQ(probes[3].error, "Connection refused");
-  EXPECT_EQ(probes[4].outcome, proxy::ProbeOutcome::NotTls);
+  EXPECT_EQ(probes[4].outcome, check::ProbeOutcome::NotTls);
   EXPECT_FALSE(probes[0].before_x142_ok());
   EXPECT_TRUE(probes[4].x142_ok());
 }
@@ -192,7 +193,7 @@ TEST(CheckProbe, OfflineVerificationFindsWhatTheHandshakeFinds) {
 
     auto origin = lab::MockOrigin::start(std::move(def.spec));
     ASSERT_TRUE(origin);
-    auto probes = proxy::run_probes({{runtime(false), {name, "https", (*origin)->port()}, "x"}}, 1, 1);
+    auto probes = check::run_probes({{runtime(false), {name, "https", (*origin)->port()}, "x"}}, 1, 1);
     EXPECT_EQ(offline.findings(), probes.front().findings) << id;
   }
 }

@@ -14,14 +14,15 @@
 #include "cli/login_runner.hpp"
 #include "lab/running_cluster.hpp"
 #include "support.hpp"
+#include "verify/cipher_preference.hpp"
 
 using namespace mratls;
 using namespace mratls::test;
 
 namespace {
 
-constexpr const char* kRsaFirst =
-    "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+// The appliance's cipher string with the field's RSA-first prefix.
+const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 
 std::string presented_cn(const std::string& scenario, bool rsa_first) {
   auto def = lab::scenario_origin(scenario);

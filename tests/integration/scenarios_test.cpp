@@ -4,14 +4,15 @@
 
 #include "lab/scenarios.hpp"
 #include "support.hpp"
+#include "verify/cipher_preference.hpp"
 
 using namespace mratls;
 using namespace mratls::test;
 
 namespace {
 
-constexpr const char* kRsaFirst =
-    "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+// The appliance's cipher string with the field's RSA-first prefix.
+const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 constexpr const char* kVerifyFailed = "error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed";
 
 enum class Mode { On, Off, LogOnly, OldVersion };

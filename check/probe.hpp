@@ -7,16 +7,16 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "mra/mra_path.hpp"
 #include "proxy/runtime.hpp"
 #include "verify/certificate_summary.hpp"
 #include "verify/origin_verification.hpp"
 
-namespace mratls::proxy {
+namespace mratls::check {
 
 struct ProbeTarget {
   std::string node;      // the node as configured or advertised
@@ -51,10 +51,10 @@ struct Probe {
 };
 
 // `rt` supplies the trust store, cipher string, TLS version, security level, timeouts and hosts.
-asio::awaitable<Probe> probe_origin(const Runtime& rt, ProbeTarget target, std::string preference);
+asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target, std::string preference);
 
 struct ProbeJob {
-  std::shared_ptr<const Runtime> runtime;
+  std::shared_ptr<const proxy::Runtime> runtime;
   ProbeTarget target;
   std::string preference;
 };
@@ -65,7 +65,7 @@ std::vector<Probe> run_probes(const std::vector<ProbeJob>& jobs, std::size_t con
                               const std::function<void(std::size_t)>& progress = {});
 
 // GET over TLS without verification (discovery happens before trust is settled): the body.
-std::expected<std::string, std::string> fetch_without_verification(const Runtime& rt, const ProbeTarget& target,
+std::expected<std::string, std::string> fetch_without_verification(const proxy::Runtime& rt, const ProbeTarget& target,
                                                                    const std::string& path);
 
-}  // namespace mratls::proxy
+}  // namespace mratls::check

@@ -10,14 +10,12 @@
 
 #include "config/config.hpp"
 #include "logs/diagnosis.hpp"
-#include "proxy/origin_probe.hpp"
+#include "check/probe.hpp"
 
-namespace mratls::cli::check {
-
-inline constexpr const char* kRsaPrefix = "ECDHE-RSA-AES256-GCM-SHA384:";
+namespace mratls::check {
 
 struct Row {
-  proxy::Probe probe;
+  Probe probe;
   logs::Diagnosis diagnosis;
   std::string fix;
 };
@@ -31,10 +29,10 @@ struct Report {
 };
 
 // The probes judged; `notes` so far (discovery) are kept, the trust store's are added.
-Report judge(std::vector<proxy::Probe> probes, std::vector<std::string> notes, const config::Config& config);
+Report judge(std::vector<Probe> probes, std::vector<std::string> notes, const config::Config& config);
 
 std::string reason_of(const Row& r);
 void print_report(const Report& report, bool show_logs, std::ostream& os);
 nlohmann::json report_json(const Report& report);
 
-}  // namespace mratls::cli::check
+}  // namespace mratls::check

@@ -1,4 +1,4 @@
-#include "proxy/origin_probe.hpp"
+#include "check/probe.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -6,23 +6,25 @@
 #include <asio/strand.hpp>
 #include <asio/use_future.hpp>
 
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "logs/line_format.hpp"
-#include "proxy/byte_buffer.hpp"
-#include "proxy/http_parser.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/origin_connector.hpp"
+#include "proxy/response_collector.hpp"
 #include "verify/x509_text.hpp"
 
-namespace mratls::proxy {
+namespace mratls::check {
 namespace {
 
 mra::MraTarget mra_target(const ProbeTarget& t) {
   return mra::MraTarget{"", t.protocol, t.node, t.port, mra::is_ip_literal(t.node)};
 }
 
-config::OpenSslText style_of(const Runtime& rt) { return rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway; }
+config::OpenSslText style_of(const proxy::Runtime& rt) { return rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway; }
 
 }  // namespace
 
@@ -37,18 +39,18 @@ const char* to_string(ProbeOutcome o) {
   return "?";
 }
 
-asio::awaitable<Probe> probe_origin(const Runtime& rt, ProbeTarget target, std::string preference) {
+asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target, std::string preference) {
   Probe p;
   p.target = target;
   p.preference = std::move(preference);
   const auto mra = mra_target(target);
-  auto address = co_await resolve_origin(rt, mra);
+  auto address = co_await proxy::resolve_origin(rt, mra);
   if (!address) {
     p.error = address.error();
     co_return p;
   }
   p.ip = address->to_string();
-  auto socket = co_await connect_tcp(rt, mra, *address);
+  auto socket = co_await proxy::connect_tcp(rt, mra, *address);
   if (!socket) {
     p.error = socket.error();
     co_return p;
@@ -61,7 +63,7 @@ asio::awaitable<Probe> probe_origin(const Runtime& rt, ProbeTarget target, std::
   // Every check runs, as in log-only mode; the lines are the ones enforcement writes, which
   // stops at the first failing check.
   verify::OriginVerification verification({check_name, mra.host, p.ip}, verify::Enforcement::LogOnly);
-  auto h = co_await handshake_tls(rt, std::move(*socket), mra, &verification, nullptr);
+  auto h = co_await proxy::handshake_tls(rt, std::move(*socket), mra, &verification, nullptr);
   p.findings = verification.findings();
   if (h.failed()) {
     p.outcome = ProbeOutcome::TlsFailed;
@@ -114,50 +116,45 @@ std::vector<Probe> run_probes(const std::vector<ProbeJob>& jobs, std::size_t con
   return results;
 }
 
-std::expected<std::string, std::string> fetch_without_verification(const Runtime& rt, const ProbeTarget& target,
+std::expected<std::string, std::string> fetch_without_verification(const proxy::Runtime& rt, const ProbeTarget& target,
                                                                    const std::string& path) {
   asio::io_context io(1);
   auto task = [&]() -> asio::awaitable<std::expected<std::string, std::string>> {
     const auto mra = mra_target(target);
-    auto address = co_await resolve_origin(rt, mra);
+    auto address = co_await proxy::resolve_origin(rt, mra);
     if (!address) co_return std::unexpected(address.error());
-    auto socket = co_await connect_tcp(rt, mra, *address);
+    auto socket = co_await proxy::connect_tcp(rt, mra, *address);
     if (!socket) co_return std::unexpected(socket.error());
-    auto h = co_await handshake_tls(rt, std::move(*socket), mra, nullptr, nullptr);
+    auto h = co_await proxy::handshake_tls(rt, std::move(*socket), mra, nullptr, nullptr);
     if (h.failed()) co_return std::unexpected("TLS: " + h.failure_text);
-    OriginConnection conn(origin_key(rt, mra, *address), std::move(h.tls));
+    proxy::OriginConnection conn(proxy::origin_key(rt, mra, *address), std::move(h.tls));
     std::string host = mra.host_is_ip && mra.host.find(':') != std::string::npos ? "[" + mra.host + "]" : mra.host;
     std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) +
                           "\r\nAccept: application/xml\r\nConnection: close\r\n\r\n";
     std::error_code ec;
     co_await conn.write_all(asio::buffer(request), ec);
     if (ec) co_return std::unexpected("write: " + ec.message());
-    HttpParser response(HttpParser::Kind::Response, {});
-    ByteBuffer in;
-    std::string body;
-    bool in_body = false;
-    while (!response.message_complete() && !response.failed()) {
-      auto used = response.feed(in.view());
-      if (in_body) body.append(in.view().data(), used);
-      in.consume(used);
-      if (response.head_ready()) in_body = true;
-      if (response.message_complete() || response.failed()) break;
-      if (used > 0 && !in.empty()) continue;
-      auto n = co_await conn.read_some(in.prepare(), ec);
-      in.commit(n);
+    proxy::ResponseCollector response;
+    std::string pending;
+    for (;;) {
+      pending.erase(0, response.feed(pending));
+      if (response.done()) break;
+      std::array<char, 16384> buffer;
+      auto n = co_await conn.read_some(asio::buffer(buffer), ec);
+      pending.append(buffer.data(), n);
       if (ec) {
+        pending.erase(0, response.feed(pending));
         response.finish();
         break;
       }
     }
-    if (!response.head_ready()) co_return std::unexpected("no HTTP response");
-    if (response.head().status != 200)
-      co_return std::unexpected("HTTP " + std::to_string(response.head().status) + " for " + path);
-    co_return response.chunked() ? dechunk(body) : body;
+    if (response.status() == 0) co_return std::unexpected("no HTTP response");
+    if (response.status() != 200) co_return std::unexpected("HTTP " + std::to_string(response.status()) + " for " + path);
+    co_return response.body();
   };
   auto future = asio::co_spawn(io, task(), asio::use_future);
   io.run();
   return future.get();
 }
 
-}  // namespace mratls::proxy
+}  // namespace mratls::check

@@ -1,0 +1,63 @@
+#include "check/run.hpp"
+
+#include "proxy/runtime.hpp"
+#include "verify/cipher_preference.hpp"
+
+namespace mratls::check {
+namespace {
+
+// Asks each CUCM publisher for the nodes it advertises; returns what it learnt, as notes.
+std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
+  std::vector<std::string> notes;
+  std::vector<Node> publishers;
+  for (const auto& n : list.nodes())
+    if (n.type == config::ServerType::UnifiedCm && n.source != "advertised") publishers.push_back(n);
+  for (const auto& pub : publishers) {
+    auto body = fetch_without_verification(rt, {pub.address, "https", 8443}, "/cucm-uds/servers");
+    if (!body) {
+      notes.push_back("discovery on " + pub.address + " failed: " + body.error());
+      continue;
+    }
+    auto servers = advertised_servers(*body);
+    for (const auto& s : servers)
+      list.add(config::ServerType::UnifiedCm, s, "advertised by " + pub.address,
+               default_ports(config::ServerType::UnifiedCm));
+    notes.push_back("discovery: " + pub.address + " advertises " + std::to_string(servers.size()) + " node(s)");
+  }
+  return notes;
+}
+
+}  // namespace
+
+std::expected<Report, std::string> run(Request request, const Progress& progress) {
+  // The same settings twice: the cipher string as ECDSA-first and as RSA-first.
+  auto ecdsa_config = request.config;
+  ecdsa_config.expressway.ciphers = verify::ecdsa_first(request.config.expressway.ciphers);
+  auto rsa_config = ecdsa_config;
+  rsa_config.expressway.ciphers = verify::rsa_first(ecdsa_config.expressway.ciphers);
+  auto ecdsa_rt = proxy::Runtime::build(ecdsa_config, nullptr);
+  if (!ecdsa_rt) return std::unexpected(ecdsa_rt.error());
+  auto rsa_rt = proxy::Runtime::build(rsa_config, nullptr);
+  if (!rsa_rt) return std::unexpected(rsa_rt.error());
+
+  std::vector<std::string> notes;
+  if (request.discover) notes = discover(request.nodes, **ecdsa_rt);
+
+  std::vector<ProbeJob> jobs;
+  for (const auto& n : request.nodes.nodes())
+    for (auto port : n.ports) {
+      ProbeTarget t{n.address, protocol_for(port), port};
+      if (t.protocol == "http") {
+        jobs.push_back({*ecdsa_rt, t, "n/a"});
+        continue;
+      }
+      jobs.push_back({*ecdsa_rt, t, "ECDSA-first"});
+      jobs.push_back({*rsa_rt, t, "RSA-first"});
+    }
+  auto probes = run_probes(jobs, request.concurrency, request.threads, [&](std::size_t done) {
+    if (progress) progress(done, jobs.size());
+  });
+  return judge(std::move(probes), std::move(notes), request.config);
+}
+
+}  // namespace mratls::check

@@ -1,0 +1,106 @@
+// check's verdicts over probes built by hand: the fix names the certificate at fault, and the
+// cipher preference is explained only where it decides the outcome.
+#include <gtest/gtest.h>
+#include <openssl/x509_vfy.h>
+
+#include "check/report.hpp"
+#include "logs/line_format.hpp"
+
+using namespace mratls;
+
+namespace {
+
+verify::CertificateSummary leaf(const std::string& cn, const std::string& issuer_cn, const std::string& key_type) {
+  verify::CertificateSummary s;
+  s.subject_cn = cn;
+  s.issuer_cn = issuer_cn;
+  s.key_type = key_type;
+  s.dns_sans = {cn};
+  s.self_signed = cn == issuer_cn;
+  return s;
+}
+
+check::Probe refused(const std::string& node, std::uint16_t port, const std::string& preference, int x509_error,
+                     verify::CertificateSummary presented, const std::string& tls = "TLSv1.2") {
+  check::Probe p;
+  p.target = {node, "https", port};
+  p.preference = preference;
+  p.outcome = check::ProbeOutcome::Refused;
+  p.ip = "10.0.0.5";
+  p.tls_version = tls;
+  p.chain = {std::move(presented)};
+  verify::Finding f{verify::Finding::Kind::Chain, x509_error, 0};
+  p.findings = {f};
+  p.x142_lines = {logs::verification_line(0, f, {node, node, p.ip}, verify::Enforcement::Enforce,
+                                          config::OpenSslText::Expressway)};
+  return p;
+}
+
+check::Probe verified(const std::string& node, std::uint16_t port, const std::string& preference) {
+  check::Probe p;
+  p.target = {node, "https", port};
+  p.preference = preference;
+  p.outcome = check::ProbeOutcome::Verified;
+  return p;
+}
+
+}  // namespace
+
+TEST(CheckReport, AnEcdsaCertificateRefusedOnlyEcdsaFirstIsCuredByTheRsaPrefix) {
+  std::vector<check::Probe> probes{
+      refused("cucm.lab", 6972, "ECDSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC.lab", "cucm-EC.lab", "ECDSA")),
+      verified("cucm.lab", 6972, "RSA-first")};
+  auto report = check::judge(std::move(probes), {}, config::Config{});
+  EXPECT_EQ(report.failing, 1u);
+  EXPECT_TRUE(report.refused);
+  EXPECT_EQ(report.rows[0].diagnosis.cause, logs::Cause::SelfSigned);
+  EXPECT_EQ(check::reason_of(report.rows[0]), "self-signed certificate on cucm.lab");
+  EXPECT_NE(report.rows[0].fix.find("Fails only ECDSA-first: cucm.lab:6972 presents 'cucm-EC.lab'"), std::string::npos);
+  EXPECT_NE(report.rows[0].fix.find("prefix the Expressway cipher string with ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos);
+  ASSERT_EQ(report.fixes.size(), 1u);
+  EXPECT_EQ(report.fixes.begin()->second, (std::vector<std::string>{"cucm.lab:6972 ECDSA-first"}));
+}
+
+TEST(CheckReport, UnderTls13TheCipherPrefixIsSaidNotToHelp) {
+  std::vector<check::Probe> probes{
+      refused("cucm.lab", 8443, "ECDSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC", "cucm-EC", "ECDSA"), "TLSv1.3"),
+      refused("cucm.lab", 8443, "RSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC", "cucm-EC", "ECDSA"), "TLSv1.3")};
+  auto report = check::judge(std::move(probes), {}, config::Config{});
+  EXPECT_EQ(report.failing, 2u);
+  EXPECT_TRUE(report.rows[0].fix.starts_with("Upload the self-signed certificate 'cucm-EC' of cucm.lab:8443"));
+  EXPECT_NE(report.rows[0].fix.find("The RSA-first cipher prefix cannot help here"), std::string::npos);
+  EXPECT_EQ(report.rows[1].fix.find("cannot help"), std::string::npos);
+}
+
+TEST(CheckReport, AMissingIntermediateNamesTheIssuerToUpload) {
+  std::vector<check::Probe> probes{refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                                           leaf("cuc.lab", "Lab Issuing CA 2", "RSA"))};
+  auto report = check::judge(std::move(probes), {}, config::Config{});
+  EXPECT_EQ(report.rows[0].diagnosis.cause, logs::Cause::MissingIntermediate);
+  EXPECT_TRUE(report.rows[0].fix.starts_with("cuc.lab:443 sends 'cuc.lab' without its issuer 'Lab Issuing CA 2'"));
+}
+
+TEST(CheckReport, ANetworkFailureFailsBeforeX142TooAndIsNotCuredByVerifyOff) {
+  check::Probe p;
+  p.target = {"imp.lab", "https", 8443};
+  p.preference = "ECDSA-first";
+  p.outcome = check::ProbeOutcome::ConnectFailed;
+  p.error = "Connection refused";
+  auto report = check::judge({p}, {"discovery: x advertises 0 node(s)"}, config::Config{});
+  EXPECT_EQ(report.failing, 1u);
+  EXPECT_FALSE(report.refused);
+  EXPECT_FALSE(report.rows[0].probe.before_x142_ok());
+  EXPECT_EQ(report.rows[0].fix,
+            "Before X14.2 too: no connection: Connection refused — check that imp.lab listens with TLS on port 8443.");
+  EXPECT_EQ(report.notes, (std::vector<std::string>{"discovery: x advertises 0 node(s)"}));
+}
+
+TEST(CheckReport, EveryNodePassingSaysSo) {
+  std::ostringstream text;
+  check::print_report(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}, config::Config{}), false, text);
+  EXPECT_NE(text.str().find("Every node and port passes X14.2's origin verification."), std::string::npos);
+  auto json = check::report_json(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}, config::Config{}));
+  EXPECT_EQ(json["schema"], "mratls.check/1");
+  EXPECT_EQ(json["summary"]["x142_failures"], 0);
+  EXPECT_TRUE(json["workaround"].is_null());
+}
