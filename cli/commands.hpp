@@ -6,8 +6,6 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "cli/login_runner.hpp"
-
 namespace mratls::cli {
 
 // Each subcommand registers itself on the app and returns the action to run when chosen.
@@ -21,9 +19,6 @@ Action add_login(CLI::App& app);
 Action add_check(CLI::App& app);
 Action add_scan(CLI::App& app);
 Action add_cert(CLI::App& app);
-
-void print_login(const LoginOutcome& outcome, std::ostream& os);
-nlohmann::json login_json(const LoginOutcome& outcome);
 
 // Exit codes shared by every command.
 inline constexpr int kOk = 0;

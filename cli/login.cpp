@@ -6,7 +6,7 @@
 #include <regex>
 
 #include "cli/commands.hpp"
-#include "cli/login_runner.hpp"
+#include "lab/login_runner.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -26,38 +26,6 @@ std::vector<std::string> read_lines(const std::string& path) {
 }
 
 }  // namespace
-
-void print_login(const LoginOutcome& outcome, std::ostream& os) {
-  for (std::size_t i = 0; i < outcome.steps.size(); ++i) {
-    const auto& s = outcome.steps[i];
-    os << "  " << (s.status == 200 ? "ok  " : "FAIL") << " " << (s.status ? std::to_string(s.status) : std::string("---")) << "  "
-       << s.step.name << "  (" << s.step.method << " " << s.step.origin << s.step.target.substr(s.step.target.find('/', 1))
-       << ")\n";
-  }
-  if (!outcome.first_failure) {
-    os << "  login succeeded: every step answered 200\n";
-    return;
-  }
-  const auto& f = outcome.steps[*outcome.first_failure];
-  os << "  first failing step: " << f.step.name << " -> " << f.status << "\n";
-  for (const auto& r : f.reasons) os << "    " << r << "\n";
-  if (f.diagnosis.cause != logs::Cause::None) {
-    os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
-  } else if (f.reasons.empty()) {
-    os << "    (give the proxy's log with --log FILE to see why)\n";
-  }
-}
-
-nlohmann::json login_json(const LoginOutcome& outcome) {
-  nlohmann::json steps = nlohmann::json::array();
-  for (const auto& s : outcome.steps)
-    steps.push_back({{"name", s.step.name}, {"method", s.step.method}, {"origin", s.step.origin}, {"target", s.step.target},
-                     {"status", s.status}, {"reasons", s.reasons}, {"cause", logs::to_string(s.diagnosis.cause)},
-                     {"fix", s.diagnosis.fix}});
-  nlohmann::json out{{"status", outcome.status()}, {"steps", steps}};
-  if (outcome.first_failure) out["first_failure"] = *outcome.first_failure;
-  return out;
-}
 
 Action add_login(CLI::App& app) {
   auto* cmd = app.add_subcommand("login", "Replay an MRA login (UDS, TFTP, IM&P, Unity) through a running proxy");
@@ -85,15 +53,15 @@ Action add_login(CLI::App& app) {
       std::cerr << "mratls login: " << o->log_file << ": cannot open the log file\n";
       return kUsage;
     }
-    LogSource log;
+    lab::LogSource log;
     if (!o->log_file.empty()) log = [path = o->log_file] { return read_lines(path); };
-    auto outcome = run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, log);
+    auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, log);
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;
     }
-    if (o->json) std::cout << login_json(outcome).dump(2) << "\n";
-    else print_login(outcome, std::cout);
+    if (o->json) std::cout << lab::login_json(outcome).dump(2) << "\n";
+    else lab::print_login(outcome, std::cout);
     return outcome.first_failure ? kFindings : kOk;
   };
 }

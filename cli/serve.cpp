@@ -1,12 +1,10 @@
 // mratls serve: the traffic server. SIGTERM/SIGINT drain and stop; SIGHUP reloads.
-#include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
-
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "config/load.hpp"
 #include "proxy/server.hpp"
+#include "proxy/signal_loop.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -74,29 +72,18 @@ int run_serve(const ServeOptions& o) {
             << " event threads)\n";
   server.start();
 
-  asio::io_context signals_io;
-  asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
-  std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int sig) {
-    if (ec) return;
-    if (sig == SIGHUP) {
-      auto next = build_runtime(o.config, o.port, server.runtime()->log);
-      if (!next) {
-        std::cerr << "mratls serve: reload refused, the running configuration stays: " << next.error() << "\n";
-      } else {
-        server.reload(*next);
-        std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
-      }
-      signals.async_wait(on_signal);
+  proxy::SignalHandlers handlers;
+  handlers.on_reload = [&] {
+    auto next = build_runtime(o.config, o.port, server.runtime()->log);
+    if (!next) {
+      std::cerr << "mratls serve: reload refused, the running configuration stays: " << next.error() << "\n";
       return;
     }
-    std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n";
-    server.stop();
+    server.reload(*next);
+    std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
   };
-  signals.async_wait(on_signal);
-  std::thread signal_thread([&] { signals_io.run(); });
-  server.wait();
-  signals_io.stop();
-  signal_thread.join();
+  handlers.on_stop = [] { std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n"; };
+  proxy::run_until_stopped(server, handlers);
   server.runtime()->log->flush();
   return kOk;
 }

@@ -11,7 +11,7 @@
 #include <set>
 #include <signal.h>
 
-#include "cli/login_runner.hpp"
+#include "lab/login_runner.hpp"
 #include "lab/running_cluster.hpp"
 #include "support.hpp"
 #include "verify/cipher_preference.hpp"
@@ -78,11 +78,11 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
   config.hosts.clear();
   (*cluster)->configure_proxy(config);
   ProxyUnderTest proxy(config);
-  cli::LogSource log = [&proxy] {
+  lab::LogSource log = [&proxy] {
     proxy.log()->flush();
     return proxy.sink().lines();
   };
-  auto outcome = cli::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"), log);
+  auto outcome = lab::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"), log);
 
   std::map<std::string, int> status;
   for (const auto& s : outcome.steps) status[s.step.name] = s.status;

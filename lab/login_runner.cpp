@@ -1,4 +1,4 @@
-#include "cli/login_runner.hpp"
+#include "lab/login_runner.hpp"
 
 #include <chrono>
 #include <memory>
@@ -9,7 +9,7 @@
 #include "logs/transaction_lines.hpp"
 #include "proxy/blocking_client.hpp"
 
-namespace mratls::cli {
+namespace mratls::lab {
 namespace {
 
 std::string run_id() {
@@ -40,15 +40,15 @@ std::string home_node_in(const std::string& cluster_user_xml) {
 
 }  // namespace
 
-LoginOutcome run_login(const std::string& address, std::uint16_t port, lab::LoginTarget target, const LogSource& log) {
+LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const LogSource& log) {
   LoginOutcome out;
   const std::string id = run_id();
   std::unique_ptr<proxy::BlockingClient> client;
-  auto steps = lab::login_steps(target);
+  auto steps = login_steps(target);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     if (!client || !client->connected()) client = std::make_unique<proxy::BlockingClient>(address, port);
     const std::string tracking = "mratls-login-" + id + "-" + std::to_string(i + 1);
-    client->send_raw(lab::login_request(target, steps[i], tracking));
+    client->send_raw(login_request(target, steps[i], tracking));
     auto response = client->read_response();
     if (response.closed) client.reset();
 
@@ -64,11 +64,11 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, lab::Logi
       auto home = home_node_in(response.body);
       if (!home.empty() && home != target.home_node) {
         target.home_node = home;
-        steps = lab::login_steps(target);
+        steps = login_steps(target);
       }
     }
   }
   return out;
 }
 
-}  // namespace mratls::cli
+}  // namespace mratls::lab

@@ -1,0 +1,117 @@
+#include "lab/lab_report.hpp"
+
+#include <algorithm>
+#include <iomanip>
+
+#include "lab/scenarios.hpp"
+#include "logs/diagnosis.hpp"
+
+namespace mratls::lab {
+
+std::string Style::bold(const std::string& s) const { return colour ? "\033[1m" + s + "\033[0m" : s; }
+
+std::string Style::status(int code) const {
+  std::string text = code == 0 ? "---" : std::to_string(code);
+  if (!colour) return text;
+  return (code == 200 ? "\033[32m" : "\033[31m") + text + "\033[0m";
+}
+
+void print_catalogue(std::ostream& os) {
+  for (const auto& row : scenario_catalogue())
+    os << row.id << "\n  origin:   " << row.certificate << "\n  address:  " << row.address << "\n  X14.2:    " << row.expected
+       << "\n";
+  os << "field-mix\n  a cluster as found in the field: publisher fine, subscriber advertised by IP, 6972 with a "
+        "self-signed tomcat-ECDSA, Unity with a missing intermediate\n";
+}
+
+void print_sequences(const std::vector<SequenceStep>& steps, const Style& style, std::ostream& os) {
+  os << style.bold("== The seed log's three sequences, produced by the real proxy against real TLS origins") << "\n";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    os << "\n" << style.bold(std::to_string(i + 1) + ". " + steps[i].title + ": ") << style.status(steps[i].status) << "\n";
+    for (const auto& l : steps[i].lines) os << l << "\n";
+  }
+}
+
+nlohmann::json sequences_json(const std::vector<SequenceStep>& steps) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : steps) out.push_back({{"title", s.title}, {"status", s.status}, {"lines", s.lines}});
+  return out;
+}
+
+void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
+                  const std::vector<Setting>& settings, const Style& style, std::ostream& os) {
+  os << "\n" << style.bold("== An MRA login (UDS, TFTP 6972, IM&P, Unity) through the proxy, per cluster and setting") << "\n\n";
+  const std::size_t width = 26;
+  os << std::string(width, ' ');
+  for (std::size_t i = 0; i < settings.size(); ++i) os << std::setw(5) << ("c" + std::to_string(i + 1));
+  os << "\n";
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    os << id << std::string(width - std::min(width, id.size()), ' ');
+    for (const auto& s : settings) os << "  " << style.status(m.cells.at(id).at(s.label).status());
+    os << "\n";
+  }
+  os << "\n";
+  for (std::size_t i = 0; i < settings.size(); ++i)
+    os << "  c" << std::left << std::setw(3) << i + 1 << std::right << settings[i].label << "\n";
+
+  // Why the X14.2 VerifyOriginServer On columns fail.
+  bool header = false;
+  bool any_verification_failure = false;
+  std::vector<std::string> not_verification;  // clusters the workaround would not cure
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    for (const auto& s : settings) {
+      if (s.version < config::Version{14, 2, 0} || s.verify != config::VerifyOriginServer::On) continue;
+      const auto& login = m.cells.at(id).at(s.label);
+      if (!login.first_failure) continue;
+      if (!header) os << "\n" << style.bold("== Why each login fails with X14.2 and VerifyOriginServer On, and the fix") << "\n";
+      header = true;
+      const auto& step = login.steps[*login.first_failure];
+      os << "\n" << style.bold(id) << " (" << s.label << ") — " << c->cluster().description << "\n"
+                << "  first failing step: " << step.step.name << " (" << step.step.origin << ") -> " << step.status << "\n";
+      for (const auto& l : step.reasons) os << "  " << l << "\n";
+      std::string fix = catalogue_fix(id);
+      os << "  fix: " << (fix.empty() ? step.diagnosis.fix : fix) << "\n";
+      if (logs::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
+      else {
+        os << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
+        not_verification.push_back(id);
+      }
+      // Later steps that fail for another reason (a field cluster has several).
+      std::vector<std::string> seen{step.diagnosis.summary};
+      for (std::size_t i = *login.first_failure + 1; i < login.steps.size(); ++i) {
+        const auto& later = login.steps[i];
+        if (later.status == 200 || std::find(seen.begin(), seen.end(), later.diagnosis.summary) != seen.end()) continue;
+        seen.push_back(later.diagnosis.summary);
+        os << "  also: " << later.step.name << " -> " << later.status << ": " << later.diagnosis.summary
+                  << "\n        fix: " << later.diagnosis.fix << "\n";
+      }
+      if (id != "ecdsa-self-signed" && id != "ecdsa-self-signed-tls13") break;  // one preference is enough elsewhere
+    }
+  }
+  if (any_verification_failure) {
+    os << "\n" << logs::kVerifyOffWorkaround;
+    for (std::size_t i = 0; i < not_verification.size(); ++i)
+      os << (i == 0 ? " (it does not cure " : ", ") << not_verification[i];
+    os << (not_verification.empty() ? "" : ")") << "\n";
+  }
+}
+
+nlohmann::json matrix_json(const Matrix& m, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
+                           const std::vector<Setting>& settings) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& c : clusters) {
+    const auto& id = c->cluster().id;
+    nlohmann::json row{{"scenario", id}, {"description", c->cluster().description}, {"results", nlohmann::json::array()}};
+    for (const auto& s : settings) {
+      auto cell = login_json(m.cells.at(id).at(s.label));
+      cell["setting"] = s.label;
+      row["results"].push_back(cell);
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace mratls::lab

@@ -1,0 +1,37 @@
+#include "lab/login_runner.hpp"
+
+namespace mratls::lab {
+
+void print_login(const LoginOutcome& outcome, std::ostream& os) {
+  for (std::size_t i = 0; i < outcome.steps.size(); ++i) {
+    const auto& s = outcome.steps[i];
+    os << "  " << (s.status == 200 ? "ok  " : "FAIL") << " " << (s.status ? std::to_string(s.status) : std::string("---")) << "  "
+       << s.step.name << "  (" << s.step.method << " " << s.step.origin << s.step.target.substr(s.step.target.find('/', 1))
+       << ")\n";
+  }
+  if (!outcome.first_failure) {
+    os << "  login succeeded: every step answered 200\n";
+    return;
+  }
+  const auto& f = outcome.steps[*outcome.first_failure];
+  os << "  first failing step: " << f.step.name << " -> " << f.status << "\n";
+  for (const auto& r : f.reasons) os << "    " << r << "\n";
+  if (f.diagnosis.cause != logs::Cause::None) {
+    os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
+  } else if (f.reasons.empty()) {
+    os << "    (give the proxy's log with --log FILE to see why)\n";
+  }
+}
+
+nlohmann::json login_json(const LoginOutcome& outcome) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : outcome.steps)
+    steps.push_back({{"name", s.step.name}, {"method", s.step.method}, {"origin", s.step.origin}, {"target", s.step.target},
+                     {"status", s.status}, {"reasons", s.reasons}, {"cause", logs::to_string(s.diagnosis.cause)},
+                     {"fix", s.diagnosis.fix}});
+  nlohmann::json out{{"status", outcome.status()}, {"steps", steps}};
+  if (outcome.first_failure) out["first_failure"] = *outcome.first_failure;
+  return out;
+}
+
+}  // namespace mratls::lab
