@@ -5,6 +5,7 @@
 
 #include "verify/certificate_summary.hpp"
 #include "verify/cipher_preference.hpp"
+#include "verify/doctor/trust_store_audit.hpp"
 #include "verify/trust_store.hpp"
 
 namespace mratls::check {
@@ -84,14 +85,14 @@ void explain_cipher_preference(std::vector<Row>& rows) {
 
 // Expressway keeps one trust-store certificate per CN.
 void add_trust_store_notes(const config::Config& config, std::vector<std::string>& notes) {
-  if (auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates)) {
-    std::map<std::string, int> cns;
-    for (const auto& c : trust->certificates()) ++cns[verify::summarize(c.get()).subject_cn];
-    for (const auto& [cn, count] : cns)
-      if (count > 1)
-        notes.push_back("the trust store holds " + std::to_string(count) + " certificates with CN '" + cn +
-                        "': Expressway keeps only one of them — have the nodes' certificates CA-signed");
-  }
+  auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
+  if (!trust) return;
+  std::vector<verify::doctor::StoreEntry> entries;
+  for (const auto& c : trust->certificates()) entries.push_back({"", verify::doctor::certificate_facts(c.get())});
+  for (const auto& group : verify::doctor::same_cn_groups(entries))
+    if (group.distinct.size() > 1)
+      notes.push_back("the trust store holds " + std::to_string(group.distinct.size()) + " certificates with CN '" +
+                      group.cn + "': Expressway keeps only one of them — have the nodes' certificates CA-signed");
 }
 
 }  // namespace

@@ -144,9 +144,7 @@ ossl::X509ReqPtr make_csr(const CertSpec& spec, EVP_PKEY* key) {
 std::string to_pem(X509_REQ* csr) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509_REQ(bio.get(), csr);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
+  return ossl::drain(bio.get());
 }
 
 Issued make_ca(const std::string& common_name, const Issued* parent) {

@@ -42,11 +42,9 @@ std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const 
     if (!p7) return std::unexpected(name + ": broken PEM PKCS#7 bundle");
     out = from_pkcs7(p7.get());
   } else if (bytes.find("-----BEGIN") != std::string::npos) {
-    ossl::BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(cert);
-    unsigned long err = ERR_peek_last_error();
-    bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
-    if (err != 0 && !clean_end) return std::unexpected(name + ": broken PEM certificate number " + std::to_string(out.size() + 1));
+    auto read = ossl::read_pem_certificates(bytes);
+    out = std::move(read.certificates);
+    if (read.broken) return std::unexpected(name + ": broken PEM certificate number " + std::to_string(out.size() + 1));
   } else {
     const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
     if (X509* cert = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()))) {

@@ -34,13 +34,7 @@ CertificateNames names_of(const GENERAL_NAMES* sans, const X509_NAME* subject) {
   }
   int index = subject ? X509_NAME_get_index_by_NID(subject, NID_commonName, -1) : -1;
   if (index >= 0) {
-    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
-    unsigned char* utf8 = nullptr;
-    int len = ASN1_STRING_to_UTF8(&utf8, data);
-    if (len >= 0) {
-      names.first_cn = std::string(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
-      OPENSSL_free(utf8);
-    }
+    names.first_cn = ossl::utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
   }
   return names;
 }

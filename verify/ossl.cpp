@@ -14,13 +14,32 @@ std::string take_error_text() {
   return buf;
 }
 
-namespace {
 std::string drain(BIO* bio) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<std::size_t>(len));
+  return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string();
 }
-}  // namespace
+
+std::optional<std::string> utf8(const ASN1_STRING* s) {
+  unsigned char* out = nullptr;
+  int length = ASN1_STRING_to_UTF8(&out, s);
+  if (length < 0) return std::nullopt;
+  std::string text(reinterpret_cast<char*>(out), static_cast<std::size_t>(length));
+  OPENSSL_free(out);
+  return text;
+}
+
+PemCertificates read_pem_certificates(std::string_view pem) {
+  PemCertificates out;
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  ERR_clear_error();
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.certificates.emplace_back(cert);
+  // The loop always ends in an error; only "no start line" means the input simply ran out.
+  unsigned long err = ERR_peek_last_error();
+  out.broken = err != 0 && !(ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE);
+  ERR_clear_error();
+  return out;
+}
 
 std::string to_pem(X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));

@@ -7,7 +7,10 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace mratls::ossl {
 
@@ -44,6 +47,21 @@ inline PKeyPtr up_ref(EVP_PKEY* k) {
 
 // The text of the oldest error on this thread's OpenSSL queue (and clears the queue).
 std::string take_error_text();
+
+// What a memory BIO holds, as a string.
+std::string drain(BIO* bio);
+
+// An ASN.1 string as UTF-8; nullopt when OpenSSL cannot convert it.
+std::optional<std::string> utf8(const ASN1_STRING* s);
+
+// Every PEM certificate of `pem`, in order; `broken` when reading stopped at something other
+// than the end of the certificates (a damaged block: the next certificate's number is
+// certificates.size() + 1).
+struct PemCertificates {
+  std::vector<X509Ptr> certificates;
+  bool broken = false;
+};
+PemCertificates read_pem_certificates(std::string_view pem);
 
 // PEM text of a certificate / private key.
 std::string to_pem(X509* cert);

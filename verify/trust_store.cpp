@@ -10,16 +10,11 @@ namespace mratls::verify {
 
 std::expected<std::vector<ossl::X509Ptr>, std::string> read_pem_certificates(const std::string& pem,
                                                                            const std::string& name) {
-  std::vector<ossl::X509Ptr> out;
-  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  ERR_clear_error();
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(cert);
-  unsigned long err = ERR_peek_last_error();
-  bool clean_end = ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
-  ERR_clear_error();
-  if (!clean_end && err != 0) return std::unexpected(name + ": broken PEM certificate (" + std::to_string(out.size() + 1) + ")");
+  auto read = ossl::read_pem_certificates(pem);
+  auto& out = read.certificates;
+  if (read.broken) return std::unexpected(name + ": broken PEM certificate (" + std::to_string(out.size() + 1) + ")");
   if (out.empty()) return std::unexpected(name + ": no PEM certificate found");
-  return out;
+  return std::move(out);
 }
 
 TrustStore::TrustStore() : store_(X509_STORE_new()) {}

@@ -132,3 +132,17 @@ TEST(TrustStoreAudit, UntrustedRootAndSelfSignedLeaf) {
   EXPECT_FALSE(alone.buildable);
   EXPECT_NE(alone.explanation.find("('self signed certificate')"), std::string::npos);
 }
+
+TEST(TrustStoreAudit, SameCnGroupsIgnoreCaseAndSetCopiesApart) {
+  auto tomcat = self_signed("cucm.steven.lab");
+  auto callmanager = self_signed("CUCM.steven.lab");
+  auto other = self_signed("imp.steven.lab");
+  std::vector<StoreEntry> store{entry("tomcat.pem", tomcat), entry("other.pem", other), entry("cm.pem", callmanager),
+                                entry("tomcat-again.pem", tomcat)};
+  auto groups = same_cn_groups(store);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].cn, "cucm.steven.lab");
+  EXPECT_EQ(groups[0].distinct, (std::vector<std::size_t>{0, 2}));
+  EXPECT_EQ(groups[0].copies, (std::vector<std::pair<std::size_t, std::size_t>>{{3, 0}}));
+  EXPECT_TRUE(same_cn_groups({entry("tomcat.pem", tomcat), entry("other.pem", other)}).empty());
+}

@@ -40,20 +40,11 @@ std::string object_name(const ASN1_OBJECT* object, bool short_name) {
   return buf;
 }
 
-std::string utf8(const ASN1_STRING* s) {
-  unsigned char* out = nullptr;
-  int length = ASN1_STRING_to_UTF8(&out, s);
-  if (length < 0) return {};
-  std::string text(reinterpret_cast<char*>(out), static_cast<std::size_t>(length));
-  OPENSSL_free(out);
-  return text;
-}
-
 std::vector<NameField> name_fields(const X509_NAME* name) {
   std::vector<NameField> out;
   for (int i = 0; name && i < X509_NAME_entry_count(name); ++i) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-    out.push_back({object_name(X509_NAME_ENTRY_get_object(entry), true), utf8(X509_NAME_ENTRY_get_data(entry))});
+    out.push_back({object_name(X509_NAME_ENTRY_get_object(entry), true), ossl::utf8(X509_NAME_ENTRY_get_data(entry)).value_or("")});
   }
   return out;
 }
@@ -61,9 +52,7 @@ std::vector<NameField> name_fields(const X509_NAME* name) {
 std::string name_text(const X509_NAME* name) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  long length = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(length));
+  return ossl::drain(bio.get());
 }
 
 PublicKeyFacts key_facts(EVP_PKEY* key) {

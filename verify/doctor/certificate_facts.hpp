@@ -72,5 +72,7 @@ RequestFacts request_facts(X509_REQ* request);
 
 // ISO 8601 UTC ("2026-11-22T10:00:00Z").
 std::string iso_time(std::time_t t);
+// Its date alone: "2026-11-22".
+inline std::string iso_day(std::time_t t) { return iso_time(t).substr(0, 10); }
 
 }  // namespace mratls::verify::doctor

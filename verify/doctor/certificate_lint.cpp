@@ -37,8 +37,6 @@ bool is_parent_of_another(const std::vector<std::string>& names, const std::stri
   });
 }
 
-std::string day(std::time_t t) { return iso_time(t).substr(0, 10); }
-
 constexpr const char* kEveryClient =
     "every TLS client; Expressway-C X14.2 with VerifyOriginServer On refuses it at the handshake";
 
@@ -53,7 +51,7 @@ void validity(const CertificateFacts& c, std::time_t now, std::vector<LintFindin
   } else if (c.not_after - now < kExpiryWarning) {
     const auto days = (c.not_after - now) / (24 * 3600);
     out.push_back({"expiring", Severity::Warning,
-                   "expires on " + day(c.not_after) + ", in " + std::to_string(days) + " day" + (days == 1 ? "" : "s"),
+                   "expires on " + iso_day(c.not_after) + ", in " + std::to_string(days) + " day" + (days == 1 ? "" : "s"),
                    "every TLS client once it expires: renew it and upload the new CA chain first"});
   }
 }

@@ -15,31 +15,23 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string day(std::time_t t) { return iso_time(t).substr(0, 10); }
-
 bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
   if (child.issuer_text != parent.subject_text) return false;
   return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
 }
 
-void same_cn(const std::vector<StoreEntry>& store, const std::vector<std::size_t>& group, std::vector<StoreFinding>& out) {
-  const std::string& cn = *store[group.front()].facts.first_cn;
-  std::vector<std::size_t> distinct;
-  for (std::size_t i : group) {
-    auto same = std::ranges::find_if(distinct, [&](std::size_t d) {
-      return store[d].facts.sha256_fingerprint == store[i].facts.sha256_fingerprint;
-    });
-    if (same != distinct.end())
-      out.push_back({"duplicate-entry", Severity::Note,
-                     store[i].source + " is the same certificate as " + store[*same].source + " (CN " + cn + ")", {*same, i}});
-    else
-      distinct.push_back(i);
-  }
+void same_cn(const std::vector<StoreEntry>& store, const SameCnGroup& group, std::vector<StoreFinding>& out) {
+  const std::string& cn = group.cn;
+  for (auto [copy, original] : group.copies)
+    out.push_back({"duplicate-entry", Severity::Note,
+                   store[copy].source + " is the same certificate as " + store[original].source + " (CN " + cn + ")",
+                   {original, copy}});
+  const auto& distinct = group.distinct;
   if (distinct.size() < 2) return;
   std::string list;
   for (std::size_t i : distinct)
     list += (list.empty() ? "" : ", ") + store[i].source + " (" + store[i].facts.issuer_text + ", from " +
-            day(store[i].facts.not_before) + ")";
+            iso_day(store[i].facts.not_before) + ")";
   out.push_back({"duplicate-cn", Severity::Error,
                  std::to_string(distinct.size()) + " certificates share CN " + cn +
                      ": Expressway keeps one certificate per CN, so only one is used and the origin presenting the "
@@ -55,30 +47,49 @@ void same_cn(const std::vector<StoreEntry>& store, const std::vector<std::size_t
       if (later.facts.not_before < earlier.facts.not_before)
         out.push_back({"cucm-older-start-date", Severity::Warning,
                        later.source + " does not replace " + earlier.source + " on CUCM: same CN " + cn +
-                           " but an older start date (" + day(later.facts.not_before) + " before " +
-                           day(earlier.facts.not_before) + "); delete the existing trust certificate first",
+                           " but an older start date (" + iso_day(later.facts.not_before) + " before " +
+                           iso_day(earlier.facts.not_before) + "); delete the existing trust certificate first",
                        {distinct[a], distinct[b]}});
     }
 }
 
 }  // namespace
 
+std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store) {
+  std::map<std::string, std::vector<std::size_t>> by_cn;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < store.size(); ++i)
+    if (const auto& cn = store[i].facts.first_cn) {
+      auto key = lower(*cn);
+      if (!by_cn.contains(key)) order.push_back(key);
+      by_cn[key].push_back(i);
+    }
+  std::vector<SameCnGroup> out;
+  for (const auto& key : order) {
+    const auto& entries = by_cn[key];
+    if (entries.size() < 2) continue;
+    SameCnGroup group{*store[entries.front()].facts.first_cn, {}, {}};
+    for (std::size_t i : entries) {
+      auto same = std::ranges::find_if(group.distinct, [&](std::size_t d) {
+        return store[d].facts.sha256_fingerprint == store[i].facts.sha256_fingerprint;
+      });
+      if (same != group.distinct.end()) group.copies.emplace_back(i, *same);
+      else group.distinct.push_back(i);
+    }
+    out.push_back(std::move(group));
+  }
+  return out;
+}
+
 bool counts(const StoreFinding& finding) { return finding.severity != Severity::Note; }
 
 std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now) {
   std::vector<StoreFinding> out;
-  std::map<std::string, std::vector<std::size_t>> by_cn;
-  std::vector<std::string> order;
   for (std::size_t i = 0; i < store.size(); ++i) {
     const auto& f = store[i].facts;
-    if (f.first_cn) {
-      auto key = lower(*f.first_cn);
-      if (!by_cn.contains(key)) order.push_back(key);
-      by_cn[key].push_back(i);
-    }
     if (now >= f.not_after)
       out.push_back({"expired", Severity::Error,
-                     store[i].source + " (" + f.subject_text + ") expired on " + day(f.not_after) +
+                     store[i].source + " (" + f.subject_text + ") expired on " + iso_day(f.not_after) +
                          ": chains through it fail with 'certificate has expired'",
                      {i}});
     else if (now < f.not_before)
@@ -100,8 +111,7 @@ std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_
                        {i}});
     }
   }
-  for (const auto& key : order)
-    if (by_cn[key].size() > 1) same_cn(store, by_cn[key], out);
+  for (const auto& group : same_cn_groups(store)) same_cn(store, group, out);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "verify/doctor/certificate_facts.hpp"
@@ -42,6 +43,16 @@ struct LeafChain {
 };
 
 std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now);
+
+// Expressway keeps one trust-store certificate per CN (compared without regard to case): the
+// entries that share a CN, in store order, as distinct certificates and identical copies of one
+// already listed (copy, original). Only CNs held by more than one entry are returned.
+struct SameCnGroup {
+  std::string cn;  // as the first entry spells it
+  std::vector<std::size_t> distinct;
+  std::vector<std::pair<std::size_t, std::size_t>> copies;
+};
+std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store);
 
 // Walks issuer names (and key identifiers) from the leaf through what the origin sends and the
 // store, the way OpenSSL builds chains: trust ends at a self-signed certificate in the store.
