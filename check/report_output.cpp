@@ -1,6 +1,7 @@
 #include <iomanip>
 
 #include "check/report.hpp"
+#include "verify/finding_json.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::check {
@@ -27,10 +28,7 @@ nlohmann::json report_json(const Report& report) {
                        {"self_signed", c.self_signed}});
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : r.probe.findings)
-      findings.push_back({{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"},
-                          {"x509_error", f.x509_error},
-                          {"depth", f.depth},
-                          {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
+      findings.push_back(verify::finding_json(f));
     out["probes"].push_back({{"node", r.probe.target.node},
                              {"ip", r.probe.ip},
                              {"port", r.probe.target.port},

@@ -19,12 +19,12 @@ struct LintOptions {
 int run_lint(const LintOptions& o) {
   auto when = time_to_judge(o.at);
   if (!when) return input_error("lint", when.error());
-  auto certificates = read_named(o.files);
+  auto certificates = verify::read_named_certificates(o.files);
   if (!certificates) return input_error("lint", certificates.error());
 
   int counted[3] = {0, 0, 0};
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& entry : entries_of(*certificates)) {
+  for (const auto& entry : verify::doctor::store_entries(*certificates)) {
     const auto& f = entry.facts;
     const auto findings = doctor::lint(f, *when);
     for (const auto& finding : findings) ++counted[static_cast<int>(finding.severity)];

@@ -2,8 +2,10 @@
 // given with --leaf, whether X14.2 can build its chain from the store and what is missing.
 #include <iostream>
 
+#include "check/offline_verdict.hpp"
 #include "cli/cert_commands.hpp"
 #include "verify/certificate_file.hpp"
+#include "verify/finding_json.hpp"
 
 namespace mratls::cli::cert {
 namespace {
@@ -20,7 +22,7 @@ struct TrustStoreOptions {
 
 struct LeafResult {
   doctor::LeafChain chain;
-  OfflineVerdict verdict;
+  check::OfflineVerdict verdict;
 };
 
 // The name the leaf is checked against does not matter here: only chain findings are kept.
@@ -29,7 +31,7 @@ std::string any_name_of(const doctor::CertificateFacts& f) {
   return f.first_cn.value_or("origin");
 }
 
-std::expected<LeafResult, std::string> check_leaf(const std::string& file, const std::vector<NamedCertificate>& store,
+std::expected<LeafResult, std::string> check_leaf(const std::string& file, const std::vector<verify::NamedCertificate>& store,
                                                   const std::vector<doctor::StoreEntry>& entries, std::time_t at,
                                                   int security_level) {
   auto certs = verify::read_certificates(file);
@@ -45,7 +47,7 @@ std::expected<LeafResult, std::string> check_leaf(const std::string& file, const
   for (const auto& c : store) anchors.push_back(ossl::up_ref(c.cert.get()));
   LeafResult result{
       doctor::build_chain({file, leaf}, sent, entries),
-      verify_as_x14_2(certs->front().get(), untrusted, std::move(anchors), any_name_of(leaf), "?", security_level, at)};
+      check::verify_as_x14_2(certs->front().get(), untrusted, std::move(anchors), any_name_of(leaf), "?", security_level, at)};
   std::erase_if(result.verdict.findings,
                 [](const verify::Finding& f) { return f.kind == verify::Finding::Kind::Name; });
   result.verdict.accepted = result.verdict.findings.empty();
@@ -77,7 +79,7 @@ nlohmann::json truststore_json(std::time_t when, const std::vector<doctor::Store
       path.push_back({{"subject", link.subject}, {"source", link.source}, {"from_store", link.from_store}});
     nlohmann::json errors = nlohmann::json::array();
     for (const auto& f : l.verdict.findings)
-      errors.push_back({{"depth", f.depth}, {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
+      errors.push_back(verify::finding_json(f));
     leaf_list.push_back(
         {{"source", l.chain.leaf_source},
          {"subject", l.chain.leaf_subject},
@@ -127,9 +129,9 @@ void print_truststore(const std::vector<doctor::StoreEntry>& entries, const std:
 int run_truststore(const TrustStoreOptions& o) {
   auto when = time_to_judge(o.at);
   if (!when) return input_error("truststore", when.error());
-  auto store = read_named(o.files);
+  auto store = verify::read_named_certificates(o.files);
   if (!store) return input_error("truststore", store.error());
-  const auto entries = entries_of(*store);
+  const auto entries = verify::doctor::store_entries(*store);
   const auto findings = doctor::audit(entries, *when);
   std::vector<LeafResult> leaves;
   for (const auto& file : o.leaves) {

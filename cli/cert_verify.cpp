@@ -2,10 +2,12 @@
 // would write.
 #include <iostream>
 
+#include "check/offline_verdict.hpp"
 #include "cli/cert_commands.hpp"
 #include "mra/mra_path.hpp"
 #include "verify/certificate_file.hpp"
 #include "verify/certificate_summary.hpp"
+#include "verify/finding_json.hpp"
 
 namespace mratls::cli::cert {
 namespace {
@@ -51,16 +53,13 @@ int run_verify(const VerifyOptions& o) {
   const std::string ip = o.ip.empty() ? (mra::is_ip_literal(o.name) ? o.name : std::string("?")) : o.ip;
   std::vector<X509*> chain;
   for (auto& c : untrusted) chain.push_back(c.get());
-  auto verdict = verify_as_x14_2(certs->front().get(), chain, std::move(anchors), o.name, ip, o.security_level, at);
+  auto verdict = check::verify_as_x14_2(certs->front().get(), chain, std::move(anchors), o.name, ip, o.security_level, at);
 
   auto leaf = verify::summarize(certs->front().get());
   if (o.json) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : verdict.findings)
-      findings.push_back(
-          {{"kind", f.kind == verify::Finding::Kind::Name ? "name" : "chain"},
-           {"depth", f.depth},
-           {"text", verify::finding_text(f, config::OpenSslText::Expressway)}});
+      findings.push_back(verify::finding_json(f));
     std::cout << nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
                                 {"findings", findings},         {"lines", verdict.lines}}
                      .dump(2)

@@ -96,4 +96,16 @@ std::expected<ossl::X509ReqPtr, std::string> read_request(const std::string& pat
   return parse_request(*bytes, path);
 }
 
+std::expected<std::vector<NamedCertificate>, std::string> read_named_certificates(const std::vector<std::string>& files) {
+  std::vector<NamedCertificate> out;
+  for (const auto& file : files) {
+    auto certs = read_certificates(file);
+    if (!certs) return std::unexpected(certs.error());
+    const bool several = certs->size() > 1;
+    for (std::size_t i = 0; i < certs->size(); ++i)
+      out.push_back({several ? file + "#" + std::to_string(i + 1) : file, std::move((*certs)[i])});
+  }
+  return out;
+}
+
 }  // namespace mratls::verify

@@ -14,6 +14,13 @@ namespace mratls::verify {
 std::expected<std::vector<ossl::X509Ptr>, std::string> read_certificates(const std::string& path);
 std::expected<std::vector<ossl::X509Ptr>, std::string> parse_certificates(const std::string& bytes, const std::string& name);
 
+// Every certificate of the files, named "file" (or "file#n" when a file holds several).
+struct NamedCertificate {
+  std::string source;
+  ossl::X509Ptr cert;
+};
+std::expected<std::vector<NamedCertificate>, std::string> read_named_certificates(const std::vector<std::string>& files);
+
 std::expected<ossl::X509ReqPtr, std::string> read_request(const std::string& path);
 std::expected<ossl::X509ReqPtr, std::string> parse_request(const std::string& bytes, const std::string& name);
 

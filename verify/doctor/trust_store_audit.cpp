@@ -81,6 +81,12 @@ std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store) {
   return out;
 }
 
+std::vector<StoreEntry> store_entries(const std::vector<NamedCertificate>& certificates) {
+  std::vector<StoreEntry> out;
+  for (const auto& c : certificates) out.push_back({c.source, certificate_facts(c.cert.get())});
+  return out;
+}
+
 bool counts(const StoreFinding& finding) { return finding.severity != Severity::Note; }
 
 std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "verify/certificate_file.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "verify/doctor/certificate_lint.hpp"
 
@@ -41,6 +42,9 @@ struct LeafChain {
   std::string missing_key_id;                  // its Subject Key Identifier, from the Authority Key Identifier
   std::string explanation;
 };
+
+// The facts of every named certificate, as store entries.
+std::vector<StoreEntry> store_entries(const std::vector<NamedCertificate>& certificates);
 
 std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now);
 

@@ -1,0 +1,29 @@
+#include "check/offline_verdict.hpp"
+
+#include "logs/line_format.hpp"
+#include "verify/trust_store.hpp"
+#include "verify/x509_text.hpp"
+
+namespace mratls::check {
+
+OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
+                               const std::string& name, const std::string& ip, int security_level,
+                               std::optional<std::time_t> at) {
+  auto trust = verify::TrustStore::from_certificates(std::move(anchors));
+  verify::OriginVerification verification({name, name, ip}, verify::Enforcement::LogOnly);
+  OfflineVerdict v;
+  v.accepted = verification.verify_offline(leaf, untrusted, trust, security_level, at);
+  v.findings = verification.findings();
+  v.identity = verification.identity();
+  if (!v.accepted) {
+    v.lines.push_back(logs::verification_line(0, v.findings.front(), v.identity, verify::Enforcement::Enforce,
+                                              config::OpenSslText::Expressway));
+    v.lines.push_back(logs::ssl_failed_line(0, name, verify::certificate_verify_failed_text(config::OpenSslText::Expressway)));
+  }
+  for (const auto& f : v.findings)
+    v.every_check_lines.push_back(
+        logs::verification_line(0, f, v.identity, verify::Enforcement::LogOnly, config::OpenSslText::Expressway));
+  return v;
+}
+
+}  // namespace mratls::check

@@ -1,0 +1,27 @@
+// A certificate judged without a handshake by the proxy's own verifier, as X14.2 with
+// VerifyOriginServer On would judge it, with the lines the appliance would write.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "verify/origin_verification.hpp"
+#include "verify/ossl.hpp"
+
+namespace mratls::check {
+
+// `lines` are the appliance's log lines for a refusal; `every_check_lines` what log-only mode writes.
+struct OfflineVerdict {
+  bool accepted = false;
+  std::vector<verify::Finding> findings;  // every check, as log-only mode sees them
+  verify::OriginIdentity identity;
+  std::vector<std::string> lines;
+  std::vector<std::string> every_check_lines;
+};
+OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
+                               const std::string& name, const std::string& ip, int security_level,
+                               std::optional<std::time_t> at);
+
+}  // namespace mratls::check
