@@ -115,8 +115,5 @@ LocalResponse request_timeout() {
 LocalResponse request_body_timeout() {
   return {408, "Request Timeout", "Request Timeout", "The request body did not arrive in time."};
 }
-LocalResponse service_unavailable() {
-  return {503, "Service Unavailable", "Service Unavailable", "Too many connections."};
-}
 
 }  // namespace mratls::proxy

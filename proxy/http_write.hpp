@@ -45,6 +45,5 @@ LocalResponse not_implemented(std::string description);
 LocalResponse gateway_timeout();
 LocalResponse request_timeout();
 LocalResponse request_body_timeout();
-LocalResponse service_unavailable();
 
 }  // namespace mratls::proxy

@@ -40,12 +40,6 @@ void OriginPool::remember_session(const OriginKey& key, SslSessionPtr session) {
   if (session && key.generation == generation_) sessions_[key] = std::move(session);
 }
 
-std::size_t OriginPool::idle_count() const {
-  std::size_t n = 0;
-  for (const auto& [k, v] : idle_) n += v.size();
-  return n;
-}
-
 void OriginPool::set_generation(std::uint64_t generation) {
   generation_ = generation;
   std::erase_if(idle_, [&](auto& entry) {

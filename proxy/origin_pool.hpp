@@ -34,7 +34,6 @@ class OriginPool {
   // and are closed when they come back.
   void set_generation(std::uint64_t generation);
 
-  std::size_t idle_count() const;
   void clear();
 
  private:
