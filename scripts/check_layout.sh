@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every library folder includes only its own headers and those of the folders below it
+# (docs/architecture.md, "Folders and their directions"); `cli/`, `tests/` and `bench/` may
+# include anything. Prints each include that goes the wrong way, with file and line; exits 1
+# if there is one. Run by ctest (the `layout` tests) and so by CI.
+#   scripts/check_layout.sh [ROOT]   ROOT: the tree to check (default: this repository)
+set -euo pipefail
+cd "${1:-$(dirname "$0")/..}"
+
+declare -A allowed=(
+  [mra]=""
+  [config]=""
+  [verify]="config"
+  [logs]="verify config mra"
+  [scan]="logs verify config mra"
+  [proxy]="verify logs config mra"
+  [control]="proxy logs verify config mra"
+  [check]="proxy verify logs config mra"
+  [lab]="control proxy verify logs config mra"
+)
+ours=" mra config verify logs scan proxy control check lab cli tests bench "
+
+status=0
+for folder in "${!allowed[@]}"; do
+  [ -d "$folder" ] || continue
+  while IFS=: read -r file line text; do
+    target=$(sed -E 's/.*#include "([^/"]+)\/.*/\1/' <<<"$text")
+    [ "$target" = "$text" ] && continue           # a header of the same folder, without a path
+    [ "$target" = "$folder" ] && continue
+    [[ "$ours" == *" $target "* ]] || continue    # not one of our folders (third_party/llhttp)
+    if [[ " ${allowed[$folder]} " != *" $target "* ]]; then
+      echo "$file:$line: $folder/ may not include $target/ ($(sed -E 's/^[[:space:]]+//' <<<"$text"))"
+      status=1
+    fi
+  done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$folder" --include='*.hpp' --include='*.cpp' --include='*.h' || true)
+done
+if [ "$status" = 0 ]; then echo "layout: every include goes down the layers"; fi
+exit "$status"
