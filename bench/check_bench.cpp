@@ -1,6 +1,6 @@
 // Benchmark: mratls check's probe engine over 1,000 node-ports on loopback, each probed
 // ECDSA-first and RSA-first (2,000 TLS handshakes with verification). Not a test: it prints
-// the time; DESIGN's target is under 5 seconds on a 2-core machine.
+// the time; the target is under 5 seconds on a 2-core machine.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>

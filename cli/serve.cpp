@@ -93,7 +93,7 @@ int run_serve(const ServeOptions& o) {
 Action add_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Run the MRA reverse proxy (the Expressway-C traffic server)");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("--config,-c", o->config, "YAML configuration (DESIGN §8)");
+  cmd->add_option("--config,-c", o->config, "YAML configuration (every key: docs/configuration.md)");
   cmd->add_option("--check-config", o->check_config, "Validate a configuration and its trust store, then exit (0 valid, 2 invalid)");
   cmd->add_option("--port", o->port, "Override listen.port (0: an ephemeral port)")->check(CLI::Range(0, 65535));
   cmd->footer("Signals: SIGTERM/SIGINT stop accepting and drain; SIGHUP reloads the configuration and trust store.");

@@ -1,5 +1,5 @@
 // The configuration of one emulated Expressway-C traffic server, parsed once from YAML into
-// plain values (DESIGN §8). The hot path reads these structs and never the YAML.
+// plain values (docs/configuration.md). The hot path reads these structs and never the YAML.
 #pragma once
 
 #include <cstdint>

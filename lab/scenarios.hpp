@@ -1,4 +1,4 @@
-// The scenario catalogue of DESIGN §10: for each, the certificates the origin presents and the
+// The scenario catalogue (docs/architecture.md): for each, the certificates the origin presents and the
 // address the cluster advertises for it.
 #pragma once
 
@@ -70,7 +70,7 @@ struct LabCluster {
   std::vector<LabNode> nodes;  // the first CUCM node is the publisher
 };
 
-// A cluster per §10 scenario (one CUCM node with the scenario's certificates) and field-mix.
+// A cluster per catalogue scenario (one CUCM node with the scenario's certificates) and field-mix.
 // Each cluster has loopback addresses of its own: 127.0.<10+i>.<11+n>.
 std::vector<LabCluster> lab_clusters();
 

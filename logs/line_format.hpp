@@ -1,4 +1,4 @@
-// The traffic_server lines of Expressway-C's diagnostic log (DESIGN §7, §9), as plain functions
+// The traffic_server lines of Expressway-C's diagnostic log, as plain functions
 // over values: no clock, no I/O. The sink adds the syslog prefix.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The allow list (DESIGN §5): rules generated from the configured servers plus manual rules.
+// The allow list: rules generated from the configured servers plus manual rules.
 // A request that matches no rule is denied: the emulator is never an open proxy.
 #pragma once
 

@@ -38,7 +38,7 @@ struct TlsHandshake {
   bool failed() const { return ec || timed_out || refused_after; }
 };
 
-// The TLS handshake with SNI per §9 and, when given, the verification attached.
+// The TLS handshake with Traffic Server's SNI rule and, when given, the verification attached.
 asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const mra::MraTarget& target,
                                             verify::OriginVerification* verification, SSL_SESSION* resume);
 

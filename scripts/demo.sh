@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's main command: bootstrap, build, and run the built-in lab (mratls lab): the seed
-# log's three sequences and every DESIGN §10 scenario through the real proxy.
+# log's three sequences and every scenario of the catalogue through the real proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh

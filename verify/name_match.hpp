@@ -1,4 +1,4 @@
-// Traffic Server's own origin-name check (DESIGN §9), which is not OpenSSL's X509_check_host:
+// Traffic Server's own origin-name check (docs/architecture.md, Verification), which is not OpenSSL's X509_check_host:
 // dNSName SANs first, then the first CN even when SANs exist; iPAddress SANs never count.
 #pragma once
 

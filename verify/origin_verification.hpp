@@ -1,4 +1,4 @@
-// Verification of one origin connection the way the X14.2 traffic server does it (DESIGN §9):
+// Verification of one origin connection the way the X14.2 traffic server does it (docs/architecture.md):
 // OpenSSL builds and checks the chain and calls back for each certificate and error; the
 // callback records each failure, and at depth 0 runs Traffic Server's own name check.
 #pragma once

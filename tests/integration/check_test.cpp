@@ -1,4 +1,4 @@
-// mratls check's probe: every §10 scenario's verdict and cause under both preferences, clear
+// mratls check's probe: every catalogue scenario's verdict and cause under both preferences, clear
 // verdicts for nodes that misbehave, discovery, and the JSON schema of the command.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -71,7 +71,7 @@ TEST_P(CheckScenario, VerdictAndCauseForBothPreferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Check10, CheckScenario,
+    Catalogue, CheckScenario,
     ::testing::Values(Expected{"ok-fqdn", kPass, kPass},
                       Expected{"self-signed", refused(C::SelfSigned), refused(C::SelfSigned)},
                       Expected{"unknown-ca", refused(C::UntrustedChain), refused(C::UntrustedChain)},

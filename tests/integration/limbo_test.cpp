@@ -1,5 +1,5 @@
 // The public x509-limbo corpus through the proxy's own verifier (offline): a verdict on every
-// server case without a crash, and the verdicts DESIGN §9 settles, asserted by id.
+// server case without a crash, and the verdicts of Traffic Server's verification (docs/architecture.md), asserted by id.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -61,14 +61,14 @@ std::map<std::string, Verdict> run_corpus() {
 
 }  // namespace
 
-TEST(Limbo, EveryServerCaseGetsAVerdictAndTheSettledOnesMatchDesign9) {
-  if (!std::ifstream(std::string(MRATLS_CORPORA) + "/x509-limbo/limbo.json")) GTEST_SKIP() << "no corpus beside the repository";
+TEST(Limbo, EveryServerCaseGetsAVerdictAndTheSettledOnesMatchTrafficServer) {
+  if (!std::ifstream(std::string(MRATLS_CORPORA) + "/x509-limbo/limbo.json")) GTEST_SKIP() << "tests/corpora/x509-limbo/limbo.json is missing";
   auto results = run_corpus();
   ASSERT_EQ(results.size(), 198u);
   std::size_t agree = 0;
   for (const auto& [id, v] : results) agree += (v.accepted ? "SUCCESS" : "FAILURE") == v.expected;
   std::cout << "x509-limbo: " << agree << " of " << results.size() << " server cases agree with expected_result\n";
-  // Verdicts DESIGN §9 settles: chain building, depth, validity, self-signed roots, and Traffic
+  // Verdicts Traffic Server's verification settles: chain building, depth, validity, self-signed roots, and Traffic
   // Server's own name rules (first-CN fallback, case, IP compared as text, iPAddress SANs never
   // consulted, partial wildcards in the first label) — some of which the corpus expects otherwise.
   const std::map<std::string, bool> settled = {

@@ -1,5 +1,5 @@
 // mratls scan: the fixture, DEBUG blocks, interleaved processes, compressed inputs, garbage,
-// and the round trip from the proxy's own lines for every §10 scenario.
+// and the round trip from the proxy's own lines for every catalogue scenario.
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -244,7 +244,7 @@ TEST_P(ScanRoundTrip, ProxyLinesGiveTheScenarioSignature) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Design10, ScanRoundTrip,
+    Catalogue, ScanRoundTrip,
     ::testing::Values(std::pair{"ok-fqdn", "healthy"}, std::pair{"self-signed", "self-signed"},
                       std::pair{"unknown-ca", "untrusted-ca"}, std::pair{"ip-not-in-san", "ip-not-in-certificate"},
                       std::pair{"ip-as-dns-san", "healthy"}, std::pair{"ip-address-san", "ip-not-in-certificate"},

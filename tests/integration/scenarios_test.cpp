@@ -1,4 +1,4 @@
-// Every scenario of DESIGN §10 through the real proxy against a real TLS origin on loopback:
+// Every scenario of the catalogue through the real proxy against a real TLS origin on loopback:
 // the status and the exact lines, under each VerifyOriginServer mode and cipher preference.
 #include <gtest/gtest.h>
 
@@ -160,7 +160,7 @@ TEST_P(Scenario, BeforeX142Passes) {
   EXPECT_TRUE(run.outcome.lines.empty()) << dump(run.all);
 }
 
-INSTANTIATE_TEST_SUITE_P(Design10, Scenario, ::testing::ValuesIn(expectations()), name_of);
+INSTANTIATE_TEST_SUITE_P(Catalogue, Scenario, ::testing::ValuesIn(expectations()), name_of);
 
 // The whole sequence for the seed's failing request, line for line.
 TEST(ScenarioLines, SelfSignedSequenceMatchesTheAppliance) {

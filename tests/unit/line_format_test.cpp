@@ -1,4 +1,4 @@
-// Field-for-field against the appliance's lines in ../shared/fixtures.
+// Field-for-field against the appliance's lines in the fixtures (tests/fixtures).
 #include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>
 
