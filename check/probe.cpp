@@ -44,15 +44,18 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   p.target = target;
   p.preference = std::move(preference);
   const auto mra = mra_target(target);
+  const std::string origin = target.node + ":" + std::to_string(target.port);
   auto address = co_await proxy::resolve_origin(rt, mra);
   if (!address) {
     p.error = address.error();
+    p.failure = verify::NetworkFailure{origin, p.error};
     co_return p;
   }
   p.ip = address->to_string();
   auto socket = co_await proxy::connect_tcp(rt, mra, *address);
   if (!socket) {
     p.error = socket.error();
+    p.failure = verify::NetworkFailure{origin, p.error};
     co_return p;
   }
   if (target.protocol == "http") {
@@ -69,6 +72,8 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     p.outcome = ProbeOutcome::TlsFailed;
     p.error = h.failure_text;
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, h.failure_text));
+    // Not the findings: a handshake that fails on its own fails before X14.2 too.
+    p.failure = proxy::handshake_outcome(h, nullptr, check_name, mra.host_is_ip, style_of(rt));
     co_return p;
   }
   SSL* ssl = h.tls->native_handle();
@@ -81,6 +86,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     const auto identity = verification.identity();
     p.x142_lines.push_back(logs::verification_line(0, p.findings.front(), identity, verify::Enforcement::Enforce, style_of(rt)));
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, verify::certificate_verify_failed_text(style_of(rt))));
+    p.failure = proxy::handshake_outcome(h, &verification, check_name, mra.host_is_ip, style_of(rt));
   }
   std::error_code ignored;
   h.tls->next_layer().close(ignored);

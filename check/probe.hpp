@@ -9,12 +9,14 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "proxy/runtime.hpp"
 #include "verify/certificate_summary.hpp"
 #include "verify/origin_verification.hpp"
+#include "verify/outcome.hpp"
 
 namespace mratls::check {
 
@@ -45,6 +47,7 @@ struct Probe {
   std::vector<verify::CertificateSummary> chain;  // as presented, leaf first
   std::vector<verify::Finding> findings;          // every check, as log-only mode runs them
   std::vector<std::string> x142_lines;            // what X14.2 with VerifyOriginServer On would write
+  std::optional<verify::Outcome> failure;         // why X14.2 would fail it (Refused, TlsFailed, ConnectFailed)
 
   bool before_x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::Refused || outcome == ProbeOutcome::NotTls; }
   bool x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::NotTls; }

@@ -12,16 +12,16 @@ namespace mratls::check {
 namespace {
 
 // The specific fix for one refused or failed probe, naming the certificate at fault.
-std::string fix_for(const Probe& p, const logs::Diagnosis& d) {
+std::string fix_for(const Probe& p, const verify::Diagnosis& d) {
   const std::string where = p.target.node + ":" + std::to_string(p.target.port);
   const verify::CertificateSummary* leaf = p.chain.empty() ? nullptr : &p.chain.front();
   const std::string leaf_name = leaf ? "'" + leaf->subject_cn + "'" : "its certificate";
   switch (d.cause) {
-    case logs::Cause::SelfSigned:
+    case verify::Cause::SelfSigned:
       return "Upload the self-signed certificate " + leaf_name + " of " + where +
              " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the "
              "trust store holds.";
-    case logs::Cause::UntrustedChain: {
+    case verify::Cause::UntrustedChain: {
       std::string cas;
       for (std::size_t i = 0; i < p.chain.size(); ++i) {
         const auto& c = p.chain[i];
@@ -33,12 +33,12 @@ std::string fix_for(const Probe& p, const logs::Diagnosis& d) {
       }
       return "Upload the CAs of the chain " + where + " presents (" + cas + ") to the Expressway-C trust store.";
     }
-    case logs::Cause::MissingIntermediate:
+    case verify::Cause::MissingIntermediate:
       return where + " sends " + leaf_name + " without its issuer '" + (leaf ? leaf->issuer_cn : std::string("?")) +
              "': upload that intermediate (and its root) to the Expressway-C trust store, or make the node send its "
              "full chain.";
-    case logs::Cause::NameNotInCertificate:
-    case logs::Cause::IpNotInCertificate: {
+    case verify::Cause::NameNotInCertificate:
+    case verify::Cause::IpNotInCertificate: {
       std::string fix = "Add " + p.target.node + " to " + leaf_name + " as a DNS-type SAN";
       if (leaf && std::find(leaf->ip_sans.begin(), leaf->ip_sans.end(), p.target.node) != leaf->ip_sans.end())
         fix += " (it is there only as an IP-address SAN, which the traffic server does not consult)";
@@ -46,10 +46,10 @@ std::string fix_for(const Probe& p, const logs::Diagnosis& d) {
       if (leaf && !leaf->dns_sans.empty()) fix += " (" + leaf->dns_sans.front() + ")";
       return fix + " and refresh the servers on Expressway-C.";
     }
-    case logs::Cause::Expired:
+    case verify::Cause::Expired:
       return "Renew " + leaf_name + " of " + where + (leaf ? " (expired " + leaf->not_after + ")" : std::string()) +
              ".";
-    case logs::Cause::NotYetValid:
+    case verify::Cause::NotYetValid:
       return leaf_name + " of " + where + " is not valid before " + (leaf ? leaf->not_before : std::string("?")) +
              ": check the clocks (NTP) or reissue it.";
     default:
@@ -119,13 +119,12 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes, const co
   auto& rows = report.rows;
   for (auto& p : probes) {
     Row r{std::move(p), {}, {}};
+    // A failed connection has no TLS cause to explain: its reason is the network error.
+    if (r.probe.failure && r.probe.outcome != ProbeOutcome::ConnectFailed) r.diagnosis = verify::explain(*r.probe.failure);
     if (r.probe.outcome == ProbeOutcome::Refused) {
-      r.diagnosis = logs::diagnose(r.probe.x142_lines);
       r.fix = fix_for(r.probe, r.diagnosis);
-    } else if (r.probe.outcome == ProbeOutcome::TlsFailed ||
-               r.probe.outcome == ProbeOutcome::ConnectFailed) {
-      r.diagnosis = logs::diagnose(r.probe.x142_lines);
-      if (r.diagnosis.cause == logs::Cause::ClientCertRejected)
+    } else if (r.probe.outcome == ProbeOutcome::TlsFailed || r.probe.outcome == ProbeOutcome::ConnectFailed) {
+      if (r.diagnosis.cause == verify::Cause::ClientCertRejected)
         r.fix = "Before X14.2 too: " + r.diagnosis.summary + " (" + r.probe.target.node + ":" +
                 std::to_string(r.probe.target.port) + "). " + r.diagnosis.fix;
       else

@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "logs/diagnosis.hpp"
+#include "verify/fix_catalogue.hpp"
 #include "check/probe.hpp"
 
 namespace mratls::check {
 
 struct Row {
   Probe probe;
-  logs::Diagnosis diagnosis;
+  verify::Diagnosis diagnosis;
   std::string fix;
 };
 

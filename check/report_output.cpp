@@ -43,14 +43,14 @@ nlohmann::json report_json(const Report& report) {
                              {"chain", chain},
                              {"findings", findings},
                              {"lines", r.probe.x142_lines},
-                             {"cause", logs::to_string(r.diagnosis.cause)},
+                             {"cause", verify::to_string(r.diagnosis.cause)},
                              {"reason", reason_of(r)},
                              {"fix", r.fix}});
   }
   out["fixes"] = nlohmann::json::array();
   for (const auto& [fix, affected] : report.fixes) out["fixes"].push_back({{"fix", fix}, {"affected", affected}});
   out["notes"] = report.notes;
-  out["workaround"] = report.refused ? nlohmann::json(logs::kVerifyOffWorkaround) : nlohmann::json();
+  out["workaround"] = report.refused ? nlohmann::json(verify::kVerifyOffWorkaround) : nlohmann::json();
   return out;
 }
 
@@ -73,7 +73,7 @@ void print_report(const Report& report, bool show_logs, std::ostream& os) {
       os << "\n";
     }
     // Only where it would help: a handshake that fails before X14.2 too is not verification.
-    if (report.refused) os << "\n" << logs::kVerifyOffWorkaround << "\n";
+    if (report.refused) os << "\n" << verify::kVerifyOffWorkaround << "\n";
   } else {
     os << "\nEvery node and port passes X14.2's origin verification.\n";
   }

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "lab/login_runner.hpp"
+#include "scan/outcome_text.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -53,9 +54,16 @@ Action add_login(CLI::App& app) {
       std::cerr << "mratls login: " << o->log_file << ": cannot open the log file\n";
       return kUsage;
     }
-    lab::LogSource log;
-    if (!o->log_file.empty()) log = [path = o->log_file] { return read_lines(path); };
-    auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, log);
+    // From a log file there are lines only: scan maps them back to an outcome.
+    lab::EvidenceSource evidence;
+    if (!o->log_file.empty())
+      evidence = [path = o->log_file](const std::string& tracking_id) {
+        lab::StepEvidence e;
+        e.reasons = lab::transaction_reasons([&path] { return read_lines(path); }, tracking_id);
+        e.outcome = scan::outcome_of(e.reasons);
+        return e;
+      };
+    auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence);
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;

@@ -60,7 +60,7 @@ Action add_scan(CLI::App& app) {
     bool failures = false, verification_failures = false;
     for (const auto& og : origins) {
       failures = failures || og.failed + og.denied > 0;
-      for (const auto& [cause, count] : og.causes) verification_failures = verification_failures || logs::is_verification_failure(cause);
+      for (const auto& [cause, count] : og.causes) verification_failures = verification_failures || verify::is_verification_failure(cause);
     }
 
     if (o->json) {
@@ -78,7 +78,7 @@ Action add_scan(CLI::App& app) {
         out["origins"].push_back({{"origin", og.host + ":" + std::to_string(og.port)}, {"host", og.host}, {"port", og.port},
                                   {"requests", og.requests}, {"ok", og.ok}, {"failed", og.failed}, {"denied", og.denied},
                                   {"first_failure", og.first_failure}, {"last_failure", og.last_failure},
-                                  {"signature", logs::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
+                                  {"signature", verify::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
                                   {"fix", og.diagnosis.fix}, {"notes", og.notes}, {"evidence", ev}});
       }
       std::cout << out.dump(2) << "\n";
@@ -93,7 +93,7 @@ Action add_scan(CLI::App& app) {
         continue;
       }
       std::cout << "\n  failing " << og.first_failure << " .. " << og.last_failure << "\n  signature: "
-                << logs::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
+                << verify::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
       if (!og.diagnosis.fix.empty()) std::cout << "  fix: " << og.diagnosis.fix << "\n";
       for (const auto& n : og.notes) std::cout << "  note: " << n << "\n";
       if (!o->evidence) continue;
@@ -109,7 +109,7 @@ Action add_scan(CLI::App& app) {
     std::cout << "\n";
     for (const auto& s : skipped) std::cout << "skipped " << s << "\n";
     // Only where it would help: a refused client certificate or the network is not verification.
-    if (verification_failures) std::cout << logs::kVerifyOffWorkaround << "\n";
+    if (verification_failures) std::cout << verify::kVerifyOffWorkaround << "\n";
     return failures ? kFindings : kOk;
   };
 }

@@ -4,7 +4,7 @@
 #include <iomanip>
 
 #include "lab/scenarios.hpp"
-#include "logs/diagnosis.hpp"
+#include "verify/fix_catalogue.hpp"
 
 namespace mratls::lab {
 
@@ -73,7 +73,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningClus
       for (const auto& l : step.reasons) os << "  " << l << "\n";
       std::string fix = catalogue_fix(id);
       os << "  fix: " << (fix.empty() ? step.diagnosis.fix : fix) << "\n";
-      if (logs::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
+      if (verify::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
       else {
         os << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
         not_verification.push_back(id);
@@ -91,7 +91,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningClus
     }
   }
   if (any_verification_failure) {
-    os << "\n" << logs::kVerifyOffWorkaround;
+    os << "\n" << verify::kVerifyOffWorkaround;
     for (std::size_t i = 0; i < not_verification.size(); ++i)
       os << (i == 0 ? " (it does not cure " : ", ") << not_verification[i];
     os << (not_verification.empty() ? "" : ")") << "\n";

@@ -16,7 +16,7 @@ void print_login(const LoginOutcome& outcome, std::ostream& os) {
   const auto& f = outcome.steps[*outcome.first_failure];
   os << "  first failing step: " << f.step.name << " -> " << f.status << "\n";
   for (const auto& r : f.reasons) os << "    " << r << "\n";
-  if (f.diagnosis.cause != logs::Cause::None) {
+  if (f.diagnosis.cause != verify::Cause::None) {
     os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
   } else if (f.reasons.empty()) {
     os << "    (give the proxy's log with --log FILE to see why)\n";
@@ -27,7 +27,7 @@ nlohmann::json login_json(const LoginOutcome& outcome) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : outcome.steps)
     steps.push_back({{"name", s.step.name}, {"method", s.step.method}, {"origin", s.step.origin}, {"target", s.step.target},
-                     {"status", s.status}, {"reasons", s.reasons}, {"cause", logs::to_string(s.diagnosis.cause)},
+                     {"status", s.status}, {"reasons", s.reasons}, {"cause", verify::to_string(s.diagnosis.cause)},
                      {"fix", s.diagnosis.fix}});
   nlohmann::json out{{"status", outcome.status()}, {"steps", steps}};
   if (outcome.first_failure) out["first_failure"] = *outcome.first_failure;

@@ -19,19 +19,6 @@ std::string run_id() {
   return buf;
 }
 
-// The proxy writes its lines asynchronously: wait until the step's transaction is complete.
-logs::TransactionLines lines_of(const LogSource& log, const std::string& tracking) {
-  logs::TransactionLines t;
-  if (!log) return t;
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  do {
-    t = logs::transaction_lines(log(), tracking);
-    if (!t.txn_id.empty() && !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  } while (std::chrono::steady_clock::now() < until);
-  return t;
-}
-
 std::string home_node_in(const std::string& cluster_user_xml) {
   static const std::regex hostname(R"(<hostname>([^<]+)</hostname>)");
   std::smatch m;
@@ -40,7 +27,33 @@ std::string home_node_in(const std::string& cluster_user_xml) {
 
 }  // namespace
 
-LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const LogSource& log) {
+std::vector<std::string> transaction_reasons(const std::function<std::vector<std::string>()>& log,
+                                             const std::string& tracking_id) {
+  logs::TransactionLines t;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  do {
+    t = logs::transaction_lines(log(), tracking_id);
+    if (!t.txn_id.empty() && !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < until);
+  return t.reasons;
+}
+
+EvidenceSource evidence_of(proxy::InProcessProxy& proxy) {
+  return [&proxy](const std::string& tracking_id) {
+    StepEvidence e;
+    e.reasons = transaction_reasons(
+        [&proxy] {
+          proxy.log()->flush();
+          return proxy.sink().lines();
+        },
+        tracking_id);
+    e.outcome = proxy.outcomes().find(tracking_id);
+    return e;
+  };
+}
+
+LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence) {
   LoginOutcome out;
   const std::string id = run_id();
   std::unique_ptr<proxy::BlockingClient> client;
@@ -54,8 +67,11 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
 
     StepOutcome step{steps[i], response.status, {}, {}};
     if (response.status != 200) {
-      step.reasons = lines_of(log, tracking).reasons;
-      step.diagnosis = logs::diagnose(step.reasons);
+      if (evidence) {
+        auto known = evidence(tracking);
+        step.reasons = std::move(known.reasons);
+        if (known.outcome) step.diagnosis = verify::explain(*known.outcome);
+      }
       if (!out.first_failure) out.first_failure = out.steps.size();
     }
     out.steps.push_back(std::move(step));

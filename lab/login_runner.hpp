@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "lab/login_sequence.hpp"
-#include "logs/diagnosis.hpp"
+#include "proxy/in_process.hpp"
+#include "verify/fix_catalogue.hpp"
 
 namespace mratls::lab {
 
@@ -18,7 +19,7 @@ struct StepOutcome {
   LoginStep step;
   int status = 0;                    // 0: no answer
   std::vector<std::string> reasons;  // the proxy's WARNING/ERROR lines for the step
-  logs::Diagnosis diagnosis;
+  verify::Diagnosis diagnosis;
 };
 
 struct LoginOutcome {
@@ -27,10 +28,25 @@ struct LoginOutcome {
   int status() const { return first_failure ? steps[*first_failure].status : 200; }
 };
 
-// The proxy's log so far; empty when it cannot be read.
-using LogSource = std::function<std::vector<std::string>()>;
+// What is known about a failed step, by its TrackingID: the proxy's WARNING/ERROR lines, and
+// why it failed as a value when the proxy says so (the lab's in-process proxy does; a log file
+// read back by `mratls login --log` gives lines only, which scan maps back).
+struct StepEvidence {
+  std::vector<std::string> reasons;
+  std::optional<verify::Outcome> outcome;
+};
+using EvidenceSource = std::function<StepEvidence(const std::string& tracking_id)>;
 
-LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const LogSource& log);
+// The lines of the proxy's log (read again on each call) for a TrackingID, once its
+// transaction is complete: the proxy writes asynchronously, so this waits up to 3 s.
+std::vector<std::string> transaction_reasons(const std::function<std::vector<std::string>()>& log,
+                                             const std::string& tracking_id);
+
+// The in-process proxy's evidence: its lines, and the outcomes it records.
+EvidenceSource evidence_of(proxy::InProcessProxy& proxy);
+
+// `evidence` may be empty: steps are then explained by nothing but their status.
+LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence);
 
 // The outcome as `mratls login` prints it, and as JSON.
 void print_login(const LoginOutcome& outcome, std::ostream& os);

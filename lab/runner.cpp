@@ -133,11 +133,8 @@ Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCl
       auto proxy = proxy::InProcessProxy::start(config);
       if (!proxy) throw std::runtime_error(proxy.error());
       auto& p = **proxy;
-      LogSource log = [&p] {
-        p.log()->flush();
-        return p.sink().lines();
-      };
-      m.cells[c->cluster().id][setting.label] = run_login("127.0.0.1", p.port(), c->login_target(kLabPublicName), log);
+      m.cells[c->cluster().id][setting.label] =
+          run_login("127.0.0.1", p.port(), c->login_target(kLabPublicName), evidence_of(p));
     }
   }
   return m;

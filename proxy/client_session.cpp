@@ -1,6 +1,9 @@
 #include "proxy/client_session.hpp"
 #include "config/ascii.hpp"
 
+#include <openssl/err.h>
+#include <openssl/sslerr.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
@@ -139,7 +142,7 @@ asio::awaitable<void> ClientSession::run() {
     if (ec) {
       // A client that stalls in the middle of a head gets 408; a closed or idle one just goes.
       if (deadline_.expired() && parser_->head_bytes() > 0) {
-        Txn txn{rt, std::to_string(shared_.next_txn++), ""};
+        Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt};
         warn(*rt, "Request head from " + client_ip_ + ":" + std::to_string(client_port_) + " not complete within " +
                       std::to_string(rt->config.timeouts.client_header_ms) + " ms");
         const LocalResponse timeout = request_timeout();
@@ -150,7 +153,7 @@ asio::awaitable<void> ClientSession::run() {
     first = false;
     // The runtime in force when the request arrived: a reload while the connection sat idle applies.
     rt = shared_.runtime.load();
-    Txn txn{rt, std::to_string(shared_.next_txn++), ""};
+    Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt};
     const auto* tracking = parser_->head().find("TrackingID");
     txn.tracking_id = tracking ? *tracking : new_uuid();
     txn_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(rt->config.timeouts.transaction_ms);
@@ -167,7 +170,7 @@ asio::awaitable<void> ClientSession::run() {
 }
 
 asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
-  Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid()};
+  Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt};
   const auto& head = parser_->head();
   if (!head.method.empty() && !head.target.empty())
     log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_,
@@ -177,6 +180,8 @@ asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
 }
 
 asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, bool keep_alive) {
+  // Before the client can read the answer, so that whoever keeps outcomes has this one by then.
+  if (txn.outcome && txn.rt->outcomes) txn.rt->outcomes->record(txn.tracking_id, *txn.outcome);
   logs::HttpMessage logged;
   auto bytes = local_response(r, keep_alive, logged);
   log(*txn.rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, logged, false);
@@ -198,6 +203,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   }
   if (const auto* refusal = decision.refusal()) {
     if (!refusal->warning.empty()) warn(rt, refusal->warning);
+    if (decision.access && !decision.access->allowed) txn.outcome = verify::Denied{};
     // A refused request whose body we have not read cannot keep the connection.
     co_return co_await respond(txn, refusal->response, parser_->keep_alive() && !parser_->has_body());
   }
@@ -238,6 +244,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
     if (conn) co_return conn;
     auto opened = co_await connect_origin(rt, thread_.pool, target, address, thread_.index);
     if (opened) co_return std::move(*opened);
+    txn.outcome = opened.error().outcome;
   }
   co_return nullptr;
 }
@@ -288,6 +295,7 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
   auto address = co_await resolve_origin(rt, target);
   if (!address) {
     warn(rt, address.error());
+    txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), address.error()};
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
   const std::string host_port =
@@ -321,11 +329,16 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         // An alert after the handshake (under TLS 1.3 a refused client certificate is reported
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
         const std::string check_name = target.host_is_ip ? address->to_string() : target.host;
-        rt.log->write_now(logs::ssl_failed_line(
-            thread_.index, check_name, verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text())));
+        const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
+        rt.log->write_now(logs::ssl_failed_line(thread_.index, check_name, text));
+        if (ERR_GET_REASON(static_cast<unsigned long>(error.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
+          txn.outcome = verify::ClientCertificateRefused{check_name};
+        else
+          txn.outcome = verify::HandshakeFailed{check_name, text};
       } else {
-        warn(rt, "Origin " + target.host + ":" + std::to_string(target.port) + " " +
-                     (sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response"));
+        const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
+        warn(rt, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);
+        txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), why};
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
@@ -368,6 +381,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   // Before any final response head has gone to the client, a fault is answered with a status.
   auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
     warn(rt, origin + why);
+    if (timeout) txn.outcome = verify::OriginTimeout{conn.key().host + ":" + std::to_string(conn.key().port)};
     // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
     // when they cross a co_await.
     LocalResponse answer = connect_failed();

@@ -34,6 +34,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::shared_ptr<const Runtime> rt;
     std::string id;
     std::string tracking_id;
+    // Why the request did not reach its origin, once known; recorded with the response.
+    std::optional<verify::Outcome> outcome;
   };
 
   asio::awaitable<void> run();

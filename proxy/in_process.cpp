@@ -6,7 +6,7 @@ std::expected<std::unique_ptr<InProcessProxy>, std::string> InProcessProxy::star
   std::unique_ptr<InProcessProxy> p(new InProcessProxy());
   p->sink_ = std::make_shared<logs::CollectingSink>();
   p->log_ = logs::Log::over_sink(p->sink_, config.log, config.expressway.system_name);
-  auto rt = Runtime::build(std::move(config), p->log_);
+  auto rt = Runtime::build(std::move(config), p->log_, p->outcomes_);
   if (!rt) return std::unexpected(rt.error());
   p->server_ = std::make_unique<Server>(*rt);
   if (auto ok = p->server_->listen(); !ok) return std::unexpected(ok.error());

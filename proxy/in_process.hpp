@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "logs/collecting_sink.hpp"
 #include "logs/log.hpp"
+#include "proxy/outcome_record.hpp"
 #include "proxy/server.hpp"
 
 namespace mratls::proxy {
@@ -22,6 +23,8 @@ class InProcessProxy {
   Server& server() { return *server_; }
   logs::CollectingSink& sink() { return *sink_; }
   const std::shared_ptr<logs::Log>& log() const { return log_; }
+  // The typed outcome of each failed request, by TrackingID.
+  const OutcomeRecord& outcomes() const { return *outcomes_; }
   // Waits for the Sending Response line of the n-th response (1-based) since start.
   bool wait_for_response(std::size_t n);
 
@@ -29,6 +32,7 @@ class InProcessProxy {
   InProcessProxy() = default;
   std::shared_ptr<logs::CollectingSink> sink_;
   std::shared_ptr<logs::Log> log_;
+  std::shared_ptr<OutcomeRecord> outcomes_ = std::make_shared<OutcomeRecord>();
   std::unique_ptr<Server> server_;
 };
 

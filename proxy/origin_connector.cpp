@@ -6,6 +6,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <openssl/err.h>
+#include <openssl/sslerr.h>
 
 #include "config/ascii.hpp"
 #include "logs/line_format.hpp"
@@ -98,6 +99,19 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socke
   co_return h;
 }
 
+verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
+                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style) {
+  if (verification && !verification->findings().empty()) {
+    const auto& f = verification->findings().front();
+    if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip};
+    return verify::ChainRefused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
+  }
+  if (!h.timed_out && h.ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(h.ec.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
+    return verify::ClientCertificateRefused{check_name};
+  return verify::HandshakeFailed{check_name, h.failure_text};
+}
+
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
     const Runtime& rt, OriginPool& pool, const mra::MraTarget& target, const asio::ip::address& address, int thread) {
   auto& log = *rt.log;
@@ -109,7 +123,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
     log.write_now(logs::thread_line(thread, "WARNING",
                                     "Connect to origin failed for '" + target.host + "': " + socket.error() + " server=" +
                                         target.host + "(" + ip + ") port=" + std::to_string(target.port)));
-    co_return std::unexpected(ConnectError{socket.error()});
+    co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{target.host + ":" + std::to_string(target.port), socket.error()}});
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
 
@@ -121,7 +135,8 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
     log.write_now(logs::verification_line(thread, f, verification.identity(), verification.enforcement(), log.openssl_text()));
   if (h.failed()) {
     log.write_now(logs::ssl_failed_line(thread, check_name, h.failure_text));
-    co_return std::unexpected(ConnectError{h.failure_text});
+    co_return std::unexpected(
+        ConnectError{h.failure_text, handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text())});
   }
   co_return std::make_unique<OriginConnection>(key, std::move(h.tls));
 }

@@ -15,11 +15,13 @@
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
 #include "verify/origin_verification.hpp"
+#include "verify/outcome.hpp"
 
 namespace mratls::proxy {
 
 struct ConnectError {
   std::string detail;  // for our own log line; the client sees 502 connect failed
+  verify::Outcome outcome;
 };
 
 // The hosts map, then an IP literal as is, then DNS (IPv4 first).
@@ -41,6 +43,11 @@ struct TlsHandshake {
 // The TLS handshake with Traffic Server's SNI rule and, when given, the verification attached.
 asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const mra::MraTarget& target,
                                             verify::OriginVerification* verification, SSL_SESSION* resume);
+
+// Why a failed handshake failed, as a value: the verification finding that refused the origin,
+// a refused client certificate, or another TLS failure. `check_name` is the name checked.
+verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
+                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style);
 
 // One connection attempt. Every line it writes goes to rt.log with `thread` as ET_NET number.
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(

@@ -8,7 +8,8 @@
 namespace mratls::proxy {
 
 std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
-                                                                          std::shared_ptr<logs::Log> log) {
+                                                                          std::shared_ptr<logs::Log> log,
+                                                                          std::shared_ptr<OutcomeRecord> outcomes) {
   static std::atomic<std::uint64_t> generations{0};
   auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
   if (!trust) return std::unexpected("trust store: " + trust.error());
@@ -27,6 +28,7 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   rt->trusted_certificates = trust->certificates().size();
   rt->config = std::move(config);
   rt->log = std::move(log);
+  rt->outcomes = std::move(outcomes);
   rt->generation = ++generations;
   return rt;
 }

@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "logs/log.hpp"
 #include "proxy/allow_list.hpp"
+#include "proxy/outcome_record.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/trust_store.hpp"
 
@@ -24,6 +25,8 @@ struct Runtime {
   std::unique_ptr<asio::ssl::context> origin_tls;
   std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
   std::size_t trusted_certificates = 0;
+  // Where each failed request's typed outcome goes, when someone keeps them (the lab); else null.
+  std::shared_ptr<OutcomeRecord> outcomes;
 
   bool verifies() const { return config.expressway.verifies_per_request(); }
   verify::Enforcement enforcement() const {
@@ -33,7 +36,8 @@ struct Runtime {
 
   // Loads the trust store and prepares the origin TLS context; errors name the file at fault.
   static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
-                                                                          std::shared_ptr<logs::Log> log);
+                                                                          std::shared_ptr<logs::Log> log,
+                                                                          std::shared_ptr<OutcomeRecord> outcomes = nullptr);
 };
 
 }  // namespace mratls::proxy

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "scan/log_reader.hpp"
+#include "scan/outcome_text.hpp"
 #include "mra/mra_path.hpp"
 
 namespace mratls::scan {
@@ -180,16 +181,16 @@ void Scanner::close(Txn& txn, int status) {
     o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
     return;
   }
-  logs::Diagnosis d;
+  verify::Diagnosis d;
+  const auto outcome = outcome_of(txn.reasons);
+  if (outcome) d = verify::explain(*outcome);
   if (status == 403 || txn.denied) {
     ++o.denied;
-    d = logs::diagnose(txn.reasons);
-    if (d.cause == logs::Cause::None) d = {logs::Cause::Denied, "the request is not in the allow list", ""};
+    if (d.cause == verify::Cause::None) d = {verify::Cause::Denied, "the request is not in the allow list", ""};
   } else if (status >= 500) {
     ++o.failed;
-    d = logs::diagnose(txn.reasons);
-    if (d.cause == logs::Cause::None)
-      d = {logs::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
+    if (d.cause == verify::Cause::None)
+      d = {verify::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
            "Check the network path from Expressway-C to " + txn.host + ":" + std::to_string(txn.port) + "."};
   } else {
     return;
@@ -198,7 +199,7 @@ void Scanner::close(Txn& txn, int status) {
   o.last_failure = txn.time_text;
   o.last_failure_ms = std::max(o.last_failure_ms, txn.start_ms);
   ++o.causes[d.cause];
-  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == logs::Cause::None) o.diagnosis = d;
+  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == verify::Cause::None) o.diagnosis = d;
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
 }
 
@@ -215,7 +216,7 @@ void Scanner::finish() {
   // The same host passing on one port and failing self-signed on another (6972, typically):
   // an ECDSA certificate presented to an ECDSA-first Expressway.
   for (auto& [key, o] : origins_) {
-    if (o.diagnosis.cause != logs::Cause::SelfSigned) continue;
+    if (o.diagnosis.cause != verify::Cause::SelfSigned) continue;
     // Failing self-signed, then passing: what a change of the cipher string to RSA-first does
     // to a node whose ECDSA certificate is self-signed.
     if (o.last_ok_ms > o.last_failure_ms && o.last_failure_ms > 0)

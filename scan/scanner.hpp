@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "logs/diagnosis.hpp"
+#include "verify/fix_catalogue.hpp"
 #include "scan/log_record.hpp"
 
 namespace mratls::scan {
@@ -31,8 +31,8 @@ struct OriginSummary {
   std::uint64_t denied = 0;   // 403
   std::string first_failure;  // time as written
   std::string last_failure;
-  logs::Diagnosis diagnosis;        // the most frequent cause
-  std::map<logs::Cause, std::uint64_t> causes;
+  verify::Diagnosis diagnosis;        // the most frequent cause
+  std::map<verify::Cause, std::uint64_t> causes;
   std::vector<std::string> notes;
   std::vector<Evidence> evidence;  // up to kEvidencePerOrigin failing transactions
   bool host_is_ip = false;

@@ -73,6 +73,15 @@ std::string x509_error_text(int code, config::OpenSslText style) {
   return X509_verify_cert_error_string(code);
 }
 
+std::optional<int> x509_error_code(std::string_view text) {
+  for (std::size_t code = 0; code < kOpenSsl111Texts.size(); ++code)
+    if (kOpenSsl111Texts[code] == text) return static_cast<int>(code);
+  // OpenSSL 3's codes run below 100 (X509_V_ERR_EC_KEY_EXPLICIT_PARAMS is 94).
+  for (int code = 0; code < 128; ++code)
+    if (text == X509_verify_cert_error_string(code)) return code;
+  return std::nullopt;
+}
+
 std::string ssl_error_text(unsigned long code, config::OpenSslText style) {
   // The native texts need OpenSSL's string tables, which only an SSL initialisation loads.
   OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr);

@@ -3,7 +3,9 @@
 // error codes of the ERROR line).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 
@@ -11,6 +13,9 @@ namespace mratls::verify {
 
 // X509_V_ERR_* code → the verification error text.
 std::string x509_error_text(int code, config::OpenSslText style);
+
+// The reverse, for text read back from a log: either wording; nullopt for a text neither uses.
+std::optional<int> x509_error_code(std::string_view text);
 
 // An OpenSSL 3 error-queue code (ERR_get_error) from a failed handshake → the text after
 // "SSL connection failed for '<name>': ".

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "lab/scenarios.hpp"
-#include "logs/diagnosis.hpp"
+#include "verify/fix_catalogue.hpp"
 #include "check/probe.hpp"
 #include "support.hpp"
 #include "verify/cipher_preference.hpp"
@@ -32,7 +32,7 @@ std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first) {
 struct Verdict {
   bool before;
   bool x142;
-  logs::Cause cause;
+  verify::Cause cause;
 };
 
 Verdict probe(const std::string& scenario, bool rsa_first) {
@@ -41,7 +41,7 @@ Verdict probe(const std::string& scenario, bool rsa_first) {
   if (!origin) throw std::runtime_error(origin.error());
   auto probes = check::run_probes({{runtime(rsa_first), {def.connect_host, "https", (*origin)->port()}, "x"}}, 4, 1);
   const auto& p = probes.front();
-  return {p.before_x142_ok(), p.x142_ok(), logs::diagnose(p.x142_lines).cause};
+  return {p.before_x142_ok(), p.x142_ok(), p.failure ? verify::explain(*p.failure).cause : verify::Cause::None};
 }
 
 struct Expected {
@@ -51,7 +51,7 @@ struct Expected {
   friend void PrintTo(const Expected& e, std::ostream* os) { *os << e.id; }
 };
 
-using C = logs::Cause;
+using C = verify::Cause;
 const Verdict kPass{true, true, C::None};
 Verdict refused(C cause) { return {true, false, cause}; }
 
@@ -63,11 +63,11 @@ TEST_P(CheckScenario, VerdictAndCauseForBothPreferences) {
   auto e = probe(GetParam().id, false);
   EXPECT_EQ(e.before, GetParam().ecdsa.before);
   EXPECT_EQ(e.x142, GetParam().ecdsa.x142);
-  EXPECT_EQ(e.cause, GetParam().ecdsa.cause) << logs::to_string(e.cause);
+  EXPECT_EQ(e.cause, GetParam().ecdsa.cause) << verify::to_string(e.cause);
   auto r = probe(GetParam().id, true);
   EXPECT_EQ(r.before, GetParam().rsa.before);
   EXPECT_EQ(r.x142, GetParam().rsa.x142);
-  EXPECT_EQ(r.cause, GetParam().rsa.cause) << logs::to_string(r.cause);
+  EXPECT_EQ(r.cause, GetParam().rsa.cause) << verify::to_string(r.cause);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -78,11 +78,8 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
   config.hosts.clear();
   (*cluster)->configure_proxy(config);
   ProxyUnderTest proxy(config);
-  lab::LogSource log = [&proxy] {
-    proxy.log()->flush();
-    return proxy.sink().lines();
-  };
-  auto outcome = lab::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"), log);
+  auto outcome = lab::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"),
+                                lab::evidence_of(proxy.in_process()));
 
   std::map<std::string, int> status;
   for (const auto& s : outcome.steps) status[s.step.name] = s.status;
@@ -97,16 +94,16 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
   const auto& first = outcome.steps[*outcome.first_failure];
   EXPECT_EQ(first.step.name, "UDS user details on the home node");
   EXPECT_EQ(first.step.origin, "https://127.0.23.12:8443");
-  EXPECT_EQ(first.diagnosis.cause, logs::Cause::IpNotInCertificate);
+  EXPECT_EQ(first.diagnosis.cause, verify::Cause::IpNotInCertificate);
   ASSERT_EQ(first.reasons.size(), 2u);
   EXPECT_NE(first.reasons[0].find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate server=127.0.23.12(127.0.23.12)"),
             std::string::npos);
   for (const auto& s : outcome.steps) {
     if (s.step.name == "TFTP device configuration CSFemusk.cnf.xml") {
-      EXPECT_EQ(s.diagnosis.cause, logs::Cause::SelfSigned);
+      EXPECT_EQ(s.diagnosis.cause, verify::Cause::SelfSigned);
     }
     if (s.step.name == "Unity Connection voicemail (vmrest)") {
-      EXPECT_EQ(s.diagnosis.cause, logs::Cause::MissingIntermediate);
+      EXPECT_EQ(s.diagnosis.cause, verify::Cause::MissingIntermediate);
     }
   }
 }

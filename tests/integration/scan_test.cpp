@@ -78,11 +78,11 @@ void expect_fixture_result(const std::map<std::string, scan::OriginSummary>& ori
   EXPECT_EQ(healthy.failed, 0u);
   const auto& tftp = origins.at("cucm.steven.lab:6972");
   EXPECT_EQ(tftp.failed, 1u);
-  EXPECT_EQ(tftp.diagnosis.cause, logs::Cause::SelfSigned);
+  EXPECT_EQ(tftp.diagnosis.cause, verify::Cause::SelfSigned);
   ASSERT_EQ(tftp.notes.size(), 1u) << "the same host passes on 8443: ECDSA suspicion";
   const auto& by_ip = origins.at("10.48.36.215:8443");
   EXPECT_EQ(by_ip.failed, 1u);
-  EXPECT_EQ(by_ip.diagnosis.cause, logs::Cause::IpNotInCertificate);
+  EXPECT_EQ(by_ip.diagnosis.cause, verify::Cause::IpNotInCertificate);
   EXPECT_EQ(by_ip.first_failure, "2022-07-11T19:49:01.472+02:00");
   ASSERT_EQ(by_ip.evidence.size(), 1u);
   EXPECT_EQ(by_ip.evidence[0].decoded, "steven.lab/https/10.48.36.215/8443 /cucm-uds/user/emusk/devices?max=100");
@@ -170,7 +170,7 @@ TEST(Scan, ClientCertificateRejectedByCucm) {
   auto file = scratch("unknown-ca-alert.log");
   std::ofstream(file) << joined(log);
   auto origins = scan_files({file});
-  EXPECT_EQ(origins.at("cucm.steven.lab:6972").diagnosis.cause, logs::Cause::ClientCertRejected);
+  EXPECT_EQ(origins.at("cucm.steven.lab:6972").diagnosis.cause, verify::Cause::ClientCertRejected);
 
   // VerifyOriginServer Off would not help here, so the command does not offer it; it does for
   // the fixture's verification failures.
@@ -238,7 +238,7 @@ TEST_P(ScanRoundTrip, ProxyLinesGiveTheScenarioSignature) {
     ASSERT_EQ(origins.size(), 1u);
     const auto& o = origins.begin()->second;
     EXPECT_EQ(o.requests, 1u);
-    EXPECT_EQ(std::string(o.failed ? logs::to_string(o.diagnosis.cause) : "healthy"), signature)
+    EXPECT_EQ(std::string(o.failed ? verify::to_string(o.diagnosis.cause) : "healthy"), signature)
         << id << (level == config::LogLevel::Debug ? " (debug)" : "");
   }
 }

@@ -51,6 +51,7 @@ class ProxyUnderTest {
   proxy::Server& server() { return proxy_->server(); }
   MemorySink& sink() { return proxy_->sink(); }
   const std::shared_ptr<logs::Log>& log() const { return proxy_->log(); }
+  proxy::InProcessProxy& in_process() { return *proxy_; }
   // The lines so far, with the syslog prefix checked and removed, and times, client ports and
   // the given origin ports masked.
   std::vector<std::string> masked_lines(const std::vector<std::uint16_t>& origin_ports = {});

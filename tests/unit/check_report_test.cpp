@@ -5,6 +5,7 @@
 
 #include "check/report.hpp"
 #include "logs/line_format.hpp"
+#include "verify/x509_text.hpp"
 
 using namespace mratls;
 
@@ -31,6 +32,7 @@ check::Probe refused(const std::string& node, std::uint16_t port, const std::str
   p.chain = {std::move(presented)};
   verify::Finding f{verify::Finding::Kind::Chain, x509_error, 0};
   p.findings = {f};
+  p.failure = verify::ChainRefused{node, x509_error, 0, verify::x509_error_text(x509_error, config::OpenSslText::Expressway)};
   p.x142_lines = {logs::verification_line(0, f, {node, node, p.ip}, verify::Enforcement::Enforce,
                                           config::OpenSslText::Expressway)};
   return p;
@@ -53,7 +55,7 @@ TEST(CheckReport, AnEcdsaCertificateRefusedOnlyEcdsaFirstIsCuredByTheRsaPrefix) 
   auto report = check::judge(std::move(probes), {}, config::Config{});
   EXPECT_EQ(report.failing, 1u);
   EXPECT_TRUE(report.refused);
-  EXPECT_EQ(report.rows[0].diagnosis.cause, logs::Cause::SelfSigned);
+  EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::SelfSigned);
   EXPECT_EQ(check::reason_of(report.rows[0]), "self-signed certificate on cucm.lab");
   EXPECT_NE(report.rows[0].fix.find("Fails only ECDSA-first: cucm.lab:6972 presents 'cucm-EC.lab'"), std::string::npos);
   EXPECT_NE(report.rows[0].fix.find("prefix the Expressway cipher string with ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos);
@@ -76,7 +78,7 @@ TEST(CheckReport, AMissingIntermediateNamesTheIssuerToUpload) {
   std::vector<check::Probe> probes{refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                                            leaf("cuc.lab", "Lab Issuing CA 2", "RSA"))};
   auto report = check::judge(std::move(probes), {}, config::Config{});
-  EXPECT_EQ(report.rows[0].diagnosis.cause, logs::Cause::MissingIntermediate);
+  EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::MissingIntermediate);
   EXPECT_TRUE(report.rows[0].fix.starts_with("cuc.lab:443 sends 'cuc.lab' without its issuer 'Lab Issuing CA 2'"));
 }
 
@@ -86,6 +88,7 @@ TEST(CheckReport, ANetworkFailureFailsBeforeX142TooAndIsNotCuredByVerifyOff) {
   p.preference = "ECDSA-first";
   p.outcome = check::ProbeOutcome::ConnectFailed;
   p.error = "Connection refused";
+  p.failure = verify::NetworkFailure{"imp.lab:8443", p.error};
   auto report = check::judge({p}, {"discovery: x advertises 0 node(s)"}, config::Config{});
   EXPECT_EQ(report.failing, 1u);
   EXPECT_FALSE(report.refused);

@@ -1,0 +1,85 @@
+#include "scan/outcome_text.hpp"
+
+#include <charconv>
+
+#include "mra/mra_path.hpp"
+#include "verify/x509_text.hpp"
+
+namespace mratls::scan {
+namespace {
+
+bool has(std::string_view s, std::string_view needle) { return s.find(needle) != std::string_view::npos; }
+
+// "… Core server certificate verification failed for (<name>). Action=<a> Error=<text>
+// server=<host>(<ip>) depth=<n>". Parsed by hand: scan reads every failing transaction with
+// it, where std::regex dominated the profile.
+std::optional<verify::ChainRefused> core_failure(std::string_view line) {
+  constexpr std::string_view kCore = "Core server certificate verification failed for (";
+  auto at = line.find(kCore);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto name_start = at + kCore.size();
+  auto name_end = line.find(").", name_start);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  auto error_at = line.find(" Error=", name_end);
+  auto server_at = line.rfind(" server=");
+  auto depth_at = line.rfind(" depth=");
+  if (error_at == std::string_view::npos || server_at == std::string_view::npos || depth_at == std::string_view::npos ||
+      server_at < error_at + 7 || depth_at < server_at)
+    return std::nullopt;
+  int depth = 0;
+  auto digits = line.substr(depth_at + 7);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), depth);
+  if (ec != std::errc{} || end == digits.data()) return std::nullopt;
+  const auto error = line.substr(error_at + 7, server_at - error_at - 7);
+  return verify::ChainRefused{std::string(line.substr(name_start, name_end - name_start)),
+                              verify::x509_error_code(error).value_or(0), depth, std::string(error)};
+}
+
+// "SNI (<name>) not in certificate": the name.
+std::optional<verify::NameNotInCertificate> sni_failure(std::string_view line) {
+  constexpr std::string_view kSni = "SNI (";
+  auto at = line.find(kSni);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto end = line.find(") not in certificate", at + kSni.size());
+  if (end == std::string_view::npos) return std::nullopt;
+  auto name = line.substr(at + kSni.size(), end - at - kSni.size());
+  if (name.find(')') != std::string_view::npos) return std::nullopt;
+  return verify::NameNotInCertificate{std::string(name), mra::is_ip_literal(name)};
+}
+
+// "… SSL connection failed for '<name>': <text>".
+std::optional<verify::Outcome> ssl_failure(std::string_view line) {
+  constexpr std::string_view kSsl = "ERROR: SSL connection failed for '";
+  auto at = line.find(kSsl);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto name_start = at + kSsl.size();
+  auto name_end = line.find("': ", name_start);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  return verify::HandshakeFailed{std::string(line.substr(name_start, name_end - name_start)),
+                                 std::string(line.substr(name_end + 3))};
+}
+
+}  // namespace
+
+std::optional<verify::Outcome> outcome_of_line(std::string_view line) {
+  if (auto core = core_failure(line)) return *core;
+  if (auto sni = sni_failure(line)) return *sni;
+  if (has(line, "tlsv1 alert unknown ca")) {
+    auto ssl = ssl_failure(line);
+    return verify::ClientCertificateRefused{ssl ? std::get<verify::HandshakeFailed>(*ssl).name : std::string()};
+  }
+  if (has(line, "Event=\"Request Denied\"")) return verify::Denied{};
+  if (has(line, "Connect to origin failed")) return verify::NetworkFailure{"", std::string(line)};
+  if (has(line, "no response within")) return verify::OriginTimeout{};
+  return std::nullopt;
+}
+
+std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines) {
+  for (const auto& line : lines)
+    if (auto o = outcome_of_line(line)) return o;
+  for (const auto& line : lines)
+    if (auto o = ssl_failure(line)) return o;
+  return std::nullopt;
+}
+
+}  // namespace mratls::scan

@@ -1,0 +1,23 @@
+// The one place where the traffic server's text is mapped back to typed outcomes: scan reads
+// only what the appliance wrote, so it recovers the outcome from the lines of a failed request.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "verify/outcome.hpp"
+
+namespace mratls::scan {
+
+// The outcome one line states, if any: a Core server verification line, an SNI line, a refused
+// client certificate, a denial, a failed connect or a timeout (an SSL ERROR line alone is not
+// enough: it follows most of the others).
+std::optional<verify::Outcome> outcome_of_line(std::string_view line);
+
+// The outcome of a failed request from its WARNING/ERROR/denial lines, in order: the first line
+// that states one, else the SSL ERROR line's text as a handshake failure.
+std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines);
+
+}  // namespace mratls::scan
