@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "lab/scenarios.hpp"
+#include "scan/outcome_text.hpp"
 #include "support.hpp"
 #include "verify/cipher_preference.hpp"
+#include "verify/fix_catalogue.hpp"
 
 using namespace mratls;
 using namespace mratls::test;
@@ -26,6 +28,7 @@ struct Outcome {
 struct Run {
   Outcome outcome;
   std::vector<std::string> all;
+  std::optional<verify::Outcome> recorded;  // what the proxy recorded for the request, as a value
 };
 
 Run run_scenario(const std::string& id, Mode mode, Prefer prefer) {
@@ -48,7 +51,7 @@ Run run_scenario(const std::string& id, Mode mode, Prefer prefer) {
   proxy.sink().wait_for("Detail=\"Sending Response\"");
   proxy.log()->flush();
   auto lines = proxy.masked_lines({port});
-  Run run{{response.status, {}}, lines};
+  Run run{{response.status, {}}, lines, proxy.in_process().outcomes().find("test-tracking-id")};
   bool inside = false;
   for (const auto& l : lines) {
     if (l.find("Detail=\"Sending Request\"") != std::string::npos) inside = true;
@@ -141,6 +144,23 @@ TEST_P(Scenario, VerifyOriginServerOn) {
   EXPECT_EQ(run.outcome.lines, e.on.lines) << dump(run.all);
 }
 
+// The proxy's typed outcome and what scan reads back from the lines it wrote agree.
+TEST_P(Scenario, TheRecordedOutcomeIsWhatScanReadsFromTheLines) {
+  const auto& e = GetParam();
+  auto run = run_scenario(e.id, Mode::On, e.prefer);
+  auto read_back = scan::outcome_of(run.outcome.lines);
+  if (e.on.status == 200) {
+    EXPECT_FALSE(run.recorded);
+    EXPECT_FALSE(read_back);
+    return;
+  }
+  ASSERT_TRUE(run.recorded) << dump(run.all);
+  ASSERT_TRUE(read_back) << dump(run.all);
+  EXPECT_EQ(verify::explain(*run.recorded).cause, verify::explain(*read_back).cause) << dump(run.all);
+  EXPECT_NE(verify::explain(*run.recorded).cause, verify::Cause::TlsFailure) << dump(run.all);
+  EXPECT_EQ(run.recorded->index(), read_back->index());
+}
+
 TEST_P(Scenario, LogOnlyLogsAndLetsThrough) {
   const auto& e = GetParam();
   auto run = run_scenario(e.id, Mode::LogOnly, e.prefer);
@@ -194,4 +214,22 @@ TEST(ScenarioLines, SuccessSequenceLogsTheTomcatStatusLine) {
   EXPECT_EQ(run.all[4],
             "UTCTime=\"T\" Module=\"network.http.trafficserver\" Level=\"INFO\": Detail=\"Sending Response\" Txn-id=\"1\" "
             "TrackingID=\"\" Dst-ip=\"127.0.0.1\" Dst-port=\"C\" Msg=\"HTTP/1.1 200 \"");
+}
+
+TEST(ScenarioOutcomes, ADenialAndANetworkFailureAreRecordedAsValues) {
+  auto config = base_config(LabPki::get());
+  config.allow_list.push_back({"https://cucm.steven.lab:1/cucm-uds/", config::MatchType::Prefix, {"GET"}});
+  ProxyUnderTest proxy(config);
+  Client client(proxy.port());
+  auto denied = client.exchange(get_request("/" + segment_for("cucm.steven.lab", 1) + "/vmrest/x", "denied-1"));
+  EXPECT_EQ(denied.status, 403);
+  auto refused = client.exchange(get_request("/" + segment_for("cucm.steven.lab", 1) + "/cucm-uds/user/x", "refused-1"));
+  EXPECT_EQ(refused.status, 502);
+  auto d = proxy.in_process().outcomes().find("denied-1");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(std::holds_alternative<verify::Denied>(*d));
+  auto n = proxy.in_process().outcomes().find("refused-1");
+  ASSERT_TRUE(n);
+  ASSERT_TRUE(std::holds_alternative<verify::NetworkFailure>(*n));
+  EXPECT_EQ(std::get<verify::NetworkFailure>(*n).origin, "cucm.steven.lab:1");
 }
