@@ -10,17 +10,27 @@ namespace {
 
 bool has(std::string_view s, std::string_view needle) { return s.find(needle) != std::string_view::npos; }
 
+// The text between the first `open` and the `close` after it, and where `close` starts.
+struct Enclosed {
+  std::string_view text;
+  std::size_t close_at = 0;
+};
+std::optional<Enclosed> enclosed(std::string_view line, std::string_view open, std::string_view close) {
+  auto at = line.find(open);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto start = at + open.size();
+  auto end = line.find(close, start);
+  if (end == std::string_view::npos) return std::nullopt;
+  return Enclosed{line.substr(start, end - start), end};
+}
+
 // "… Core server certificate verification failed for (<name>). Action=<a> Error=<text>
 // server=<host>(<ip>) depth=<n>". Parsed by hand: scan reads every failing transaction with
 // it, where std::regex dominated the profile.
 std::optional<verify::ChainRefused> core_failure(std::string_view line) {
-  constexpr std::string_view kCore = "Core server certificate verification failed for (";
-  auto at = line.find(kCore);
-  if (at == std::string_view::npos) return std::nullopt;
-  auto name_start = at + kCore.size();
-  auto name_end = line.find(").", name_start);
-  if (name_end == std::string_view::npos) return std::nullopt;
-  auto error_at = line.find(" Error=", name_end);
+  auto name = enclosed(line, "Core server certificate verification failed for (", ").");
+  if (!name) return std::nullopt;
+  auto error_at = line.find(" Error=", name->close_at);
   auto server_at = line.rfind(" server=");
   auto depth_at = line.rfind(" depth=");
   if (error_at == std::string_view::npos || server_at == std::string_view::npos || depth_at == std::string_view::npos ||
@@ -31,32 +41,21 @@ std::optional<verify::ChainRefused> core_failure(std::string_view line) {
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), depth);
   if (ec != std::errc{} || end == digits.data()) return std::nullopt;
   const auto error = line.substr(error_at + 7, server_at - error_at - 7);
-  return verify::ChainRefused{std::string(line.substr(name_start, name_end - name_start)),
-                              verify::x509_error_code(error).value_or(0), depth, std::string(error)};
+  return verify::ChainRefused{std::string(name->text), verify::x509_error_code(error).value_or(0), depth, std::string(error)};
 }
 
 // "SNI (<name>) not in certificate": the name.
 std::optional<verify::NameNotInCertificate> sni_failure(std::string_view line) {
-  constexpr std::string_view kSni = "SNI (";
-  auto at = line.find(kSni);
-  if (at == std::string_view::npos) return std::nullopt;
-  auto end = line.find(") not in certificate", at + kSni.size());
-  if (end == std::string_view::npos) return std::nullopt;
-  auto name = line.substr(at + kSni.size(), end - at - kSni.size());
-  if (name.find(')') != std::string_view::npos) return std::nullopt;
-  return verify::NameNotInCertificate{std::string(name), mra::is_ip_literal(name)};
+  auto name = enclosed(line, "SNI (", ") not in certificate");
+  if (!name || name->text.find(')') != std::string_view::npos) return std::nullopt;
+  return verify::NameNotInCertificate{std::string(name->text), mra::is_ip_literal(name->text)};
 }
 
 // "… SSL connection failed for '<name>': <text>".
 std::optional<verify::Outcome> ssl_failure(std::string_view line) {
-  constexpr std::string_view kSsl = "ERROR: SSL connection failed for '";
-  auto at = line.find(kSsl);
-  if (at == std::string_view::npos) return std::nullopt;
-  auto name_start = at + kSsl.size();
-  auto name_end = line.find("': ", name_start);
-  if (name_end == std::string_view::npos) return std::nullopt;
-  return verify::HandshakeFailed{std::string(line.substr(name_start, name_end - name_start)),
-                                 std::string(line.substr(name_end + 3))};
+  auto name = enclosed(line, "ERROR: SSL connection failed for '", "': ");
+  if (!name) return std::nullopt;
+  return verify::HandshakeFailed{std::string(name->text), std::string(line.substr(name->close_at + 3))};
 }
 
 }  // namespace
