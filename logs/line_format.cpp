@@ -85,25 +85,25 @@ std::string access_line(const AccessLine& l) {
         quoted(l.username), quoted(l.method), quoted(l.request_url), quoted(l.rule_url), l.match, l.type, utc_time(l.time));
   }
   return fmt::format(
-      R"(Event="Request Denied" Detail="Access denied" Reason="Not in allow list" Username="{}" Deployment="1" Method="{}" Request="{}" UTCTime="{}")",
-      quoted(l.username), quoted(l.method), quoted(l.request_url), utc_time(l.time));
+      R"({} Detail="Access denied" Reason="Not in allow list" Username="{}" Deployment="1" Method="{}" Request="{}" UTCTime="{}")",
+      words::kRequestDenied, quoted(l.username), quoted(l.method), quoted(l.request_url), utc_time(l.time));
 }
 
 std::string verification_line(int thread, const verify::Finding& finding, const verify::OriginIdentity& origin,
                               verify::Enforcement enforcement, config::OpenSslText style) {
   const char* action = enforcement == verify::Enforcement::Enforce ? "Terminate" : "Continue";
   if (finding.kind == verify::Finding::Kind::Name) {
-    return fmt::format("[ET_NET {}] WARNING: SNI ({}) not in certificate. Action={} server={}({})", thread,
-                       origin.check_name, action, origin.server, origin.ip);
+    return fmt::format("[ET_NET {}] WARNING: {}{}{}. Action={} server={}({})", thread, words::kSni, origin.check_name,
+                       words::kNotInCertificate, action, origin.server, origin.ip);
   }
   return fmt::format(
-      "[ET_NET {}] WARNING: Core server certificate verification failed for ({}). Action={} Error={} server={}({}) depth={}",
-      thread, origin.check_name, action, verify::x509_error_text(finding.x509_error, style), origin.server, origin.ip,
+      "[ET_NET {}] WARNING: {}{}). Action={} Error={} server={}({}) depth={}", thread, words::kCoreVerificationFailed,
+      origin.check_name, action, verify::x509_error_text(finding.x509_error, style), origin.server, origin.ip,
       finding.depth);
 }
 
 std::string ssl_failed_line(int thread, std::string_view name, std::string_view text) {
-  return fmt::format("[ET_NET {}] ERROR: SSL connection failed for '{}': {}", thread, name, text);
+  return fmt::format("[ET_NET {}] {}{}': {}", thread, words::kSslConnectionFailed, name, text);
 }
 
 std::string thread_line(int thread, std::string_view level, std::string_view text) {

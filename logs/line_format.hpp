@@ -14,6 +14,19 @@ namespace mratls::logs {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// The fixed words of the lines a failed request writes. The writers below and in proxy/, and
+// scan's reader (scan/outcome_text.cpp), share them.
+namespace words {
+inline constexpr std::string_view kCoreVerificationFailed = "Core server certificate verification failed for (";
+inline constexpr std::string_view kSni = "SNI (";
+inline constexpr std::string_view kNotInCertificate = ") not in certificate";
+inline constexpr std::string_view kSslConnectionFailed = "ERROR: SSL connection failed for '";
+inline constexpr std::string_view kConnectToOriginFailed = "Connect to origin failed for '";
+inline constexpr std::string_view kNoResponseWithin = "no response within ";
+inline constexpr std::string_view kRequestDenied = "Event=\"Request Denied\"";
+inline constexpr std::string_view kUnknownCaAlert = "tlsv1 alert unknown ca";
+}  // namespace words
+
 // "2022-07-11T18:55:25.910+02:00 vcsc traffic_server[18242]: "
 std::string syslog_prefix(TimePoint t, int utc_offset_seconds, std::string_view system_name, int pid);
 // "2022-07-11 16:55:25,910"

@@ -404,7 +404,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
       const bool timed_out = origin_deadline.expired();
       std::string why;
       if (timed_out && txn_expired()) why = "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms";
-      else if (timed_out) why = "no response within " + std::to_string(response_ms.count()) + " ms";
+      else if (timed_out) why = std::string(logs::words::kNoResponseWithin) + std::to_string(response_ms.count()) + " ms";
       else if (response.failed()) why = "malformed response: " + response.failure_text();
       else why = "connection closed in the middle of a response: " + ec.message();
       co_return co_await fail_before_response(why, timed_out);

@@ -121,7 +121,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
   auto socket = co_await connect_tcp(rt, target, address);
   if (!socket) {
     log.write_now(logs::thread_line(thread, "WARNING",
-                                    "Connect to origin failed for '" + target.host + "': " + socket.error() + " server=" +
+                                    std::string(logs::words::kConnectToOriginFailed) + target.host + "': " + socket.error() + " server=" +
                                         target.host + "(" + ip + ") port=" + std::to_string(target.port)));
     co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{target.host + ":" + std::to_string(target.port), socket.error()}});
   }

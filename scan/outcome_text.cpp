@@ -2,11 +2,14 @@
 
 #include <charconv>
 
+#include "logs/line_format.hpp"
 #include "mra/mra_path.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::scan {
 namespace {
+
+namespace words = logs::words;
 
 bool has(std::string_view s, std::string_view needle) { return s.find(needle) != std::string_view::npos; }
 
@@ -28,7 +31,7 @@ std::optional<Enclosed> enclosed(std::string_view line, std::string_view open, s
 // server=<host>(<ip>) depth=<n>". Parsed by hand: scan reads every failing transaction with
 // it, where std::regex dominated the profile.
 std::optional<verify::ChainRefused> core_failure(std::string_view line) {
-  auto name = enclosed(line, "Core server certificate verification failed for (", ").");
+  auto name = enclosed(line, words::kCoreVerificationFailed, ").");
   if (!name) return std::nullopt;
   auto error_at = line.find(" Error=", name->close_at);
   auto server_at = line.rfind(" server=");
@@ -46,14 +49,14 @@ std::optional<verify::ChainRefused> core_failure(std::string_view line) {
 
 // "SNI (<name>) not in certificate": the name.
 std::optional<verify::NameNotInCertificate> sni_failure(std::string_view line) {
-  auto name = enclosed(line, "SNI (", ") not in certificate");
+  auto name = enclosed(line, words::kSni, words::kNotInCertificate);
   if (!name || name->text.find(')') != std::string_view::npos) return std::nullopt;
   return verify::NameNotInCertificate{std::string(name->text), mra::is_ip_literal(name->text)};
 }
 
 // "… SSL connection failed for '<name>': <text>".
 std::optional<verify::Outcome> ssl_failure(std::string_view line) {
-  auto name = enclosed(line, "ERROR: SSL connection failed for '", "': ");
+  auto name = enclosed(line, words::kSslConnectionFailed, "': ");
   if (!name) return std::nullopt;
   return verify::HandshakeFailed{std::string(name->text), std::string(line.substr(name->close_at + 3))};
 }
@@ -63,13 +66,13 @@ std::optional<verify::Outcome> ssl_failure(std::string_view line) {
 std::optional<verify::Outcome> outcome_of_line(std::string_view line) {
   if (auto core = core_failure(line)) return *core;
   if (auto sni = sni_failure(line)) return *sni;
-  if (has(line, "tlsv1 alert unknown ca")) {
+  if (has(line, words::kUnknownCaAlert)) {
     auto ssl = ssl_failure(line);
     return verify::ClientCertificateRefused{ssl ? std::get<verify::HandshakeFailed>(*ssl).name : std::string()};
   }
-  if (has(line, "Event=\"Request Denied\"")) return verify::Denied{};
-  if (has(line, "Connect to origin failed")) return verify::NetworkFailure{"", std::string(line)};
-  if (has(line, "no response within")) return verify::OriginTimeout{};
+  if (has(line, words::kRequestDenied)) return verify::Denied{};
+  if (has(line, words::kConnectToOriginFailed)) return verify::NetworkFailure{"", std::string(line)};
+  if (has(line, words::kNoResponseWithin)) return verify::OriginTimeout{};
   return std::nullopt;
 }
 

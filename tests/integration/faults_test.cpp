@@ -45,6 +45,18 @@ struct Rig {
     return out;
   }
 
+  // The log is written on a thread of its own, and a flush does not wait for it: a line written
+  // after the last Sending Response (a body that broke off) may still be on its way.
+  std::vector<std::string> wait_lines_with(const std::string& needle, std::size_t count = 1) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto lines = lines_with(needle);
+    while (lines.size() < count && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      lines = lines_with(needle);
+    }
+    return lines;
+  }
+
   // Waits for the n-th Sending Response line, so that every line of the request is written.
   void settle(std::size_t responses) { proxy->sink().wait_for_count("Detail=\"Sending Response\"", responses); }
 
@@ -304,7 +316,7 @@ TEST_P(Origins, GetAStatusOrACleanCloseAndALineAndTheProxyKeepsServing) {
     }
   }
   rig.settle(1);
-  auto lines = rig.lines_with(GetParam().line);
+  auto lines = rig.wait_lines_with(GetParam().line);
   std::string all;
   for (const auto& l : rig.proxy->masked_lines({rig.origin->port()})) all += "  " + l + "\n";
   EXPECT_EQ(lines.size(), 1u) << "expected one line with: " << GetParam().line << "\n" << all;
