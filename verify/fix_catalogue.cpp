@@ -9,6 +9,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// clang 16 does not deduce an aggregate's template arguments by itself.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 Diagnosis chain_refused(const ChainRefused& c) {
   const auto& n = c.name;
