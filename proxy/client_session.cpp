@@ -1,9 +1,6 @@
 #include "proxy/client_session.hpp"
 #include "config/ascii.hpp"
 
-#include <openssl/err.h>
-#include <openssl/sslerr.h>
-
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
@@ -331,10 +328,7 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         const std::string check_name = target.host_is_ip ? address->to_string() : target.host;
         const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
         rt.log->write_now(logs::ssl_failed_line(thread_.index, check_name, text));
-        if (ERR_GET_REASON(static_cast<unsigned long>(error.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
-          txn.outcome = verify::ClientCertificateRefused{check_name};
-        else
-          txn.outcome = verify::HandshakeFailed{check_name, text};
+        txn.outcome = tls_error_outcome(error, check_name, text);
       } else {
         const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
         warn(rt, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);

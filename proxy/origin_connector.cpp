@@ -106,10 +106,15 @@ verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVer
     if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip};
     return verify::ChainRefused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
   }
-  if (!h.timed_out && h.ec.category() == asio::error::get_ssl_category() &&
-      ERR_GET_REASON(static_cast<unsigned long>(h.ec.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
+  if (h.timed_out) return verify::HandshakeFailed{check_name, h.failure_text};
+  return tls_error_outcome(h.ec, check_name, h.failure_text);
+}
+
+verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text) {
+  if (ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
     return verify::ClientCertificateRefused{check_name};
-  return verify::HandshakeFailed{check_name, h.failure_text};
+  return verify::HandshakeFailed{check_name, text};
 }
 
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(

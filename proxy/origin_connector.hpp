@@ -44,6 +44,11 @@ struct TlsHandshake {
 asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::socket socket, const mra::MraTarget& target,
                                             verify::OriginVerification* verification, SSL_SESSION* resume);
 
+// A TLS error that is not our verification's, as a value: the origin refusing Expressway-C's
+// client certificate (during the handshake, or after it under TLS 1.3), or another failure
+// whose ERROR-line text is `text`.
+verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text);
+
 // Why a failed handshake failed, as a value: the verification finding that refused the origin,
 // a refused client certificate, or another TLS failure. `check_name` is the name checked.
 verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
