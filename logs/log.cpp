@@ -1,43 +1,55 @@
 #include "logs/log.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <unistd.h>
 
-#include <ctime>
+#include <atomic>
+
+#include "logs/syslog_clock.hpp"
 
 namespace mratls::logs {
 namespace {
 
-std::shared_ptr<spdlog::details::thread_pool> shared_pool() {
-  // One writer thread for every Log of the process; the queue absorbs bursts.
-  static auto pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
-  return pool;
-}
+// A full buffer is handed over by its own thread: memory stays bounded when the disk is slow,
+// and the line waits for the disk rather than being dropped.
+constexpr std::size_t kWakeWriterBytes = 256 * 1024;
+constexpr std::size_t kHandOverBytes = 4 * 1024 * 1024;
 
-std::shared_ptr<spdlog::logger> async_logger(spdlog::sink_ptr sink) {
-  auto logger = std::make_shared<spdlog::async_logger>("traffic_server", std::move(sink), shared_pool(),
-                                                       spdlog::async_overflow_policy::block);
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::info);
-  logger->flush_on(spdlog::level::info);
-  return logger;
-}
-
-int local_utc_offset(std::time_t now) {
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return static_cast<int>(tm.tm_gmtoff);
-}
+std::atomic<std::uint64_t> next_serial{1};
 
 }  // namespace
 
-Log::Log(std::shared_ptr<spdlog::logger> logger, config::Log settings, std::string system_name)
-    : logger_(std::move(logger)), settings_(std::move(settings)), system_name_(std::move(system_name)), pid_(getpid()) {}
+struct Log::Pending {
+  Pending(std::thread::id id, std::string system_name, int pid) : owner(id), clock(std::move(system_name), pid) {}
 
-Log::~Log() { flush(); }
+  std::thread::id owner;
+  std::mutex mutex;
+  std::string text;              // lines back to back
+  std::vector<std::size_t> ends;  // where each line ends in `text`
+  SyslogClock clock;              // used by the owner only, under `mutex`
+  // What hand_over() swaps in, so that steady state allocates nothing.
+  std::string spare_text;
+  std::vector<std::size_t> spare_ends;
+};
+
+Log::Log(spdlog::sink_ptr sink, config::Log settings, std::string system_name)
+    : logger_(std::make_shared<spdlog::logger>("traffic_server", std::move(sink))),
+      settings_(std::move(settings)),
+      system_name_(std::move(system_name)),
+      pid_(getpid()),
+      serial_(next_serial++) {
+  logger_->set_pattern("%v");
+  logger_->set_level(spdlog::level::info);
+  writer_ = std::jthread([this](std::stop_token stop) { run_writer(stop); });
+}
+
+Log::~Log() {
+  writer_.request_stop();
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  flush();
+}
 
 std::expected<std::shared_ptr<Log>, std::string> Log::open(const config::Log& settings, std::string system_name) {
   spdlog::sink_ptr sink;
@@ -54,14 +66,84 @@ std::expected<std::shared_ptr<Log>, std::string> Log::open(const config::Log& se
 }
 
 std::shared_ptr<Log> Log::over_sink(spdlog::sink_ptr sink, const config::Log& settings, std::string system_name) {
-  return std::make_shared<Log>(async_logger(std::move(sink)), settings, std::move(system_name));
+  return std::make_shared<Log>(std::move(sink), settings, std::move(system_name));
+}
+
+Log::Pending& Log::pending_here() {
+  // The common case, one Log written by each thread, costs no lock and no search.
+  thread_local std::uint64_t cached_serial = 0;
+  thread_local Pending* cached = nullptr;
+  if (cached_serial == serial_) return *cached;
+  const auto id = std::this_thread::get_id();
+  std::lock_guard lock(threads_mutex_);
+  Pending* found = nullptr;
+  for (auto& p : pending_)
+    if (p->owner == id) found = p.get();
+  if (!found) found = pending_.emplace_back(std::make_unique<Pending>(id, system_name_, pid_)).get();
+  cached_serial = serial_;
+  cached = found;
+  return *found;
 }
 
 void Log::write(TimePoint t, std::string_view body) {
-  auto offset = local_utc_offset(std::chrono::system_clock::to_time_t(t));
-  logger_->info("{}{}", syslog_prefix(t, offset, system_name_, pid_), body);
+  Pending& p = pending_here();
+  std::size_t size = 0;
+  {
+    std::lock_guard lock(p.mutex);
+    p.clock.append(p.text, t);
+    p.text.append(body);
+    p.ends.push_back(p.text.size());
+    size = p.text.size();
+  }
+  if (size >= kHandOverBytes) {
+    hand_over();
+  } else if (size >= kWakeWriterBytes) {
+    std::lock_guard lock(wake_mutex_);
+    wake_requested_ = true;
+    wake_.notify_one();
+  }
 }
 
-void Log::flush() { logger_->flush(); }
+void Log::hand_over() {
+  std::lock_guard order(hand_over_mutex_);
+  std::vector<Pending*> all;
+  {
+    std::lock_guard lock(threads_mutex_);
+    all.reserve(pending_.size());
+    for (auto& p : pending_) all.push_back(p.get());
+  }
+  bool wrote = false;
+  for (Pending* p : all) {
+    {
+      std::lock_guard lock(p->mutex);
+      if (p->ends.empty()) continue;
+      p->text.swap(p->spare_text);
+      p->ends.swap(p->spare_ends);
+    }
+    // spare_* belong to whoever holds hand_over_mutex_.
+    std::size_t begin = 0;
+    for (std::size_t end : p->spare_ends) {
+      logger_->log(spdlog::level::info, spdlog::string_view_t(p->spare_text.data() + begin, end - begin));
+      begin = end;
+    }
+    p->spare_text.clear();
+    p->spare_ends.clear();
+    wrote = true;
+  }
+  if (wrote) logger_->flush();
+}
+
+void Log::flush() { hand_over(); }
+
+void Log::run_writer(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(wake_mutex_);
+      wake_.wait_for(lock, stop, kBatchInterval, [this] { return wake_requested_; });
+      wake_requested_ = false;
+    }
+    hand_over();
+  }
+}
 
 }  // namespace mratls::logs
