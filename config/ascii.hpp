@@ -2,13 +2,13 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <string_view>
 
 namespace mratls::ascii {
 
-inline char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// Not std::tolower: that is a call per character, through the locale, on the request path.
+inline char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
+#include <iterator>
+#include <limits>
 
 #include "verify/x509_text.hpp"
 
@@ -36,15 +39,46 @@ const char* detail_text(HttpDetail d) {
 }
 
 // Log fields are quoted; a quote inside a value would cut the field short for every reader.
-std::string quoted(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '"') out += "\\\"";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    else out += c;
+void append_quoted(std::string& out, std::string_view v) {
+  auto plain = [](char c) { return c != '"' && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; };
+  while (!v.empty()) {
+    const auto run = static_cast<std::size_t>(std::find_if_not(v.begin(), v.end(), plain) - v.begin());
+    out.append(v.substr(0, run));
+    if (run == v.size()) return;
+    const char c = v[run];
+    if (c == '"') {
+      out += "\\\"";
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      const char escaped[4] = {'\\', 'x', kHex[u >> 4], kHex[u & 15]};
+      out.append(escaped, 4);
+    }
+    v.remove_prefix(run + 1);
   }
-  return out;
+}
+
+// "2022-07-11 16:55:25,910", the date and time formatted once per second per thread: every
+// line carries one, and formatting it cost as much as the rest of the line.
+void append_utc_time(std::string& out, TimePoint t) {
+  using namespace std::chrono;
+  thread_local long long cached_second = std::numeric_limits<long long>::min();
+  thread_local char head[32];
+  thread_local std::size_t head_size = 0;
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  const long long second = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+  const auto millis = static_cast<int>(ms - second * 1000);
+  if (second != cached_second) {
+    auto b = broken_down(TimePoint{milliseconds(second * 1000)}, 0);
+    auto end = fmt::format_to_n(head, sizeof head, "{:04}-{:02}-{:02} {:02}:{:02}:{:02},", b.tm.tm_year + 1900,
+                                b.tm.tm_mon + 1, b.tm.tm_mday, b.tm.tm_hour, b.tm.tm_min, b.tm.tm_sec);
+    head_size = std::min(end.size, sizeof head);
+    cached_second = second;
+  }
+  out.append(head, head_size);
+  const char digits[3] = {static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                          static_cast<char>('0' + millis % 10)};
+  out.append(digits, 3);
 }
 
 }  // namespace
@@ -58,35 +92,66 @@ std::string syslog_prefix(TimePoint t, int utc_offset_seconds, std::string_view 
 }
 
 std::string utc_time(TimePoint t) {
-  auto b = broken_down(t, 0);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}", b.tm.tm_year + 1900, b.tm.tm_mon + 1, b.tm.tm_mday,
-                     b.tm.tm_hour, b.tm.tm_min, b.tm.tm_sec, b.millis);
+  std::string out;
+  append_utc_time(out, t);
+  return out;
 }
 
 std::string http_line(const HttpLine& line, config::LogLevel level) {
   const bool receive = line.detail == HttpDetail::ReceiveRequest || line.detail == HttpDetail::ReceiveResponse;
-  const char* side = receive ? "Src" : "Dst";
+  const std::string_view side = receive ? "Src" : "Dst";
   const bool debug = level == config::LogLevel::Debug;
-  std::string out = fmt::format(
-      R"(UTCTime="{}" Module="network.http.trafficserver" Level="{}": Detail="{}" Txn-id="{}" TrackingID="{}" {}-ip="{}" {}-port="{}")",
-      utc_time(line.time), debug ? "DEBUG" : "INFO", detail_text(line.detail), line.txn_id, quoted(line.tracking_id), side,
-      line.ip, side, line.port);
+  std::string out;
+  out.reserve(256 + line.message.first_line.size());
+  out += "UTCTime=\"";
+  append_utc_time(out, line.time);
+  out += debug ? R"(" Module="network.http.trafficserver" Level="DEBUG": Detail=")"
+               : R"(" Module="network.http.trafficserver" Level="INFO": Detail=")";
+  out += detail_text(line.detail);
+  out += R"(" Txn-id=")";
+  out += line.txn_id;
+  out += R"(" TrackingID=")";
+  append_quoted(out, line.tracking_id);
+  out.append("\" ").append(side).append("-ip=\"").append(line.ip).append("\" ").append(side).append("-port=\"");
+  fmt::format_to(std::back_inserter(out), "{}", line.port);
+  out += '"';
   if (line.detail == HttpDetail::ReceiveRequest) out += R"( Last-via-addr="")";
-  if (!debug) return out + fmt::format(R"( Msg="{}")", quoted(line.message.first_line));
+  if (!debug) {
+    out += R"( Msg=")";
+    append_quoted(out, line.message.first_line);
+    out += '"';
+    return out;
+  }
   out += " HTTPMSG: |" + line.message.first_line;
-  for (const auto& [name, value] : line.message.headers) out += "\n " + name + ": " + value;
+  for (const auto& [name, value] : line.message.headers) out.append("\n ").append(name).append(": ").append(value);
   return out + "\n|";
 }
 
 std::string access_line(const AccessLine& l) {
+  std::string out;
+  out.reserve(320 + l.request_url.size() + l.rule_url.size());
+  auto field = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append("=\"");
+    append_quoted(out, value);
+    out += "\" ";
+  };
   if (l.allowed) {
-    return fmt::format(
-        R"(Event="Request Allowed" Detail="Access allowed" Reason="In allow list" Username="{}" Deployment="1" Method="{}" Request="{}" Rule="{}" Match="{}" Type="{}" UTCTime="{}")",
-        quoted(l.username), quoted(l.method), quoted(l.request_url), quoted(l.rule_url), l.match, l.type, utc_time(l.time));
+    out += R"(Event="Request Allowed" Detail="Access allowed" Reason="In allow list" )";
+  } else {
+    out.append(words::kRequestDenied).append(R"( Detail="Access denied" Reason="Not in allow list" )");
   }
-  return fmt::format(
-      R"({} Detail="Access denied" Reason="Not in allow list" Username="{}" Deployment="1" Method="{}" Request="{}" UTCTime="{}")",
-      words::kRequestDenied, quoted(l.username), quoted(l.method), quoted(l.request_url), utc_time(l.time));
+  field("Username", l.username);
+  out += R"(Deployment="1" )";
+  field("Method", l.method);
+  field("Request", l.request_url);
+  if (l.allowed) {
+    field("Rule", l.rule_url);
+    out.append("Match=\"").append(l.match).append("\" Type=\"").append(l.type).append("\" ");
+  }
+  out += "UTCTime=\"";
+  append_utc_time(out, l.time);
+  out += '"';
+  return out;
 }
 
 std::string verification_line(int thread, const verify::Finding& finding, const verify::OriginIdentity& origin,

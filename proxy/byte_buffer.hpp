@@ -2,39 +2,59 @@
 
 #include <asio/buffer.hpp>
 
+#include <algorithm>
+#include <cstring>
+#include <memory>
 #include <string_view>
-#include <vector>
 
 namespace mratls::proxy {
 
-// Bytes read but not yet consumed, with room to read more behind them.
+// Bytes read but not yet consumed, with room to read more behind them. The storage is taken
+// at the first read, not zero-filled, and can be given back while empty: an idle connection
+// holds no buffer.
 class ByteBuffer {
  public:
-  explicit ByteBuffer(std::size_t capacity = 16384) : data_(capacity) {}
+  explicit ByteBuffer(std::size_t capacity = 16384) : initial_(capacity) {}
 
-  std::string_view view() const { return {data_.data() + begin_, end_ - begin_}; }
+  std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
   bool empty() const { return begin_ == end_; }
   std::size_t size() const { return end_ - begin_; }
   void consume(std::size_t n) {
     begin_ += n;
     if (begin_ == end_) begin_ = end_ = 0;
   }
+  void clear() { begin_ = end_ = 0; }
+  // Gives the storage back when nothing is held in it.
+  void release() {
+    if (empty()) {
+      data_.reset();
+      capacity_ = 0;
+    }
+  }
   asio::mutable_buffer prepare() {
-    if (end_ == data_.size()) {
+    if (!data_) {
+      data_ = std::make_unique_for_overwrite<char[]>(initial_);
+      capacity_ = initial_;
+    } else if (end_ == capacity_) {
       if (begin_ > 0) {
-        std::copy(data_.begin() + static_cast<long>(begin_), data_.begin() + static_cast<long>(end_), data_.begin());
+        std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
       } else {
-        data_.resize(data_.size() * 2);
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity_ * 2);
+        std::memcpy(bigger.get(), data_.get(), end_);
+        data_ = std::move(bigger);
+        capacity_ *= 2;
       }
     }
-    return asio::buffer(data_.data() + end_, data_.size() - end_);
+    return asio::buffer(data_.get() + end_, capacity_ - end_);
   }
   void commit(std::size_t n) { end_ += n; }
 
  private:
-  std::vector<char> data_;
+  std::unique_ptr<char[]> data_;
+  std::size_t initial_;
+  std::size_t capacity_ = 0;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 };

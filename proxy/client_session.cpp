@@ -8,6 +8,7 @@
 #include <asio/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <optional>
 #include <random>
@@ -92,12 +93,17 @@ asio::awaitable<std::size_t> ClientSession::read_client(std::chrono::millisecond
 }
 
 asio::awaitable<void> ClientSession::write_client(std::string_view data, std::error_code& ec) {
-  auto rt = shared_.runtime.load();
-  deadline_.arm(bounded(std::chrono::milliseconds(rt->config.timeouts.idle_ms)), [this] {
+  co_await write_client(data, {}, ec);
+}
+
+asio::awaitable<void> ClientSession::write_client(std::string_view head, std::string_view body, std::error_code& ec) {
+  deadline_.arm(bounded(write_timeout_), [this] {
     std::error_code ignored;
     socket_.cancel(ignored);
   });
-  co_await asio::async_write(socket_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+  // One send for a response head and the body bytes already at hand.
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
 }
 
@@ -112,6 +118,7 @@ asio::awaitable<void> ClientSession::run() {
   bool first = true;
   for (;;) {
     auto rt = shared_.runtime.load();
+    write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
     if (shared_.draining) break;
     idle_ = buffer_.empty();
     std::error_code ec;
@@ -150,6 +157,7 @@ asio::awaitable<void> ClientSession::run() {
     first = false;
     // The runtime in force when the request arrived: a reload while the connection sat idle applies.
     rt = shared_.runtime.load();
+    write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
     Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt};
     const auto* tracking = parser_->head().find("TrackingID");
     txn.tracking_id = tracking ? *tracking : new_uuid();
@@ -355,11 +363,12 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   const bool head_request = parser_->head().method == "HEAD";
   response.expect_no_body(head_request);
   const bool client_keep = parser_->keep_alive() && !shared_.draining;
-  const std::string origin = "Origin " + conn.key().host + ":" + std::to_string(conn.key().port) + " ";
+  const auto origin = [&conn] { return "Origin " + conn.key().host + ":" + std::to_string(conn.key().port) + " "; };
   const auto response_ms = std::chrono::milliseconds(rt.config.timeouts.origin_response_ms);
   // The whole head, however slowly it trickles in, within origin_response_ms of the request.
   const auto head_deadline = std::chrono::steady_clock::now() + response_ms;
-  ByteBuffer in;
+  ByteBuffer& in = origin_in_;
+  in.clear();  // what a connection given up on left behind
   Deadline origin_deadline(socket_.get_executor());
   std::error_code ec;
   std::size_t received = 0;
@@ -374,7 +383,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   };
   // Before any final response head has gone to the client, a fault is answered with a status.
   auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
-    warn(rt, origin + why);
+    warn(rt, origin() + why);
     if (timeout) txn.outcome = verify::OriginTimeout{conn.key().host + ":" + std::to_string(conn.key().port)};
     // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
     // when they cross a co_await.
@@ -420,22 +429,24 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     logs::HttpMessage sent;
     std::string out_head = client_response_head(rh, keep, sent);
     if (rh.status >= 200) log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
-    co_await write_client(out_head, ec);
-    if (ec) co_return Relay{};
     // A response that has no body but names one (HEAD, 204, 304): a broken origin may send it
     // anyway, and those bytes would answer the next request on the connection.
     const bool bodiless_with_length =
         (head_request || rh.status == 204 || rh.status == 304) &&
         ((rh.find("Content-Length") && *rh.find("Content-Length") != "0") || rh.find("Transfer-Encoding"));
 
+    // The head goes out with the first body bytes, or alone when none are at hand.
+    std::string_view head_unsent = out_head;
     for (;;) {
       std::size_t used = response.feed(in.view());
       if (response.failed()) {
-        warn(rt, origin + "malformed response body: " + response.failure_text());
+        if (!head_unsent.empty()) co_await write_client(head_unsent, ec);
+        warn(rt, origin() + "malformed response body: " + response.failure_text());
         co_return Relay{};
       }
-      if (used > 0) {
-        co_await write_client(std::string_view(in.view().data(), used), ec);
+      if (used > 0 || !head_unsent.empty()) {
+        co_await write_client(head_unsent, std::string_view(in.view().data(), used), ec);
+        head_unsent = {};
         if (ec) co_return Relay{};
       }
       in.consume(used);
@@ -447,7 +458,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
           break;
         }
         // The client has part of a response: all that is left is to close, and say why.
-        warn(rt, origin + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
+        warn(rt, origin() + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
                            : origin_deadline.expired() ? "no data within " + std::to_string(response_ms.count()) + " ms in the middle of a response body"
                                                        : "connection closed in the middle of a response body: " + ec.message()));
         co_return Relay{};

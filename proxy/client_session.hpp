@@ -69,6 +69,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
   asio::awaitable<void> write_client(std::string_view data, std::error_code& ec);
+  asio::awaitable<void> write_client(std::string_view head, std::string_view body, std::error_code& ec);
 
   // The per-operation timeout, cut to what is left of the transaction (timeouts.transaction_ms).
   std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) const;
@@ -83,6 +84,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   SharedState& shared_;
   Deadline deadline_;
   ByteBuffer buffer_;
+  ByteBuffer origin_in_;  // the response being relayed; kept for the next one
+  // Writes to the client time out after the idle timeout of the runtime the request runs under.
+  std::chrono::milliseconds write_timeout_{60000};
   std::unique_ptr<HttpParser> parser_;
   std::string client_ip_;
   int client_port_ = 0;

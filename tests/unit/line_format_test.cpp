@@ -114,3 +114,25 @@ TEST(LineFormat, NegativeOffsetsAndMidnight) {
   EXPECT_EQ(logs::syslog_prefix(t, -5 * 3600, "exp", 1), "2022-12-31T19:00:00.005-05:00 exp traffic_server[1]: ");
   EXPECT_EQ(logs::utc_time(t), "2023-01-01 00:00:00,005");
 }
+
+TEST(LineFormat, ControlBytesAreEscapedAndOtherBytesKept) {
+  logs::HttpLine l{HttpDetail::ReceiveRequest, at(0, 0, 0, 0), "1", "a\x01\x1f\x7f" "b\xc3\xa9", "127.0.0.1", 1,
+                   {"GET /\r\n HTTP/1.1", {}}};
+  auto line = logs::http_line(l, config::LogLevel::Info);
+  EXPECT_NE(line.find(R"(TrackingID="a\x01\x1f\x7fb)" "\xc3\xa9\""), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(Msg="GET /\x0d\x0a HTTP/1.1")"), std::string::npos) << line;
+}
+
+TEST(LineFormat, DeniedRequestLine) {
+  logs::AccessLine a{false, at(16, 55, 26, 3), "", "GET", "https://evil.example:8443/\"x", "", "", ""};
+  EXPECT_EQ(logs::access_line(a),
+            R"(Event="Request Denied" Detail="Access denied" Reason="Not in allow list" Username="" Deployment="1" )"
+            R"(Method="GET" Request="https://evil.example:8443/\"x" UTCTime="2022-07-11 16:55:26,003")");
+}
+
+TEST(LineFormat, TheTimeCachedPerSecondFollowsTheClockBothWays) {
+  for (auto t : {at(16, 55, 25, 999), at(16, 55, 26, 0), at(16, 55, 25, 1), at(23, 59, 59, 999)})
+    EXPECT_EQ(logs::utc_time(t), logs::utc_time(t + hours(24)).replace(8, 2, "11"));
+  EXPECT_EQ(logs::utc_time(at(16, 55, 26, 0)), "2022-07-11 16:55:26,000");
+  EXPECT_EQ(logs::utc_time(at(16, 55, 25, 1)), "2022-07-11 16:55:25,001");
+}
