@@ -122,8 +122,9 @@ std::string http_line(const HttpLine& line, config::LogLevel level) {
     out += '"';
     return out;
   }
-  out += " HTTPMSG: |" + line.message.first_line;
-  for (const auto& [name, value] : line.message.headers) out.append("\n ").append(name).append(": ").append(value);
+  out.append(" HTTPMSG: |").append(line.message.first_line);
+  if (line.message.headers)
+    for (const auto& [name, value] : *line.message.headers) out.append("\n ").append(name).append(": ").append(value);
   return out + "\n|";
 }
 

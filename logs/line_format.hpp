@@ -32,22 +32,33 @@ std::string syslog_prefix(TimePoint t, int utc_offset_seconds, std::string_view 
 // "2022-07-11 16:55:25,910"
 std::string utc_time(TimePoint t);
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 // One HTTP message as logged: its first line and, at DEBUG, its header lines.
 struct HttpMessage {
   std::string first_line;  // "GET /x HTTP/1.1" or "HTTP/1.1 200 "
-  std::vector<std::pair<std::string, std::string>> headers;
+  Headers headers;
+  // Whether whoever builds the message fills `headers`: only DEBUG lines print them.
+  bool record_headers = true;
+};
+
+// What a line shows of a message, without copying it.
+struct HttpMessageView {
+  std::string_view first_line;
+  const Headers* headers = nullptr;  // printed at DEBUG; none when null
 };
 
 enum class HttpDetail { ReceiveRequest, SendingRequest, ReceiveResponse, SendingResponse };
 
+// Views of the transaction's values: a line is formatted where it is built, never kept.
 struct HttpLine {
   HttpDetail detail = HttpDetail::ReceiveRequest;
   TimePoint time;
-  std::string txn_id;
-  std::string tracking_id;
-  std::string ip;  // Src-ip for Receive, Dst-ip for Sending
+  std::string_view txn_id;
+  std::string_view tracking_id;
+  std::string_view ip;  // Src-ip for Receive, Dst-ip for Sending
   int port = 0;
-  HttpMessage message;
+  HttpMessageView message;
 };
 
 std::string http_line(const HttpLine& line, config::LogLevel level);

@@ -29,11 +29,15 @@ std::string new_uuid() {
   std::uint64_t hi = rng(), lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x4000ULL;
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
+  // Hex by hand: snprintf's format parsing was a visible part of every request without a TrackingID.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(36, '-');
+  std::size_t at = 0;
+  auto put = [&](std::uint64_t bits, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) id[at++] = kHex[(bits >> (4 * i)) & 15];
+  };
+  put(hi >> 32, 8), ++at, put(hi >> 16, 4), ++at, put(hi, 4), ++at, put(lo >> 48, 4), ++at, put(lo, 12);
+  return id;
 }
 
 LocalResponse response_for(ParseFailure f, const std::string& text) {
@@ -75,9 +79,9 @@ void ClientSession::drain() {
   }
 }
 
-void ClientSession::log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, const std::string& ip, int port,
-                        const logs::HttpMessage& msg, bool with_tracking) {
-  logs::HttpLine line{detail, Clock::now(), txn.id, with_tracking ? txn.tracking_id : "", ip, port, msg};
+void ClientSession::log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
+                        logs::HttpMessageView msg, bool with_tracking) {
+  logs::HttpLine line{detail, Clock::now(), txn.id, with_tracking ? std::string_view(txn.tracking_id) : std::string_view(), ip, port, msg};
   rt.log->write(line.time, logs::http_line(line, rt.log->level()));
 }
 
@@ -178,8 +182,7 @@ asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
   Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt};
   const auto& head = parser_->head();
   if (!head.method.empty() && !head.target.empty())
-    log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_,
-        {head.method + " " + head.target + " " + head.version(), head.headers});
+    log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
   warn(rt, "Bad request from " + client_ip_ + ":" + std::to_string(client_port_) + ": " + parser_->failure_text());
   co_await respond(txn, response_for(parser_->failure(), parser_->failure_text()), false);
 }
@@ -188,6 +191,7 @@ asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, b
   // Before the client can read the answer, so that whoever keeps outcomes has this one by then.
   if (txn.outcome && txn.rt->outcomes) txn.rt->outcomes->record(txn.tracking_id, *txn.outcome);
   logs::HttpMessage logged;
+  logged.record_headers = txn.rt->log->level() == config::LogLevel::Debug;
   auto bytes = local_response(r, keep_alive, logged);
   log(*txn.rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, logged, false);
   std::error_code ec;
@@ -198,8 +202,7 @@ asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, b
 asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   const Runtime& rt = *txn.rt;
   const HttpHead& head = parser_->head();
-  log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_,
-      {head.method + " " + head.target + " " + head.version(), head.headers});
+  log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
 
   auto decision = route_request(head, rt.config.listen.public_name, rt.allow_list, client_ip_);
   if (decision.access) {
@@ -219,6 +222,14 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     if (ec) co_return false;
   }
   co_return co_await forward(txn, route.origin, route.origin_path);
+}
+
+std::string ClientSession::request_line() const {
+  const HttpHead& head = parser_->head();
+  std::string line;
+  line.reserve(head.method.size() + head.target.size() + 10);
+  line.append(head.method).append(" ").append(head.target).append(" ").append(head.version());
+  return line;
 }
 
 std::chrono::milliseconds ClientSession::bounded(std::chrono::milliseconds timeout) const {
@@ -306,6 +317,7 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
   const std::string host_port =
       (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
   logs::HttpMessage sent_message;
+  sent_message.record_headers = rt.log->level() == config::LogLevel::Debug;
   const std::string request_head =
       origin_request_head(parser_->head(), origin_path, host_port, rt.config.origin.keep_alive, sent_message);
 
@@ -413,8 +425,9 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
       co_return co_await fail_before_response(why, timed_out);
     }
     const HttpHead& rh = response.head();
-    log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port,
-        {rh.version() + " " + std::to_string(rh.status) + " " + rh.reason, rh.headers}, false);
+    const std::string status_line = rh.version() + " " + std::to_string(rh.status) + " " + rh.reason;
+    log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port, logs::HttpMessageView{status_line, &rh.headers},
+        false);
     // Upgrade is never forwarded, so a 101 answers a question nobody asked.
     if (rh.status == 101) {
       const std::string why = "sent 101 Switching Protocols to a request that asked for no upgrade";
@@ -427,6 +440,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     const bool close_delimited = response.needs_eof();
     const bool keep = client_keep && !close_delimited;
     logs::HttpMessage sent;
+    sent.record_headers = rt.log->level() == config::LogLevel::Debug;
     std::string out_head = client_response_head(rh, keep, sent);
     if (rh.status >= 200) log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
     // A response that has no body but names one (HEAD, 204, 304): a broken origin may send it

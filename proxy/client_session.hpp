@@ -76,8 +76,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool txn_expired() const;
   void warn(const Runtime& rt, const std::string& text);
 
-  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, const std::string& ip, int port,
-           const logs::HttpMessage& msg, bool with_tracking = true);
+  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
+           logs::HttpMessageView msg, bool with_tracking = true);
+  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
+           const logs::HttpMessage& msg, bool with_tracking = true) {
+    log(rt, detail, txn, ip, port, logs::HttpMessageView{msg.first_line, &msg.headers}, with_tracking);
+  }
+  // "GET /x HTTP/1.1" of the request being handled, as its lines show it.
+  std::string request_line() const;
 
   asio::ip::tcp::socket socket_;
   EventThread& thread_;

@@ -25,7 +25,12 @@ bool named_by_connection(std::string_view name, const HttpHead& head) {
 
 void add(std::string& out, logs::HttpMessage& logged, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append("\r\n");
-  logged.headers.emplace_back(std::string(name), std::string(value));
+  if (logged.record_headers) logged.headers.emplace_back(std::string(name), std::string(value));
+}
+
+void restart(logs::HttpMessage& logged) {
+  logged.first_line.clear();
+  logged.headers.clear();
 }
 
 std::string html_escape(std::string_view s) {
@@ -57,7 +62,7 @@ bool is_hop_by_hop(std::string_view name, const HttpHead& head) {
 
 std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
                                 bool keep_alive, logs::HttpMessage& logged) {
-  logged = {};
+  restart(logged);
   logged.first_line = client.method + " " + std::string(origin_path) + " HTTP/1.1";
   std::string out = logged.first_line + "\r\n";
   add(out, logged, "Host", host_port);
@@ -70,7 +75,7 @@ std::string origin_request_head(const HttpHead& client, std::string_view origin_
 }
 
 std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged) {
-  logged = {};
+  restart(logged);
   logged.first_line = "HTTP/1.1 " + std::to_string(origin.status) + " " + origin.reason;
   std::string out = logged.first_line + "\r\n";
   for (const auto& [name, value] : origin.headers) {
@@ -84,7 +89,7 @@ std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::
 std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMessage& logged) {
   std::string body = "<HTML>\n<HEAD><TITLE>" + r.title + "</TITLE></HEAD>\n<BODY>\n<H1>" + r.title + "</H1>\n<HR>\n" +
                      "Description: " + html_escape(r.description) + "\n<HR>\n</BODY>\n</HTML>\n";
-  logged = {};
+  restart(logged);
   logged.first_line = "HTTP/1.1 " + std::to_string(r.status) + " " + r.reason;
   std::string out = logged.first_line + "\r\n";
   add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");

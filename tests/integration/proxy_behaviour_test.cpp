@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include "lab/scenarios.hpp"
@@ -301,4 +302,27 @@ TEST(Drain, StopClosesIdleConnectionsAndRefusesNewOnes) {
   s.proxy->server().wait();
   Client late(port);
   EXPECT_EQ(late.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 0);
+}
+
+TEST(TrackingId, ARequestWithoutOneGetsAVersion4UuidOnItsRequestLines) {
+  auto s = start("ok-fqdn");
+  Client client(s.proxy->port());
+  const std::string request =
+      "GET /" + s.segment + "/cucm-uds/version HTTP/1.1\r\nHost: vcs_control.steven.lab:8443\r\n\r\n";
+  ASSERT_EQ(client.exchange(request).status, 200);
+  ASSERT_EQ(client.exchange(request).status, 200);
+  s.proxy->log()->flush();
+  const std::regex uuid(R"re(TrackingID="([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})")re");
+  std::vector<std::string> ids;
+  for (const auto& line : s.proxy->sink().lines()) {
+    if (line.find("Detail=\"Receive Request\"") == std::string::npos && line.find("Detail=\"Sending Request\"") == std::string::npos)
+      continue;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, uuid)) << line;
+    ids.push_back(m[1]);
+  }
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids[0], ids[1]) << "one transaction, one id";
+  EXPECT_EQ(ids[2], ids[3]);
+  EXPECT_NE(ids[0], ids[2]) << "each transaction gets its own";
 }

@@ -95,8 +95,8 @@ TEST(LineFormat, LogOnlyModeSaysContinue) {
 }
 
 TEST(LineFormat, DebugLevelCarriesTheWholeMessage) {
-  logs::HttpLine l{HttpDetail::SendingRequest, at(16, 55, 25, 916), "7", "t", "10.0.0.1", 8443,
-                   {"GET /x HTTP/1.1", {{"Host", "cucm:8443"}, {"Accept", "*/*"}}}};
+  const logs::Headers headers{{"Host", "cucm:8443"}, {"Accept", "*/*"}};
+  logs::HttpLine l{HttpDetail::SendingRequest, at(16, 55, 25, 916), "7", "t", "10.0.0.1", 8443, {"GET /x HTTP/1.1", &headers}};
   EXPECT_EQ(logs::http_line(l, config::LogLevel::Debug),
             "UTCTime=\"2022-07-11 16:55:25,916\" Module=\"network.http.trafficserver\" Level=\"DEBUG\": Detail=\"Sending Request\" "
             "Txn-id=\"7\" TrackingID=\"t\" Dst-ip=\"10.0.0.1\" Dst-port=\"8443\" HTTPMSG: |GET /x HTTP/1.1\n Host: cucm:8443\n Accept: */*\n|");
