@@ -2,7 +2,7 @@
 # mratls serve and nginx side by side, as external processes, in front of the same HTTPS origin.
 #
 #   bench/serve_vs_nginx.sh [--seconds S] [--reps R] [--connections C] [--idle N] [--json FILE]
-#                           [--keep DIR] [--mratls PATH]
+#                           [--keep DIR] [--mratls PATH] [--only MODE,...]
 #
 # The origin is nginx (TLS 1.2, no session cache, no tickets) with the lab's certificates
 # (`mratls lab --out`): an RSA server and an ECDSA server for cucm1.steven.lab, signed by the lab
@@ -19,7 +19,7 @@
 # It asserts nothing. nginx, wrk and python3 are installed here if missing (not by bootstrap).
 set -euo pipefail
 
-seconds=10 reps=3 conns=50 idle=10000 json="" keep="" mratls=""
+seconds=10 reps=3 conns=50 idle=10000 json="" keep="" mratls="" only=""
 usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --json) json="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --mratls) mratls="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "serve_vs_nginx: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -177,6 +178,13 @@ seg_rsa=$(segment "$origin_rsa") seg_ecdsa=$(segment "$origin_ecdsa")
 
 # mode → (nginx URL, mratls instance, mratls URL path)
 modes=(pooled-200B pooled-64KiB handshake-rsa handshake-ecdsa threads2-200B)
+if [[ -n "$only" ]]; then
+  IFS=, read -r -a wanted <<<"$only"
+  for m in "${wanted[@]}"; do
+    [[ " ${modes[*]} " == *" $m "* ]] || { echo "serve_vs_nginx: unknown mode '$m' (${modes[*]})" >&2; exit 2; }
+  done
+  modes=("${wanted[@]}")
+fi
 declare -A nginx_url mratls_of mratls_path
 nginx_url[pooled-200B]=/pooled/cucm-uds/small;            mratls_of[pooled-200B]=pooled;     mratls_path[pooled-200B]=/$seg_rsa/cucm-uds/small
 nginx_url[pooled-64KiB]=/pooled/cucm-uds/big;             mratls_of[pooled-64KiB]=pooled;    mratls_path[pooled-64KiB]=/$seg_rsa/cucm-uds/big
@@ -201,8 +209,8 @@ run_one() {  # pid port path
     /Requests\/sec/ { rps = $2 }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
-    /Non-2xx|Socket errors/ { err = err $0 ";" }
-    END { printf "%.0f %.1f %.2f %.2f %s\n", rps, n ? (a - b) * 1e6 / hz / n : 0, p50, p99, (err == "" ? "-" : "errors") }' <<<"$out"
+    /Non-2xx|Socket errors/ { gsub(/^ +/, ""); err = err $0 ";" }
+    END { printf "%.0f %.1f %.2f %.2f %s\n", rps, n ? (a - b) * 1e6 / hz / n : 0, p50, p99, (err == "" ? "-" : err) }' <<<"$out"
 }
 
 median() { sort -g | awk 'NF {v[++k] = $1} END {print v[int((k + 1) / 2)]}'; }

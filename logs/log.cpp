@@ -33,11 +33,12 @@ struct Log::Pending {
   std::vector<std::size_t> spare_ends;
 };
 
-Log::Log(spdlog::sink_ptr sink, config::Log settings, std::string system_name)
+Log::Log(spdlog::sink_ptr sink, config::Log settings, std::string system_name, Delivery delivery)
     : logger_(std::make_shared<spdlog::logger>("traffic_server", std::move(sink))),
       settings_(std::move(settings)),
       system_name_(std::move(system_name)),
       pid_(getpid()),
+      delivery_(delivery),
       serial_(next_serial++) {
   logger_->set_pattern("%v");
   logger_->set_level(spdlog::level::info);
@@ -62,11 +63,11 @@ std::expected<std::shared_ptr<Log>, std::string> Log::open(const config::Log& se
       return std::unexpected(settings.file + ": cannot open the log file: " + e.what());
     }
   }
-  return over_sink(std::move(sink), settings, std::move(system_name));
+  return std::make_shared<Log>(std::move(sink), settings, std::move(system_name), Delivery::PerBatch);
 }
 
 std::shared_ptr<Log> Log::over_sink(spdlog::sink_ptr sink, const config::Log& settings, std::string system_name) {
-  return std::make_shared<Log>(std::move(sink), settings, std::move(system_name));
+  return std::make_shared<Log>(std::move(sink), settings, std::move(system_name), Delivery::PerLine);
 }
 
 Log::Pending& Log::pending_here() {
@@ -92,6 +93,7 @@ void Log::write(TimePoint t, std::string_view body) {
     std::lock_guard lock(p.mutex);
     p.clock.append(p.text, t);
     p.text.append(body);
+    p.text += '\n';
     p.ends.push_back(p.text.size());
     size = p.text.size();
   }
@@ -121,10 +123,16 @@ void Log::hand_over() {
       p->ends.swap(p->spare_ends);
     }
     // spare_* belong to whoever holds hand_over_mutex_.
-    std::size_t begin = 0;
-    for (std::size_t end : p->spare_ends) {
-      logger_->log(spdlog::level::info, spdlog::string_view_t(p->spare_text.data() + begin, end - begin));
-      begin = end;
+    const std::string& text = p->spare_text;
+    if (delivery_ == Delivery::PerBatch) {
+      // The lines joined by the newlines the sink would have put after each; it adds the last.
+      logger_->log(spdlog::level::info, spdlog::string_view_t(text.data(), text.size() - 1));
+    } else {
+      std::size_t begin = 0;
+      for (std::size_t end : p->spare_ends) {
+        logger_->log(spdlog::level::info, spdlog::string_view_t(text.data() + begin, end - begin - 1));
+        begin = end;
+      }
     }
     p->spare_text.clear();
     p->spare_ends.clear();

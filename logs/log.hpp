@@ -29,10 +29,14 @@ class Log {
 
   // file "-" is stdout. Throws nothing: a file that cannot be opened is reported as an error.
   static std::expected<std::shared_ptr<Log>, std::string> open(const config::Log& settings, std::string system_name);
-  // Over any spdlog sink (tests collect lines in memory through the same batching path).
+  // Over any spdlog sink, which receives one message per line (tests collect lines in memory
+  // through the same batching path).
   static std::shared_ptr<Log> over_sink(spdlog::sink_ptr sink, const config::Log& settings, std::string system_name);
 
-  Log(spdlog::sink_ptr sink, config::Log settings, std::string system_name);
+  // A file or stdout gets each thread's batch as one message: the bytes are the same, and the
+  // writer thread pays one sink call per batch instead of one per line.
+  enum class Delivery { PerLine, PerBatch };
+  Log(spdlog::sink_ptr sink, config::Log settings, std::string system_name, Delivery delivery);
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
   ~Log();
@@ -57,6 +61,7 @@ class Log {
   config::Log settings_;
   std::string system_name_;
   int pid_;
+  Delivery delivery_;
   std::uint64_t serial_;  // tells this Log from one later built at the same address
 
   std::mutex threads_mutex_;

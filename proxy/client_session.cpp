@@ -52,7 +52,11 @@ LocalResponse response_for(ParseFailure f, const std::string& text) {
 }  // namespace
 
 ClientSession::ClientSession(asio::ip::tcp::socket socket, EventThread& thread, SharedState& shared)
-    : socket_(std::move(socket)), thread_(thread), shared_(shared), deadline_(socket_.get_executor()) {
+    : socket_(std::move(socket)),
+      thread_(thread),
+      shared_(shared),
+      deadline_(socket_.get_executor()),
+      origin_deadline_(socket_.get_executor()) {
   std::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
@@ -381,7 +385,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   const auto head_deadline = std::chrono::steady_clock::now() + response_ms;
   ByteBuffer& in = origin_in_;
   in.clear();  // what a connection given up on left behind
-  Deadline origin_deadline(socket_.get_executor());
+  Deadline& origin_deadline = origin_deadline_;
   std::error_code ec;
   std::size_t received = 0;
   int interim = 0;

@@ -88,7 +88,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::ip::tcp::socket socket_;
   EventThread& thread_;
   SharedState& shared_;
-  Deadline deadline_;
+  Deadline deadline_;         // the client side's operation in progress
+  Deadline origin_deadline_;  // the origin side's, while a response is relayed
   ByteBuffer buffer_;
   ByteBuffer origin_in_;  // the response being relayed; kept for the next one
   // Writes to the client time out after the idle timeout of the runtime the request runs under.

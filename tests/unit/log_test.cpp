@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "logs/collecting_sink.hpp"
@@ -89,4 +91,27 @@ TEST(Log, ManyThreadsLoseNothingAndKeepTheirOwnOrder) {
     ++total;
   }
   EXPECT_EQ(total, static_cast<std::size_t>(kThreads * kLines));
+}
+
+TEST(Log, AFileGetsEveryLineOnceInOrderWithOneNewlineEach) {
+  const auto path = std::filesystem::temp_directory_path() / ("mratls-log-test-" + std::to_string(getpid()) + ".log");
+  std::filesystem::remove(path);
+  config::Log s = settings();
+  s.file = path.string();
+  {
+    auto log = logs::Log::open(s, "vcsc");
+    ASSERT_TRUE(log.has_value()) << log.error();
+    for (int i = 0; i < 3000; ++i) (*log)->write(at_ms(1657558525000 + i), "line " + std::to_string(i));
+    (*log)->write(at_ms(1657558528000), "debug\n |two lines|");
+    (*log)->flush();
+    std::ifstream in(path);
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string expected;
+    const int offset = logs::local_utc_offset(1657558525);
+    for (int i = 0; i < 3000; ++i)
+      expected += logs::syslog_prefix(at_ms(1657558525000 + i), offset, "vcsc", getpid()) + "line " + std::to_string(i) + "\n";
+    expected += logs::syslog_prefix(at_ms(1657558528000), offset, "vcsc", getpid()) + "debug\n |two lines|\n";
+    EXPECT_EQ(all, expected);
+  }
+  std::filesystem::remove(path);
 }
