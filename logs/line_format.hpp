@@ -63,15 +63,16 @@ struct HttpLine {
 
 std::string http_line(const HttpLine& line, config::LogLevel level);
 
+// The views are of the request's head and of the runtime's allow list, which outlive the line.
 struct AccessLine {
   bool allowed = true;
   TimePoint time;
   std::string username;
-  std::string method;
+  std::string_view method;
   std::string request_url;
-  std::string rule_url;  // allowed only
-  std::string match;     // "prefix" | "exact"
-  std::string type;      // "Automatically generated rule for CUCM server"
+  std::string_view rule_url;  // allowed only
+  std::string_view match;     // "prefix" | "exact"
+  std::string_view type;      // "Automatically generated rule for CUCM server"
 };
 
 std::string access_line(const AccessLine& line);

@@ -65,6 +65,11 @@ const std::vector<AutomaticRule>& automatic_rules() {
   return table;
 }
 
+AllowList::AllowList(std::vector<AllowRule> rules) : rules_(std::move(rules)) {
+  urls_.reserve(rules_.size());
+  for (const auto& r : rules_) urls_.push_back(r.url());
+}
+
 std::expected<AllowList, std::string> AllowList::from_config(const config::Config& config) {
   std::vector<AllowRule> rules;
   for (const auto& server : config.servers) {

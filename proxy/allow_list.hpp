@@ -42,16 +42,19 @@ class AllowList {
  public:
   // Errors name the rule at fault (a manual URL with a bad port, say).
   static std::expected<AllowList, std::string> from_config(const config::Config& config);
-  explicit AllowList(std::vector<AllowRule> rules) : rules_(std::move(rules)) {}
+  explicit AllowList(std::vector<AllowRule> rules);
 
   // The most specific rule (longest path) that allows the request, or nullptr.
   const AllowRule* match(std::string_view method, std::string_view scheme, std::string_view host, std::uint16_t port,
                          std::string_view path) const;
 
   const std::vector<AllowRule>& rules() const { return rules_; }
+  // The rule's URL as the access line shows it, built once with the list.
+  std::string_view url_of(const AllowRule& rule) const { return urls_[static_cast<std::size_t>(&rule - rules_.data())]; }
 
  private:
   std::vector<AllowRule> rules_;
+  std::vector<std::string> urls_;  // urls_[i] is rules_[i].url()
 };
 
 // "emusk" from ".../user/emusk/devices"; empty when the path names no user.

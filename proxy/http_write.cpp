@@ -7,8 +7,7 @@
 namespace mratls::proxy {
 namespace {
 
-bool named_by_connection(std::string_view name, const HttpHead& head) {
-  const auto* connection = head.find("Connection");
+bool named_by_connection(std::string_view name, const std::string* connection) {
   if (!connection) return false;
   std::string_view list(*connection);
   while (!list.empty()) {
@@ -33,6 +32,13 @@ void restart(logs::HttpMessage& logged) {
   logged.headers.clear();
 }
 
+// Room for a head with these headers, so that it is built without growing.
+std::size_t head_size(const HttpHead& head) {
+  std::size_t n = 128 + head.target.size() + head.reason.size();
+  for (const auto& [name, value] : head.headers) n += name.size() + value.size() + 4;
+  return n;
+}
+
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -50,40 +56,50 @@ bool is_framing_header(std::string_view name) {
   return ascii::iequals(name, "Content-Length") || ascii::iequals(name, "Transfer-Encoding");
 }
 
-bool is_hop_by_hop(std::string_view name, const HttpHead& head) {
+bool is_hop_by_hop(std::string_view name, const HttpHead& head) { return is_hop_by_hop(name, head.find("Connection")); }
+
+bool is_hop_by_hop(std::string_view name, const std::string* connection) {
   // The parser framed the message by these two; dropping them because Connection names them
   // would forward a body the next hop cannot delimit (request smuggling, response mix-ups).
   if (is_framing_header(name)) return false;
   for (auto h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authorization",
                  "Expect"})
     if (ascii::iequals(name, h)) return true;
-  return named_by_connection(name, head);
+  return named_by_connection(name, connection);
 }
 
 std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
                                 bool keep_alive, logs::HttpMessage& logged) {
   restart(logged);
-  logged.first_line = client.method + " " + std::string(origin_path) + " HTTP/1.1";
-  std::string out = logged.first_line + "\r\n";
+  logged.first_line.append(client.method).append(" ").append(origin_path).append(" HTTP/1.1");
+  std::string out;
+  out.reserve(head_size(client) + origin_path.size() + host_port.size());
+  const std::string* connection = client.find("Connection");  // once, not once per header
+  out.append(logged.first_line).append("\r\n");
   add(out, logged, "Host", host_port);
   for (const auto& [name, value] : client.headers) {
-    if (ascii::iequals(name, "Host") || is_hop_by_hop(name, client)) continue;
+    if (ascii::iequals(name, "Host") || is_hop_by_hop(name, connection)) continue;
     add(out, logged, name, value);
   }
   add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
-  return out + "\r\n";
+  out += "\r\n";
+  return out;
 }
 
 std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged) {
   restart(logged);
-  logged.first_line = "HTTP/1.1 " + std::to_string(origin.status) + " " + origin.reason;
-  std::string out = logged.first_line + "\r\n";
+  logged.first_line.append("HTTP/1.1 ").append(std::to_string(origin.status)).append(" ").append(origin.reason);
+  std::string out;
+  out.reserve(head_size(origin));
+  const std::string* connection = origin.find("Connection");  // once, not once per header
+  out.append(logged.first_line).append("\r\n");
   for (const auto& [name, value] : origin.headers) {
-    if (is_hop_by_hop(name, origin)) continue;
+    if (is_hop_by_hop(name, connection)) continue;
     add(out, logged, name, value);
   }
   if (origin.status >= 200) add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
-  return out + "\r\n";
+  out += "\r\n";
+  return out;
 }
 
 std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMessage& logged) {

@@ -17,6 +17,8 @@ bool is_framing_header(std::string_view name);
 // Connection names, except the framing headers: those are never dropped, even when Connection
 // names them, because the body is forwarded exactly as it was framed.
 bool is_hop_by_hop(std::string_view name, const HttpHead& head);
+// The same with the head's Connection value (null when it has none) looked up already.
+bool is_hop_by_hop(std::string_view name, const std::string* connection);
 
 // The request as sent to the origin, in origin-form, with Host: host:port.
 std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,

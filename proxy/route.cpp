@@ -60,13 +60,13 @@ RouteDecision route_request(const HttpHead& head, std::string_view public_name, 
   if (segment->kind == mra::MraSegment::Kind::EdgeConfig)
     return refuse(not_found("Edge configuration for " + segment->domain + " is served by Expressway itself."),
                   "Edge configuration request for domain " + segment->domain + " is not emulated");
-  mra::MraTarget& origin = segment->target;
   if (auto why = unsafe_path(split->rest))
-    return refuse(bad_request("Refused path: " + *why + "."), "Refused path for " + origin.host + ": " + *why);
+    return refuse(bad_request("Refused path: " + *why + "."), "Refused path for " + segment->target.host + ": " + *why);
 
-  Route route{origin, std::string(split->rest), nullptr};
+  Route route{std::move(segment->target), std::string(split->rest), nullptr};
   if (route.origin_path.empty() || route.origin_path.front() == '?') route.origin_path.insert(0, "/");
-  const std::string path_only = route.origin_path.substr(0, route.origin_path.find('?'));
+  const mra::MraTarget& origin = route.origin;
+  const std::string_view path_only = std::string_view(route.origin_path).substr(0, route.origin_path.find('?'));
   const std::string_view method_for_rules = head.method == "HEAD" ? std::string_view("GET") : std::string_view(head.method);
 
   logs::AccessLine access;
@@ -76,10 +76,10 @@ RouteDecision route_request(const HttpHead& head, std::string_view public_name, 
   route.rule = allow_list.match(method_for_rules, origin.protocol, origin.host, origin.port, path_only);
   access.allowed = route.rule != nullptr;
   if (!route.rule) return RouteDecision{Refusal{forbidden(), ""}, access};
-  access.rule_url = route.rule->url();
+  access.rule_url = allow_list.url_of(*route.rule);
   access.match = route.rule->match == config::MatchType::Prefix ? "prefix" : "exact";
   access.type = route.rule->type;
-  return RouteDecision{std::move(route), access};
+  return RouteDecision{std::move(route), std::move(access)};
 }
 
 }  // namespace mratls::proxy
