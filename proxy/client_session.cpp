@@ -228,6 +228,16 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   co_return co_await forward(txn, route.origin, route.origin_path);
 }
 
+const OriginKey& ClientSession::key_for(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address) {
+  // A connection's requests almost always go to one origin: its key is built once.
+  if (!last_key_ || last_address_ != address || last_key_->generation != rt.generation || last_key_->port != target.port ||
+      last_key_->host != target.host || last_key_->protocol != target.protocol) {
+    last_key_ = origin_key(rt, target, address);
+    last_address_ = address;
+  }
+  return *last_key_;
+}
+
 std::string ClientSession::request_line() const {
   const HttpHead& head = parser_->head();
   std::string line;
@@ -253,14 +263,14 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
                                                                               const asio::ip::address& address,
                                                                               const logs::HttpMessage& sent, bool& reused) {
   const Runtime& rt = *txn.rt;
-  const auto key = origin_key(rt, target, address);
+  const OriginKey& key = key_for(rt, target, address);
   const int attempts = 1 + rt.config.expressway.connect_attempts_max_retries;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     std::unique_ptr<OriginConnection> conn;
     if (reused && rt.config.origin.keep_alive)
       conn = thread_.pool.take(key, std::chrono::milliseconds(rt.config.timeouts.idle_ms));
     reused = conn != nullptr;
-    log(rt, logs::HttpDetail::SendingRequest, txn, address.to_string(), target.port, sent);
+    log(rt, logs::HttpDetail::SendingRequest, txn, key.ip, target.port, sent);
     if (conn) co_return conn;
     auto opened = co_await connect_origin(rt, thread_.pool, target, address, thread_.index);
     if (opened) co_return std::move(*opened);
@@ -360,8 +370,11 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
-    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl())
+    // Once per connection: after its first response, a TLS 1.3 session ticket has arrived too.
+    if (relay.origin_reusable && rt.config.origin.tls_session_reuse && conn->ssl() && !conn->session_remembered) {
       thread_.pool.remember_session(conn->key(), SslSessionPtr(SSL_get1_session(conn->ssl())));
+      conn->session_remembered = true;
+    }
     if (relay.origin_reusable && rt.config.origin.keep_alive)
       thread_.pool.give_back(std::move(conn), static_cast<std::size_t>(rt.config.origin.max_idle_per_origin));
     else

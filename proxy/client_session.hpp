@@ -82,6 +82,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
            const logs::HttpMessage& msg, bool with_tracking = true) {
     log(rt, detail, txn, ip, port, logs::HttpMessageView{msg.first_line, &msg.headers}, with_tracking);
   }
+  const OriginKey& key_for(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address);
   // "GET /x HTTP/1.1" of the request being handled, as its lines show it.
   std::string request_line() const;
 
@@ -98,6 +99,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::string client_ip_;
   int client_port_ = 0;
   bool idle_ = true;
+  std::optional<OriginKey> last_key_;  // of the last origin this connection's requests went to
+  asio::ip::address last_address_;
   std::optional<std::chrono::steady_clock::time_point> txn_deadline_;
 
   // More interim responses than this before the final one make a malformed response.

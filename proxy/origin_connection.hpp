@@ -44,6 +44,7 @@ class OriginConnection {
   bool clean_when_idle();
 
   std::chrono::steady_clock::time_point idle_since;
+  bool session_remembered = false;  // its TLS session is in the pool for resumption
 
  private:
   OriginKey key_;
