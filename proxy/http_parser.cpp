@@ -213,19 +213,8 @@ bool HttpParser::check_line_ending(char c, bool chunk_framing) {
 }
 
 void HttpParser::scan_line_endings(std::string_view consumed) {
-  const char* at = consumed.data();
-  const char* const end = at + consumed.size();
-  while (at < end) {
-    // Only a CR, an LF, or whatever follows a CR needs a look.
-    if (last_char_ != '\r') {
-      const char* stop = at;
-      while (stop < end && *stop != '\r' && *stop != '\n') ++stop;
-      if (stop > at) last_char_ = stop[-1];
-      if (stop == end) return;
-      at = stop;
-    }
-    if (!check_line_ending(*at++, false)) return;
-  }
+  for (char c : consumed)
+    if (!check_line_ending(c, false)) return;
 }
 
 // Chunk-size lines and the trailer section are framing: a bare LF there is read one way by
