@@ -13,7 +13,7 @@ namespace {
 
 // A full buffer is handed over by its own thread: memory stays bounded when the disk is slow,
 // and the line waits for the disk rather than being dropped.
-constexpr std::size_t kWakeWriterBytes = 256 * 1024;
+constexpr std::size_t kWakeWriterBytes = 64 * 1024;
 constexpr std::size_t kHandOverBytes = 4 * 1024 * 1024;
 
 std::atomic<std::uint64_t> next_serial{1};

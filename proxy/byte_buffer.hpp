@@ -11,10 +11,12 @@ namespace mratls::proxy {
 
 // Bytes read but not yet consumed, with room to read more behind them. The storage is taken
 // at the first read, not zero-filled, and can be given back while empty: an idle connection
-// holds no buffer.
+// holds no buffer. It starts small; a read that fills it means more was waiting, and the next
+// storage taken while empty is twice the size, up to `grown`.
 class ByteBuffer {
  public:
-  explicit ByteBuffer(std::size_t capacity = 16384) : initial_(capacity) {}
+  explicit ByteBuffer(std::size_t capacity = 16384, std::size_t grown = 0)
+      : wanted_(capacity), grown_(std::max(capacity, grown)) {}
 
   std::string_view view() const { return {data_.get() + begin_, end_ - begin_}; }
   bool empty() const { return begin_ == end_; }
@@ -32,9 +34,9 @@ class ByteBuffer {
     }
   }
   asio::mutable_buffer prepare() {
-    if (!data_) {
-      data_ = std::make_unique_for_overwrite<char[]>(initial_);
-      capacity_ = initial_;
+    if (!data_ || (empty() && wanted_ > capacity_)) {
+      data_ = std::make_unique_for_overwrite<char[]>(wanted_);
+      capacity_ = wanted_;
     } else if (end_ == capacity_) {
       if (begin_ > 0) {
         std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
@@ -49,11 +51,15 @@ class ByteBuffer {
     }
     return asio::buffer(data_.get() + end_, capacity_ - end_);
   }
-  void commit(std::size_t n) { end_ += n; }
+  void commit(std::size_t n) {
+    end_ += n;
+    if (end_ == capacity_ && capacity_ < grown_) wanted_ = std::min(capacity_ * 2, grown_);
+  }
 
  private:
   std::unique_ptr<char[]> data_;
-  std::size_t initial_;
+  std::size_t wanted_;  // the size of the next storage taken
+  std::size_t grown_;
   std::size_t capacity_ = 0;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;

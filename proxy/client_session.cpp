@@ -55,8 +55,7 @@ ClientSession::ClientSession(asio::ip::tcp::socket socket, EventThread& thread, 
     : socket_(std::move(socket)),
       thread_(thread),
       shared_(shared),
-      deadline_(socket_.get_executor()),
-      origin_deadline_(socket_.get_executor()) {
+      deadline_(socket_.get_executor()) {
   std::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
@@ -73,7 +72,23 @@ ClientSession::~ClientSession() {
 }
 
 void ClientSession::start() {
-  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
+  // Until the first byte a connection holds its socket and a timer, nothing more: the buffer,
+  // the parser and the coroutine's frames are taken when there is something to read. A client
+  // that sends nothing within client_header_ms is closed, as before its first request.
+  const auto rt = shared_.runtime.load();
+  deadline_.arm(std::chrono::milliseconds(rt->config.timeouts.client_header_ms), [this] {
+    std::error_code ignored;
+    socket_.cancel(ignored);
+  });
+  socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](std::error_code ec) {
+    self->deadline_.disarm();
+    if (ec || self->shared_.draining) {
+      std::error_code ignored;
+      self->socket_.close(ignored);
+      return;
+    }
+    asio::co_spawn(self->socket_.get_executor(), [self] { return self->run(); }, asio::detached);
+  });
 }
 
 void ClientSession::drain() {
@@ -398,7 +413,8 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   const auto head_deadline = std::chrono::steady_clock::now() + response_ms;
   ByteBuffer& in = origin_in_;
   in.clear();  // what a connection given up on left behind
-  Deadline& origin_deadline = origin_deadline_;
+  if (!origin_deadline_) origin_deadline_.emplace(socket_.get_executor());
+  Deadline& origin_deadline = *origin_deadline_;
   std::error_code ec;
   std::size_t received = 0;
   int interim = 0;

@@ -90,9 +90,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   EventThread& thread_;
   SharedState& shared_;
   Deadline deadline_;         // the client side's operation in progress
-  Deadline origin_deadline_;  // the origin side's, while a response is relayed
-  ByteBuffer buffer_;
-  ByteBuffer origin_in_;  // the response being relayed; kept for the next one
+  std::optional<Deadline> origin_deadline_;  // the origin side's, from the first response relayed
+  // Small to start with, as most heads and bodies are; a busy transfer grows them to a TLS record.
+  ByteBuffer buffer_{4096, 16384};
+  ByteBuffer origin_in_{4096, 16384};  // the response being relayed; kept for the next one
   // Writes to the client time out after the idle timeout of the runtime the request runs under.
   std::chrono::milliseconds write_timeout_{60000};
   std::unique_ptr<HttpParser> parser_;
