@@ -55,6 +55,7 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 work="${keep:-$(mktemp -d /tmp/mratls-bench.XXXXXX)}"
 mkdir -p "$work"
+chmod 755 "$work"  # nginx's workers (www-data when started as root) read the bodies under it
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -66,7 +67,13 @@ trap cleanup EXIT
 # 10,000 idle connections need as many descriptors in each server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# N distinct free ports: all bound at once, so none is handed out twice.
+free_ports() {
+  python3 -c 'import socket,sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+}
 wait_port() {
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
@@ -82,7 +89,7 @@ mkdir -p "$work/www/cucm-uds" "$work/nginx"
 head -c 200 /dev/zero | tr '\0' 'x' > "$work/www/cucm-uds/small"
 head -c 65536 /dev/zero | tr '\0' 'y' > "$work/www/cucm-uds/big"
 
-origin_rsa=$(free_port) origin_ecdsa=$(free_port) nginx_port=$(free_port)
+read -r origin_rsa origin_ecdsa nginx_port pooled_port pooled2_port handshake_port <<<"$(free_ports 6)"
 cat > "$work/nginx/origin.conf" <<EOF
 worker_processes 1;
 pid $work/nginx/origin.pid;
@@ -158,7 +165,7 @@ log: {file: $work/$1.log, level: info}
 EOF
 }
 declare -A port pid
-for name in pooled pooled2 handshake; do port[$name]=$(free_port); done
+port[pooled]=$pooled_port port[pooled2]=$pooled2_port port[handshake]=$handshake_port
 mratls_config pooled "${port[pooled]}" 1 true
 mratls_config pooled2 "${port[pooled2]}" 2 true
 mratls_config handshake "${port[handshake]}" 1 false
@@ -196,6 +203,22 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
+
+# Every path answers 200 through both proxies before anything is measured.
+status_of() {  # port path
+  exec 5<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET %s HTTP/1.1\r\nHost: vcs_control.steven.lab\r\nConnection: close\r\n\r\n' "$2" >&5
+  local line; read -r line <&5; exec 5<&-
+  echo "$line" | cut -d' ' -f2
+}
+for mode in "${modes[@]}"; do
+  inst=${mratls_of[$mode]}
+  for target in "$nginx_port ${nginx_url[$mode]}" "${port[$inst]} ${mratls_path[$mode]}"; do
+    set -- $target
+    code=$(status_of "$1" "$2")
+    [[ "$code" == 200 ]] || { echo "serve_vs_nginx: $mode: GET $2 on port $1 answered '$code', not 200 (logs in $work)" >&2; keep=$work; exit 1; }
+  done
+done
 
 # One wrk run: prints "req_per_s cpu_us_per_req p50_ms p99_ms errors"
 run_one() {  # pid port path
