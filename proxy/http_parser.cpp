@@ -198,7 +198,7 @@ void HttpParser::take_llhttp_error(llhttp_errno_t err) {
 
 // llhttp 8 ends a line at LF alone, and at CR followed by any byte: both are read otherwise by
 // other servers, so both are refused.
-bool HttpParser::check_line_ending(char c, bool chunk_framing) {
+bool HttpParser::check_line_ending_slow(char c, bool chunk_framing) {
   const char* where = chunk_framing ? "chunk framing " : "";
   if (c == '\n' && last_char_ != '\r') {
     fail(ParseFailure::BareLf, where + std::string("line ended by LF without CR"));
