@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <iterator>
 #include <limits>
@@ -40,7 +41,13 @@ const char* detail_text(HttpDetail d) {
 
 // Log fields are quoted; a quote inside a value would cut the field short for every reader.
 void append_quoted(std::string& out, std::string_view v) {
-  auto plain = [](char c) { return c != '"' && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; };
+  // Every field of every line passes here: one table lookup per byte.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != 0x7f;
+    return t;
+  }();
+  auto plain = [](char c) { return kPlain[static_cast<unsigned char>(c)]; };
   while (!v.empty()) {
     const auto run = static_cast<std::size_t>(std::find_if_not(v.begin(), v.end(), plain) - v.begin());
     out.append(v.substr(0, run));
