@@ -10,8 +10,8 @@
 namespace mratls::proxy {
 
 // Bytes read but not yet consumed, with room to read more behind them. The storage is taken
-// at the first read, not zero-filled, and can be given back while empty: an idle connection
-// holds no buffer. It starts small; a read that fills it means more was waiting, and the next
+// at the first read and not zero-filled: a connection that has sent nothing holds no buffer.
+// It starts small; a read that fills it means more was waiting, and the next
 // storage taken while empty is twice the size, up to `grown`.
 class ByteBuffer {
  public:
@@ -26,13 +26,6 @@ class ByteBuffer {
     if (begin_ == end_) begin_ = end_ = 0;
   }
   void clear() { begin_ = end_ = 0; }
-  // Gives the storage back when nothing is held in it.
-  void release() {
-    if (empty()) {
-      data_.reset();
-      capacity_ = 0;
-    }
-  }
   asio::mutable_buffer prepare() {
     if (!data_ || (empty() && wanted_ > capacity_)) {
       data_ = std::make_unique_for_overwrite<char[]>(wanted_);

@@ -56,8 +56,6 @@ bool is_framing_header(std::string_view name) {
   return ascii::iequals(name, "Content-Length") || ascii::iequals(name, "Transfer-Encoding");
 }
 
-bool is_hop_by_hop(std::string_view name, const HttpHead& head) { return is_hop_by_hop(name, head.find("Connection")); }
-
 bool is_hop_by_hop(std::string_view name, const std::string* connection) {
   // The parser framed the message by these two; dropping them because Connection names them
   // would forward a body the next hop cannot delimit (request smuggling, response mix-ups).

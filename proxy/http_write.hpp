@@ -16,8 +16,7 @@ bool is_framing_header(std::string_view name);
 // Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade and every header that
 // Connection names, except the framing headers: those are never dropped, even when Connection
 // names them, because the body is forwarded exactly as it was framed.
-bool is_hop_by_hop(std::string_view name, const HttpHead& head);
-// The same with the head's Connection value (null when it has none) looked up already.
+// `connection` is the head's Connection value, looked up once per head (null when it has none).
 bool is_hop_by_hop(std::string_view name, const std::string* connection);
 
 // The request as sent to the origin, in origin-form, with Host: host:port.

@@ -47,13 +47,3 @@ TEST(ByteBuffer, UnconsumedBytesSurviveGrowthAndCompaction) {
   EXPECT_EQ(fill(b, 'z', 3), 3u);      // full and nothing consumed: doubles, keeps the bytes
   EXPECT_EQ(b.view(), "xxxyyyyyzzz");
 }
-
-TEST(ByteBuffer, ReleaseGivesTheStorageBackOnlyWhenEmpty) {
-  ByteBuffer b(64);
-  fill(b, 'q', 10);
-  b.release();
-  EXPECT_EQ(b.view(), std::string(10, 'q'));
-  b.consume(10);
-  b.release();
-  EXPECT_EQ(b.prepare().size(), 64u);
-}
