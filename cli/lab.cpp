@@ -28,12 +28,13 @@ struct Options {
 int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters) {
   const auto setting = lab::single_setting(o.verify, o.prefer);
   auto kept = lab::KeptLab::start(dir, clusters, setting, static_cast<std::uint16_t>(o.port));
+  proxy::SignalLoop signals({});  // before "The lab is up": Ctrl-C from then on drains
   std::cout << "\nThe lab is up (" << setting.label << "). Proxy: http://127.0.0.1:" << kept.server().port()
             << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "")
             << "\nReproduce by hand:\n";
   for (const auto& line : kept.reproduction_commands(clusters)) std::cout << "  " << line << "\n";
   std::cout << "The proxy's lines follow. Ctrl-C stops the lab.\n" << std::flush;
-  proxy::run_until_stopped(kept.server());
+  signals.run(kept.server());
   kept.log()->flush();
   std::cout << "\nThe lab stopped.\n";
   return kOk;

@@ -65,13 +65,6 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "mratls serve: " << ok.error() << "\n";
     return kUsage;
   }
-  const auto& cfg = (*runtime)->config;
-  std::cerr << "mratls serve: listening on " << cfg.listen.address << ":" << server.port() << " as "
-            << cfg.listen.public_name << " (" << cfg.expressway.version.to_string() << ", VerifyOriginServer "
-            << config::to_string(cfg.expressway.verify_origin_server) << ", " << server.thread_count()
-            << " event threads)\n";
-  server.start();
-
   proxy::SignalHandlers handlers;
   handlers.on_reload = [&] {
     auto next = build_runtime(o.config, o.port, server.runtime()->log);
@@ -83,7 +76,15 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
   };
   handlers.on_stop = [] { std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n"; };
-  proxy::run_until_stopped(server, handlers);
+  proxy::SignalLoop signals(std::move(handlers));  // before the readiness line: a script may signal on it
+
+  const auto& cfg = (*runtime)->config;
+  std::cerr << "mratls serve: listening on " << cfg.listen.address << ":" << server.port() << " as "
+            << cfg.listen.public_name << " (" << cfg.expressway.version.to_string() << ", VerifyOriginServer "
+            << config::to_string(cfg.expressway.verify_origin_server) << ", " << server.thread_count()
+            << " event threads)\n";
+  server.start();
+  signals.run(server);
   server.runtime()->log->flush();
   return kOk;
 }

@@ -1,32 +1,30 @@
 #include "proxy/signal_loop.hpp"
 
-#include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
-
 #include <csignal>
 #include <thread>
 
 namespace mratls::proxy {
 
-void run_until_stopped(Server& server, const SignalHandlers& handlers) {
-  asio::io_context io;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  if (handlers.on_reload) signals.add(SIGHUP);
+SignalLoop::SignalLoop(SignalHandlers handlers) : handlers_(std::move(handlers)), signals_(io_, SIGINT, SIGTERM) {
+  if (handlers_.on_reload) signals_.add(SIGHUP);
+}
+
+void SignalLoop::run(Server& server) {
   std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      handlers.on_reload();
-      signals.async_wait(on_signal);
+      handlers_.on_reload();
+      signals_.async_wait(on_signal);
       return;
     }
-    if (handlers.on_stop) handlers.on_stop();
+    if (handlers_.on_stop) handlers_.on_stop();
     server.stop();
   };
-  signals.async_wait(on_signal);
+  signals_.async_wait(on_signal);
   // Signals are handled on a thread of their own: the server's threads only serve.
-  std::thread waiter([&io] { io.run(); });
+  std::thread waiter([this] { io_.run(); });
   server.wait();
-  io.stop();
+  io_.stop();
   waiter.join();
 }
 

@@ -89,3 +89,18 @@ TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
   EXPECT_NE(text.find("vcsc traffic_server["), std::string::npos) << text;
   EXPECT_NE(text.find("Event=\"Request Denied\" Detail=\"Access denied\" Reason=\"Not in allow list\""), std::string::npos) << text;
 }
+
+// A script signals the moment the readiness line appears: the handlers must already be in place,
+// or SIGHUP's default action kills the server (seen under ThreadSanitizer, where start-up is slow).
+TEST(ServeProcess, SignalsSentOnTheReadinessLineAreHandled) {
+  auto dir = scratch();
+  auto config = dir / "ready.yaml";
+  write(config, good_config(dir / "ready.log"));
+  for (int round = 0; round < 5; ++round) {
+    auto serve = spawn_mratls({"serve", "--config", config.string()});
+    ASSERT_TRUE(serve.wait_for(" event threads)\n")) << serve.output;
+    kill(serve.pid, SIGHUP);
+    kill(serve.pid, SIGTERM);
+    EXPECT_EQ(serve.wait_exit(), 0) << "round " << round << ": " << serve.output;
+  }
+}
