@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <fstream>
 #include <sstream>
@@ -22,12 +23,19 @@ TrustStore::TrustStore() : store_(X509_STORE_new()) {}
 std::expected<void, std::string> TrustStore::add_pem(const std::string& pem, const std::string& name) {
   auto certs = read_pem_certificates(pem, name);
   if (!certs) return std::unexpected(certs.error());
-  for (auto& cert : *certs) {
-    X509_STORE_add_cert(store_.get(), cert.get());
-    ERR_clear_error();  // a duplicate is not an error: the appliance keeps one
-    certificates_.push_back(std::move(cert));
-  }
+  for (auto& cert : *certs) add(std::move(cert));
   return {};
+}
+
+void TrustStore::add(ossl::X509Ptr cert) {
+  // OpenSSL fills each certificate's extension cache (key identifiers, CA flags) the first time
+  // a chain is built through it, and later readers skip the lock on an atomic flag that thread
+  // sanitizers cannot see. Filling it here, before any event thread exists, leaves the store
+  // read-only from then on.
+  X509_check_purpose(cert.get(), -1, 0);
+  X509_STORE_add_cert(store_.get(), cert.get());
+  ERR_clear_error();  // a duplicate is not an error: the appliance keeps one
+  certificates_.push_back(std::move(cert));
 }
 
 std::expected<TrustStore, std::string> TrustStore::from_pem_text(const std::string& pem, const std::string& name) {
@@ -38,11 +46,7 @@ std::expected<TrustStore, std::string> TrustStore::from_pem_text(const std::stri
 
 TrustStore TrustStore::from_certificates(std::vector<ossl::X509Ptr> certificates) {
   TrustStore ts;
-  for (auto& cert : certificates) {
-    X509_STORE_add_cert(ts.store_.get(), cert.get());
-    ERR_clear_error();
-    ts.certificates_.push_back(std::move(cert));
-  }
+  for (auto& cert : certificates) ts.add(std::move(cert));
   return ts;
 }
 

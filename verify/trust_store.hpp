@@ -22,6 +22,7 @@ class TrustStore {
  private:
   TrustStore();
   std::expected<void, std::string> add_pem(const std::string& pem, const std::string& name);
+  void add(ossl::X509Ptr cert);
 
   ossl::X509StorePtr store_;
   std::vector<ossl::X509Ptr> certificates_;
