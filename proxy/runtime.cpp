@@ -10,9 +10,17 @@ namespace mratls::proxy {
 std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
                                                                           std::shared_ptr<logs::Log> log,
                                                                           std::shared_ptr<OutcomeRecord> outcomes) {
-  static std::atomic<std::uint64_t> generations{0};
   auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
   if (!trust) return std::unexpected("trust store: " + trust.error());
+  return build(std::move(config), std::make_shared<const verify::TrustStore>(std::move(*trust)), std::move(log),
+               std::move(outcomes));
+}
+
+std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
+                                                                          std::shared_ptr<const verify::TrustStore> trust,
+                                                                          std::shared_ptr<logs::Log> log,
+                                                                          std::shared_ptr<OutcomeRecord> outcomes) {
+  static std::atomic<std::uint64_t> generations{0};
   auto rt = std::make_shared<Runtime>();
   rt->origin_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok)
@@ -26,6 +34,7 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   for (auto& [name, address] : config.hosts) hosts[ascii::to_lower(name)] = std::move(address);
   config.hosts = std::move(hosts);
   rt->trusted_certificates = trust->certificates().size();
+  rt->trust = std::move(trust);
   rt->config = std::move(config);
   rt->log = std::move(log);
   rt->outcomes = std::move(outcomes);

@@ -25,6 +25,7 @@ struct Runtime {
   std::unique_ptr<asio::ssl::context> origin_tls;
   std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
   std::size_t trusted_certificates = 0;
+  std::shared_ptr<const verify::TrustStore> trust;  // what the origin context verifies against
   // Where each failed request's typed outcome goes, when someone keeps them (the lab); else null.
   std::shared_ptr<OutcomeRecord> outcomes;
 
@@ -36,6 +37,12 @@ struct Runtime {
 
   // Loads the trust store and prepares the origin TLS context; errors name the file at fault.
   static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
+                                                                          std::shared_ptr<logs::Log> log,
+                                                                          std::shared_ptr<OutcomeRecord> outcomes = nullptr);
+  // The same over a trust store already built (the admin API edits it in memory): the
+  // configuration's trusted_ca_certificates are not read.
+  static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
+                                                                          std::shared_ptr<const verify::TrustStore> trust,
                                                                           std::shared_ptr<logs::Log> log,
                                                                           std::shared_ptr<OutcomeRecord> outcomes = nullptr);
 };

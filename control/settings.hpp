@@ -1,0 +1,49 @@
+// The emulator's switches besides the appliance's own command: the version it behaves as,
+// Traffic Server's log-only mode and the cipher preference. A request names any subset; each
+// value is checked before anything changes. Pure: values in, values out.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "config/config.hpp"
+
+namespace mratls::control {
+
+enum class CipherPreference { Ecdsa, Rsa };
+
+struct SettingsChange {
+  std::optional<config::Version> version;
+  std::optional<config::VerifyOriginServer> verify_origin_server;
+  std::optional<CipherPreference> cipher_preference;
+};
+
+// {"version": "X14.0.7", "verify_origin_server": "log-only", "cipher_preference": "rsa"}.
+// Unknown keys, wrong types and bad values are refused with the key and the accepted values.
+std::expected<SettingsChange, std::string> parse_settings(const nlohmann::json& body);
+// `key=value` words, as `mratls admin set` takes them, to the JSON the API takes.
+std::expected<nlohmann::json, std::string> settings_json(const std::vector<std::string>& assignments);
+
+// One setting that changed, as the log line and the state report name it.
+struct Change {
+  std::string setting;  // "VerifyOriginServer", "version", "cipher preference", "trust store"
+  std::string before;
+  std::string after;
+};
+
+CipherPreference cipher_preference_of(const config::Expressway& settings);
+const char* to_string(CipherPreference p);  // "ecdsa" | "rsa"
+
+// Applies the change; only what differs is returned (an empty list changes nothing).
+std::vector<Change> apply(const SettingsChange& change, config::Expressway& settings);
+std::vector<Change> apply(config::VerifyOriginServer value, config::Expressway& settings);
+
+// The log line a change writes: `[admin] NOTICE: VerifyOriginServer changed from "On" to "Off"
+// (runtime generation 7)`.
+std::string change_line(const Change& change, std::uint64_t generation);
+
+}  // namespace mratls::control

@@ -1,0 +1,150 @@
+// The admin API's pure parts: the appliance's command as typed, the emulator's settings, the
+// trust list's rules.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "control/settings.hpp"
+#include "control/trust_list.hpp"
+#include "control/xconfiguration.hpp"
+#include "lab/pki.hpp"
+
+using namespace mratls;
+using config::VerifyOriginServer;
+
+namespace {
+std::optional<VerifyOriginServer> set_value(std::string_view command) {
+  auto parsed = control::parse_xconfiguration(command);
+  if (!parsed || !std::holds_alternative<control::SetVerifyOriginServer>(*parsed)) return std::nullopt;
+  return std::get<control::SetVerifyOriginServer>(*parsed).value;
+}
+lab::Issued self_signed(const std::string& cn, const std::string& san) {
+  lab::CertSpec spec;
+  spec.common_name = cn;
+  spec.dns_sans = {san};
+  return lab::issue(spec, nullptr);
+}
+std::string error_of(std::string_view command) {
+  auto parsed = control::parse_xconfiguration(command);
+  return parsed ? "" : parsed.error();
+}
+}  // namespace
+
+TEST(XConfiguration, TheAppliancesSyntaxAsTyped) {
+  EXPECT_EQ(set_value("xConfiguration EdgeConfigServer VerifyOriginServer: Off"), VerifyOriginServer::Off);
+  EXPECT_EQ(set_value("xConfiguration EdgeConfigServer VerifyOriginServer: On"), VerifyOriginServer::On);
+  // The shell does not care about case, the spaces around the colon or quotes round the value.
+  EXPECT_EQ(set_value("xconfiguration edgeconfigserver verifyoriginserver: off"), VerifyOriginServer::Off);
+  EXPECT_EQ(set_value("  xConfiguration   EdgeConfigServer VerifyOriginServer :On  "), VerifyOriginServer::On);
+  EXPECT_EQ(set_value("xConfiguration EdgeConfigServer VerifyOriginServer:\"Off\""), VerifyOriginServer::Off);
+  EXPECT_EQ(set_value("xConfiguration\tEdgeConfigServer\tVerifyOriginServer:\tOFF\r\n"), VerifyOriginServer::Off);
+}
+
+TEST(XConfiguration, ReadBackInTheShellsFormat) {
+  for (auto command : {"xConfiguration EdgeConfigServer", "xconfiguration EDGECONFIGSERVER verifyOriginServer"}) {
+    auto parsed = control::parse_xconfiguration(command);
+    ASSERT_TRUE(parsed) << command;
+    EXPECT_TRUE(std::holds_alternative<control::ReadEdgeConfigServer>(*parsed)) << command;
+  }
+  EXPECT_EQ(control::read_back(VerifyOriginServer::On), "*c xConfiguration EdgeConfigServer VerifyOriginServer: \"On\"");
+  EXPECT_EQ(control::read_back(VerifyOriginServer::Off), "*c xConfiguration EdgeConfigServer VerifyOriginServer: \"Off\"");
+}
+
+TEST(XConfiguration, BadCommandsSayWhichWordIsWrong) {
+  EXPECT_EQ(error_of(""), "empty command: expected xConfiguration EdgeConfigServer");
+  EXPECT_EQ(error_of("xStatus EdgeConfigServer"),
+            "unknown command \"xStatus\": only xConfiguration EdgeConfigServer is emulated");
+  EXPECT_EQ(error_of("xConfiguration"), "incomplete command: expected xConfiguration EdgeConfigServer");
+  EXPECT_EQ(error_of("xConfiguration Zones"), "no such configuration \"Zones\": only EdgeConfigServer is emulated");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer Verify: Off"),
+            "no such setting \"EdgeConfigServer Verify\": expected VerifyOriginServer");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer VerifyOriginServer Off"),
+            "expected ':' after VerifyOriginServer, found \"Off\"");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer VerifyOriginServer:"), "VerifyOriginServer: a value is required (On or Off)");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer VerifyOriginServer: Maybe"),
+            "VerifyOriginServer: \"Maybe\" is not a valid value (On or Off)");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer VerifyOriginServer: log-only"),
+            "VerifyOriginServer: \"log-only\" is not a valid value (On or Off)");
+  EXPECT_EQ(error_of("xConfiguration EdgeConfigServer VerifyOriginServer: Off On"), "unexpected \"On\" after the value");
+}
+
+TEST(Settings, AnySubsetAppliesAndOnlyDifferencesAreChanges) {
+  config::Expressway e;
+  auto change = control::parse_settings(nlohmann::json{{"version", "X14.0.7"}, {"cipher_preference", "rsa"}});
+  ASSERT_TRUE(change) << change.error();
+  auto changes = control::apply(*change, e);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].setting, "version");
+  EXPECT_EQ(changes[0].before, "X14.2.0");
+  EXPECT_EQ(changes[0].after, "X14.0.7");
+  EXPECT_EQ(changes[1].setting, "cipher preference");
+  EXPECT_EQ(e.ciphers, "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH");
+  EXPECT_FALSE(e.verifies_per_request());
+  // The same again changes nothing; ECDSA takes the prefix off.
+  EXPECT_TRUE(control::apply(*change, e).empty());
+  auto back = control::parse_settings(nlohmann::json{{"cipher_preference", "ECDSA"}, {"verify_origin_server", "log-only"}});
+  ASSERT_TRUE(back) << back.error();
+  changes = control::apply(*back, e);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].setting, "VerifyOriginServer");
+  EXPECT_EQ(changes[0].after, "log-only");
+  EXPECT_EQ(e.ciphers, config::Expressway{}.ciphers);
+  EXPECT_EQ(control::change_line(changes[0], 9),
+            "[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"log-only\" (runtime generation 9)");
+}
+
+TEST(Settings, BadBodiesAreRefusedWithTheKeyAndTheValues) {
+  auto error = [](const nlohmann::json& body) {
+    auto r = control::parse_settings(body);
+    return r ? std::string() : r.error();
+  };
+  EXPECT_EQ(error(nlohmann::json::array()), "expected a JSON object of settings (version, verify_origin_server, cipher_preference)");
+  EXPECT_EQ(error(nlohmann::json::object()), "no setting given (version, verify_origin_server, cipher_preference)");
+  EXPECT_EQ(error({{"verify", "off"}}),
+            "unknown setting \"verify\" (settings: version, verify_origin_server, cipher_preference)");
+  EXPECT_EQ(error({{"version", 14}}), "version: expected a string, got 14");
+  EXPECT_EQ(error({{"version", "fourteen"}}), "version: \"fourteen\" is not a version (like X14.2.0)");
+  EXPECT_EQ(error({{"verify_origin_server", "yes"}}), "verify_origin_server: \"yes\" is not one of on, off, log-only");
+  EXPECT_EQ(error({{"cipher_preference", "dsa"}}), "cipher_preference: \"dsa\" is not one of ecdsa, rsa");
+  // One bad key refuses the whole body.
+  EXPECT_NE(error({{"version", "X14.0.7"}, {"cipher_preference", "dsa"}}), "");
+}
+
+TEST(Settings, KeyValueWordsBecomeTheApiBody) {
+  auto body = control::settings_json({"version=X14.0.7", "cipher_preference=rsa"});
+  ASSERT_TRUE(body) << body.error();
+  EXPECT_EQ(*body, (nlohmann::json{{"version", "X14.0.7"}, {"cipher_preference", "rsa"}}));
+  EXPECT_EQ(control::settings_json({"version"}).error(),
+            "\"version\": expected key=value (keys: version, verify_origin_server, cipher_preference)");
+  EXPECT_FALSE(control::settings_json({}));
+}
+
+TEST(TrustList, OneCertificatePerCommonNameLikeTheAppliance) {
+  auto first = self_signed("cucm.steven.lab", "cucm.steven.lab");
+  auto same_cn = self_signed("cucm.steven.lab", "cucm2.steven.lab");
+  auto other = self_signed("imp.steven.lab", "imp.steven.lab");
+  auto list = control::TrustList::of(verify::TrustStore::from_certificates({}));
+  auto added = list.add(first.cert_pem());
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_EQ(added->size(), 1u);
+  EXPECT_EQ((*added)[0].subject_cn, "cucm.steven.lab");
+
+  auto again = list.add(first.cert_pem());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, control::TrustRefusal::Kind::AlreadyThere);
+  auto clash = list.add(other.cert_pem() + same_cn.cert_pem());
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().kind, control::TrustRefusal::Kind::SameCommonName);
+  EXPECT_EQ(clash.error().message, "the trust store already holds a certificate with CN \"cucm.steven.lab\" (SHA-256 " +
+                                       (*added)[0].sha256 + "); Expressway keeps one certificate per CN (CSCwa12905): remove that one first");
+  EXPECT_EQ(list.entries().size(), 1u) << "a refused upload adds nothing, not even its good certificates";
+  EXPECT_EQ(list.add("not a certificate").error().kind, control::TrustRefusal::Kind::NotPem);
+
+  // Removal by fingerprint, with or without colons, in any case; then the CN is free again.
+  auto removed = list.remove(control::fingerprint_key((*added)[0].sha256));
+  ASSERT_TRUE(removed) << removed.error();
+  EXPECT_TRUE(list.entries().empty());
+  EXPECT_FALSE(list.remove((*added)[0].sha256));
+  ASSERT_TRUE(list.add(same_cn.cert_pem()));
+  EXPECT_EQ(list.store().certificates().size(), 1u);
+}
