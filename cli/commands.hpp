@@ -19,6 +19,7 @@ Action add_login(CLI::App& app);
 Action add_check(CLI::App& app);
 Action add_scan(CLI::App& app);
 Action add_cert(CLI::App& app);
+Action add_admin(CLI::App& app);
 
 // Exit codes shared by every command.
 inline constexpr int kOk = 0;

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   remember(mratls::cli::add_check(app));
   remember(mratls::cli::add_scan(app));
   remember(mratls::cli::add_cert(app));
+  remember(mratls::cli::add_admin(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "config/load.hpp"
+#include "control/admin_listener.hpp"
 #include "proxy/server.hpp"
 #include "proxy/signal_loop.hpp"
 
@@ -13,6 +14,7 @@ struct ServeOptions {
   std::string config;
   std::string check_config;
   int port = -1;
+  int admin_port = -1;
 };
 
 std::expected<std::shared_ptr<const proxy::Runtime>, std::string> build_runtime(
@@ -65,6 +67,17 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "mratls serve: " << ok.error() << "\n";
     return kUsage;
   }
+  std::unique_ptr<control::AdminListener> admin;
+  auto admin_settings = (*runtime)->config.admin;
+  if (o.admin_port >= 0) admin_settings.port = o.admin_port;
+  if (admin_settings.port >= 0) {
+    auto opened = control::AdminListener::open(server, admin_settings);
+    if (!opened) {
+      std::cerr << "mratls serve: " << opened.error() << "\n";
+      return kUsage;
+    }
+    admin = std::move(*opened);
+  }
   proxy::SignalHandlers handlers;
   handlers.on_reload = [&] {
     auto next = build_runtime(o.config, o.port, server.runtime()->log);
@@ -73,6 +86,7 @@ int run_serve(const ServeOptions& o) {
       return;
     }
     server.reload(*next);
+    if (admin) admin->follow(server.runtime()->log);
     std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
   };
   handlers.on_stop = [] { std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n"; };
@@ -83,6 +97,7 @@ int run_serve(const ServeOptions& o) {
             << cfg.listen.public_name << " (" << cfg.expressway.version.to_string() << ", VerifyOriginServer "
             << config::to_string(cfg.expressway.verify_origin_server) << ", " << server.thread_count()
             << " event threads)\n";
+  if (admin) std::cerr << "mratls serve: admin page and API on " << admin->url() << "\n";
   server.start();
   signals.run(server);
   server.runtime()->log->flush();
@@ -97,6 +112,9 @@ Action add_serve(CLI::App& app) {
   cmd->add_option("--config,-c", o->config, "YAML configuration (every key: docs/configuration.md)");
   cmd->add_option("--check-config", o->check_config, "Validate a configuration and its trust store, then exit (0 valid, 2 invalid)");
   cmd->add_option("--port", o->port, "Override listen.port (0: an ephemeral port)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--admin-port", o->admin_port,
+                  "Open the admin listener (page, API, events, metrics) on this port (0: ephemeral); overrides admin.port")
+      ->check(CLI::Range(0, 65535));
   cmd->footer("Signals: SIGTERM/SIGINT stop accepting and drain; SIGHUP reloads the configuration and trust store.");
   return [o]() { return run_serve(*o); };
 }

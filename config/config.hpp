@@ -89,6 +89,16 @@ struct Log {
   OpenSslText openssl_text = OpenSslText::Expressway;
 };
 
+// The admin listener (DESIGN §11): off unless a port is given here or by --admin-port.
+struct Admin {
+  std::string address = "127.0.0.1";
+  int port = -1;           // -1: no admin listener; 0: an ephemeral port
+  std::string token_file;  // required when the address is not loopback
+};
+
+// 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_address(std::string_view address);
+
 struct Config {
   std::string source;  // the file it came from, for messages
   Expressway expressway;
@@ -101,6 +111,7 @@ struct Config {
   Limits limits;
   int threads = 0;
   Log log;
+  Admin admin;
 };
 
 const char* to_string(VerifyOriginServer v);  // "On", "Off", "log-only": as the appliance shows it

@@ -211,7 +211,7 @@ class Reader {
     if (root.IsNull()) return;
     only_keys(root, "",
               {"expressway", "listen", "unified_cm_servers", "im_and_presence_nodes", "unity_connection_servers",
-               "allow_list", "hosts", "origin", "timeouts", "limits", "threads", "log"});
+               "allow_list", "hosts", "origin", "timeouts", "limits", "threads", "log", "admin"});
     if (auto n = root["expressway"]) expressway(n, c.expressway);
     if (auto n = root["listen"]) listen(n, c.listen);
     if (auto n = root["unified_cm_servers"]) servers(n, "unified_cm_servers", ServerType::UnifiedCm, c.servers);
@@ -252,6 +252,14 @@ class Reader {
         c.limits.max_header_bytes = static_cast<std::size_t>(integer(v, "limits.max_header_bytes", 1024, 1 << 24));
       if (auto v = n["max_connections"])
         c.limits.max_connections = static_cast<int>(integer(v, "limits.max_connections", 1, 1000000));
+    }
+    if (auto n = root["admin"]) {
+      only_keys(n, "admin", {"address", "port", "token_file"});
+      if (auto v = n["address"]) c.admin.address = scalar(v, "admin.address");
+      if (auto v = n["port"]) c.admin.port = static_cast<int>(integer(v, "admin.port", 0, 65535));
+      if (auto v = n["token_file"]) c.admin.token_file = path(v, "admin.token_file");
+      if (!is_loopback_address(c.admin.address) && c.admin.token_file.empty())
+        fail(n["address"], "admin.address", "'" + c.admin.address + "' is not loopback: admin.token_file is required");
     }
     if (auto v = root["threads"]) c.threads = static_cast<int>(integer(v, "threads", 0, 256));
     if (auto n = root["log"]) {
@@ -336,6 +344,28 @@ const char* to_string(ServerType t) {
     case ServerType::UnityConnection: return "Unity Connection";
   }
   return "?";
+}
+
+}  // namespace mratls::config
+
+namespace mratls::config {
+
+bool is_loopback_address(std::string_view address) {
+  if (ascii::iequals(address, "localhost") || address == "::1" || address == "[::1]") return true;
+  // 127.0.0.0/8, written as four decimal octets.
+  if (!address.starts_with("127.")) return false;
+  int dots = 0, digits = 0;
+  for (char c : address.substr(4)) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && ++digits <= 3) {
+    } else {
+      return false;
+    }
+  }
+  return dots == 2 && digits > 0;
 }
 
 }  // namespace mratls::config

@@ -134,6 +134,13 @@ void Log::hand_over() {
         begin = end;
       }
     }
+    if (tap_) {
+      std::size_t begin = 0;
+      for (std::size_t end : p->spare_ends) {
+        tap_(std::string_view(text.data() + begin, end - begin - 1));
+        begin = end;
+      }
+    }
     p->spare_text.clear();
     p->spare_ends.clear();
     wrote = true;
@@ -142,6 +149,11 @@ void Log::hand_over() {
 }
 
 void Log::flush() { hand_over(); }
+
+void Log::set_tap(Tap tap) {
+  std::lock_guard order(hand_over_mutex_);
+  tap_ = std::move(tap);
+}
 
 void Log::run_writer(std::stop_token stop) {
   while (!stop.stop_requested()) {

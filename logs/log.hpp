@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -47,6 +48,11 @@ class Log {
   // Every line written before the call is in the sink, and the sink flushed, when it returns.
   void flush();
 
+  // Sees each line, without its newline, as it is handed to the sink, on the writer thread:
+  // the admin listener's live view. Set once; a null tap stops it.
+  using Tap = std::function<void(std::string_view line)>;
+  void set_tap(Tap tap);
+
   const config::Log& settings() const { return settings_; }
   config::LogLevel level() const { return settings_.level; }
   config::OpenSslText openssl_text() const { return settings_.openssl_text; }
@@ -67,6 +73,7 @@ class Log {
   std::mutex threads_mutex_;
   std::vector<std::unique_ptr<Pending>> pending_;  // one per writing thread
   std::mutex hand_over_mutex_;                     // batches leave in the order they were taken
+  Tap tap_;                                        // under hand_over_mutex_
 
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;

@@ -104,3 +104,43 @@ TEST(ServeProcess, SignalsSentOnTheReadinessLineAreHandled) {
     EXPECT_EQ(serve.wait_exit(), 0) << "round " << round << ": " << serve.output;
   }
 }
+
+TEST(ServeProcess, AdminCommandFlipsTheSwitchWithTheAppliancesWords) {
+  auto dir = scratch();
+  auto config = dir / "admin.yaml";
+  write(config, good_config(dir / "admin.log"));
+  auto serve = spawn_mratls({"serve", "--config", config.string(), "--admin-port", "0"});
+  ASSERT_TRUE(serve.wait_for("mratls serve: admin page and API on http://127.0.0.1:")) << serve.output;
+  ASSERT_TRUE(serve.wait_for("/\n")) << serve.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(serve.output, m, std::regex(R"(admin page and API on http://(127\.0\.0\.1:\d+)/)")));
+  const std::string to = m[1];
+
+  auto off = spawn_mratls({"admin", "--to", to, "xconfig", "xConfiguration EdgeConfigServer VerifyOriginServer: Off"});
+  EXPECT_EQ(off.wait_exit(), 0) << off.output;
+  EXPECT_EQ(off.output, "OK\n");
+  auto read = spawn_mratls({"admin", "--to", to, "xconfig", "xConfiguration EdgeConfigServer"});
+  EXPECT_EQ(read.wait_exit(), 0) << read.output;
+  EXPECT_EQ(read.output, "*c xConfiguration EdgeConfigServer VerifyOriginServer: \"Off\"\n");
+  auto bad = spawn_mratls({"admin", "--to", to, "xconfig", "xConfiguration EdgeConfigServer VerifyOriginServer: Maybe"});
+  EXPECT_EQ(bad.wait_exit(), 1) << "refused by the emulator";
+  EXPECT_EQ(bad.output, "mratls admin: 400: VerifyOriginServer: \"Maybe\" is not a valid value (On or Off)\n");
+  auto set = spawn_mratls({"admin", "--to", to, "set", "version=X14.0.7", "cipher_preference=rsa"});
+  EXPECT_EQ(set.wait_exit(), 0) << set.output;
+  EXPECT_EQ(set.output, "version: X14.2.0 -> X14.0.7\ncipher preference: ecdsa -> rsa\n");
+  auto state = spawn_mratls({"admin", "--to", to, "state", "--json"});
+  EXPECT_EQ(state.wait_exit(), 0) << state.output;
+  EXPECT_NE(state.output.find("\"verify_origin_server\": \"off\""), std::string::npos) << state.output;
+  auto nowhere = spawn_mratls({"admin", "--to", "127.0.0.1:1", "state"});
+  EXPECT_EQ(nowhere.wait_exit(), 2);
+  EXPECT_EQ(nowhere.output, "mratls admin: cannot connect to the admin listener at 127.0.0.1:1\n");
+  auto usage = spawn_mratls({"admin", "--to", "somewhere", "state"});
+  EXPECT_EQ(usage.wait_exit(), 2);
+  EXPECT_EQ(usage.output, "mratls admin: --to 'somewhere' is not HOST:PORT\n");
+
+  kill(serve.pid, SIGTERM);
+  EXPECT_EQ(serve.wait_exit(), 0) << serve.output;
+  auto text = read_file(dir / "admin.log");
+  EXPECT_NE(text.find("[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"Off\" (runtime generation "), std::string::npos) << text;
+  EXPECT_NE(text.find("[admin] NOTICE: version changed from \"X14.2.0\" to \"X14.0.7\""), std::string::npos) << text;
+}

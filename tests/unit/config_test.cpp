@@ -191,3 +191,27 @@ TEST(Config, HostsAreKeptInLowerCase) {
   ASSERT_TRUE(c) << c.error().to_string();
   EXPECT_EQ(c->hosts.count("cucm.steven.lab"), 1u);
 }
+
+TEST(Config, AdminListenerIsLoopbackUnlessATokenGuardsIt) {
+  auto none = load("");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->admin.port, -1) << "no admin listener unless asked for";
+  auto local = load("admin: { port: 9443 }");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->admin.address, "127.0.0.1");
+  EXPECT_EQ(local->admin.port, 9443);
+  auto open = load("admin:\n  address: 10.48.36.10\n  port: 9443\n");
+  ASSERT_FALSE(open);
+  EXPECT_EQ(open.error().to_string(), "site.yaml:2: admin.address: '10.48.36.10' is not loopback: admin.token_file is required");
+  auto guarded = load("admin: { address: 10.48.36.10, port: 9443, token_file: admin.token }");
+  ASSERT_TRUE(guarded);
+  EXPECT_EQ(guarded->admin.token_file, "/etc/mratls/admin.token");
+  EXPECT_EQ(load("admin: { port: 70000 }").error().key, "admin.port");
+  EXPECT_EQ(load("admin: { prot: 1 }").error().key, "admin.prot");
+}
+
+TEST(Config, LoopbackAddresses) {
+  for (auto a : {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"}) EXPECT_TRUE(is_loopback_address(a)) << a;
+  for (auto a : {"10.0.0.1", "0.0.0.0", "::", "127.0.0", "127.0.0.1.5", "127.0.0.1x", "1270.0.0.1", "127..0.1", "localhost.evil"})
+    EXPECT_FALSE(is_loopback_address(a)) << a;
+}

@@ -1,0 +1,64 @@
+#include "control/admin_listener.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace mratls::control {
+namespace {
+
+std::expected<std::string, std::string> read_token(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return std::unexpected(file + ": cannot open the admin token file");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16) return std::unexpected(file + ": the admin token must be at least 16 characters");
+  if (token.find_first_of(" \t\r\n") != std::string::npos) return std::unexpected(file + ": the admin token must be one word");
+  return token;
+}
+
+}  // namespace
+
+AdminListener::AdminListener(proxy::Server& server, std::string address)
+    : controller_(server), api_(controller_, AdminAccess{}), server_(api_, hub_), address_(std::move(address)) {
+  controller_.on_change([this](const std::vector<Change>&) { hub_.publish("state", controller_.state().dump()); });
+}
+
+std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(proxy::Server& server, const config::Admin& admin) {
+  AdminAccess access;
+  if (!admin.token_file.empty()) {
+    auto token = read_token(admin.token_file);
+    if (!token) return std::unexpected(token.error());
+    access.token = std::move(*token);
+  } else if (!config::is_loopback_address(admin.address)) {
+    return std::unexpected("admin.address '" + admin.address + "' is not loopback: admin.token_file is required");
+  }
+  auto listener = std::make_unique<AdminListener>(server, admin.address);
+  if (auto ok = listener->server_.listen(admin.address, static_cast<std::uint16_t>(admin.port)); !ok) return std::unexpected(ok.error());
+  // The Host rule needs the port, known only now; a token-protected listener answers any Host.
+  if (access.token.empty()) access.hosts = loopback_hosts(admin.address, listener->port());
+  listener->api_.set_access(std::move(access));
+  listener->follow(server.runtime()->log);
+  listener->server_.start();
+  return listener;
+}
+
+AdminListener::~AdminListener() {
+  server_.stop();
+  if (followed_) followed_->set_tap(nullptr);
+}
+
+std::string AdminListener::url() const {
+  const std::string host = address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_;
+  return "http://" + host + ":" + std::to_string(port()) + "/";
+}
+
+void AdminListener::follow(std::shared_ptr<logs::Log> log) {
+  if (followed_ == log) return;
+  if (followed_) followed_->set_tap(nullptr);
+  log->set_tap([this](std::string_view line) { hub_.publish("log", std::string(line)); });
+  followed_ = std::move(log);
+}
+
+}  // namespace mratls::control

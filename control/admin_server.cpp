@@ -1,0 +1,47 @@
+#include "control/admin_server.hpp"
+
+#include "control/admin_connection.hpp"
+
+namespace mratls::control {
+
+AdminServer::~AdminServer() { stop(); }
+
+std::expected<void, std::string> AdminServer::listen(const std::string& address, std::uint16_t port) {
+  std::error_code ec;
+  auto ip = asio::ip::make_address(address == "localhost" ? "127.0.0.1" : address, ec);
+  if (ec) return std::unexpected("admin.address '" + address + "' is not an IP address");
+  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+  asio::ip::tcp::endpoint endpoint(ip, port);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return std::unexpected("cannot listen for admin on " + address + ":" + std::to_string(port) + ": " + ec.message());
+  port_ = acceptor->local_endpoint().port();
+  acceptor_ = std::move(acceptor);
+  return {};
+}
+
+void AdminServer::accept_next() {
+  acceptor_->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    if (!ec) std::make_shared<AdminConnection>(std::move(socket), api_, hub_)->start();
+    accept_next();
+  });
+}
+
+void AdminServer::start() {
+  accept_next();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void AdminServer::stop() {
+  if (!thread_.joinable()) return;
+  hub_.close();
+  io_.stop();
+  thread_.join();
+  // The connections' coroutines go with the io_context's queue, on this thread.
+  acceptor_.reset();
+}
+
+}  // namespace mratls::control

@@ -1,0 +1,43 @@
+// The admin listener (DESIGN §11): a second listener beside the proxy's, on a thread of its own,
+// serving the admin API, the event stream, the metrics and the page. The proxy's listener never
+// answers these paths.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "control/admin_api.hpp"
+#include "control/event_hub.hpp"
+
+namespace mratls::control {
+
+class AdminServer {
+ public:
+  AdminServer(AdminApi& api, EventHub& hub) : api_(api), hub_(hub) {}
+  ~AdminServer();
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  std::expected<void, std::string> listen(const std::string& address, std::uint16_t port);
+  std::uint16_t port() const { return port_; }
+  void start();
+  // Closes the listener and every connection, event streams included.
+  void stop();
+
+ private:
+  void accept_next();
+
+  AdminApi& api_;
+  EventHub& hub_;
+  asio::io_context io_{1};
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace mratls::control

@@ -1,0 +1,285 @@
+// The admin listener over real sockets: the X14.2 story told through it (a self-signed node
+// fails, VerifyOriginServer Off lets it through, On breaks it again, trusting its certificate
+// fixes it), its access rules, the live event stream, and switches flipped under load.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "control/admin_client.hpp"
+#include "control/admin_listener.hpp"
+#include "lab/scenarios.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+
+namespace {
+
+struct Stage {
+  std::unique_ptr<lab::MockOrigin> origin;
+  std::unique_ptr<ProxyUnderTest> proxy;
+  std::unique_ptr<control::AdminListener> admin;
+  std::string segment;
+  std::string leaf_pem;
+  control::AdminTarget to;
+};
+
+Stage stage(const std::string& scenario, const std::string& token_file = "") {
+  auto def = lab::scenario_origin(scenario);
+  auto leaf_pem = def.spec.certificates.front().leaf.cert_pem();
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  auto port = (*origin)->port();
+  auto config = base_config(LabPki::get());
+  config.allow_list.push_back({"https://" + def.connect_host + ":" + std::to_string(port) + "/cucm-uds/",
+                               config::MatchType::Prefix, {"GET"}});
+  auto proxy = std::make_unique<ProxyUnderTest>(config);
+  config::Admin settings;
+  settings.port = 0;
+  settings.token_file = token_file;
+  auto admin = control::AdminListener::open(proxy->server(), settings);
+  if (!admin) throw std::runtime_error(admin.error());
+  control::AdminTarget to{"127.0.0.1", (*admin)->port(), ""};
+  return {std::move(*origin), std::move(proxy), std::move(*admin), segment_for(def.connect_host, port), leaf_pem, to};
+}
+
+int login_status(Stage& s) {
+  Client client(s.proxy->port());
+  return client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status;
+}
+
+control::AdminReply call(const Stage& s, const std::string& method, const std::string& path, const nlohmann::json* body = nullptr) {
+  auto reply = control::admin_call(s.to, method, path, body);
+  if (!reply) throw std::runtime_error(reply.error());
+  return *reply;
+}
+
+control::AdminReply xconfig(const Stage& s, const std::string& command) {
+  nlohmann::json body{{"command", command}};
+  return call(s, "POST", "/api/xconfiguration", &body);
+}
+
+// A raw request to the admin listener, headers as given.
+proxy::ClientResponse raw(const Stage& s, const std::string& request) {
+  proxy::BlockingClient client("127.0.0.1", s.to.port);
+  return client.exchange(request);
+}
+
+std::string host(const Stage& s) { return "127.0.0.1:" + std::to_string(s.to.port); }
+
+std::uint64_t generation(const Stage& s) { return call(s, "GET", "/api/state").body["generation"].get<std::uint64_t>(); }
+
+bool has_line(Stage& s, const std::string& needle) {
+  s.proxy->log()->flush();
+  for (const auto& l : s.proxy->masked_lines())
+    if (l.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST(Admin, TheX142StoryThroughTheAppliancesCommandAndTheTrustStore) {
+  auto s = stage("self-signed");
+  EXPECT_EQ(login_status(s), 502) << "X14.2 refuses the self-signed node";
+  EXPECT_TRUE(has_line(s, "WARNING: Core server certificate verification failed for (cucm.steven.lab)"));
+
+  const auto before = generation(s);
+  auto off = xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off");
+  EXPECT_EQ(off.status, 200) << off.text;
+  EXPECT_EQ(off.body["output"], "OK");
+  EXPECT_EQ(login_status(s), 200) << "VerifyOriginServer Off lets it through";
+  EXPECT_TRUE(has_line(s, "[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"Off\" (runtime generation " +
+                              std::to_string(before + 1) + ")"));
+  auto read = xconfig(s, "xConfiguration EdgeConfigServer");
+  EXPECT_EQ(read.body["output"], "*c xConfiguration EdgeConfigServer VerifyOriginServer: \"Off\"");
+
+  EXPECT_EQ(xconfig(s, "xconfiguration edgeconfigserver verifyoriginserver: on").status, 200);
+  EXPECT_EQ(login_status(s), 502) << "On again: refused again";
+
+  nlohmann::json upload{{"pem", s.leaf_pem}};
+  auto added = call(s, "POST", "/api/trust", &upload);
+  ASSERT_EQ(added.status, 200) << added.text;
+  const auto sha256 = added.body["added"][0]["sha256"].get<std::string>();
+  EXPECT_EQ(login_status(s), 200) << "the real fix: the node's certificate in the trust store, verification On";
+  EXPECT_TRUE(has_line(s, "[admin] NOTICE: trust store changed from \"\" to \"added "));
+
+  auto state = call(s, "GET", "/api/state").body;
+  EXPECT_EQ(state["verify_origin_server"], "on");
+  EXPECT_EQ(state["version"], "X14.2.0");
+  EXPECT_EQ(state["generation"].get<std::uint64_t>(), before + 3);
+  bool listed = false;
+  for (const auto& t : state["trust"]) listed = listed || t["sha256"] == sha256;
+  EXPECT_TRUE(listed) << state.dump();
+
+  // The same certificate twice is refused, with why; removing it breaks the node again.
+  auto twice = call(s, "POST", "/api/trust", &upload);
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_NE(twice.body["error"].get<std::string>().find("already in the trust store"), std::string::npos);
+  EXPECT_EQ(call(s, "DELETE", "/api/trust/" + sha256).status, 200);
+  EXPECT_EQ(login_status(s), 502);
+  EXPECT_EQ(call(s, "DELETE", "/api/trust/" + sha256).status, 404);
+}
+
+TEST(Admin, EmulatorSettingsChangeTheBehaviourAndBadOnesChangeNothing) {
+  auto s = stage("self-signed");
+  nlohmann::json old_version{{"version", "X14.0.7"}};
+  auto r = call(s, "POST", "/api/settings", &old_version);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["changes"][0]["setting"], "version");
+  EXPECT_EQ(login_status(s), 200) << "before X14.2 origins were not verified";
+
+  const auto g = generation(s);
+  for (const auto& bad : {nlohmann::json{{"verify", "off"}}, nlohmann::json{{"version", "X14.2.0"}, {"cipher_preference", "dsa"}},
+                          nlohmann::json{{"version", 14}}, nlohmann::json::array()}) {
+    auto refused = call(s, "POST", "/api/settings", &bad);
+    EXPECT_EQ(refused.status, 400) << bad.dump();
+    EXPECT_TRUE(refused.body.contains("error")) << refused.text;
+  }
+  auto bad_command = xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Maybe");
+  EXPECT_EQ(bad_command.status, 400);
+  EXPECT_EQ(bad_command.body["error"], "VerifyOriginServer: \"Maybe\" is not a valid value (On or Off)");
+  EXPECT_EQ(generation(s), g) << "a refused change builds no generation";
+  EXPECT_EQ(login_status(s), 200);
+}
+
+TEST(Admin, AccessRulesRefuseWhatABrowserOnAnotherSiteCouldSend) {
+  auto s = stage("self-signed");
+  const auto g = generation(s);
+  const std::string body = "{\"command\": \"xConfiguration EdgeConfigServer VerifyOriginServer: Off\"}";
+  auto post = [&](const std::string& headers, const std::string& payload) {
+    return raw(s, "POST /api/xconfiguration HTTP/1.1\r\n" + headers + "Content-Length: " + std::to_string(payload.size()) +
+                      "\r\nConnection: close\r\n\r\n" + payload);
+  };
+  // A cross-site form can send these content types, never application/json.
+  EXPECT_EQ(post("Host: " + host(s) + "\r\nContent-Type: application/x-www-form-urlencoded\r\n", "command=x").status, 415);
+  EXPECT_EQ(post("Host: " + host(s) + "\r\nContent-Type: text/plain\r\n", body).status, 415);
+  EXPECT_EQ(post("Host: " + host(s) + "\r\n", body).status, 415);
+  // Another site's page, and a DNS name rebound to loopback.
+  auto foreign = post("Host: " + host(s) + "\r\nOrigin: http://evil.example.com\r\nContent-Type: application/json\r\n", body);
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_NE(foreign.body.find("cross-origin request refused (Origin http://evil.example.com)"), std::string::npos);
+  EXPECT_EQ(post("Host: evil.example.com:" + std::to_string(s.to.port) + "\r\nContent-Type: application/json\r\n", body).status, 421);
+  EXPECT_EQ(raw(s, "GET /api/state HTTP/1.1\r\nConnection: close\r\n\r\n").status, 421) << "no Host: refused";
+  // Our own page's Origin is fine; GET cannot change anything; bad JSON is refused.
+  EXPECT_EQ(raw(s, "GET /api/xconfiguration HTTP/1.1\r\nHost: " + host(s) + "\r\nConnection: close\r\n\r\n").status, 405);
+  EXPECT_EQ(post("Host: " + host(s) + "\r\nContent-Type: application/json\r\n", "{\"command\": ").status, 400);
+  EXPECT_EQ(generation(s), g) << "nothing refused changed anything";
+  EXPECT_EQ(login_status(s), 502);
+  auto same_origin =
+      post("Host: " + host(s) + "\r\nOrigin: http://" + host(s) + "\r\nContent-Type: application/json; charset=utf-8\r\n", body);
+  EXPECT_EQ(same_origin.status, 200) << same_origin.body;
+  EXPECT_EQ(login_status(s), 200);
+
+  // Oversized and chunked bodies are refused before they are read.
+  EXPECT_EQ(raw(s, "POST /api/trust HTTP/1.1\r\nHost: " + host(s) + "\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n").status, 413);
+  EXPECT_EQ(raw(s, "POST /api/trust HTTP/1.1\r\nHost: " + host(s) +
+                       "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n").status,
+            411);
+
+  // The proxy's own listener never answers admin paths.
+  Client proxy_client(s.proxy->port());
+  auto via_proxy = proxy_client.exchange(get_request("/api/state"));
+  EXPECT_NE(via_proxy.status, 200);
+  EXPECT_EQ(via_proxy.body.find("verify_origin_server"), std::string::npos);
+}
+
+TEST(Admin, ATokenProtectedListenerWantsTheToken) {
+  const auto token_file = std::filesystem::temp_directory_path() / ("mratls-admin-token-" + std::to_string(getpid()));
+  std::ofstream(token_file) << "s3cret-token-for-the-class-of-2026\n";
+  auto s = stage("self-signed", token_file.string());
+  EXPECT_EQ(call(s, "GET", "/api/state").status, 401);
+  s.to.token = "wrong-token-wrong-token-wrong";
+  EXPECT_EQ(call(s, "GET", "/api/state").status, 401);
+  s.to.token = "s3cret-token-for-the-class-of-2026";
+  EXPECT_EQ(call(s, "GET", "/api/state").status, 200);
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off").status, 200);
+  // Any Host: the token is what protects a listener that has one.
+  EXPECT_EQ(raw(s, "GET /api/state?access_token=s3cret-token-for-the-class-of-2026 HTTP/1.1\r\nHost: expressway.example:1\r\n"
+                   "Connection: close\r\n\r\n").status,
+            200);
+  std::filesystem::remove(token_file);
+
+  std::ofstream(token_file) << "short\n";
+  config::Admin settings;
+  settings.port = 0;
+  settings.token_file = token_file.string();
+  auto refused = control::AdminListener::open(s.proxy->server(), settings);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), token_file.string() + ": the admin token must be at least 16 characters");
+  std::filesystem::remove(token_file);
+}
+
+TEST(Admin, TheEventStreamCarriesTheLogLinesAndTheChanges) {
+  auto s = stage("self-signed");
+  // The stream never ends by itself: read it off a plain socket until what we look for is there.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(s.to.port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "GET /api/events HTTP/1.1\r\nHost: " + host(s) + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+
+  EXPECT_EQ(login_status(s), 502);
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off").status, 200);
+  const std::string warning = "WARNING: Core server certificate verification failed for (cucm.steven.lab)";
+  const std::string change = "[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"Off\"";
+  auto complete = [&](const std::string& seen) {
+    return seen.find(warning) != std::string::npos && seen.find(change) != std::string::npos &&
+           seen.find("event: state\ndata: {") != std::string::npos;
+  };
+  std::string seen;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!complete(seen) && std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[4096];
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    seen.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_TRUE(seen.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n")) << seen;
+  EXPECT_TRUE(complete(seen)) << seen;
+  // Each log line is one event, its text the line as the log file has it.
+  EXPECT_NE(seen.find("event: log\ndata: "), std::string::npos);
+  EXPECT_NE(seen.find(" vcsc traffic_server["), std::string::npos) << seen;
+}
+
+TEST(Admin, NoRequestIsDroppedWhileTheSwitchesFlip) {
+  auto s = stage("ok-fqdn");
+  std::atomic<bool> done{false};
+  std::atomic<int> ok{0}, other{0}, flips{0};
+  // The flipper starts first and stops last: every request meets generations changing.
+  std::thread flipper([&] {
+    for (int i = 0; !done || i < 10; ++i, ++flips) {
+      xconfig(s, i % 2 ? "xConfiguration EdgeConfigServer VerifyOriginServer: On" : "xConfiguration EdgeConfigServer VerifyOriginServer: Off");
+      nlohmann::json prefer{{"cipher_preference", i % 3 ? "rsa" : "ecdsa"}};
+      call(s, "POST", "/api/settings", &prefer);
+    }
+  });
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c)
+    clients.emplace_back([&] {
+      Client client(s.proxy->port());
+      for (int i = 0; i < 150; ++i) {
+        auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/version"));
+        (r.status == 200 ? ok : other)++;
+      }
+    });
+  for (auto& c : clients) c.join();
+  done = true;
+  flipper.join();
+  EXPECT_GE(flips.load(), 10);
+  EXPECT_EQ(ok.load(), 600);
+  EXPECT_EQ(other.load(), 0);
+}
