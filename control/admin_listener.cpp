@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "control/metrics_text.hpp"
+
 namespace mratls::control {
 namespace {
 
@@ -21,8 +23,14 @@ std::expected<std::string, std::string> read_token(const std::string& file) {
 }  // namespace
 
 AdminListener::AdminListener(proxy::Server& server, std::string address)
-    : controller_(server), api_(controller_, AdminAccess{}), server_(api_, hub_), address_(std::move(address)) {
+    : proxy_(server),
+      controller_(server), api_(controller_, AdminAccess{}), server_(api_, hub_), address_(std::move(address)) {
   controller_.on_change([this](const std::vector<Change>&) { hub_.publish("state", controller_.state().dump()); });
+  api_.add_to_state = [&server](nlohmann::json& state) { state["origins"] = origins_json(server.board().origins()); };
+  api_.metrics = [&server] {
+    return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};
+  };
+  server.board().watch(true);
 }
 
 std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(proxy::Server& server, const config::Admin& admin) {
@@ -46,6 +54,7 @@ std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(p
 
 AdminListener::~AdminListener() {
   server_.stop();
+  proxy_.board().watch(false);
   if (followed_) followed_->set_tap(nullptr);
 }
 

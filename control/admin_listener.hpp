@@ -35,6 +35,7 @@ class AdminListener {
   AdminListener(proxy::Server& server, std::string address);
 
  private:
+  proxy::Server& proxy_;
   EventHub hub_;
   Controller controller_;
   AdminApi api_;

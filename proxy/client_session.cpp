@@ -169,7 +169,7 @@ asio::awaitable<void> ClientSession::run() {
     if (ec) {
       // A client that stalls in the middle of a head gets 408; a closed or idle one just goes.
       if (deadline_.expired() && parser_->head_bytes() > 0) {
-        Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt};
+        Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt, 0, nullptr, {}};
         warn(*rt, "Request head from " + client_ip_ + ":" + std::to_string(client_port_) + " not complete within " +
                       std::to_string(rt->config.timeouts.client_header_ms) + " ms");
         const LocalResponse timeout = request_timeout();
@@ -181,7 +181,7 @@ asio::awaitable<void> ClientSession::run() {
     // The runtime in force when the request arrived: a reload while the connection sat idle applies.
     rt = shared_.runtime.load();
     write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
-    Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt};
+    Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt, 0, nullptr, {}};
     const auto* tracking = parser_->head().find("TrackingID");
     txn.tracking_id = tracking ? *tracking : new_uuid();
     txn_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(rt->config.timeouts.transaction_ms);
@@ -198,7 +198,7 @@ asio::awaitable<void> ClientSession::run() {
 }
 
 asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
-  Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt};
+  Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt, 0, nullptr, {}};
   const auto& head = parser_->head();
   if (!head.method.empty() && !head.target.empty())
     log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
@@ -211,6 +211,7 @@ asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, b
   if (txn.outcome && txn.rt->outcomes) txn.rt->outcomes->record(txn.tracking_id, *txn.outcome);
   logs::HttpMessage logged;
   logged.record_headers = txn.rt->log->level() == config::LogLevel::Debug;
+  count_response(txn, r.status);
   auto bytes = local_response(r, keep_alive, logged);
   log(*txn.rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, logged, false);
   std::error_code ec;
@@ -240,7 +241,9 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     co_await write_client("HTTP/1.1 100 Continue\r\n\r\n", ec);
     if (ec) co_return false;
   }
-  co_return co_await forward(txn, route.origin, route.origin_path);
+  const bool keep_going = co_await forward(txn, route.origin, route.origin_path);
+  record_origin(txn);
+  co_return keep_going;
 }
 
 const OriginKey& ClientSession::key_for(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address) {
@@ -274,6 +277,22 @@ void ClientSession::warn(const Runtime& rt, const std::string& text) {
   rt.log->write_now(logs::thread_line(thread_.index, "WARNING", text));
 }
 
+void ClientSession::warn(const Runtime& rt, Txn& txn, const std::string& text) {
+  txn.lines.push_back(logs::thread_line(thread_.index, "WARNING", text));
+  rt.log->write_now(txn.lines.back());
+}
+
+void ClientSession::count_response(Txn& txn, int status) {
+  txn.status = status;
+  if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
+}
+
+void ClientSession::record_origin(Txn& txn) {
+  if (txn.target && (txn.outcome || shared_.board.watching()))
+    shared_.board.record(txn.target->host, txn.target->port, txn.status, txn.outcome, std::move(txn.lines));
+  txn.target = nullptr;  // the route it points into ends with handle()
+}
+
 asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const mra::MraTarget& target,
                                                                               const asio::ip::address& address,
                                                                               const logs::HttpMessage& sent, bool& reused) {
@@ -286,10 +305,16 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
       conn = thread_.pool.take(key, std::chrono::milliseconds(rt.config.timeouts.idle_ms));
     reused = conn != nullptr;
     log(rt, logs::HttpDetail::SendingRequest, txn, key.ip, target.port, sent);
-    if (conn) co_return conn;
+    if (conn) {
+      ThreadCounters::bump(thread_.counters.pool_reuses);
+      co_return conn;
+    }
     auto opened = co_await connect_origin(rt, thread_.pool, target, address, thread_.index);
+    if (target.protocol != "http" && (opened || !std::holds_alternative<verify::NetworkFailure>(opened.error().outcome)))
+      ThreadCounters::bump(opened ? thread_.counters.origin_handshakes_ok : thread_.counters.origin_handshakes_failed);
     if (opened) co_return std::move(*opened);
     txn.outcome = opened.error().outcome;
+    txn.lines = std::move(opened.error().lines);
   }
   co_return nullptr;
 }
@@ -336,10 +361,11 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
   const Runtime& rt = *txn.rt;
   const bool request_has_body = parser_->has_body();
   const bool can_keep = parser_->keep_alive() && !request_has_body;
+  txn.target = &target;
 
   auto address = co_await resolve_origin(rt, target);
   if (!address) {
-    warn(rt, address.error());
+    warn(rt, txn, address.error());
     txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), address.error()};
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
@@ -376,11 +402,12 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
         const std::string check_name = target.host_is_ip ? address->to_string() : target.host;
         const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
-        rt.log->write_now(logs::ssl_failed_line(thread_.index, check_name, text));
+        txn.lines.push_back(logs::ssl_failed_line(thread_.index, check_name, text));
+        rt.log->write_now(txn.lines.back());
         txn.outcome = tls_error_outcome(error, check_name, text);
       } else {
         const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
-        warn(rt, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);
+        warn(rt, txn, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);
         txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), why};
       }
       co_return co_await respond(txn, connect_failed(), false);
@@ -428,7 +455,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   };
   // Before any final response head has gone to the client, a fault is answered with a status.
   auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
-    warn(rt, origin() + why);
+    warn(rt, txn, origin() + why);
     if (timeout) txn.outcome = verify::OriginTimeout{conn.key().host + ":" + std::to_string(conn.key().port)};
     // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
     // when they cross a co_await.
@@ -475,7 +502,10 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     logs::HttpMessage sent;
     sent.record_headers = rt.log->level() == config::LogLevel::Debug;
     std::string out_head = client_response_head(rh, keep, sent);
-    if (rh.status >= 200) log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
+    if (rh.status >= 200) {
+      count_response(txn, rh.status);
+      log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
+    }
     // A response that has no body but names one (HEAD, 204, 304): a broken origin may send it
     // anyway, and those bytes would answer the next request on the connection.
     const bool bodiless_with_length =
@@ -488,7 +518,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
       std::size_t used = response.feed(in.view());
       if (response.failed()) {
         if (!head_unsent.empty()) co_await write_client(head_unsent, ec);
-        warn(rt, origin() + "malformed response body: " + response.failure_text());
+        warn(rt, txn, origin() + "malformed response body: " + response.failure_text());
         co_return Relay{};
       }
       if (used > 0 || !head_unsent.empty()) {
@@ -505,7 +535,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
           break;
         }
         // The client has part of a response: all that is left is to close, and say why.
-        warn(rt, origin() + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
+        warn(rt, txn, origin() + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
                            : origin_deadline.expired() ? "no data within " + std::to_string(response_ms.count()) + " ms in the middle of a response body"
                                                        : "connection closed in the middle of a response body: " + ec.message()));
         co_return Relay{};

@@ -36,10 +36,20 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::string tracking_id;
     // Why the request did not reach its origin, once known; recorded with the response.
     std::optional<verify::Outcome> outcome;
+    int status = 0;                          // the final status sent to the client
+    const mra::MraTarget* target = nullptr;  // the origin, once routed; valid inside handle()
+    std::vector<std::string> lines;          // the WARNING/ERROR lines about the origin
   };
 
   asio::awaitable<void> run();
   asio::awaitable<bool> handle(Txn& txn);
+  // Every final response sent is counted by status, for GET /metrics.
+  void count_response(Txn& txn, int status);
+  // How the transaction with its origin ended: verification failures always, the rest for the
+  // origin table while an admin listener watches.
+  void record_origin(Txn& txn);
+  // A WARNING line that also goes with the transaction to the origin table.
+  void warn(const Runtime& rt, Txn& txn, const std::string& text);
   struct Relay {
     bool keep_client = false;     // the client connection can take another request
     bool origin_reusable = false; // the origin connection can go back to the pool

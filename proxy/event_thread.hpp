@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "proxy/metrics.hpp"
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
 #include "proxy/runtime_slot.hpp"
@@ -24,6 +25,7 @@ struct SharedState {
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> next_txn{1};
   std::atomic<int> connections{0};
+  OriginBoard board;
 };
 
 struct EventThread {
@@ -33,6 +35,7 @@ struct EventThread {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work;
   OriginPool pool;
+  ThreadCounters counters;
   std::unordered_set<ClientSession*> sessions;  // touched on this thread only
   std::thread thread;
 };

@@ -125,10 +125,12 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
 
   auto socket = co_await connect_tcp(rt, target, address);
   if (!socket) {
-    log.write_now(logs::thread_line(thread, "WARNING",
-                                    std::string(logs::words::kConnectToOriginFailed) + target.host + "': " + socket.error() + " server=" +
-                                        target.host + "(" + ip + ") port=" + std::to_string(target.port)));
-    co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{target.host + ":" + std::to_string(target.port), socket.error()}});
+    auto line = logs::thread_line(thread, "WARNING",
+                                  std::string(logs::words::kConnectToOriginFailed) + target.host + "': " + socket.error() + " server=" +
+                                      target.host + "(" + ip + ") port=" + std::to_string(target.port));
+    log.write_now(line);
+    co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{target.host + ":" + std::to_string(target.port), socket.error()},
+                                           {std::move(line)}});
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
 
@@ -136,12 +138,17 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
   verify::OriginVerification verification({check_name, target.host, ip}, rt.enforcement());
   SSL_SESSION* resume = rt.config.origin.tls_session_reuse ? pool.session(key) : nullptr;
   auto h = co_await handshake_tls(rt, std::move(*socket), target, rt.verifies() ? &verification : nullptr, resume);
-  for (const auto& f : verification.findings())
-    log.write_now(logs::verification_line(thread, f, verification.identity(), verification.enforcement(), log.openssl_text()));
+  std::vector<std::string> lines;
+  for (const auto& f : verification.findings()) {
+    lines.push_back(logs::verification_line(thread, f, verification.identity(), verification.enforcement(), log.openssl_text()));
+    log.write_now(lines.back());
+  }
   if (h.failed()) {
-    log.write_now(logs::ssl_failed_line(thread, check_name, h.failure_text));
-    co_return std::unexpected(
-        ConnectError{h.failure_text, handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text())});
+    lines.push_back(logs::ssl_failed_line(thread, check_name, h.failure_text));
+    log.write_now(lines.back());
+    co_return std::unexpected(ConnectError{h.failure_text,
+                                           handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text()),
+                                           std::move(lines)});
   }
   co_return std::make_unique<OriginConnection>(key, std::move(h.tls));
 }

@@ -22,6 +22,7 @@ namespace mratls::proxy {
 struct ConnectError {
   std::string detail;  // for our own log line; the client sees 502 connect failed
   verify::Outcome outcome;
+  std::vector<std::string> lines;  // the WARNING/ERROR lines written about it, without prefix
 };
 
 // The hosts map, then an IP literal as is, then DNS (IPv4 first).

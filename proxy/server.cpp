@@ -99,4 +99,21 @@ void Server::reload(std::shared_ptr<const Runtime> runtime) {
     asio::post(t->io, [&pool = t->pool, generation] { pool.set_generation(generation); });
 }
 
+MetricsSnapshot Server::metrics() const {
+  MetricsSnapshot m;
+  for (int status = 0; status < ThreadCounters::kStatuses; ++status) {
+    std::uint64_t n = 0;
+    for (const auto& t : threads_) n += t->counters.responses[static_cast<std::size_t>(status)].load(std::memory_order_relaxed);
+    if (n > 0) m.responses.emplace_back(status, n);
+  }
+  for (const auto& t : threads_) {
+    m.origin_handshakes_ok += t->counters.origin_handshakes_ok.load(std::memory_order_relaxed);
+    m.origin_handshakes_failed += t->counters.origin_handshakes_failed.load(std::memory_order_relaxed);
+    m.pool_reuses += t->counters.pool_reuses.load(std::memory_order_relaxed);
+  }
+  m.client_connections = shared_.connections.load(std::memory_order_relaxed);
+  m.verification_failures = shared_.board.verification_failures();
+  return m;
+}
+
 }  // namespace mratls::proxy

@@ -35,6 +35,10 @@ class Server {
   std::shared_ptr<const Runtime> runtime() const { return shared_.runtime.load(); }
   int thread_count() const { return static_cast<int>(threads_.size()); }
 
+  // The counters summed over the event threads, for GET /metrics.
+  MetricsSnapshot metrics() const;
+  OriginBoard& board() { return shared_.board; }
+
  private:
   void accept_next();
 

@@ -283,3 +283,39 @@ TEST(Admin, NoRequestIsDroppedWhileTheSwitchesFlip) {
   EXPECT_EQ(ok.load(), 600);
   EXPECT_EQ(other.load(), 0);
 }
+
+TEST(Admin, MetricsAgreeWithTheRequestsMade) {
+  auto s = stage("self-signed");
+  Client client(s.proxy->port());
+  const auto request = get_request("/" + s.segment + "/cucm-uds/version");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.exchange(request).status, 502);
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off").status, 200);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(client.exchange(request).status, 200);
+
+  auto scrape = call(s, "GET", "/metrics");
+  ASSERT_EQ(scrape.status, 200);
+  const std::string origin = "cucm.steven.lab:" + std::to_string(s.origin->port());
+  for (const std::string& expected : std::vector<std::string>
+       {"# TYPE mratls_http_responses_total counter\n", "mratls_http_responses_total{code=\"200\"} 2\n",
+        "mratls_http_responses_total{code=\"502\"} 3\n",
+        "mratls_origin_verification_failures_total{origin=\"" + origin + "\",reason=\"self-signed\"} 3\n",
+        "mratls_origin_tls_handshakes_total{result=\"ok\"} 1\n", "mratls_origin_tls_handshakes_total{result=\"failed\"} 3\n",
+        "mratls_origin_pool_reuses_total 1\n", "mratls_client_connections 1\n"})
+    EXPECT_NE(scrape.text.find(expected), std::string::npos) << expected << "\n" << scrape.text;
+
+  // The origin table: the last status, and while it failed, the WARNING line and the fix.
+  auto state = call(s, "GET", "/api/state").body;
+  ASSERT_EQ(state["origins"].size(), 1u) << state.dump();
+  EXPECT_EQ(state["origins"][0]["last_status"], 200);
+  EXPECT_EQ(state["origins"][0]["requests"], 5);
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: On").status, 200);
+  EXPECT_EQ(client.exchange(request).status, 502);
+  state = call(s, "GET", "/api/state").body;
+  const auto& o = state["origins"][0];
+  EXPECT_EQ(o["host"], "cucm.steven.lab");
+  EXPECT_EQ(o["last_status"], 502);
+  ASSERT_FALSE(o["last_lines"].empty()) << o.dump();
+  EXPECT_EQ(o["last_lines"][0].get<std::string>().rfind("[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab)", 0), 0u)
+      << o.dump();
+  EXPECT_NE(o["fix"].get<std::string>().find("trust store"), std::string::npos) << o.dump();
+}

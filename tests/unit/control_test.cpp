@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "control/metrics_text.hpp"
 #include "control/settings.hpp"
 #include "control/trust_list.hpp"
 #include "control/xconfiguration.hpp"
@@ -147,4 +148,25 @@ TEST(TrustList, OneCertificatePerCommonNameLikeTheAppliance) {
   EXPECT_FALSE(list.remove((*added)[0].sha256));
   ASSERT_TRUE(list.add(same_cn.cert_pem()));
   EXPECT_EQ(list.store().certificates().size(), 1u);
+}
+
+TEST(Metrics, PrometheusTextWithEscapedLabels) {
+  proxy::MetricsSnapshot m;
+  m.responses = {{200, 7}, {502, 2}};
+  m.verification_failures[{"cucm\"x\\y:8443", "self-signed"}] = 2;
+  m.origin_handshakes_ok = 3;
+  m.pool_reuses = 4;
+  m.client_connections = 1;
+  const auto text = control::prometheus_text(m);
+  EXPECT_NE(text.find("# HELP mratls_http_responses_total Responses sent to clients, by status code.\n"
+                      "# TYPE mratls_http_responses_total counter\n"
+                      "mratls_http_responses_total{code=\"200\"} 7\n"
+                      "mratls_http_responses_total{code=\"502\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mratls_origin_verification_failures_total{origin=\"cucm\\\"x\\\\y:8443\",reason=\"self-signed\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mratls_origin_tls_handshakes_total{result=\"failed\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE mratls_client_connections gauge\nmratls_client_connections 1\n"), std::string::npos);
 }

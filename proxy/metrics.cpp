@@ -1,0 +1,38 @@
+#include "proxy/metrics.hpp"
+
+#include "verify/fix_catalogue.hpp"
+
+namespace mratls::proxy {
+
+void OriginBoard::record(const std::string& host, int port, int status, const std::optional<verify::Outcome>& outcome,
+                         std::vector<std::string> lines) {
+  std::optional<verify::Diagnosis> diagnosis;
+  if (outcome) diagnosis = verify::explain(*outcome);
+  const bool verification = diagnosis && verify::is_verification_failure(diagnosis->cause);
+  if (!verification && !watching()) return;
+  std::lock_guard lock(mutex_);
+  if (verification) ++failures_[{host + ":" + std::to_string(port), verify::to_string(diagnosis->cause)}];
+  if (!watching()) return;
+  auto& o = origins_[{host, port}];
+  o.host = host;
+  o.port = port;
+  ++o.requests;
+  o.last_status = status;
+  o.last_lines = std::move(lines);
+  o.summary = diagnosis ? diagnosis->summary : "";
+  o.fix = diagnosis ? diagnosis->fix : "";
+}
+
+std::vector<OriginStatus> OriginBoard::origins() const {
+  std::lock_guard lock(mutex_);
+  std::vector<OriginStatus> out;
+  for (const auto& [key, o] : origins_) out.push_back(o);
+  return out;
+}
+
+std::map<std::pair<std::string, std::string>, std::uint64_t> OriginBoard::verification_failures() const {
+  std::lock_guard lock(mutex_);
+  return failures_;
+}
+
+}  // namespace mratls::proxy
