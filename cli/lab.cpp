@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "lab/lab_report.hpp"
+#include "lab/live_lab.hpp"
 #include "lab/runner.hpp"
 #include "lab/scenarios.hpp"
 #include "proxy/signal_loop.hpp"
@@ -23,15 +24,31 @@ struct Options {
   bool list = false;
   bool keep_running = false;
   int port = 8443;
+  int admin_port = -1;
 };
 
 int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters) {
   const auto setting = lab::single_setting(o.verify, o.prefer);
   auto kept = lab::KeptLab::start(dir, clusters, setting, static_cast<std::uint16_t>(o.port));
   proxy::SignalLoop signals({});  // before "The lab is up": Ctrl-C from then on drains
+  std::unique_ptr<control::AdminListener> admin;
+  if (o.admin_port >= 0) {
+    config::Admin settings;
+    settings.port = o.admin_port;
+    auto opened = control::AdminListener::open(kept.server(), settings);
+    if (!opened) {
+      std::cerr << "mratls lab: " << opened.error() << "\n";
+      return kUsage;
+    }
+    admin = std::move(*opened);
+    lab::attach_lab(*admin, kept, clusters);
+  }
   std::cout << "\nThe lab is up (" << setting.label << "). Proxy: http://127.0.0.1:" << kept.server().port()
-            << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "")
-            << "\nReproduce by hand:\n";
+            << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "") << "\n";
+  if (admin)
+    std::cout << "Open " << admin->url() << " to flip the switches and watch (or: mratls admin --to 127.0.0.1:" << admin->port()
+              << " ...)\n";
+  std::cout << "Reproduce by hand:\n";
   for (const auto& line : kept.reproduction_commands(clusters)) std::cout << "  " << line << "\n";
   std::cout << "The proxy's lines follow. Ctrl-C stops the lab.\n" << std::flush;
   signals.run(kept.server());
@@ -44,6 +61,10 @@ int run_lab(const Options& o) {
   if (o.list) {
     lab::print_catalogue(std::cout);
     return kOk;
+  }
+  if (o.admin_port >= 0 && !o.keep_running) {
+    std::cerr << "mratls lab: --admin-port goes with --keep-running\n";
+    return kUsage;
   }
   std::vector<lab::LabCluster> chosen;
   for (auto& c : lab::lab_clusters())
@@ -96,6 +117,9 @@ Action add_lab(CLI::App& app) {
   cmd->add_flag("--keep-running", o->keep_running,
                 "Leave the lab up behind one proxy (X14.2.0, VerifyOriginServer On, ECDSA-first unless --verify/--prefer) until Ctrl-C");
   cmd->add_option("--port", o->port, "The proxy's port with --keep-running")->check(CLI::Range(0, 65535))->capture_default_str();
+  cmd->add_option("--admin-port", o->admin_port,
+                  "With --keep-running: the admin page and API on this port (0: ephemeral), to flip switches live")
+      ->check(CLI::Range(0, 65535));
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");
   return [o]() { return run_lab(*o); };

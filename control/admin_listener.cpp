@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
 
 namespace mratls::control {
@@ -30,6 +31,7 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
   api_.metrics = [&server] {
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};
   };
+  api_.page = admin_page;
   server.board().watch(true);
 }
 

@@ -2,6 +2,8 @@
 
 #include "control/admin_connection.hpp"
 
+#include <asio/strand.hpp>
+
 namespace mratls::control {
 
 AdminServer::~AdminServer() { stop(); }
@@ -23,7 +25,7 @@ std::expected<void, std::string> AdminServer::listen(const std::string& address,
 }
 
 void AdminServer::accept_next() {
-  acceptor_->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+  acceptor_->async_accept(asio::make_strand(io_), [this](std::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
     if (!ec) std::make_shared<AdminConnection>(std::move(socket), api_, hub_)->start();
     accept_next();
@@ -32,14 +34,15 @@ void AdminServer::accept_next() {
 
 void AdminServer::start() {
   accept_next();
-  thread_ = std::thread([this] { io_.run(); });
+  for (int i = 0; i < kThreads; ++i) threads_.emplace_back([this] { io_.run(); });
 }
 
 void AdminServer::stop() {
-  if (!thread_.joinable()) return;
+  if (threads_.empty()) return;
   hub_.close();
   io_.stop();
-  thread_.join();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
   // The connections' coroutines go with the io_context's queue, on this thread.
   acceptor_.reset();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "control/admin_api.hpp"
 #include "control/event_hub.hpp"
@@ -34,10 +35,13 @@ class AdminServer {
 
   AdminApi& api_;
   EventHub& hub_;
-  asio::io_context io_{1};
+  // A few threads, each connection on a strand of its own: a request that takes a while (the
+  // lab's login) holds one thread while the others keep the event streams flowing.
+  static constexpr int kThreads = 3;
+  asio::io_context io_{kThreads};
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
   std::uint16_t port_ = 0;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace mratls::control

@@ -23,12 +23,15 @@ void print_login(const LoginOutcome& outcome, std::ostream& os) {
   }
 }
 
+nlohmann::json step_json(const StepOutcome& s) {
+  return {{"name", s.step.name},     {"method", s.step.method},   {"origin", s.step.origin},
+          {"target", s.step.target}, {"status", s.status},        {"reasons", s.reasons},
+          {"cause", verify::to_string(s.diagnosis.cause)},        {"fix", s.diagnosis.fix}};
+}
+
 nlohmann::json login_json(const LoginOutcome& outcome) {
   nlohmann::json steps = nlohmann::json::array();
-  for (const auto& s : outcome.steps)
-    steps.push_back({{"name", s.step.name}, {"method", s.step.method}, {"origin", s.step.origin}, {"target", s.step.target},
-                     {"status", s.status}, {"reasons", s.reasons}, {"cause", verify::to_string(s.diagnosis.cause)},
-                     {"fix", s.diagnosis.fix}});
+  for (const auto& s : outcome.steps) steps.push_back(step_json(s));
   nlohmann::json out{{"status", outcome.status()}, {"steps", steps}};
   if (outcome.first_failure) out["first_failure"] = *outcome.first_failure;
   return out;

@@ -53,7 +53,8 @@ EvidenceSource evidence_of(proxy::InProcessProxy& proxy) {
   };
 }
 
-LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence) {
+LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence,
+                       const std::function<void(const StepOutcome&)>& on_step) {
   LoginOutcome out;
   const std::string id = run_id();
   std::unique_ptr<proxy::BlockingClient> client;
@@ -75,6 +76,7 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
       if (!out.first_failure) out.first_failure = out.steps.size();
     }
     out.steps.push_back(std::move(step));
+    if (on_step) on_step(out.steps.back());
     // The home cluster lookup names the node the user's requests go to next, as advertised.
     if (steps[i].target.find("/cucm-uds/clusterUser") != std::string::npos && response.status == 200) {
       auto home = home_node_in(response.body);

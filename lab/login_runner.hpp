@@ -46,10 +46,13 @@ std::vector<std::string> transaction_reasons(const std::function<std::vector<std
 EvidenceSource evidence_of(proxy::InProcessProxy& proxy);
 
 // `evidence` may be empty: steps are then explained by nothing but their status.
-LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence);
+// `on_step`, when given, hears of each step as soon as it is answered (the admin page shows them).
+LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence,
+                       const std::function<void(const StepOutcome&)>& on_step = {});
 
 // The outcome as `mratls login` prints it, and as JSON.
 void print_login(const LoginOutcome& outcome, std::ostream& os);
 nlohmann::json login_json(const LoginOutcome& outcome);
+nlohmann::json step_json(const StepOutcome& step);
 
 }  // namespace mratls::lab

@@ -157,7 +157,7 @@ KeptLab KeptLab::start(const LabDir& dir, const std::vector<std::unique_ptr<Runn
   auto log = logs::Log::open(config.log, config.expressway.system_name);
   if (!log) throw std::runtime_error(log.error());
   lab.log_ = *log;
-  auto rt = proxy::Runtime::build(config, lab.log_);
+  auto rt = proxy::Runtime::build(config, lab.log_, lab.outcomes_);
   if (!rt) throw std::runtime_error(rt.error());
   lab.server_ = std::make_unique<proxy::Server>(*rt);
   if (auto ok = lab.server_->listen(); !ok) throw std::runtime_error(ok.error());

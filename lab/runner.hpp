@@ -67,11 +67,14 @@ class KeptLab {
                        const Setting& setting, std::uint16_t port);
   proxy::Server& server() { return *server_; }
   const std::shared_ptr<logs::Log>& log() const { return log_; }
+  // Why each failed request failed, by TrackingID (the admin page's login explains steps from it).
+  const proxy::OutcomeRecord& outcomes() const { return *outcomes_; }
   // A curl command per node and service, through the proxy.
   std::vector<std::string> reproduction_commands(const std::vector<std::unique_ptr<RunningCluster>>& clusters) const;
 
  private:
   std::shared_ptr<logs::Log> log_;
+  std::shared_ptr<proxy::OutcomeRecord> outcomes_ = std::make_shared<proxy::OutcomeRecord>();
   std::unique_ptr<proxy::Server> server_;
 };
 
