@@ -7,6 +7,8 @@ packages=(
   build-essential cmake pkg-config
   libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp libarchive-dev zlib1g-dev curl
+  # The admin page's browser test (tests/browser): headless Chromium through Selenium.
+  chromium chromium-driver python3-selenium
   "$@"
 )
 

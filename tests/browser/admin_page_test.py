@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""The admin page, driven in headless Chromium the way a presenter uses it.
+
+Starts `mratls lab --scenario self-signed --keep-running --admin-port 0`, loads the page,
+sees the origin table and the failing login, clicks VerifyOriginServer Off, runs the login
+again and sees it pass. Screenshots (PNG) go to the directory given, as test artifacts.
+
+Usage: admin_page_test.py MRATLS_BINARY ARTIFACT_DIR
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def start_lab(binary):
+    lab = subprocess.Popen([binary, "lab", "--scenario", "self-signed", "--keep-running", "--port", "0", "--admin-port", "0"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    seen = ""
+    while time.time() < deadline:
+        line = lab.stdout.readline()
+        if not line:
+            break
+        seen += line
+        m = re.search(r"Open (http://127\.0\.0\.1:\d+/) ", line)
+        if m:
+            return lab, m.group(1)
+    lab.kill()
+    raise SystemExit("the lab did not print its page's address:\n" + seen)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800",
+                "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    options.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def main():
+    binary, artifacts = sys.argv[1], sys.argv[2]
+    os.makedirs(artifacts, exist_ok=True)
+    lab, url = start_lab(binary)
+    driver = None
+    try:
+        driver = browser()
+        wait = WebDriverWait(driver, 30)
+        driver.get(url)
+        wait.until(EC.text_to_be_present_in_element((By.ID, "system"), "vcsc"))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "version"), "X14.2.0"))
+        assert "on" in driver.find_element(By.ID, "verify-on").get_attribute("class"), "VerifyOriginServer shows On"
+
+        # The failing login: the step's 502, and the origin table with the WARNING line and the fix.
+        run = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, 'button[data-login="self-signed"]')))
+        run.click()
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, 'tr[data-cluster="self-signed"] .result'), "Login failed at step 1 (502)"))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "origins"),
+                                                    "WARNING: Core server certificate verification failed for (cucm.steven.lab)"))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "origins"), "Fix: "))
+        badge = driver.find_element(By.CSS_SELECTOR, "#origins .status")
+        assert badge.text == "502", "the origin's last status is 502, not " + badge.text
+        wait.until(EC.text_to_be_present_in_element((By.ID, "log"), "Action=Terminate Error=self signed certificate"))
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(os.path.join(artifacts, "admin-page-failing.png"))
+
+        # The switch, in the appliance's words, then the login again.
+        driver.find_element(By.ID, "verify-off").click()
+        wait.until(EC.text_to_be_present_in_element(
+            (By.ID, "message"), "xConfiguration EdgeConfigServer VerifyOriginServer: Off → OK"))
+        wait.until(lambda d: "on" in d.find_element(By.ID, "verify-off").get_attribute("class"))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "log"), '[admin] NOTICE: VerifyOriginServer changed from "On" to "Off"'))
+        driver.find_element(By.CSS_SELECTOR, 'button[data-login="self-signed"]').click()
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, 'tr[data-cluster="self-signed"] .result'), "Signed in"))
+        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#origins .status").text == "200")
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(os.path.join(artifacts, "admin-page.png"))
+        print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing; screenshots in "
+              + artifacts)
+    except TimeoutException:
+        if driver:
+            driver.save_screenshot(os.path.join(artifacts, "admin-page-timeout.png"))
+            print(driver.find_element(By.TAG_NAME, "body").text)
+        raise
+    finally:
+        if driver:
+            driver.quit()
+        lab.send_signal(signal.SIGTERM)
+        try:
+            lab.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+
+
+if __name__ == "__main__":
+    main()
