@@ -35,13 +35,13 @@ int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std
   if (o.admin_port >= 0) {
     config::Admin settings;
     settings.port = o.admin_port;
-    auto opened = control::AdminListener::open(kept.server(), settings);
+    auto opened = control::AdminListener::open(kept.server(), settings,
+                                               [&](control::AdminListener& a) { lab::attach_lab(a, kept, clusters); });
     if (!opened) {
       std::cerr << "mratls lab: " << opened.error() << "\n";
       return kUsage;
     }
     admin = std::move(*opened);
-    lab::attach_lab(*admin, kept, clusters);
   }
   std::cout << "\nThe lab is up (" << setting.label << "). Proxy: http://127.0.0.1:" << kept.server().port()
             << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "") << "\n";

@@ -60,12 +60,15 @@ std::string response_head(const AdminResponse& r, std::size_t content_length, bo
   return head;
 }
 
-AdminConnection::AdminConnection(asio::ip::tcp::socket socket, AdminApi& api, EventHub& hub)
+AdminConnection::AdminConnection(asio::ip::tcp::socket socket, AdminApi& api, EventHub& hub, std::atomic<int>& open)
     : socket_(std::move(socket)),
       api_(api),
       hub_(hub),
+      open_(open),
       deadline_(socket_.get_executor()),
-      parser_(proxy::HttpParser::Kind::Request, admin_limits()) {}
+      parser_(proxy::HttpParser::Kind::Request, admin_limits()) {
+  ++open_;
+}
 
 void AdminConnection::start() {
   asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);

@@ -7,6 +7,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -24,7 +25,11 @@ class AdminConnection : public std::enable_shared_from_this<AdminConnection> {
   static constexpr std::chrono::seconds kIdleTimeout{60};
   static constexpr std::chrono::seconds kHeartbeat{15};
 
-  AdminConnection(asio::ip::tcp::socket socket, AdminApi& api, EventHub& hub);
+  // `open` counts the listener's connections while this one lives.
+  AdminConnection(asio::ip::tcp::socket socket, AdminApi& api, EventHub& hub, std::atomic<int>& open);
+  ~AdminConnection() { --open_; }
+  AdminConnection(const AdminConnection&) = delete;
+  AdminConnection& operator=(const AdminConnection&) = delete;
   void start();
 
  private:
@@ -41,6 +46,7 @@ class AdminConnection : public std::enable_shared_from_this<AdminConnection> {
   asio::ip::tcp::socket socket_;
   AdminApi& api_;
   EventHub& hub_;
+  std::atomic<int>& open_;
   proxy::Deadline deadline_;
   proxy::HttpParser parser_;
   std::string buffer_;  // bytes read and not yet parsed

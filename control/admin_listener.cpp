@@ -35,7 +35,8 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
   server.board().watch(true);
 }
 
-std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(proxy::Server& server, const config::Admin& admin) {
+std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(
+    proxy::Server& server, const config::Admin& admin, const std::function<void(AdminListener&)>& before_start) {
   AdminAccess access;
   if (!admin.token_file.empty()) {
     auto token = read_token(admin.token_file);
@@ -50,6 +51,7 @@ std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(p
   if (access.token.empty()) access.hosts = loopback_hosts(admin.address, listener->port());
   listener->api_.set_access(std::move(access));
   listener->follow(server.runtime()->log);
+  if (before_start) before_start(*listener);
   listener->server_.start();
   return listener;
 }

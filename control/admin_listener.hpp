@@ -4,6 +4,7 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,11 +19,14 @@ namespace mratls::control {
 
 class AdminListener {
  public:
-  // admin.port must be set (>= 0). A token file is read here: errors name it.
-  static std::expected<std::unique_ptr<AdminListener>, std::string> open(proxy::Server& server, const config::Admin& admin);
+  // admin.port must be set (>= 0). A token file is read here: errors name it. `before_start`
+  // adds to the API (the lab's login) before any request can be served.
+  static std::expected<std::unique_ptr<AdminListener>, std::string> open(
+      proxy::Server& server, const config::Admin& admin, const std::function<void(AdminListener&)>& before_start = {});
   ~AdminListener();
 
   std::uint16_t port() const { return server_.port(); }
+  int open_connections() const { return server_.open_connections(); }
   std::string url() const;
   AdminApi& api() { return api_; }
   EventHub& hub() { return hub_; }

@@ -27,7 +27,12 @@ std::expected<void, std::string> AdminServer::listen(const std::string& address,
 void AdminServer::accept_next() {
   acceptor_->async_accept(asio::make_strand(io_), [this](std::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (!ec) std::make_shared<AdminConnection>(std::move(socket), api_, hub_)->start();
+    if (!ec && open_.load() >= kMaxConnections) {
+      std::error_code ignored;
+      socket.close(ignored);
+    } else if (!ec) {
+      std::make_shared<AdminConnection>(std::move(socket), api_, hub_, open_)->start();
+    }
     accept_next();
   });
 }

@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <expected>
 #include <memory>
 #include <string>
@@ -30,11 +31,16 @@ class AdminServer {
   // Closes the listener and every connection, event streams included.
   void stop();
 
+  // A presenter's page or two and a few scripts: beyond this, new connections are closed.
+  static constexpr int kMaxConnections = 64;
+  int open_connections() const { return open_.load(); }
+
  private:
   void accept_next();
 
   AdminApi& api_;
   EventHub& hub_;
+  std::atomic<int> open_{0};  // before io_: the connections it destroys count themselves out
   // A few threads, each connection on a strand of its own: a request that takes a while (the
   // lab's login) holds one thread while the others keep the event streams flowing.
   static constexpr int kThreads = 3;

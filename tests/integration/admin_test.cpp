@@ -32,7 +32,7 @@ struct Stage {
   control::AdminTarget to;
 };
 
-Stage stage(const std::string& scenario, const std::string& token_file = "") {
+Stage stage(const std::string& scenario, const std::string& token_file = "", const std::string& address = "127.0.0.1") {
   auto def = lab::scenario_origin(scenario);
   auto leaf_pem = def.spec.certificates.front().leaf.cert_pem();
   auto origin = lab::MockOrigin::start(std::move(def.spec));
@@ -43,6 +43,7 @@ Stage stage(const std::string& scenario, const std::string& token_file = "") {
                                config::MatchType::Prefix, {"GET"}});
   auto proxy = std::make_unique<ProxyUnderTest>(config);
   config::Admin settings;
+  settings.address = address;
   settings.port = 0;
   settings.token_file = token_file;
   auto admin = control::AdminListener::open(proxy->server(), settings);
@@ -191,10 +192,19 @@ TEST(Admin, AccessRulesRefuseWhatABrowserOnAnotherSiteCouldSend) {
   EXPECT_EQ(via_proxy.body.find("verify_origin_server"), std::string::npos);
 }
 
-TEST(Admin, ATokenProtectedListenerWantsTheToken) {
+TEST(Admin, ANonLoopbackListenerWantsAToken) {
+  // On every address (0.0.0.0) is not loopback: without a token file it does not open.
+  auto unguarded = stage("ok-fqdn");
+  config::Admin open_to_all;
+  open_to_all.address = "0.0.0.0";
+  open_to_all.port = 0;
+  auto refused_open = control::AdminListener::open(unguarded.proxy->server(), open_to_all);
+  ASSERT_FALSE(refused_open);
+  EXPECT_EQ(refused_open.error(), "admin.address '0.0.0.0' is not loopback: admin.token_file is required");
+
   const auto token_file = std::filesystem::temp_directory_path() / ("mratls-admin-token-" + std::to_string(getpid()));
   std::ofstream(token_file) << "s3cret-token-for-the-class-of-2026\n";
-  auto s = stage("self-signed", token_file.string());
+  auto s = stage("self-signed", token_file.string(), "0.0.0.0");
   EXPECT_EQ(call(s, "GET", "/api/state").status, 401);
   s.to.token = "wrong-token-wrong-token-wrong";
   EXPECT_EQ(call(s, "GET", "/api/state").status, 401);
@@ -318,4 +328,20 @@ TEST(Admin, MetricsAgreeWithTheRequestsMade) {
   EXPECT_EQ(o["last_lines"][0].get<std::string>().rfind("[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab)", 0), 0u)
       << o.dump();
   EXPECT_NE(o["fix"].get<std::string>().find("trust store"), std::string::npos) << o.dump();
+}
+
+TEST(Admin, ConnectionsBeyondTheCapAreClosedAndTheListenerRecovers) {
+  auto s = stage("ok-fqdn");
+  std::vector<std::unique_ptr<proxy::BlockingClient>> idle;
+  for (int i = 0; i < control::AdminServer::kMaxConnections; ++i)
+    idle.push_back(std::make_unique<proxy::BlockingClient>("127.0.0.1", s.to.port));
+  // The accepts are asynchronous: wait until the listener has counted them all.
+  for (int i = 0; i < 200 && s.admin->open_connections() < control::AdminServer::kMaxConnections; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(s.admin->open_connections(), control::AdminServer::kMaxConnections);
+  proxy::BlockingClient one_more("127.0.0.1", s.to.port);
+  EXPECT_TRUE(one_more.peer_closed()) << "the connection past the cap is closed at once";
+  idle.clear();
+  for (int i = 0; i < 200 && s.admin->open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(call(s, "GET", "/api/state").status, 200);
 }
