@@ -15,7 +15,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -48,6 +48,11 @@ def browser():
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def origin_status(driver):
+    """The first origin's last status, read in one step: the table may be rebuilt at any time."""
+    return driver.execute_script("const b = document.querySelector('#origins .status'); return b ? b.textContent : '';")
+
+
 def main():
     binary, artifacts = sys.argv[1], sys.argv[2]
     os.makedirs(artifacts, exist_ok=True)
@@ -55,7 +60,9 @@ def main():
     driver = None
     try:
         driver = browser()
-        wait = WebDriverWait(driver, 30)
+        # The page re-renders its tables on every event: an element found may be replaced
+        # before it is read, and is then looked up again.
+        wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
         driver.get(url)
         wait.until(EC.text_to_be_present_in_element((By.ID, "system"), "vcsc"))
         wait.until(EC.text_to_be_present_in_element((By.ID, "version"), "X14.2.0"))
@@ -68,8 +75,8 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.ID, "origins"),
                                                     "WARNING: Core server certificate verification failed for (cucm.steven.lab)"))
         wait.until(EC.text_to_be_present_in_element((By.ID, "origins"), "Fix: "))
-        badge = driver.find_element(By.CSS_SELECTOR, "#origins .status")
-        assert badge.text == "502", "the origin's last status is 502, not " + badge.text
+        badge = origin_status(driver)
+        assert badge == "502", "the origin's last status is 502, not " + badge
         wait.until(EC.text_to_be_present_in_element((By.ID, "log"), "Action=Terminate Error=self signed certificate"))
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(artifacts, "admin-page-failing.png"))
@@ -82,7 +89,7 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.ID, "log"), '[admin] NOTICE: VerifyOriginServer changed from "On" to "Off"'))
         driver.find_element(By.CSS_SELECTOR, 'button[data-login="self-signed"]').click()
         wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, 'tr[data-cluster="self-signed"] .result'), "Signed in"))
-        wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#origins .status").text == "200")
+        wait.until(lambda d: origin_status(d) == "200")
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(artifacts, "admin-page.png"))
         print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing; screenshots in "
