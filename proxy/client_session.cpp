@@ -242,7 +242,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     if (ec) co_return false;
   }
   const bool keep_going = co_await forward(txn, route.origin, route.origin_path);
-  record_origin(txn);
+  txn.target = nullptr;  // it points into the route, which ends here
   co_return keep_going;
 }
 
@@ -285,12 +285,9 @@ void ClientSession::warn(const Runtime& rt, Txn& txn, const std::string& text) {
 void ClientSession::count_response(Txn& txn, int status) {
   txn.status = status;
   if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
-}
-
-void ClientSession::record_origin(Txn& txn) {
+  // Before the client can read the answer, as the outcomes are: whoever looks after it sees this one.
   if (txn.target && (txn.outcome || shared_.board.watching()))
-    shared_.board.record(txn.target->host, txn.target->port, txn.status, txn.outcome, std::move(txn.lines));
-  txn.target = nullptr;  // the route it points into ends with handle()
+    shared_.board.record(txn.target->host, txn.target->port, status, txn.outcome, std::move(txn.lines));
 }
 
 asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const mra::MraTarget& target,

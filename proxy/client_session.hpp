@@ -43,11 +43,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
   asio::awaitable<void> run();
   asio::awaitable<bool> handle(Txn& txn);
-  // Every final response sent is counted by status, for GET /metrics.
+  // Every final response is counted by status (GET /metrics) before it is written; one from an
+  // origin's transaction is recorded too: verification failures always, the rest for the origin
+  // table while an admin listener watches.
   void count_response(Txn& txn, int status);
-  // How the transaction with its origin ended: verification failures always, the rest for the
-  // origin table while an admin listener watches.
-  void record_origin(Txn& txn);
   // A WARNING line that also goes with the transaction to the origin table.
   void warn(const Runtime& rt, Txn& txn, const std::string& text);
   struct Relay {
