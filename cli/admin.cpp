@@ -83,13 +83,12 @@ Action add_admin(CLI::App& app) {
       return kUsage;
     }
     if (!o->token_file.empty()) {
-      auto token = read_file(o->token_file);
+      auto token = control::read_token_file(o->token_file);
       if (!token) {
-        std::cerr << "mratls admin: " << o->token_file << ": cannot open the token file\n";
+        std::cerr << "mratls admin: " << token.error() << "\n";
         return kUsage;
       }
-      while (!token->empty() && (token->back() == '\n' || token->back() == '\r' || token->back() == ' ')) token->pop_back();
-      target->token = *token;
+      target->token = std::move(*token);
     }
     auto call = [&](const std::string& method, const std::string& path, const nlohmann::json* body) -> std::optional<control::AdminReply> {
       auto reply = control::admin_call(*target, method, path, body);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "config/ascii.hpp"
+#include "control/trust_list.hpp"
 
 namespace mratls::control {
 namespace {
@@ -36,10 +37,6 @@ bool is_json(const std::string* content_type) {
   media = media.substr(0, media.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   return ascii::iequals(media, "application/json");
-}
-
-nlohmann::json summary_json(const verify::CertificateSummary& s) {
-  return {{"subject", s.subject}, {"sha256", s.sha256}, {"not_after", s.not_after}};
 }
 
 nlohmann::json changes_json(const std::vector<Change>& changes) {
@@ -165,14 +162,14 @@ AdminResponse AdminApi::route(const AdminRequest& request, std::string_view path
     auto added = controller_.trust_add(body["pem"].get<std::string>());
     if (!added) return error_response(status_of(added.error()), added.error().message);
     auto list = nlohmann::json::array();
-    for (const auto& s : *added) list.push_back(summary_json(s));
+    for (const auto& s : *added) list.push_back(trusted_json(s));
     return json_response(200, {{"added", list}});
   }
   if (path.starts_with("/api/trust/")) {
     if (method != "DELETE") return method_not_allowed("DELETE");
     auto removed = controller_.trust_remove(path.substr(11));
     if (!removed) return error_response(status_of(removed.error()), removed.error().message);
-    return json_response(200, {{"removed", summary_json(*removed)}});
+    return json_response(200, {{"removed", trusted_json(*removed)}});
   }
   if (path == "/api/login") {
     if (!login) return error_response(404, "no lab here: POST /api/login runs in mratls lab --keep-running only");

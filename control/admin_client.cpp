@@ -1,6 +1,8 @@
 #include "control/admin_client.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "proxy/blocking_client.hpp"
 
@@ -20,6 +22,18 @@ std::expected<AdminTarget, std::string> parse_admin_target(const std::string& te
     return std::unexpected("'" + text + "': the port must be 1 to 65535");
   t.port = static_cast<std::uint16_t>(port);
   return t;
+}
+
+std::expected<std::string, std::string> read_token_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return std::unexpected(file + ": cannot open the admin token file");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16) return std::unexpected(file + ": the admin token must be at least 16 characters");
+  if (token.find_first_of(" \t\r\n") != std::string::npos) return std::unexpected(file + ": the admin token must be one word");
+  return token;
 }
 
 std::expected<AdminReply, std::string> admin_call(const AdminTarget& to, const std::string& method, const std::string& path,

@@ -25,6 +25,10 @@ struct AdminReply {
   std::string text;
 };
 
+// The token an admin listener asks for, from its file (the listener's and the client's): one
+// word of at least 16 characters, a trailing newline allowed. Errors name the file.
+std::expected<std::string, std::string> read_token_file(const std::string& file);
+
 // A JSON body is sent as application/json; an error is a connection that failed.
 std::expected<AdminReply, std::string> admin_call(const AdminTarget& to, const std::string& method, const std::string& path,
                                                   const nlohmann::json* body = nullptr);

@@ -1,27 +1,10 @@
 #include "control/admin_listener.hpp"
 
-#include <fstream>
-#include <sstream>
-
+#include "control/admin_client.hpp"
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
 
 namespace mratls::control {
-namespace {
-
-std::expected<std::string, std::string> read_token(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) return std::unexpected(file + ": cannot open the admin token file");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string token = text.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (token.size() < 16) return std::unexpected(file + ": the admin token must be at least 16 characters");
-  if (token.find_first_of(" \t\r\n") != std::string::npos) return std::unexpected(file + ": the admin token must be one word");
-  return token;
-}
-
-}  // namespace
 
 AdminListener::AdminListener(proxy::Server& server, std::string address)
     : proxy_(server),
@@ -39,7 +22,7 @@ std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(
     proxy::Server& server, const config::Admin& admin, const std::function<void(AdminListener&)>& before_start) {
   AdminAccess access;
   if (!admin.token_file.empty()) {
-    auto token = read_token(admin.token_file);
+    auto token = read_token_file(admin.token_file);
     if (!token) return std::unexpected(token.error());
     access.token = std::move(*token);
   } else if (!config::is_loopback_address(admin.address)) {

@@ -81,7 +81,7 @@ nlohmann::json Controller::state() const {
   nlohmann::json trust = nlohmann::json::array();
   const auto list = TrustList::of(*rt->trust);
   for (const auto& entry : list.entries())
-    trust.push_back({{"subject", entry.summary.subject}, {"sha256", entry.summary.sha256}, {"not_after", entry.summary.not_after}});
+    trust.push_back(trusted_json(entry.summary));
   return {{"system_name", e.system_name},
           {"version", e.version.to_string()},
           {"verify_origin_server", config::yaml_value(e.verify_origin_server)},

@@ -14,6 +14,10 @@ std::string fingerprint_key(std::string_view sha256) {
   return key;
 }
 
+nlohmann::json trusted_json(const verify::CertificateSummary& s) {
+  return {{"subject", s.subject}, {"sha256", s.sha256}, {"not_after", s.not_after}};
+}
+
 TrustList TrustList::of(const verify::TrustStore& store) {
   TrustList list;
   for (const auto& cert : store.certificates()) {

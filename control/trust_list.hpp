@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "verify/certificate_summary.hpp"
 #include "verify/ossl.hpp"
 #include "verify/trust_store.hpp"
@@ -43,6 +45,9 @@ class TrustList {
  private:
   std::vector<TrustedCertificate> entries_;
 };
+
+// {"subject", "sha256", "not_after"}: a trust-store entry as the API and the page show it.
+nlohmann::json trusted_json(const verify::CertificateSummary& s);
 
 // "AB:CD:..." or "abcd..." to "abcd...".
 std::string fingerprint_key(std::string_view sha256);
