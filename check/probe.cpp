@@ -1,6 +1,9 @@
 #include "check/probe.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/strand.hpp>
@@ -13,6 +16,7 @@
 
 #include "logs/line_format.hpp"
 #include "mra/mra_path.hpp"
+#include "proxy/deadline.hpp"
 #include "proxy/origin_connector.hpp"
 #include "proxy/response_collector.hpp"
 #include "verify/x509_text.hpp"
@@ -25,6 +29,30 @@ mra::MraTarget mra_target(const ProbeTarget& t) {
 }
 
 config::OpenSslText style_of(const proxy::Runtime& rt) { return rt.log ? rt.log->openssl_text() : config::OpenSslText::Expressway; }
+
+// Under TLS 1.3 the server reads the client's certificate after its own Finished, so a node that
+// refuses Expressway-C's certificate completes the handshake and sends its alert afterwards: it
+// shows only on the first read. One harmless request, then the first byte of the answer or the
+// alert (or the handshake timeout, for a server that never answers).
+asio::awaitable<std::error_code> first_answer(proxy::OriginConnection::TlsStream& tls, const mra::MraTarget& mra,
+                                              std::chrono::milliseconds timeout) {
+  proxy::Deadline deadline(tls.get_executor());
+  deadline.arm(timeout, [&tls] {
+    std::error_code ignored;
+    tls.next_layer().cancel(ignored);
+  });
+  const std::string host = mra.host_is_ip && mra.host.find(':') != std::string::npos ? "[" + mra.host + "]" : mra.host;
+  const std::string request =
+      "HEAD / HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) + "\r\nConnection: close\r\n\r\n";
+  std::error_code ec;
+  co_await asio::async_write(tls, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) {
+    char first = 0;
+    co_await tls.async_read_some(asio::buffer(&first, 1), asio::redirect_error(asio::use_awaitable, ec));
+  }
+  deadline.disarm();
+  co_return ec;
+}
 
 }  // namespace
 
@@ -82,6 +110,15 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
     for (int i = 0; i < sk_X509_num(chain); ++i) p.chain.push_back(verify::summarize(sk_X509_value(chain, i)));
   p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
+  if (p.outcome == ProbeOutcome::Verified && SSL_version(ssl) >= TLS1_3_VERSION) {
+    const auto ec = co_await first_answer(*h.tls, mra, std::chrono::milliseconds(rt.config.timeouts.handshake_ms));
+    if (ec.category() == asio::error::get_ssl_category()) {
+      p.outcome = ProbeOutcome::TlsFailed;
+      p.error = verify::ssl_error_text(static_cast<unsigned long>(ec.value()), style_of(rt));
+      p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, p.error));
+      p.failure = proxy::tls_error_outcome(ec, check_name, p.error);
+    }
+  }
   if (!p.findings.empty()) {
     const auto identity = verification.identity();
     p.x142_lines.push_back(logs::verification_line(0, p.findings.front(), identity, verify::Enforcement::Enforce, style_of(rt)));

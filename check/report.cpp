@@ -5,8 +5,6 @@
 
 #include "verify/certificate_summary.hpp"
 #include "verify/cipher_preference.hpp"
-#include "verify/doctor/trust_store_audit.hpp"
-#include "verify/trust_store.hpp"
 
 namespace mratls::check {
 namespace {
@@ -83,18 +81,6 @@ void explain_cipher_preference(std::vector<Row>& rows) {
   }
 }
 
-// Expressway keeps one trust-store certificate per CN.
-void add_trust_store_notes(const config::Config& config, std::vector<std::string>& notes) {
-  auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
-  if (!trust) return;
-  std::vector<verify::doctor::StoreEntry> entries;
-  for (const auto& c : trust->certificates()) entries.push_back({"", verify::doctor::certificate_facts(c.get())});
-  for (const auto& group : verify::doctor::same_cn_groups(entries))
-    if (group.distinct.size() > 1)
-      notes.push_back("the trust store holds " + std::to_string(group.distinct.size()) + " certificates with CN '" +
-                      group.cn + "': Expressway keeps only one of them — have the nodes' certificates CA-signed");
-}
-
 }  // namespace
 
 std::string reason_of(const Row& r) {
@@ -113,7 +99,7 @@ std::string reason_of(const Row& r) {
   return "";
 }
 
-Report judge(std::vector<Probe> probes, std::vector<std::string> notes, const config::Config& config) {
+Report judge(std::vector<Probe> probes, std::vector<std::string> notes) {
   Report report;
   report.notes = std::move(notes);
   auto& rows = report.rows;
@@ -140,7 +126,6 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes, const co
       report.fixes[r.fix].push_back(r.probe.target.node + ":" + std::to_string(r.probe.target.port) + " " +
                                     r.probe.preference);
     }
-  add_trust_store_notes(config, report.notes);
   // VerifyOriginServer Off only helps where X14.2's verification is what refuses.
   report.refused =
       std::ranges::any_of(rows, [](const Row& r) { return r.probe.outcome == ProbeOutcome::Refused; });

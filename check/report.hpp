@@ -28,8 +28,9 @@ struct Report {
   bool refused = false;     // some failure is verification, which VerifyOriginServer Off would let through
 };
 
-// The probes judged; `notes` so far (discovery) are kept, the trust store's are added.
-Report judge(std::vector<Probe> probes, std::vector<std::string> notes, const config::Config& config);
+// The probes judged; `notes` (discovery) are kept. A trust store the appliance could not hold
+// (two certificates with one CN) never gets here: building the runtime refuses it.
+Report judge(std::vector<Probe> probes, std::vector<std::string> notes);
 
 std::string reason_of(const Row& r);
 void print_report(const Report& report, bool show_logs, std::ostream& os);

@@ -57,7 +57,7 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
   auto probes = run_probes(jobs, request.concurrency, request.threads, [&](std::size_t done) {
     if (progress) progress(done, jobs.size());
   });
-  return judge(std::move(probes), std::move(notes), request.config);
+  return judge(std::move(probes), std::move(notes));
 }
 
 }  // namespace mratls::check

@@ -10,6 +10,7 @@
 #include "check/run.hpp"
 #include "cli/commands.hpp"
 #include "config/load.hpp"
+#include "proxy/key_log.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -84,6 +85,8 @@ int run_check(const Options& o) {
                  "every TLS node will fail verification\n";
   auto list = nodes_of(o, *config);
   if (!list) return usage_error(list.error());
+  if (const auto keylog = proxy::keylog_path(config->log.keylog_file); !keylog.empty())
+    std::cerr << "mratls check: " << proxy::keylog_warning(keylog) << "\n";
 
   const bool tty = isatty(STDERR_FILENO) != 0;
   check::Request request{*config, std::move(*list), o.discover, o.concurrency, std::max(1u, std::thread::hardware_concurrency())};

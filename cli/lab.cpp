@@ -10,6 +10,7 @@
 #include "lab/live_lab.hpp"
 #include "lab/runner.hpp"
 #include "lab/scenarios.hpp"
+#include "proxy/key_log.hpp"
 #include "proxy/signal_loop.hpp"
 
 namespace mratls::cli {
@@ -74,6 +75,8 @@ int run_lab(const Options& o) {
     return kUsage;
   }
   lab::Style style{!o.json && isatty(STDOUT_FILENO) != 0};
+  if (const auto keylog = proxy::keylog_path(""); !keylog.empty())
+    std::cerr << "mratls lab: " << proxy::keylog_warning(keylog) << "\n";
   try {
     lab::LabDir dir(o.out);
     nlohmann::json out;

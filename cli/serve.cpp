@@ -62,6 +62,7 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "mratls serve: " << runtime.error() << "\n";
     return kUsage;
   }
+  if (const auto& keylog = (*runtime)->keylog) std::cerr << "mratls serve: " << proxy::keylog_warning(keylog->path()) << "\n";
   proxy::Server server(*runtime);
   if (auto ok = server.listen(); !ok) {
     std::cerr << "mratls serve: " << ok.error() << "\n";

@@ -87,6 +87,8 @@ struct Log {
   std::string file = "-";
   LogLevel level = LogLevel::Info;
   OpenSslText openssl_text = OpenSslText::Expressway;
+  // NSS key log of every origin TLS connection (for Wireshark); empty: SSLKEYLOGFILE, else none.
+  std::string keylog_file;
 };
 
 // The admin listener (DESIGN §11): off unless a port is given here or by --admin-port.

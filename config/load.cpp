@@ -263,7 +263,7 @@ class Reader {
     }
     if (auto v = root["threads"]) c.threads = static_cast<int>(integer(v, "threads", 0, 256));
     if (auto n = root["log"]) {
-      only_keys(n, "log", {"file", "level", "openssl_text"});
+      only_keys(n, "log", {"file", "level", "openssl_text", "keylog_file"});
       if (auto v = n["file"]) c.log.file = scalar(v, "log.file") == "-" ? "-" : path(v, "log.file");
       if (auto v = n["level"]) {
         auto text = scalar(v, "log.level");
@@ -277,6 +277,7 @@ class Reader {
         else if (text == "native") c.log.openssl_text = OpenSslText::Native;
         else fail(v, "log.openssl_text", "'" + text + "' is not expressway or native");
       }
+      if (auto v = n["keylog_file"]) c.log.keylog_file = path(v, "log.keylog_file");
     }
   }
 

@@ -69,7 +69,9 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "threads" << YAML::Value << c.threads;
   out << YAML::Key << "log" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "file" << YAML::Value << c.log.file
       << YAML::Key << "level" << YAML::Value << (c.log.level == LogLevel::Debug ? "debug" : "info") << YAML::Key
-      << "openssl_text" << YAML::Value << (c.log.openssl_text == OpenSslText::Native ? "native" : "expressway") << YAML::EndMap;
+      << "openssl_text" << YAML::Value << (c.log.openssl_text == OpenSslText::Native ? "native" : "expressway");
+  if (!c.log.keylog_file.empty()) out << YAML::Key << "keylog_file" << YAML::Value << c.log.keylog_file;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -39,7 +39,7 @@ std::expected<std::vector<verify::CertificateSummary>, TrustRefusal> TrustList::
     const auto key = fingerprint_key(summary.sha256);
     auto clash = [&](const std::vector<TrustedCertificate>& in) -> const TrustedCertificate* {
       for (const auto& e : in)
-        if (fingerprint_key(e.summary.sha256) == key || (!summary.subject_cn.empty() && e.summary.subject_cn == summary.subject_cn))
+        if (fingerprint_key(e.summary.sha256) == key || (!summary.subject_cn.empty() && ascii::iequals(e.summary.subject_cn, summary.subject_cn)))
           return &e;
       return nullptr;
     };

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config/ascii.hpp"
+#include "verify/doctor/trust_store_audit.hpp"
 
 namespace mratls::proxy {
 
@@ -12,6 +13,8 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
                                                                           std::shared_ptr<OutcomeRecord> outcomes) {
   auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
   if (!trust) return std::unexpected("trust store: " + trust.error());
+  if (auto refusal = verify::doctor::one_cn_refusal(verify::doctor::store_entries(*trust)))
+    return std::unexpected("trust store: " + *refusal);
   return build(std::move(config), std::make_shared<const verify::TrustStore>(std::move(*trust)), std::move(log),
                std::move(outcomes));
 }
@@ -26,6 +29,12 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok)
     return std::unexpected(config.source + ": expressway: " + ok.error());
   SSL_CTX_set_session_cache_mode(rt->origin_tls->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+  if (const auto path = keylog_path(config.log.keylog_file); !path.empty()) {
+    auto keylog = KeyLog::open(path);
+    if (!keylog) return std::unexpected(keylog.error());
+    rt->keylog = std::move(*keylog);
+    rt->keylog->attach(rt->origin_tls->native_handle());
+  }
   auto allow_list = AllowList::from_config(config);
   if (!allow_list) return std::unexpected(config.source + ": " + allow_list.error());
   rt->allow_list = std::move(*allow_list);

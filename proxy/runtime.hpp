@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "logs/log.hpp"
 #include "proxy/allow_list.hpp"
+#include "proxy/key_log.hpp"
 #include "proxy/outcome_record.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/trust_store.hpp"
@@ -22,6 +23,7 @@ struct Runtime {
   config::Config config;
   AllowList allow_list{{}};
   std::shared_ptr<logs::Log> log;
+  std::shared_ptr<KeyLog> keylog;  // null unless keys are written; outlives origin_tls, which points at it
   std::unique_ptr<asio::ssl::context> origin_tls;
   std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
   std::size_t trusted_certificates = 0;

@@ -23,11 +23,13 @@ TrustStore::TrustStore() : store_(X509_STORE_new()) {}
 std::expected<void, std::string> TrustStore::add_pem(const std::string& pem, const std::string& name) {
   auto certs = read_pem_certificates(pem, name);
   if (!certs) return std::unexpected(certs.error());
-  for (auto& cert : *certs) add(std::move(cert));
+  const bool several = certs->size() > 1;
+  for (std::size_t i = 0; i < certs->size(); ++i)
+    add(std::move((*certs)[i]), several ? name + "#" + std::to_string(i + 1) : name);
   return {};
 }
 
-void TrustStore::add(ossl::X509Ptr cert) {
+void TrustStore::add(ossl::X509Ptr cert, std::string source) {
   // OpenSSL fills each certificate's extension cache (key identifiers, CA flags) the first time
   // a chain is built through it, and later readers skip the lock on an atomic flag that thread
   // sanitizers cannot see. Filling it here, before any event thread exists, leaves the store
@@ -36,6 +38,7 @@ void TrustStore::add(ossl::X509Ptr cert) {
   X509_STORE_add_cert(store_.get(), cert.get());
   ERR_clear_error();  // a duplicate is not an error: the appliance keeps one
   certificates_.push_back(std::move(cert));
+  sources_.push_back(std::move(source));
 }
 
 std::expected<TrustStore, std::string> TrustStore::from_pem_text(const std::string& pem, const std::string& name) {
@@ -46,7 +49,7 @@ std::expected<TrustStore, std::string> TrustStore::from_pem_text(const std::stri
 
 TrustStore TrustStore::from_certificates(std::vector<ossl::X509Ptr> certificates) {
   TrustStore ts;
-  for (auto& cert : certificates) ts.add(std::move(cert));
+  for (auto& cert : certificates) ts.add(std::move(cert), "");
   return ts;
 }
 

@@ -18,14 +18,18 @@ class TrustStore {
 
   X509_STORE* store() const { return store_.get(); }
   const std::vector<ossl::X509Ptr>& certificates() const { return certificates_; }
+  // Where each certificate came from, by index: the file, and its position when the file holds
+  // several ("ca.pem#2"); empty for certificates given in memory.
+  const std::vector<std::string>& sources() const { return sources_; }
 
  private:
   TrustStore();
   std::expected<void, std::string> add_pem(const std::string& pem, const std::string& name);
-  void add(ossl::X509Ptr cert);
+  void add(ossl::X509Ptr cert, std::string source);
 
   ossl::X509StorePtr store_;
   std::vector<ossl::X509Ptr> certificates_;
+  std::vector<std::string> sources_;
 };
 
 // All certificates of a PEM text, in order.

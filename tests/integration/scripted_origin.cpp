@@ -65,6 +65,7 @@ struct ScriptedOrigin::Impl {
   mutable std::mutex mutex;
   std::vector<ReceivedRequest> requests;
   std::vector<std::string> parse_errors;
+  std::vector<std::string> client_randoms;
   std::set<std::shared_ptr<tcp::socket>> held;
 
   asio::awaitable<void> accept_loop() {
@@ -75,6 +76,19 @@ struct ScriptedOrigin::Impl {
       if (ec) co_return;
       asio::co_spawn(io, handle(socket, ++accepted), asio::detached);
     }
+  }
+
+  void record_client_random(const SSL* ssl) {
+    unsigned char random[SSL3_RANDOM_SIZE];
+    const auto n = SSL_get_client_random(ssl, random, sizeof random);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (std::size_t i = 0; i < n; ++i) {
+      hex.push_back(kHex[random[i] >> 4]);
+      hex.push_back(kHex[random[i] & 0xf]);
+    }
+    std::lock_guard lock(mutex);
+    client_randoms.push_back(std::move(hex));
   }
 
   void hold(const std::shared_ptr<tcp::socket>& socket) {
@@ -114,6 +128,7 @@ struct ScriptedOrigin::Impl {
       close(*socket, false);
       co_return;
     }
+    record_client_random(stream.native_handle());
     co_await serve(stream, socket, connection);
   }
 
@@ -179,7 +194,10 @@ struct ScriptedOrigin::Impl {
 
 ScriptedOrigin::ScriptedOrigin(ScriptedOriginSpec spec) : impl_(std::make_unique<Impl>()) {
   impl_->spec = std::move(spec);
-  if (impl_->spec.tls) impl_->tls = origin_context();
+  if (impl_->spec.tls) {
+    impl_->tls = origin_context();
+    if (!impl_->spec.tls13) SSL_CTX_set_max_proto_version(impl_->tls->native_handle(), TLS1_2_VERSION);
+  }
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.bind(endpoint);
@@ -206,6 +224,11 @@ std::vector<std::string> ScriptedOrigin::parse_errors() const {
 }
 
 int ScriptedOrigin::accepted() const { return impl_->accepted; }
+
+std::vector<std::string> ScriptedOrigin::client_randoms() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->client_randoms;
+}
 int ScriptedOrigin::unsolicited_sent() const { return impl_->unsolicited; }
 int ScriptedOrigin::open_connections() const { return impl_->open; }
 

@@ -44,6 +44,7 @@ enum class OnAccept {
 
 struct ScriptedOriginSpec {
   bool tls = true;
+  bool tls13 = true;  // false: TLS 1.2 at most, as CUCM
   OnAccept on_accept = OnAccept::Serve;
   std::function<ScriptedReply(const ReceivedRequest&)> script;
 };
@@ -66,6 +67,8 @@ class ScriptedOrigin {
   // Requests the strict parser refused: bytes a proxy must never send.
   std::vector<std::string> parse_errors() const;
   int accepted() const;
+  // The ClientHello random of each completed TLS handshake, in lower-case hex, in order.
+  std::vector<std::string> client_randoms() const;
   int unsolicited_sent() const;
   int open_connections() const;
   // Waits until open_connections() == n.

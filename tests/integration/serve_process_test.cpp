@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "support.hpp"
+#include "verify/certificate_summary.hpp"
 
 using namespace mratls::test;
 namespace fs = std::filesystem;
@@ -56,6 +57,51 @@ TEST(ServeProcess, CheckConfigExitCodes) {
   auto missing = spawn_mratls({"serve", "--config", (dir / "nowhere.yaml").string()});
   EXPECT_TRUE(missing.wait_for("nowhere.yaml: cannot open the file")) << missing.output;
   EXPECT_EQ(missing.wait_exit(), 2);
+}
+
+// CSCwa12905: the appliance refuses to upload a second certificate with the CN of one already in
+// its trust store, so a configuration that holds two cannot be the appliance's. The same
+// certificate twice is fine, as on the appliance.
+TEST(ServeProcess, TwoCertificatesWithOneCommonNameAreRefusedLikeTheAppliance) {
+  auto dir = scratch();
+  auto issue = [](const std::string& san) {
+    mratls::lab::CertSpec spec;
+    spec.common_name = "cucm.steven.lab";
+    spec.dns_sans = {san};
+    return mratls::lab::issue(spec, nullptr);
+  };
+  auto tomcat = issue("cucm.steven.lab");
+  auto callmanager = issue("cucm-ms.steven.lab");
+  write(dir / "tomcat.pem", tomcat.cert_pem());
+  write(dir / "tomcat-again.pem", tomcat.cert_pem());
+  write(dir / "callmanager.pem", callmanager.cert_pem());
+  auto config_with = [&](const std::string& a, const std::string& b) {
+    return "expressway:\n  version: X14.2.0\n  trusted_ca_certificates: [" + (dir / a).string() + ", " +
+           (dir / b).string() + "]\nlisten: { address: 127.0.0.1, port: 0 }\nunified_cm_servers: [ { address: cucm.steven.lab } ]\n";
+  };
+  write(dir / "copies.yaml", config_with("tomcat.pem", "tomcat-again.pem"));
+  write(dir / "one-cn.yaml", config_with("tomcat.pem", "callmanager.pem"));
+
+  auto copies = spawn_mratls({"serve", "--check-config", (dir / "copies.yaml").string()});
+  EXPECT_EQ(copies.wait_exit(), 0) << copies.output;
+  EXPECT_NE(copies.output.find("2 trusted certificates"), std::string::npos) << copies.output;
+
+  const std::string refusal =
+      "mratls serve: trust store: " + (dir / "tomcat.pem").string() + " (CN=cucm.steven.lab,O=mratls lab, SHA-256 " +
+      mratls::verify::summarize(tomcat.cert.get()).sha256 + ") and " + (dir / "callmanager.pem").string() +
+      " (CN=cucm.steven.lab,O=mratls lab, SHA-256 " + mratls::verify::summarize(callmanager.cert.get()).sha256 +
+      ") are different certificates with CN cucm.steven.lab: Expressway refuses to upload a certificate whose CN is "
+      "already in its trust store (CSCwa12905), so this store cannot exist on the appliance; keep one of them, or "
+      "give the nodes' certificates distinct CNs\n";
+  for (const auto* mode : {"--check-config", "--config"}) {
+    auto refused = spawn_mratls({"serve", mode, (dir / "one-cn.yaml").string()});
+    EXPECT_EQ(refused.wait_exit(), 2) << mode;
+    EXPECT_EQ(refused.output, refusal) << mode;
+  }
+  auto check = spawn_mratls({"check", "--trust", (dir / "tomcat.pem").string(), "--trust",
+                             (dir / "callmanager.pem").string(), "--node", "127.0.0.1"});
+  EXPECT_EQ(check.wait_exit(), 2);
+  EXPECT_NE(check.output.find(refusal.substr(std::string("mratls serve: ").size())), std::string::npos) << check.output;
 }
 
 TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {

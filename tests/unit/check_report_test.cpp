@@ -52,7 +52,7 @@ TEST(CheckReport, AnEcdsaCertificateRefusedOnlyEcdsaFirstIsCuredByTheRsaPrefix) 
   std::vector<check::Probe> probes{
       refused("cucm.lab", 6972, "ECDSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC.lab", "cucm-EC.lab", "ECDSA")),
       verified("cucm.lab", 6972, "RSA-first")};
-  auto report = check::judge(std::move(probes), {}, config::Config{});
+  auto report = check::judge(std::move(probes), {});
   EXPECT_EQ(report.failing, 1u);
   EXPECT_TRUE(report.refused);
   EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::SelfSigned);
@@ -67,7 +67,7 @@ TEST(CheckReport, UnderTls13TheCipherPrefixIsSaidNotToHelp) {
   std::vector<check::Probe> probes{
       refused("cucm.lab", 8443, "ECDSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC", "cucm-EC", "ECDSA"), "TLSv1.3"),
       refused("cucm.lab", 8443, "RSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cucm-EC", "cucm-EC", "ECDSA"), "TLSv1.3")};
-  auto report = check::judge(std::move(probes), {}, config::Config{});
+  auto report = check::judge(std::move(probes), {});
   EXPECT_EQ(report.failing, 2u);
   EXPECT_TRUE(report.rows[0].fix.starts_with("Upload the self-signed certificate 'cucm-EC' of cucm.lab:8443"));
   EXPECT_NE(report.rows[0].fix.find("The RSA-first cipher prefix cannot help here"), std::string::npos);
@@ -77,7 +77,7 @@ TEST(CheckReport, UnderTls13TheCipherPrefixIsSaidNotToHelp) {
 TEST(CheckReport, AMissingIntermediateNamesTheIssuerToUpload) {
   std::vector<check::Probe> probes{refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                                            leaf("cuc.lab", "Lab Issuing CA 2", "RSA"))};
-  auto report = check::judge(std::move(probes), {}, config::Config{});
+  auto report = check::judge(std::move(probes), {});
   EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::MissingIntermediate);
   EXPECT_TRUE(report.rows[0].fix.starts_with("cuc.lab:443 sends 'cuc.lab' without its issuer 'Lab Issuing CA 2'"));
 }
@@ -89,7 +89,7 @@ TEST(CheckReport, ANetworkFailureFailsBeforeX142TooAndIsNotCuredByVerifyOff) {
   p.outcome = check::ProbeOutcome::ConnectFailed;
   p.error = "Connection refused";
   p.failure = verify::NetworkFailure{"imp.lab:8443", p.error};
-  auto report = check::judge({p}, {"discovery: x advertises 0 node(s)"}, config::Config{});
+  auto report = check::judge({p}, {"discovery: x advertises 0 node(s)"});
   EXPECT_EQ(report.failing, 1u);
   EXPECT_FALSE(report.refused);
   EXPECT_FALSE(report.rows[0].probe.before_x142_ok());
@@ -100,9 +100,9 @@ TEST(CheckReport, ANetworkFailureFailsBeforeX142TooAndIsNotCuredByVerifyOff) {
 
 TEST(CheckReport, EveryNodePassingSaysSo) {
   std::ostringstream text;
-  check::print_report(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}, config::Config{}), false, text);
+  check::print_report(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}), false, text);
   EXPECT_NE(text.str().find("Every node and port passes X14.2's origin verification."), std::string::npos);
-  auto json = check::report_json(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}, config::Config{}));
+  auto json = check::report_json(check::judge({verified("cucm.lab", 8443, "ECDSA-first")}, {}));
   EXPECT_EQ(json["schema"], "mratls.check/1");
   EXPECT_EQ(json["summary"]["x142_failures"], 0);
   EXPECT_TRUE(json["workaround"].is_null());

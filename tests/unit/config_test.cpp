@@ -141,6 +141,7 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   c.allow_list.push_back({"https://x.lab:9443/api/", MatchType::Exact, {"GET", "POST"}});
   c.hosts["cucm1.lab"] = "127.0.0.11";
   c.log.level = LogLevel::Debug;
+  c.log.keylog_file = "/lab/keys.log";
   c.origin = {false, 7, false};
   c.timeouts = {111, 222, 333, 444, 555, 666};
   c.limits = {4096, 77};
@@ -160,6 +161,7 @@ TEST(Config, SavedYamlLoadsBackToTheSameValues) {
   EXPECT_EQ(back->allow_list[0].match, MatchType::Exact);
   EXPECT_EQ(back->hosts, c.hosts);
   EXPECT_EQ(back->log.level, LogLevel::Debug);
+  EXPECT_EQ(back->log.keylog_file, "/lab/keys.log");
   // origin, timeouts and limits were once dropped, so `lab --out` lost the lab's timeouts.
   EXPECT_FALSE(back->origin.keep_alive);
   EXPECT_EQ(back->origin.max_idle_per_origin, 7);

@@ -139,6 +139,9 @@ TEST(TrustList, OneCertificatePerCommonNameLikeTheAppliance) {
   EXPECT_EQ(clash.error().message, "the trust store already holds a certificate with CN \"cucm.steven.lab\" (SHA-256 " +
                                        (*added)[0].sha256 + "); Expressway keeps one certificate per CN (CSCwa12905): remove that one first");
   EXPECT_EQ(list.entries().size(), 1u) << "a refused upload adds nothing, not even its good certificates";
+  EXPECT_EQ(list.add(self_signed("CUCM.Steven.Lab", "cucm3.steven.lab").cert_pem()).error().kind,
+            control::TrustRefusal::Kind::SameCommonName)
+      << "CNs compare without regard to case, as the store audit does";
   EXPECT_EQ(list.add("not a certificate").error().kind, control::TrustRefusal::Kind::NotPem);
 
   // Removal by fingerprint, with or without colons, in any case; then the CN is free again.

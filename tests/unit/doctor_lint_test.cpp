@@ -220,3 +220,40 @@ TEST(CertLint, UccxKeySizeIsAboutServerCertificatesOnly) {
   auto findings = lint_of(root, nullptr);
   EXPECT_FALSE(find(findings, "rsa-key-size-uccx")) << rules(findings);
 }
+
+// CUCM's own self-signed tomcat / CallManager certificates carry CA:TRUE; what they name is the
+// node, so they are judged as servers. A CA's descriptive name keeps them out.
+TEST(CertLint, SelfSignedCaTrueNodeCertificatesGetTheServerRules) {
+  lab::CertSpec callmanager;
+  callmanager.common_name = "cucm-ms.steven.lab";  // as CUCM names it, missing from its SANs
+  callmanager.dns_sans = {"cucm.steven.lab"};
+  callmanager.is_ca = true;
+  auto findings = lint_of(callmanager, nullptr);
+  EXPECT_TRUE(find(findings, "multi-server")) << rules(findings);
+  ASSERT_TRUE(find(findings, "self-signed")) << rules(findings);
+  EXPECT_EQ(find(findings, "self-signed")->message,
+            "self-signed with CA:TRUE, as CUCM makes its own, and judged as the server it names: X14.2 accepts it only "
+            "if this very certificate is in the Expressway-C trust store");
+
+  lab::CertSpec tomcat;
+  tomcat.common_name = "cucm.steven.lab";
+  tomcat.dns_sans = {"cucm2.steven.lab"};
+  tomcat.is_ca = true;
+  findings = lint_of(tomcat, nullptr);
+  ASSERT_TRUE(find(findings, "cn-not-in-san")) << rules(findings);
+  EXPECT_EQ(find(findings, "cn-not-in-san")->severity, Severity::Warning);
+  EXPECT_TRUE(std::ranges::any_of(findings, counts)) << "was clean before: " << rules(findings);
+
+  // A host-like CN alone, no SANs, is a server too; the descriptive root CA name is not.
+  lab::CertSpec bare;
+  bare.common_name = "cucm-EC.steven.lab";
+  bare.is_ca = true;
+  bare.key_type = lab::KeyType::EcdsaP256;
+  findings = lint_of(bare, nullptr);
+  EXPECT_TRUE(find(findings, "cn-not-in-san")) << rules(findings);
+  lab::CertSpec root;
+  root.common_name = "Steven Lab Root CA";
+  root.is_ca = true;
+  EXPECT_FALSE(find(lint_of(root, nullptr), "cn-not-in-san"));
+  EXPECT_FALSE(find(lint_of(root, nullptr), "self-signed"));
+}

@@ -146,3 +146,20 @@ TEST(TrustStoreAudit, SameCnGroupsIgnoreCaseAndSetCopiesApart) {
   EXPECT_EQ(groups[0].copies, (std::vector<std::pair<std::size_t, std::size_t>>{{3, 0}}));
   EXPECT_TRUE(same_cn_groups({entry("tomcat.pem", tomcat), entry("other.pem", other)}).empty());
 }
+
+// What `serve`, `--check-config` and `check` refuse: a store the appliance could not hold.
+TEST(TrustStoreAudit, OneCnRefusalNamesBothEntriesAndTheBug) {
+  auto tomcat = self_signed("cucm.steven.lab");
+  auto callmanager = self_signed("CUCM.steven.lab");
+  auto other = self_signed("imp.steven.lab");
+  EXPECT_FALSE(one_cn_refusal({entry("tomcat.pem", tomcat), entry("tomcat-again.pem", tomcat), entry("imp.pem", other)}));
+  auto refusal = one_cn_refusal({entry("imp.pem", other), entry("tomcat.pem", tomcat), entry("cm.pem#2", callmanager)});
+  ASSERT_TRUE(refusal);
+  const auto t = certificate_facts(tomcat.cert.get());
+  const auto c = certificate_facts(callmanager.cert.get());
+  EXPECT_EQ(*refusal, "tomcat.pem (" + t.subject_text + ", SHA-256 " + t.sha256_fingerprint + ") and cm.pem#2 (" +
+                          c.subject_text + ", SHA-256 " + c.sha256_fingerprint +
+                          ") are different certificates with CN cucm.steven.lab: Expressway refuses to upload a "
+                          "certificate whose CN is already in its trust store (CSCwa12905), so this store cannot exist "
+                          "on the appliance; keep one of them, or give the nodes' certificates distinct CNs");
+}

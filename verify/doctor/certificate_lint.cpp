@@ -37,6 +37,24 @@ bool is_parent_of_another(const std::vector<std::string>& names, const std::stri
   });
 }
 
+// A CN that is a host name (dotted labels of letters, digits and hyphens, a wildcard first
+// label allowed) or an IP address, as opposed to a CA's descriptive name ("Steven Lab Root CA").
+bool is_host_like(const std::string& cn) {
+  if (cn.find('.') == std::string::npos && cn.find(':') == std::string::npos) return false;
+  return std::ranges::all_of(cn, [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+           ch == '*' || ch == ':';
+  });
+}
+
+// CUCM's self-signed tomcat and CallManager certificates carry CA:TRUE, yet they are what the
+// node presents as a server: a self-signed certificate that names a host is judged as one.
+bool is_server_certificate(const CertificateFacts& c) {
+  if (!c.is_ca) return true;
+  if (!c.self_signed) return false;
+  return !c.dns_sans.empty() || !c.ip_sans.empty() || (c.first_cn && is_host_like(*c.first_cn));
+}
+
 constexpr const char* kEveryClient =
     "every TLS client; Expressway-C X14.2 with VerifyOriginServer On refuses it at the handshake";
 
@@ -170,12 +188,14 @@ std::vector<LintFinding> lint(const CertificateFacts& c, std::time_t now) {
   key_and_signature(c, out);
   critical_extensions(c, out);
   // Host-name and purpose rules are about server certificates, not the CAs above them.
-  if (!c.is_ca) {
+  if (is_server_certificate(c)) {
     server_rules(c, out);
     purpose(c, out);
     if (c.self_signed)
       out.push_back({"self-signed", Severity::Note,
-                     "self-signed: X14.2 accepts it only if this very certificate is in the Expressway-C trust store", ""});
+                     std::string("self-signed") + (c.is_ca ? " with CA:TRUE, as CUCM makes its own, and judged as the server it names" : "") +
+                         ": X14.2 accepts it only if this very certificate is in the Expressway-C trust store",
+                     ""});
   }
   return out;
 }

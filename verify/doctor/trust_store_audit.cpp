@@ -10,11 +10,6 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 8;  // the leaf plus verify depth 7
 
-std::string lower(std::string s) {
-  std::ranges::transform(s, s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
   if (child.issuer_text != parent.subject_text) return false;
   return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
@@ -60,7 +55,7 @@ std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store) {
   std::vector<std::string> order;
   for (std::size_t i = 0; i < store.size(); ++i)
     if (const auto& cn = store[i].facts.first_cn) {
-      auto key = lower(*cn);
+      auto key = ascii::to_lower(*cn);
       if (!by_cn.contains(key)) order.push_back(key);
       by_cn[key].push_back(i);
     }
@@ -81,9 +76,32 @@ std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store) {
   return out;
 }
 
+std::optional<std::string> one_cn_refusal(const std::vector<StoreEntry>& store) {
+  for (const auto& group : same_cn_groups(store)) {
+    if (group.distinct.size() < 2) continue;
+    auto entry = [&](std::size_t i) {
+      const auto& e = store[i];
+      return (e.source.empty() ? "certificate " + std::to_string(i + 1) : e.source) + " (" + e.facts.subject_text +
+             ", SHA-256 " + e.facts.sha256_fingerprint + ")";
+    };
+    return entry(group.distinct[0]) + " and " + entry(group.distinct[1]) + " are different certificates with CN " +
+           group.cn +
+           ": Expressway refuses to upload a certificate whose CN is already in its trust store (CSCwa12905), so "
+           "this store cannot exist on the appliance; keep one of them, or give the nodes' certificates distinct CNs";
+  }
+  return std::nullopt;
+}
+
 std::vector<StoreEntry> store_entries(const std::vector<NamedCertificate>& certificates) {
   std::vector<StoreEntry> out;
   for (const auto& c : certificates) out.push_back({c.source, certificate_facts(c.cert.get())});
+  return out;
+}
+
+std::vector<StoreEntry> store_entries(const TrustStore& store) {
+  std::vector<StoreEntry> out;
+  const auto& certs = store.certificates();
+  for (std::size_t i = 0; i < certs.size(); ++i) out.push_back({store.sources()[i], certificate_facts(certs[i].get())});
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "verify/certificate_file.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "verify/doctor/certificate_lint.hpp"
+#include "verify/trust_store.hpp"
 
 namespace mratls::verify::doctor {
 
@@ -45,6 +46,7 @@ struct LeafChain {
 
 // The facts of every named certificate, as store entries.
 std::vector<StoreEntry> store_entries(const std::vector<NamedCertificate>& certificates);
+std::vector<StoreEntry> store_entries(const TrustStore& store);
 
 std::vector<StoreFinding> audit(const std::vector<StoreEntry>& store, std::time_t now);
 
@@ -57,6 +59,11 @@ struct SameCnGroup {
   std::vector<std::pair<std::size_t, std::size_t>> copies;
 };
 std::vector<SameCnGroup> same_cn_groups(const std::vector<StoreEntry>& store);
+
+// The appliance refuses to upload a certificate whose CN is already in its trust store
+// (CSCwa12905), so a store holding two different certificates with one CN cannot exist there:
+// the refusal naming both entries, or nothing. Identical copies are allowed.
+std::optional<std::string> one_cn_refusal(const std::vector<StoreEntry>& store);
 
 // Walks issuer names (and key identifiers) from the leaf through what the origin sends and the
 // store, the way OpenSSL builds chains: trust ends at a self-signed certificate in the store.
