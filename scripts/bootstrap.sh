@@ -7,6 +7,8 @@ packages=(
   build-essential cmake pkg-config
   libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp libarchive-dev zlib1g-dev curl
+  # Packet captures in mratls scan (libpcap), and the tests that make them on loopback.
+  libpcap-dev tcpdump
   # The admin page's browser test (tests/browser): headless Chromium through Selenium.
   chromium chromium-driver python3-selenium
   "$@"
