@@ -1,10 +1,13 @@
 // mratls scan: diagnose Expressway diagnostic logs offline — which origins fail, why, and the fix.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <tuple>
 
 #include "cli/commands.hpp"
+#include "scan/capture/capture_report.hpp"
+#include "scan/capture/capture_scan.hpp"
 #include "scan/log_reader.hpp"
 #include "scan/scanner.hpp"
 
@@ -27,9 +30,10 @@ std::optional<std::int64_t> parse_time_flag(const std::string& text) {
 }  // namespace
 
 Action add_scan(CLI::App& app) {
-  auto* cmd = app.add_subcommand("scan", "Diagnose Expressway diagnostic logs (text, .gz, snapshot .tar.gz) offline");
+  auto* cmd = app.add_subcommand(
+      "scan", "Diagnose Expressway diagnostic logs (text, .gz, snapshot .tar.gz) and packet captures (pcap, pcapng) offline");
   auto o = std::make_shared<Options>();
-  cmd->add_option("FILE", o->files, "Log files or diagnostic snapshot archives, in any order")->required();
+  cmd->add_option("FILE", o->files, "Log files, diagnostic snapshot archives or packet captures, in any order")->required();
   cmd->add_option("--since", o->since, "Only lines at or after this time (2022-07-11T18:55:00+02:00)");
   cmd->add_option("--until", o->until, "Only lines at or before this time");
   cmd->add_flag("--json", o->json, "Print JSON");
@@ -44,9 +48,66 @@ Action add_scan(CLI::App& app) {
         return kUsage;
       }
     }
+    // Captures are told apart by their first bytes; everything else is read as logs.
+    std::vector<std::string> logs;
+    // A table per capture: the same addresses and ports in two files are two connections.
+    std::vector<scan::capture::Handshake> handshakes;
+    std::uint64_t connections_not_read = 0;
+    std::vector<scan::capture::CaptureInput> captures;
+    for (const auto& file : o->files) {
+      if (!scan::capture::is_capture_file(file)) {
+        logs.push_back(file);
+        continue;
+      }
+      scan::capture::ConnectionTable table;
+      auto added = scan::capture::add_capture_file(file, table);
+      if (!added) {
+        std::cerr << "mratls scan: " << added.error() << "\n";
+        return kUsage;
+      }
+      if (!added->read.truncated.empty())
+        std::cerr << "mratls scan: " << file << ": the capture is cut short after " << added->read.frames
+                  << " frames (" << added->read.truncated << "); read up to there\n";
+      captures.push_back(std::move(*added));
+      for (auto& h : table.handshakes()) handshakes.push_back(std::move(h));
+      connections_not_read += table.connections_not_read();
+    }
+    const auto capture_origins = scan::capture::by_origin(handshakes);
+    const auto without_tls = std::ranges::count_if(handshakes, [](const auto& h) { return !h.from_client.tls && !h.from_server.tls; });
+    auto captures_json = [&] {
+      nlohmann::json inputs = nlohmann::json::array();
+      for (const auto& c : captures)
+        inputs.push_back({{"file", c.name}, {"format", c.read.format}, {"link_type", c.read.link_type},
+                          {"frames", c.read.frames}, {"tcp_segments", c.tcp_segments}, {"truncated", c.read.truncated}});
+      return nlohmann::json{{"inputs", inputs},
+                            {"connections_not_read", connections_not_read},
+                            {"connections_without_tls_handshake", without_tls},
+                            {"origins", scan::capture::capture_json(capture_origins)}};
+    };
+    auto print_captures = [&] {
+      if (captures.empty()) return;
+      std::cout << "\nCaptures (";
+      for (std::size_t i = 0; i < captures.size(); ++i)
+        std::cout << (i ? "; " : "") << captures[i].name << ": " << captures[i].read.frames << " frames, "
+                  << captures[i].tcp_segments << " TCP segments";
+      std::cout << "):\n";
+      if (capture_origins.empty()) std::cout << "\nno TLS handshake in the capture\n";
+      scan::capture::print_capture(capture_origins, std::cout);
+      if (without_tls > 0)
+        std::cout << "\n" << without_tls << " TCP connection" << (without_tls == 1 ? "" : "s")
+                  << " without a TLS handshake in the capture (plain traffic, or opened before the capture began)\n";
+      if (connections_not_read > 0)
+        std::cout << connections_not_read << " connections not read: the capture holds more than "
+                  << "the reader keeps at once\n";
+    };
+    if (logs.empty()) {
+      if (o->json) std::cout << nlohmann::json{{"schema", "mratls.scan/1"}, {"captures", captures_json()}}.dump(2) << "\n";
+      else print_captures();
+      return kOk;
+    }
     scan::Scanner scanner(window);
     std::vector<std::string> skipped;
-    auto merged = scan::scan_files(o->files, scanner, skipped);
+    auto merged = scan::scan_files(logs, scanner, skipped);
     if (!merged) {
       std::cerr << "mratls scan: " << merged.error() << "\n";
       return kUsage;
@@ -81,6 +142,7 @@ Action add_scan(CLI::App& app) {
                                   {"signature", verify::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
                                   {"fix", og.diagnosis.fix}, {"notes", og.notes}, {"evidence", ev}});
       }
+      if (!captures.empty()) out["captures"] = captures_json();
       std::cout << out.dump(2) << "\n";
       return failures ? kFindings : kOk;
     }
@@ -110,6 +172,7 @@ Action add_scan(CLI::App& app) {
     for (const auto& s : skipped) std::cout << "skipped " << s << "\n";
     // Only where it would help: a refused client certificate or the network is not verification.
     if (verification_failures) std::cout << verify::kVerifyOffWorkaround << "\n";
+    print_captures();
     return failures ? kFindings : kOk;
   };
 }

@@ -11,79 +11,14 @@
 #include "scan/capture/packet_decode.hpp"
 #include "scan/capture/tcp_direction.hpp"
 #include "scan/capture/tls_handshake.hpp"
+#include "tls_transcript.hpp"
 
 using namespace mratls;
 using namespace mratls::scan::capture;
+using mratls::test::der_of;
+using mratls::test::handshake;
 
 namespace {
-
-using SslPtr = std::unique_ptr<SSL, decltype(&SSL_free)>;
-
-struct Transcript {
-  std::string client_to_server;
-  std::string server_to_client;
-  std::string client_random_hex;
-};
-
-std::string drain(BIO* bio) {
-  std::string out;
-  char buf[4096];
-  for (int n; (n = BIO_read(bio, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-  return out;
-}
-
-// A real handshake between an OpenSSL client and server, the bytes each side wrote kept apart.
-Transcript handshake(const lab::Issued& server_cert, const std::vector<lab::Issued>& chain, int max_version,
-                     const std::string& sni, const char* client_ciphers = nullptr) {
-  ossl::SslCtxPtr server_ctx(SSL_CTX_new(TLS_server_method()));
-  ossl::SslCtxPtr client_ctx(SSL_CTX_new(TLS_client_method()));
-  SSL_CTX_use_certificate(server_ctx.get(), server_cert.cert.get());
-  SSL_CTX_use_PrivateKey(server_ctx.get(), server_cert.key.get());
-  for (const auto& c : chain) SSL_CTX_add1_chain_cert(server_ctx.get(), c.cert.get());
-  SSL_CTX_set_max_proto_version(server_ctx.get(), max_version);
-  if (client_ciphers) SSL_CTX_set_cipher_list(client_ctx.get(), client_ciphers);
-  SslPtr server(SSL_new(server_ctx.get()), SSL_free);
-  SslPtr client(SSL_new(client_ctx.get()), SSL_free);
-  BIO* c2s = BIO_new(BIO_s_mem());
-  BIO* s2c = BIO_new(BIO_s_mem());
-  BIO_up_ref(c2s);
-  BIO_up_ref(s2c);
-  SSL_set_bio(client.get(), s2c, c2s);  // the client reads s2c and writes c2s
-  SSL_set_bio(server.get(), c2s, s2c);
-  if (!sni.empty()) SSL_set_tlsext_host_name(client.get(), sni.c_str());
-  SSL_set_connect_state(client.get());
-  SSL_set_accept_state(server.get());
-  Transcript t;
-  for (int round = 0; round < 10; ++round) {
-    SSL_do_handshake(client.get());
-    // What the client wrote is in c2s until the server reads it: copy it out first.
-    std::string from_client = drain(c2s);
-    t.client_to_server += from_client;
-    BIO_write(c2s, from_client.data(), static_cast<int>(from_client.size()));
-    SSL_do_handshake(server.get());
-    std::string from_server = drain(s2c);
-    t.server_to_client += from_server;
-    BIO_write(s2c, from_server.data(), static_cast<int>(from_server.size()));
-    if (SSL_is_init_finished(client.get()) && SSL_is_init_finished(server.get())) break;
-  }
-  EXPECT_TRUE(SSL_is_init_finished(client.get()));
-  unsigned char random[32];
-  SSL_get_client_random(client.get(), random, sizeof random);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (auto b : random) {
-    t.client_random_hex.push_back(kHex[b >> 4]);
-    t.client_random_hex.push_back(kHex[b & 0xf]);
-  }
-  return t;
-}
-
-std::string der_of(const lab::Issued& issued) {
-  unsigned char* der = nullptr;
-  const int n = i2d_X509(issued.cert.get(), &der);
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(n));
-  OPENSSL_free(der);
-  return out;
-}
 
 lab::Issued ecdsa_self_signed() {
   lab::CertSpec spec;

@@ -1,0 +1,155 @@
+#include "scan/capture/capture_report.hpp"
+
+#include <openssl/x509.h>
+
+#include <algorithm>
+
+#include "scan/capture/cipher_suites.hpp"
+#include "verify/ossl.hpp"
+
+namespace mratls::scan::capture {
+namespace {
+
+namespace doctor = verify::doctor;
+
+PresentedCertificate presented(const std::string& der) {
+  PresentedCertificate p{der, std::nullopt};
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
+  ossl::X509Ptr cert(d2i_X509(nullptr, &bytes, static_cast<long>(der.size())));
+  if (cert) p.facts = doctor::certificate_facts(cert.get());
+  return p;
+}
+
+std::string alert_text(const Alert& a) {
+  if (a.encrypted) return "encrypted alert";
+  return std::string(a.level == 2 ? "fatal " : a.level == 1 ? "warning " : "") + alert_name(a.description);
+}
+
+Observation observe(const Handshake& h) {
+  Observation o;
+  o.connections = 1;
+  if (const auto& hello = h.from_client.client_hello) {
+    o.sni = hello->sni;
+    o.preference = cipher_preference(hello->cipher_suites);
+    auto versions = hello->supported_versions.empty() ? std::vector<std::uint16_t>{hello->legacy_version} : hello->supported_versions;
+    std::ranges::sort(versions, std::greater{});
+    for (auto v : versions) o.offered_versions.push_back(version_name(v));
+  }
+  if (const auto& hello = h.from_server.server_hello) {
+    o.version = version_name(hello->version);
+    o.cipher = cipher_name(hello->cipher_suite);
+    o.certificate_encrypted = hello->version >= kTls13;
+  }
+  o.chain_seen = h.from_server.certificate_message;
+  for (const auto& der : h.from_server.certificates) o.chain.push_back(presented(der));
+  for (const auto& a : h.from_server.alerts) o.alerts.push_back("origin: " + alert_text(a));
+  for (const auto& a : h.from_client.alerts) o.alerts.push_back("client: " + alert_text(a));
+  if (!h.from_client.problem.empty()) o.problems.push_back("client: " + h.from_client.problem);
+  if (!h.from_server.problem.empty()) o.problems.push_back("origin: " + h.from_server.problem);
+  if (!h.from_start) o.problems.push_back("the capture began after the connection opened");
+  if (h.gap) o.problems.push_back("segments missing from the capture");
+  return o;
+}
+
+bool same(const Observation& a, const Observation& b) {
+  auto ders = [](const Observation& o) {
+    std::vector<std::string> out;
+    for (const auto& c : o.chain) out.push_back(c.der);
+    return out;
+  };
+  return a.sni == b.sni && a.preference == b.preference && a.offered_versions == b.offered_versions && a.version == b.version &&
+         a.cipher == b.cipher && a.chain_seen == b.chain_seen && ders(a) == ders(b) && a.alerts == b.alerts &&
+         a.problems == b.problems;
+}
+
+std::string key_text(const doctor::PublicKeyFacts& k) {
+  if (k.type == "ECDSA") return "ECDSA " + (k.curve == "prime256v1" ? std::string("P-256") : k.curve == "secp384r1" ? "P-384" : k.curve);
+  return k.type + " " + std::to_string(k.bits);
+}
+
+nlohmann::json facts_json(const doctor::CertificateFacts& f) {
+  return {{"subject", f.subject_text},       {"issuer", f.issuer_text},
+          {"dns_sans", f.dns_sans},          {"ip_sans", f.ip_sans},
+          {"key", key_text(f.key)},          {"not_before", doctor::iso_time(f.not_before)},
+          {"not_after", doctor::iso_time(f.not_after)}, {"sha256", f.sha256_fingerprint},
+          {"self_signed", f.self_signed},    {"ca", f.is_ca}};
+}
+
+}  // namespace
+
+std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes) {
+  std::vector<OriginCapture> out;
+  for (const auto& h : handshakes) {
+    if (!h.from_client.tls && !h.from_server.tls) continue;  // not TLS: nothing to say here
+    auto origin = std::ranges::find_if(out, [&](const OriginCapture& o) { return o.server == h.server; });
+    if (origin == out.end()) origin = out.insert(out.end(), OriginCapture{h.server, {}});
+    auto o = observe(h);
+    auto seen = std::ranges::find_if(origin->seen, [&](const Observation& s) { return same(s, o); });
+    if (seen != origin->seen.end()) ++seen->connections;
+    else origin->seen.push_back(std::move(o));
+  }
+  return out;
+}
+
+void print_capture(const std::vector<OriginCapture>& origins, std::ostream& os) {
+  for (const auto& origin : origins) {
+    std::size_t total = 0;
+    for (const auto& s : origin.seen) total += s.connections;
+    os << "\n" << endpoint_text(origin.server) << "  " << total << " TLS connection" << (total == 1 ? "" : "s") << " captured\n";
+    for (const auto& s : origin.seen) {
+      os << "  " << s.connections << "x ClientHello: SNI " << (s.sni.empty() ? "(none)" : s.sni);
+      if (!s.preference.empty()) os << ", " << s.preference;
+      if (!s.offered_versions.empty()) {
+        os << ", offers";
+        for (const auto& v : s.offered_versions) os << " " << v;
+      }
+      os << "\n";
+      if (!s.version.empty()) os << "     ServerHello: " << s.version << ", " << s.cipher << "\n";
+      if (s.certificate_encrypted)
+        os << "     certificate: encrypted (TLS 1.3); what shows is the SNI, the offers, the version and suite "
+              "chosen and any alert before encryption. Decrypt with a key log (log.keylog_file) to see the chain\n";
+      if (s.chain_seen) {
+        os << "     chain presented (" << s.chain.size() << "):\n";
+        for (std::size_t i = 0; i < s.chain.size(); ++i) {
+          const auto& c = s.chain[i];
+          if (!c.facts) {
+            os << "       " << i << " (not a parseable certificate, " << c.der.size() << " bytes)\n";
+            continue;
+          }
+          const auto& f = *c.facts;
+          os << "       " << i << " " << f.subject_text << (f.self_signed ? " (self-signed)" : ", issued by " + f.issuer_text)
+             << "\n          " << key_text(f.key) << ", valid " << doctor::iso_day(f.not_before) << " to "
+             << doctor::iso_day(f.not_after) << ", SHA-256 " << f.sha256_fingerprint << "\n";
+          if (!f.dns_sans.empty() || !f.ip_sans.empty()) {
+            os << "          SANs:";
+            for (const auto& d : f.dns_sans) os << " DNS:" << d;
+            for (const auto& ip : f.ip_sans) os << " IP:" << ip;
+            os << "\n";
+          }
+        }
+      }
+      for (const auto& a : s.alerts) os << "     alert " << a << "\n";
+      for (const auto& p : s.problems) os << "     note: " << p << "\n";
+    }
+  }
+}
+
+nlohmann::json capture_json(const std::vector<OriginCapture>& origins) {
+  auto out = nlohmann::json::array();
+  for (const auto& origin : origins) {
+    auto seen = nlohmann::json::array();
+    for (const auto& s : origin.seen) {
+      auto chain = nlohmann::json::array();
+      for (const auto& c : s.chain) chain.push_back(c.facts ? facts_json(*c.facts) : nlohmann::json{{"unparseable_bytes", c.der.size()}});
+      seen.push_back({{"connections", s.connections}, {"sni", s.sni}, {"cipher_preference", s.preference},
+                      {"offered_versions", s.offered_versions}, {"version", s.version}, {"cipher", s.cipher},
+                      {"certificate_encrypted", s.certificate_encrypted},
+                      {"chain", s.chain_seen ? chain : nlohmann::json(nullptr)}, {"alerts", s.alerts}, {"notes", s.problems}});
+    }
+    out.push_back({{"origin", endpoint_text(origin.server)}, {"address", origin.server.address}, {"port", origin.server.port},
+                   {"handshakes", seen}});
+  }
+  return out;
+}
+
+}  // namespace mratls::scan::capture

@@ -1,0 +1,46 @@
+// What the captures show per origin address:port: each distinct handshake (the client's SNI,
+// cipher preference and versions, the server's version and suite, the chain it presented with
+// the doctor's facts, the alerts), counted. Plain values, then text and JSON.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "scan/capture/connections.hpp"
+#include "verify/doctor/certificate_facts.hpp"
+
+namespace mratls::scan::capture {
+
+struct PresentedCertificate {
+  std::string der;
+  std::optional<verify::doctor::CertificateFacts> facts;  // nothing when the DER does not parse
+};
+
+struct Observation {
+  std::size_t connections = 0;
+  std::string sni;
+  std::string preference;                     // ECDSA-first | RSA-first | TLS 1.3 suites only
+  std::vector<std::string> offered_versions;  // newest first
+  std::string version;                        // chosen by the server; "" when no ServerHello was seen
+  std::string cipher;
+  bool certificate_encrypted = false;         // TLS 1.3: the chain travels encrypted
+  bool chain_seen = false;
+  std::vector<PresentedCertificate> chain;
+  std::vector<std::string> alerts;            // "origin: fatal unknown_ca", "client: encrypted alert"
+  std::vector<std::string> problems;          // what stopped the reading, per direction
+};
+
+struct OriginCapture {
+  Endpoint server;
+  std::vector<Observation> seen;
+};
+
+std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes);
+
+void print_capture(const std::vector<OriginCapture>& origins, std::ostream& os);
+nlohmann::json capture_json(const std::vector<OriginCapture>& origins);
+
+}  // namespace mratls::scan::capture
