@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "scan/capture/capture_report.hpp"
-#include "scan/capture/capture_scan.hpp"
+#include "scan/capture/archive_captures.hpp"
 #include "scan/log_reader.hpp"
 #include "scan/scanner.hpp"
 
@@ -48,37 +48,45 @@ Action add_scan(CLI::App& app) {
         return kUsage;
       }
     }
-    // Captures are told apart by their first bytes; everything else is read as logs.
+    // Captures are told apart by their first bytes, also inside archives (a snapshot's
+    // tcpdumps) and compressed; everything else is read as logs.
     std::vector<std::string> logs;
-    // A table per capture: the same addresses and ports in two files are two connections.
-    std::vector<scan::capture::Handshake> handshakes;
-    std::uint64_t connections_not_read = 0;
-    std::vector<scan::capture::CaptureInput> captures;
+    std::vector<scan::capture::CaptureScan> captures;
     for (const auto& file : o->files) {
-      if (!scan::capture::is_capture_file(file)) {
-        logs.push_back(file);
+      if (scan::capture::is_capture_file(file)) {
+        auto read = scan::capture::read_capture_scan(file);
+        if (!read) {
+          std::cerr << "mratls scan: " << read.error() << "\n";
+          return kUsage;
+        }
+        captures.push_back(std::move(*read));
         continue;
       }
-      scan::capture::ConnectionTable table;
-      auto added = scan::capture::add_capture_file(file, table);
-      if (!added) {
-        std::cerr << "mratls scan: " << added.error() << "\n";
+      auto inside = scan::capture::read_archive_captures(file);
+      if (!inside) {
+        std::cerr << "mratls scan: " << inside.error() << "\n";
         return kUsage;
       }
-      if (!added->read.truncated.empty())
-        std::cerr << "mratls scan: " << file << ": the capture is cut short after " << added->read.frames
-                  << " frames (" << added->read.truncated << "); read up to there\n";
-      captures.push_back(std::move(*added));
-      for (auto& h : table.handshakes()) handshakes.push_back(std::move(h));
-      connections_not_read += table.connections_not_read();
+      for (auto& c : inside->captures) captures.push_back(std::move(c));
+      if (!inside->whole_file_is_capture) logs.push_back(file);
+    }
+    std::vector<scan::capture::Handshake> handshakes;
+    std::uint64_t connections_not_read = 0;
+    for (const auto& c : captures) {
+      if (!c.input.read.truncated.empty())
+        std::cerr << "mratls scan: " << c.input.name << ": the capture is cut short after " << c.input.read.frames
+                  << " frames (" << c.input.read.truncated << "); read up to there\n";
+      handshakes.insert(handshakes.end(), c.handshakes.begin(), c.handshakes.end());
+      connections_not_read += c.connections_not_read;
     }
     const auto capture_origins = scan::capture::by_origin(handshakes);
     const auto without_tls = std::ranges::count_if(handshakes, [](const auto& h) { return !h.from_client.tls && !h.from_server.tls; });
     auto captures_json = [&] {
       nlohmann::json inputs = nlohmann::json::array();
       for (const auto& c : captures)
-        inputs.push_back({{"file", c.name}, {"format", c.read.format}, {"link_type", c.read.link_type},
-                          {"frames", c.read.frames}, {"tcp_segments", c.tcp_segments}, {"truncated", c.read.truncated}});
+        inputs.push_back({{"file", c.input.name}, {"format", c.input.read.format}, {"link_type", c.input.read.link_type},
+                          {"frames", c.input.read.frames}, {"tcp_segments", c.input.tcp_segments},
+                          {"truncated", c.input.read.truncated}});
       return nlohmann::json{{"inputs", inputs},
                             {"connections_not_read", connections_not_read},
                             {"connections_without_tls_handshake", without_tls},
@@ -88,8 +96,8 @@ Action add_scan(CLI::App& app) {
       if (captures.empty()) return;
       std::cout << "\nCaptures (";
       for (std::size_t i = 0; i < captures.size(); ++i)
-        std::cout << (i ? "; " : "") << captures[i].name << ": " << captures[i].read.frames << " frames, "
-                  << captures[i].tcp_segments << " TCP segments";
+        std::cout << (i ? "; " : "") << captures[i].input.name << ": " << captures[i].input.read.frames << " frames, "
+                  << captures[i].input.tcp_segments << " TCP segments";
       std::cout << "):\n";
       if (capture_origins.empty()) std::cout << "\nno TLS handshake in the capture\n";
       scan::capture::print_capture(capture_origins, std::cout);
@@ -100,11 +108,12 @@ Action add_scan(CLI::App& app) {
         std::cout << connections_not_read << " connections not read: the capture holds more than "
                   << "the reader keeps at once\n";
     };
-    if (logs.empty()) {
+    auto captures_only = [&] {
       if (o->json) std::cout << nlohmann::json{{"schema", "mratls.scan/1"}, {"captures", captures_json()}}.dump(2) << "\n";
       else print_captures();
       return kOk;
-    }
+    };
+    if (logs.empty()) return captures_only();
     scan::Scanner scanner(window);
     std::vector<std::string> skipped;
     auto merged = scan::scan_files(logs, scanner, skipped);
@@ -114,6 +123,7 @@ Action add_scan(CLI::App& app) {
     }
     const auto origins = scanner.origins();
     const auto& st = scanner.stats();
+    if (st.traffic_lines == 0 && !captures.empty()) return captures_only();
     if (st.traffic_lines == 0) {
       std::cerr << "mratls scan: no traffic_server line in the input (" << st.lines << " lines read)\n";
       return kUsage;

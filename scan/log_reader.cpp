@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "scan/capture/capture_file.hpp"
 #include "scan/log_record.hpp"
 
 namespace mratls::scan {
@@ -78,7 +79,8 @@ std::expected<ReadStats, std::string> read_log_lines(const std::string& path, co
     }
     if (binary) {
       if (raw) return std::unexpected(path + ": not a text log or a log archive (binary data)");
-      stats.skipped.push_back(member + ": not text");
+      const bool capture = capture::looks_like_capture(std::span(reinterpret_cast<const std::uint8_t*>(buf.data()), 4));
+      stats.skipped.push_back(member + (capture ? ": a packet capture (read as one)" : ": not text"));
       continue;
     }
     if (!partial.empty()) {

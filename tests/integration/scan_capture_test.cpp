@@ -149,3 +149,33 @@ TEST(ScanCapture, MidConnectionTruncatedAndGarbage) {
   EXPECT_TRUE(code == 0 || code == 2) << "an answer, never a crash: " << code << noise.output;
   EXPECT_NE(noise.output.find((dir / "garbage.pcap").string()), std::string::npos) << noise.output;
 }
+
+// A snapshot as engineers download it: the diagnostic log and the tcpdump side by side in one
+// .tar.gz; and a capture gzipped on its own.
+TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
+  const auto node = ecdsa_self_signed();
+  const auto dir = scratch();
+  write_pcap((dir / "inner.pcap").string(), segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab"), 500),
+             "10.1.1.5", 40000, "10.1.1.20", 6972);
+  std::ifstream pcap(dir / "inner.pcap", std::ios::binary);
+  const std::string capture((std::istreambuf_iterator<char>(pcap)), std::istreambuf_iterator<char>());
+  std::ifstream fixture(std::string(MRATLS_FIXTURES) + "/expressway-x14.2-mra-502.log");
+  const std::string log((std::istreambuf_iterator<char>(fixture)), std::istreambuf_iterator<char>());
+  write_archive(dir / "snapshot.tar.gz", {{"loggingsnapshot/diagnostic_log.txt", log}, {"loggingsnapshot/tcpdump/eth0.pcap", capture}},
+                true);
+  auto scan = spawn_mratls({"scan", (dir / "snapshot.tar.gz").string()});
+  EXPECT_EQ(scan.wait_exit(), 1) << "the log's failures still decide: " << scan.output;
+  EXPECT_NE(scan.output.find("Origins ("), std::string::npos) << scan.output;
+  EXPECT_NE(scan.output.find("\nCaptures (" + (dir / "snapshot.tar.gz").string() + ":loggingsnapshot/tcpdump/eth0.pcap: "),
+            std::string::npos)
+      << scan.output;
+  EXPECT_NE(scan.output.find("10.1.1.20:6972  1 TLS connection captured\n"), std::string::npos) << scan.output;
+  EXPECT_NE(scan.output.find("       0 CN=cucm-EC.steven.lab,O=mratls lab (self-signed)\n"), std::string::npos) << scan.output;
+
+  write_archive(dir / "alone.pcap.gz", {{"alone.pcap", capture}}, false);
+  auto alone = spawn_mratls({"scan", "--json", (dir / "alone.pcap.gz").string()});
+  EXPECT_EQ(alone.wait_exit(), 0) << alone.output;
+  auto doc = nlohmann::json::parse(alone.output);
+  EXPECT_EQ(doc["captures"]["origins"][0]["origin"], "10.1.1.20:6972");
+  EXPECT_EQ(doc["captures"]["inputs"][0]["file"], (dir / "alone.pcap.gz").string());
+}

@@ -39,26 +39,6 @@ fs::path scratch(const std::string& name) {
   return dir / name;
 }
 
-void write_archive(const fs::path& path, const std::vector<std::pair<std::string, std::string>>& members, bool tar) {
-  archive* a = archive_write_new();
-  archive_write_add_filter_gzip(a);
-  if (tar) archive_write_set_format_pax_restricted(a);
-  else archive_write_set_format_raw(a);
-  archive_write_open_filename(a, path.c_str());
-  for (const auto& [name, text] : members) {
-    archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, name.c_str());
-    archive_entry_set_size(e, static_cast<la_int64_t>(text.size()));
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_write_header(a, e);
-    archive_write_data(a, text.data(), text.size());
-    archive_entry_free(e);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-}
-
 std::map<std::string, scan::OriginSummary> scan_files(const std::vector<fs::path>& files, scan::ScanStats* stats = nullptr) {
   scan::Scanner scanner;
   std::vector<std::string> names, skipped;

@@ -1,5 +1,8 @@
 #include "support.hpp"
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/select.h>
@@ -183,6 +186,26 @@ std::string write_file(const std::string& relative, const std::string& bytes) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << bytes;
   return path.string();
+}
+
+void write_archive(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& members, bool tar) {
+  archive* a = archive_write_new();
+  archive_write_add_filter_gzip(a);
+  if (tar) archive_write_set_format_pax_restricted(a);
+  else archive_write_set_format_raw(a);
+  archive_write_open_filename(a, path.c_str());
+  for (const auto& [name, text] : members) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(text.size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_write_header(a, e);
+    archive_write_data(a, text.data(), text.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
 }
 
 }  // namespace mratls::test

@@ -87,4 +87,9 @@ std::string to_pkcs7_der(const std::vector<X509*>& certs);
 // Writes bytes to a file under the test PKI's directory and returns its path.
 std::string write_file(const std::string& relative, const std::string& bytes);
 
+// A gzip-compressed tar archive of the members (name, bytes), or with tar false the one member
+// gzipped alone.
+void write_archive(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& members,
+                   bool tar);
+
 }  // namespace mratls::test
