@@ -5,11 +5,15 @@
 #include <iostream>
 #include <tuple>
 
+#include <openssl/x509.h>
+
+#include "check/offline_verdict.hpp"
 #include "cli/commands.hpp"
 #include "scan/capture/capture_report.hpp"
 #include "scan/capture/archive_captures.hpp"
 #include "scan/log_reader.hpp"
 #include "scan/scanner.hpp"
+#include "verify/trust_store.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -20,7 +24,33 @@ struct Options {
   std::string until;
   bool json = false;
   bool evidence = true;
+  std::vector<std::string> trust;
 };
+
+// Each captured chain judged by the proxy's own verifier, as X14.2 would have judged it at the
+// time of the capture, for the name the client asked for (the SNI, else the address).
+void judge_captures(std::vector<scan::capture::OriginCapture>& origins, const verify::TrustStore& trust) {
+  for (auto& origin : origins)
+    for (auto& seen : origin.seen) {
+      if (seen.chain.empty()) continue;
+      std::vector<ossl::X509Ptr> chain;
+      for (const auto& c : seen.chain) {
+        const auto* der = reinterpret_cast<const unsigned char*>(c.der.data());
+        chain.emplace_back(d2i_X509(nullptr, &der, static_cast<long>(c.der.size())));
+        if (!chain.back()) break;
+      }
+      if (!chain.front() || !chain.back()) continue;
+      std::vector<X509*> untrusted;
+      for (std::size_t i = 1; i < chain.size(); ++i) untrusted.push_back(chain[i].get());
+      std::vector<ossl::X509Ptr> anchors;
+      for (const auto& a : trust.certificates()) anchors.push_back(ossl::up_ref(a.get()));
+      auto verdict = check::verify_as_x14_2(chain.front().get(), untrusted, std::move(anchors),
+                                            scan::capture::checked_name(origin, seen), origin.server.address, 1,
+                                            static_cast<std::time_t>(seen.first_us / 1000000));
+      seen.x142_accepted = verdict.accepted;
+      seen.x142_lines = verdict.lines;
+    }
+}
 
 std::optional<std::int64_t> parse_time_flag(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -38,6 +68,8 @@ Action add_scan(CLI::App& app) {
   cmd->add_option("--until", o->until, "Only lines at or before this time");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("!--no-evidence", o->evidence, "Leave out the evidence lines");
+  cmd->add_option("--trust", o->trust,
+                  "PEM files of the Expressway-C trust store: each captured chain judged as X14.2 would (repeatable)");
   return [o]() {
     scan::ScanWindow window;
     for (auto [flag, text, slot] : {std::tuple{"--since", &o->since, &window.since_ms}, std::tuple{"--until", &o->until, &window.until_ms}}) {
@@ -79,7 +111,15 @@ Action add_scan(CLI::App& app) {
       handshakes.insert(handshakes.end(), c.handshakes.begin(), c.handshakes.end());
       connections_not_read += c.connections_not_read;
     }
-    const auto capture_origins = scan::capture::by_origin(handshakes);
+    auto capture_origins = scan::capture::by_origin(handshakes);
+    if (!o->trust.empty()) {
+      auto trust = verify::TrustStore::load(o->trust);
+      if (!trust) {
+        std::cerr << "mratls scan: --trust: " << trust.error() << "\n";
+        return kUsage;
+      }
+      judge_captures(capture_origins, *trust);
+    }
     const auto without_tls = std::ranges::count_if(handshakes, [](const auto& h) { return !h.from_client.tls && !h.from_server.tls; });
     auto captures_json = [&] {
       nlohmann::json inputs = nlohmann::json::array();
@@ -122,6 +162,7 @@ Action add_scan(CLI::App& app) {
       return kUsage;
     }
     const auto origins = scanner.origins();
+    scan::capture::join_logs(capture_origins, origins);
     const auto& st = scanner.stats();
     if (st.traffic_lines == 0 && !captures.empty()) return captures_only();
     if (st.traffic_lines == 0) {

@@ -28,6 +28,7 @@ std::string alert_text(const Alert& a) {
 Observation observe(const Handshake& h) {
   Observation o;
   o.connections = 1;
+  o.first_us = h.first_us;
   if (const auto& hello = h.from_client.client_hello) {
     o.sni = hello->sni;
     o.preference = cipher_preference(hello->cipher_suites);
@@ -75,7 +76,33 @@ nlohmann::json facts_json(const doctor::CertificateFacts& f) {
           {"self_signed", f.self_signed},    {"ca", f.is_ca}};
 }
 
+std::string presented_text(const Observation& s) {
+  if (s.chain.empty() || !s.chain.front().facts) return "no readable certificate";
+  const auto& f = *s.chain.front().facts;
+  return f.subject_text + ", " + (f.self_signed ? "self-signed " : "issued by " + f.issuer_text + ", ") + key_text(f.key);
+}
+
 }  // namespace
+
+std::string checked_name(const OriginCapture& origin, const Observation& seen) {
+  return seen.sni.empty() ? origin.server.address : seen.sni;
+}
+
+void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged) {
+  for (auto& origin : origins)
+    for (auto& seen : origin.seen) {
+      if (!seen.chain_seen) continue;
+      for (const auto& log : logged) {
+        if (log.port != origin.server.port || log.failed == 0) continue;
+        if (log.host != seen.sni && log.host != origin.server.address) continue;
+        seen.log_joins.push_back(std::to_string(origin.server.port) + " presented " + presented_text(seen) + ", to " +
+                                 (seen.preference.empty() ? "a" : "an " + seen.preference) +
+                                 " ClientHello; that is the " + verify::to_string(log.diagnosis.cause) + " failure of " +
+                                 log.host + ":" + std::to_string(log.port) + " in the logs (" + log.diagnosis.summary +
+                                 ", " + std::to_string(log.failed) + " failed)");
+      }
+    }
+}
 
 std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes) {
   std::vector<OriginCapture> out;
@@ -85,7 +112,10 @@ std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes) {
     if (origin == out.end()) origin = out.insert(out.end(), OriginCapture{h.server, {}});
     auto o = observe(h);
     auto seen = std::ranges::find_if(origin->seen, [&](const Observation& s) { return same(s, o); });
-    if (seen != origin->seen.end()) ++seen->connections;
+    if (seen != origin->seen.end()) {
+      ++seen->connections;
+      seen->first_us = std::min(seen->first_us, o.first_us);
+    }
     else origin->seen.push_back(std::move(o));
   }
   return out;
@@ -129,6 +159,12 @@ void print_capture(const std::vector<OriginCapture>& origins, std::ostream& os) 
         }
       }
       for (const auto& a : s.alerts) os << "     alert " << a << "\n";
+      if (s.x142_accepted) {
+        os << "     X14.2 with this trust store, for " << checked_name(origin, s) << ": "
+           << (*s.x142_accepted ? "accepted" : "refused") << "\n";
+        for (const auto& l : s.x142_lines) os << "        " << l << "\n";
+      }
+      for (const auto& j : s.log_joins) os << "     logs: " << j << "\n";
       for (const auto& p : s.problems) os << "     note: " << p << "\n";
     }
   }
@@ -144,7 +180,9 @@ nlohmann::json capture_json(const std::vector<OriginCapture>& origins) {
       seen.push_back({{"connections", s.connections}, {"sni", s.sni}, {"cipher_preference", s.preference},
                       {"offered_versions", s.offered_versions}, {"version", s.version}, {"cipher", s.cipher},
                       {"certificate_encrypted", s.certificate_encrypted},
-                      {"chain", s.chain_seen ? chain : nlohmann::json(nullptr)}, {"alerts", s.alerts}, {"notes", s.problems}});
+                      {"chain", s.chain_seen ? chain : nlohmann::json(nullptr)}, {"alerts", s.alerts}, {"notes", s.problems},
+                      {"x142_accepted", s.x142_accepted ? nlohmann::json(*s.x142_accepted) : nlohmann::json(nullptr)},
+                      {"x142_lines", s.x142_lines}, {"logs", s.log_joins}});
     }
     out.push_back({{"origin", endpoint_text(origin.server)}, {"address", origin.server.address}, {"port", origin.server.port},
                    {"handshakes", seen}});

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scan/capture/connections.hpp"
+#include "scan/scanner.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 
 namespace mratls::scan::capture {
@@ -31,6 +32,11 @@ struct Observation {
   std::vector<PresentedCertificate> chain;
   std::vector<std::string> alerts;            // "origin: fatal unknown_ca", "client: encrypted alert"
   std::vector<std::string> problems;          // what stopped the reading, per direction
+  std::int64_t first_us = 0;                  // when the first of these connections was captured
+  // With a trust store: X14.2's verdict on this chain, for the SNI (or the address) used.
+  std::optional<bool> x142_accepted;
+  std::vector<std::string> x142_lines;
+  std::vector<std::string> log_joins;  // the failures of the same origin in the logs given with it
 };
 
 struct OriginCapture {
@@ -39,6 +45,13 @@ struct OriginCapture {
 };
 
 std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes);
+
+// What the logs given with the capture say about the same origin (the same port, and the SNI or
+// the address as its host): the presented chain tied to the failure it explains.
+void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged);
+
+// The name X14.2 checks the chain against: the SNI, or the address when the client sent none.
+std::string checked_name(const OriginCapture& origin, const Observation& seen);
 
 void print_capture(const std::vector<OriginCapture>& origins, std::ostream& os);
 nlohmann::json capture_json(const std::vector<OriginCapture>& origins);

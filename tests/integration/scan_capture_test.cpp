@@ -79,6 +79,26 @@ TEST(ScanCapture, Tls12SelfSignedEcdsaOutOfOrderAndRetransmitted) {
   EXPECT_EQ(seen["chain"][0]["key"], "ECDSA P-256");
   EXPECT_EQ(seen["chain"][0]["self_signed"], true);
   EXPECT_EQ(doc["captures"]["inputs"][0]["frames"], shuffled.size());
+
+  // With a trust store: the verdict and the appliance's lines for the SNI the client sent.
+  auto refused = spawn_mratls({"scan", "--trust", LabPki::get().trust_file, file.string()});
+  EXPECT_EQ(refused.wait_exit(), 0) << refused.output;
+  EXPECT_NE(refused.output.find("     X14.2 with this trust store, for cucm.steven.lab: refused\n"
+                                "        [ET_NET 0] WARNING: Core server certificate verification failed for "
+                                "(cucm.steven.lab). Action=Terminate Error=self signed certificate server=cucm.steven.lab(10.1.1.20) depth=0\n"),
+            std::string::npos)
+      << refused.output;
+  const auto own = scratch() / "node.pem";
+  std::ofstream(own) << node.cert_pem();
+  auto accepted = spawn_mratls({"scan", "--trust", own.string(), file.string()});
+  EXPECT_EQ(accepted.wait_exit(), 0);
+  EXPECT_NE(accepted.output.find("     X14.2 with this trust store, for cucm.steven.lab: accepted\n"), std::string::npos)
+      << accepted.output;
+  auto bad = spawn_mratls({"scan", "--trust", (scratch() / "none.pem").string(), file.string()});
+  EXPECT_EQ(bad.wait_exit(), 2);
+  EXPECT_NE(bad.output.find("mratls scan: --trust: " + (scratch() / "none.pem").string() + ": cannot open the trust store file"),
+            std::string::npos)
+      << bad.output;
 }
 
 TEST(ScanCapture, ACaChainAndTls13) {
@@ -155,7 +175,10 @@ TEST(ScanCapture, MidConnectionTruncatedAndGarbage) {
 TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
   const auto node = ecdsa_self_signed();
   const auto dir = scratch();
-  write_pcap((dir / "inner.pcap").string(), segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab"), 500),
+  write_pcap((dir / "inner.pcap").string(),
+             segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab",
+                                   "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"),
+                         500),
              "10.1.1.5", 40000, "10.1.1.20", 6972);
   std::ifstream pcap(dir / "inner.pcap", std::ios::binary);
   const std::string capture((std::istreambuf_iterator<char>(pcap)), std::istreambuf_iterator<char>());
@@ -171,6 +194,12 @@ TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
       << scan.output;
   EXPECT_NE(scan.output.find("10.1.1.20:6972  1 TLS connection captured\n"), std::string::npos) << scan.output;
   EXPECT_NE(scan.output.find("       0 CN=cucm-EC.steven.lab,O=mratls lab (self-signed)\n"), std::string::npos) << scan.output;
+  // The chain tied to the failure the log shows for the same origin (the seed's 6972 story).
+  EXPECT_NE(scan.output.find("     logs: 6972 presented CN=cucm-EC.steven.lab,O=mratls lab, self-signed ECDSA P-256, to "
+                             "an ECDSA-first ClientHello; that is the self-signed failure of cucm.steven.lab:6972 in the "
+                             "logs (self-signed certificate on cucm.steven.lab, 1 failed)\n"),
+            std::string::npos)
+      << scan.output;
 
   write_archive(dir / "alone.pcap.gz", {{"alone.pcap", capture}}, false);
   auto alone = spawn_mratls({"scan", "--json", (dir / "alone.pcap.gz").string()});

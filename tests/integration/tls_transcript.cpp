@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <pcap/pcap.h>
 
+#include <ctime>
 #include <memory>
 #include <stdexcept>
 
@@ -101,6 +102,7 @@ void write_pcap(const std::string& path, const std::vector<CapturedSegment>& seg
   inet_pton(AF_INET, client_ip.c_str(), &client);
   inet_pton(AF_INET, server_ip.c_str(), &server);
   long usec = 0;
+  const auto start = std::time(nullptr);
   for (const auto& s : segments) {
     std::string frame(12, '\x02');
     frame += std::string("\x08\x00", 2);
@@ -131,7 +133,7 @@ void write_pcap(const std::string& path, const std::vector<CapturedSegment>& seg
     ip[3] = static_cast<char>(total);
     frame += ip + tcp + s.bytes;
     pcap_pkthdr header{};
-    header.ts.tv_sec = 1795000000;
+    header.ts.tv_sec = start;  // now: the certificates made for the test are valid then
     header.ts.tv_usec = usec++;
     header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
     pcap_dump(reinterpret_cast<u_char*>(dump.get()), &header, reinterpret_cast<const u_char*>(frame.data()));
