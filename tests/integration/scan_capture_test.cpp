@@ -27,15 +27,6 @@ fs::path scratch() {
   return dir;
 }
 
-lab::Issued ecdsa_self_signed() {
-  lab::CertSpec spec;
-  spec.common_name = "cucm-EC.steven.lab";
-  spec.dns_sans = {"cucm.steven.lab"};
-  spec.is_ca = true;
-  spec.key_type = lab::KeyType::EcdsaP256;
-  return lab::issue(spec, nullptr);
-}
-
 std::string sha256_of(const lab::Issued& c) { return verify::summarize(c.cert.get()).sha256; }
 
 }  // namespace

@@ -76,6 +76,15 @@ std::string der_of(const lab::Issued& issued) {
 }
 
 
+lab::Issued ecdsa_self_signed() {
+  lab::CertSpec spec;
+  spec.common_name = "cucm-EC.steven.lab";
+  spec.dns_sans = {"cucm.steven.lab"};
+  spec.is_ca = true;
+  spec.key_type = lab::KeyType::EcdsaP256;
+  return lab::issue(spec, nullptr);
+}
+
 std::vector<CapturedSegment> segments_of(const Transcript& t, std::size_t size, bool mid_connection) {
   std::vector<CapturedSegment> out;
   if (!mid_connection) {

@@ -22,6 +22,9 @@ Transcript handshake(const lab::Issued& server_cert, const std::vector<lab::Issu
 
 std::string der_of(const lab::Issued& issued);
 
+// The seed's node certificate: self-signed ECDSA P-256 with CA:TRUE, CN cucm-EC.steven.lab.
+lab::Issued ecdsa_self_signed();
+
 // One TCP segment of a capture: which side sent it, at what offset of its direction's stream.
 struct CapturedSegment {
   bool from_client = true;

@@ -16,18 +16,10 @@
 using namespace mratls;
 using namespace mratls::scan::capture;
 using mratls::test::der_of;
+using mratls::test::ecdsa_self_signed;
 using mratls::test::handshake;
 
 namespace {
-
-lab::Issued ecdsa_self_signed() {
-  lab::CertSpec spec;
-  spec.common_name = "cucm-EC.steven.lab";
-  spec.dns_sans = {"cucm.steven.lab"};
-  spec.is_ca = true;
-  spec.key_type = lab::KeyType::EcdsaP256;
-  return lab::issue(spec, nullptr);
-}
 
 std::span<const std::uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
