@@ -1,6 +1,8 @@
 #include "check/offline_verdict.hpp"
 
 #include "logs/line_format.hpp"
+#include "mra/mra_path.hpp"
+#include "verify/doctor/chain_gap.hpp"
 #include "verify/trust_store.hpp"
 #include "verify/x509_text.hpp"
 
@@ -16,6 +18,17 @@ OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, 
   v.findings = verification.findings();
   v.identity = verification.identity();
   if (!v.accepted) {
+    const auto& first = v.findings.front();
+    verify::Outcome outcome = verify::NameNotInCertificate{name, mra::is_ip_literal(name)};
+    if (first.kind == verify::Finding::Kind::Chain) {
+      verify::ChainRefused refused{name, first.x509_error, first.depth,
+                                   verify::x509_error_text(first.x509_error, config::OpenSslText::Expressway)};
+      std::vector<X509*> sent{leaf};
+      sent.insert(sent.end(), untrusted.begin(), untrusted.end());
+      verify::doctor::attach_chain_gap(refused, sent, trust);
+      outcome = std::move(refused);
+    }
+    v.diagnosis = verify::explain(outcome);
     v.lines.push_back(logs::verification_line(0, v.findings.front(), v.identity, verify::Enforcement::Enforce,
                                               config::OpenSslText::Expressway));
     v.lines.push_back(logs::ssl_failed_line(0, name, verify::certificate_verify_failed_text(config::OpenSslText::Expressway)));

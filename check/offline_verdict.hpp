@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "verify/fix_catalogue.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/ossl.hpp"
 
@@ -19,6 +20,7 @@ struct OfflineVerdict {
   verify::OriginIdentity identity;
   std::vector<std::string> lines;
   std::vector<std::string> every_check_lines;
+  verify::Diagnosis diagnosis;  // for a refusal: the cause and the fix, as check and the proxy give them
 };
 OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
                                const std::string& name, const std::string& ip, int security_level,

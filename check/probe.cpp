@@ -46,10 +46,12 @@ asio::awaitable<std::error_code> first_answer(proxy::OriginConnection::TlsStream
       "HEAD / HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) + "\r\nConnection: close\r\n\r\n";
   std::error_code ec;
   co_await asio::async_write(tls, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) {
-    char first = 0;
-    co_await tls.async_read_some(asio::buffer(&first, 1), asio::redirect_error(asio::use_awaitable, ec));
-  }
+  // Read even after a failed write: a node that refused the certificate may have sent its alert
+  // and closed before the request went out, and the alert is what says why.
+  const auto write_error = ec;
+  char first = 0;
+  co_await tls.async_read_some(asio::buffer(&first, 1), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec.category() != asio::error::get_ssl_category() && write_error) ec = write_error;
   deadline.disarm();
   co_return ec;
 }
@@ -101,14 +103,13 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     p.error = h.failure_text;
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, h.failure_text));
     // Not the findings: a handshake that fails on its own fails before X14.2 too.
-    p.failure = proxy::handshake_outcome(h, nullptr, check_name, mra.host_is_ip, style_of(rt));
+    p.failure = proxy::handshake_outcome(h, nullptr, check_name, mra.host_is_ip, style_of(rt), nullptr);
     co_return p;
   }
   SSL* ssl = h.tls->native_handle();
   p.tls_version = SSL_get_version(ssl);
   p.cipher = SSL_get_cipher_name(ssl);
-  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl))
-    for (int i = 0; i < sk_X509_num(chain); ++i) p.chain.push_back(verify::summarize(sk_X509_value(chain, i)));
+  for (X509* c : proxy::peer_chain(ssl)) p.chain.push_back(verify::summarize(c));
   p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
   if (p.outcome == ProbeOutcome::Verified && SSL_version(ssl) >= TLS1_3_VERSION) {
     const auto ec = co_await first_answer(*h.tls, mra, std::chrono::milliseconds(rt.config.timeouts.handshake_ms));
@@ -116,14 +117,14 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
       p.outcome = ProbeOutcome::TlsFailed;
       p.error = verify::ssl_error_text(static_cast<unsigned long>(ec.value()), style_of(rt));
       p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, p.error));
-      p.failure = proxy::tls_error_outcome(ec, check_name, p.error);
+      p.failure = proxy::post_handshake_outcome(ec, ssl, check_name, p.error);
     }
   }
   if (!p.findings.empty()) {
     const auto identity = verification.identity();
     p.x142_lines.push_back(logs::verification_line(0, p.findings.front(), identity, verify::Enforcement::Enforce, style_of(rt)));
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, verify::certificate_verify_failed_text(style_of(rt))));
-    p.failure = proxy::handshake_outcome(h, &verification, check_name, mra.host_is_ip, style_of(rt));
+    p.failure = proxy::handshake_outcome(h, &verification, check_name, mra.host_is_ip, style_of(rt), &rt.trust_entries);
   }
   std::error_code ignored;
   h.tls->next_layer().close(ignored);

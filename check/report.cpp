@@ -14,6 +14,9 @@ std::string fix_for(const Probe& p, const verify::Diagnosis& d) {
   const std::string where = p.target.node + ":" + std::to_string(p.target.port);
   const verify::CertificateSummary* leaf = p.chain.empty() ? nullptr : &p.chain.front();
   const std::string leaf_name = leaf ? "'" + leaf->subject_cn + "'" : "its certificate";
+  // Where the chain and the store say which certificate is missing, the catalogue's fix names it.
+  if (const auto* refused = p.failure ? std::get_if<verify::ChainRefused>(&*p.failure) : nullptr; refused && refused->gap)
+    return d.fix;
   switch (d.cause) {
     case verify::Cause::SelfSigned:
       return "Upload the self-signed certificate " + leaf_name + " of " + where +
@@ -31,10 +34,6 @@ std::string fix_for(const Probe& p, const verify::Diagnosis& d) {
       }
       return "Upload the CAs of the chain " + where + " presents (" + cas + ") to the Expressway-C trust store.";
     }
-    case verify::Cause::MissingIntermediate:
-      return where + " sends " + leaf_name + " without its issuer '" + (leaf ? leaf->issuer_cn : std::string("?")) +
-             "': upload that intermediate (and its root) to the Expressway-C trust store, or make the node send its "
-             "full chain.";
     case verify::Cause::NameNotInCertificate:
     case verify::Cause::IpNotInCertificate: {
       std::string fix = "Add " + p.target.node + " to " + leaf_name + " as a DNS-type SAN";

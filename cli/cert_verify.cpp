@@ -61,7 +61,10 @@ int run_verify(const VerifyOptions& o) {
     for (const auto& f : verdict.findings)
       findings.push_back(verify::finding_json(f));
     std::cout << nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
-                                {"findings", findings},         {"lines", verdict.lines}}
+                                {"findings", findings},         {"lines", verdict.lines},
+                                {"cause", verdict.accepted ? nullptr : nlohmann::json(verify::to_string(verdict.diagnosis.cause))},
+                                {"reason", verdict.accepted ? nullptr : nlohmann::json(verdict.diagnosis.summary)},
+                                {"fix", verdict.accepted ? nullptr : nlohmann::json(verdict.diagnosis.fix)}}
                      .dump(2)
               << "\n";
   } else {
@@ -69,6 +72,9 @@ int run_verify(const VerifyOptions& o) {
               << "\n  X14.2 with VerifyOriginServer On, for " << o.name << ": " << (verdict.accepted ? "accepted" : "REFUSED")
               << "\n";
     for (const auto& l : verdict.lines) std::cout << "  " << l << "\n";
+    if (!verdict.accepted)
+      std::cout << "  cause: " << verify::to_string(verdict.diagnosis.cause) << ": " << verdict.diagnosis.summary
+                << "\n  fix: " << verdict.diagnosis.fix << "\n";
     if (verdict.findings.size() > 1) {
       std::cout << "  every check (as log-only mode logs them):\n";
       for (const auto& l : verdict.every_check_lines) std::cout << "    " << l << "\n";

@@ -18,7 +18,9 @@ namespace {
 struct Options {
   std::string config_file;
   std::vector<std::string> nodes;
-  std::string type = "cucm";
+  std::vector<std::string> types;
+  std::string client_cert;
+  std::string client_key;
   std::vector<std::string> trust;
   std::string ciphers;
   std::string ports;
@@ -40,6 +42,12 @@ std::expected<config::Config, std::string> settings_of(const Options& o) {
   }
   if (!o.trust.empty()) config.expressway.trusted_ca_certificates = o.trust;
   if (!o.ciphers.empty()) config.expressway.ciphers = o.ciphers;
+  if (o.client_cert.empty() != o.client_key.empty())
+    return std::unexpected("--client-cert and --client-key go together: the certificate Expressway-C presents and its key");
+  if (!o.client_cert.empty()) {
+    config.expressway.server_certificate = o.client_cert;
+    config.expressway.server_private_key = o.client_key;
+  }
   for (const auto& h : o.hosts) {
     auto eq = h.find('=');
     if (eq == std::string::npos) return std::unexpected("--hosts '" + h + "' is not NAME=ADDRESS");
@@ -60,10 +68,15 @@ std::expected<check::NodeList, std::string> nodes_of(const Options& o, const con
   static const std::map<std::string, config::ServerType> types = {{"cucm", config::ServerType::UnifiedCm},
                                                                    {"imp", config::ServerType::ImAndPresence},
                                                                    {"unity", config::ServerType::UnityConnection}};
+  // One --type for every --node, or one for each, in the order given.
+  if (o.types.size() > 1 && o.types.size() != o.nodes.size())
+    return std::unexpected("--type given " + std::to_string(o.types.size()) + " times for " + std::to_string(o.nodes.size()) +
+                           " --node entries: give one --type for all, or one per --node, in the same order");
   check::NodeList list(port_override);
   check::add_configured(list, config);
-  const auto type = types.at(o.type);
-  for (const auto& text : o.nodes) {
+  for (std::size_t i = 0; i < o.nodes.size(); ++i) {
+    const auto& text = o.nodes[i];
+    const auto type = types.at(o.types.empty() ? std::string("cucm") : o.types.size() == 1 ? o.types.front() : o.types[i]);
     auto spec = check::parse_node_spec(text);
     if (!spec) return std::unexpected("--node '" + text + "': " + spec.error());
     list.add(type, spec->host, "--node", spec->ports ? *spec->ports : check::default_ports(type));
@@ -107,9 +120,15 @@ Action add_check(CLI::App& app) {
   auto o = std::make_shared<Options>();
   cmd->add_option("--config,-c", o->config_file, "Configuration (servers, nodes, trust store, ciphers, hosts)");
   cmd->add_option("--node", o->nodes, "HOST or HOST:PORT,PORT (repeatable)");
-  cmd->add_option("--type", o->type, "Type of the --node entries")->check(CLI::IsMember({"cucm", "imp", "unity"}))->capture_default_str();
+  cmd->add_option("--type", o->types,
+                  "cucm | imp | unity: one for every --node, or repeated, one per --node in order (default cucm)")
+      ->check(CLI::IsMember({"cucm", "imp", "unity"}));
   cmd->add_option("--trust", o->trust, "PEM files of the Expressway-C trust store (repeatable)");
   cmd->add_option("--ciphers", o->ciphers, "The Expressway cipher string");
+  cmd->add_option("--client-cert", o->client_cert,
+                  "Expressway-C's server certificate (PEM), presented when a node asks for a client certificate "
+                  "(default: the configuration's server_certificate)");
+  cmd->add_option("--client-key", o->client_key, "Its private key (PEM)");
   cmd->add_option("--ports", o->ports, "Ports for every node, comma-separated (6970 is plain HTTP)");
   cmd->add_option("--hosts", o->hosts, "NAME=ADDRESS static resolution (repeatable)");
   cmd->add_flag("--discover", o->discover, "Ask each CUCM publisher for the nodes it advertises (/cucm-uds/servers)");
@@ -117,6 +136,10 @@ Action add_check(CLI::App& app) {
   cmd->add_option("--concurrency", o->concurrency, "Probes in flight")->check(CLI::Range(1, 4096))->capture_default_str();
   cmd->add_option("--timeout-ms", o->timeout_ms, "Connect and handshake timeout per probe")->check(CLI::Range(50, 60000))->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON (schema mratls.check/1)");
+  cmd->footer(
+      "Default ports: CUCM 8443 and 6972, IM&P 8443, Unity Connection 443 (6970 is plain HTTP TFTP, reported as not "
+      "subject to verification).\n"
+      "Exit codes: 0 every probe passes under X14.2, 1 some node would fail, 2 usage or configuration error.");
   return [o]() { return run_check(*o); };
 }
 

@@ -30,14 +30,15 @@ Action add_decode(CLI::App& app) {
   cmd->add_flag("--json", *json, "Print JSON");
   return [input, json]() {
     std::vector<std::string> segments;
-    if (input->find('/') == std::string::npos && input->find(' ') == std::string::npos) segments.push_back(*input);
+    const bool bare = input->find('/') == std::string::npos && input->find(' ') == std::string::npos;
+    if (bare) segments.push_back(*input);
     else segments = candidates(*input);
     nlohmann::json out = nlohmann::json::array();
     int decoded = 0;
     for (const auto& s : segments) {
       auto r = mra::decode_segment(s);
       if (!r) {
-        if (segments.size() == 1) {
+        if (bare) {
           if (*json) std::cout << nlohmann::json{{"segment", s}, {"error", r.error().reason}}.dump(2) << "\n";
           else std::cerr << "mratls decode: " << r.error().reason << "\n";
           return kFindings;
@@ -63,7 +64,12 @@ Action add_decode(CLI::App& app) {
     }
     if (*json) std::cout << out.dump(2) << "\n";
     if (decoded == 0) {
-      std::cerr << "mratls decode: no MRA path segment found in the input\n";
+      // The proxy's request to the origin: the MRA segment was taken off before it was sent.
+      if (input->find("Detail=\"Sending Request\"") != std::string::npos)
+        std::cerr << "mratls decode: a Sending Request line carries no MRA path segment: it is the request as sent to the "
+                     "origin, after the segment was decoded; the segment is in the Receive Request line with the same "
+                     "Txn-id\n";
+      else std::cerr << "mratls decode: no MRA path segment found in the input\n";
       return kFindings;
     }
     return kOk;

@@ -23,7 +23,7 @@ struct Options {
   std::string since;
   std::string until;
   bool json = false;
-  bool evidence = true;
+  bool no_evidence = false;
   std::vector<std::string> trust;
 };
 
@@ -49,6 +49,7 @@ void judge_captures(std::vector<scan::capture::OriginCapture>& origins, const ve
                                             static_cast<std::time_t>(seen.first_us / 1000000));
       seen.x142_accepted = verdict.accepted;
       seen.x142_lines = verdict.lines;
+      seen.x142_diagnosis = verdict.diagnosis;
     }
 }
 
@@ -67,7 +68,7 @@ Action add_scan(CLI::App& app) {
   cmd->add_option("--since", o->since, "Only lines at or after this time (2022-07-11T18:55:00+02:00)");
   cmd->add_option("--until", o->until, "Only lines at or before this time");
   cmd->add_flag("--json", o->json, "Print JSON");
-  cmd->add_flag("!--no-evidence", o->evidence, "Leave out the evidence lines");
+  cmd->add_flag("--no-evidence", o->no_evidence, "Leave out the evidence lines");
   cmd->add_option("--trust", o->trust,
                   "PEM files of the Expressway-C trust store: each captured chain judged as X14.2 would (repeatable)");
   return [o]() {
@@ -120,6 +121,8 @@ Action add_scan(CLI::App& app) {
       }
       judge_captures(capture_origins, *trust);
     }
+    // A failure found in any input is a finding: a refused chain, or a fatal alert.
+    const bool capture_failures = std::ranges::any_of(capture_origins, scan::capture::shows_failure);
     const auto without_tls = std::ranges::count_if(handshakes, [](const auto& h) { return !h.from_client.tls && !h.from_server.tls; });
     auto captures_json = [&] {
       nlohmann::json inputs = nlohmann::json::array();
@@ -151,7 +154,7 @@ Action add_scan(CLI::App& app) {
     auto captures_only = [&] {
       if (o->json) std::cout << nlohmann::json{{"schema", "mratls.scan/1"}, {"captures", captures_json()}}.dump(2) << "\n";
       else print_captures();
-      return kOk;
+      return capture_failures ? kFindings : kOk;
     };
     if (logs.empty()) return captures_only();
     scan::Scanner scanner(window);
@@ -169,7 +172,7 @@ Action add_scan(CLI::App& app) {
       std::cerr << "mratls scan: no traffic_server line in the input (" << st.lines << " lines read)\n";
       return kUsage;
     }
-    bool failures = false, verification_failures = false;
+    bool failures = capture_failures, verification_failures = false;
     for (const auto& og : origins) {
       failures = failures || og.failed + og.denied > 0;
       for (const auto& [cause, count] : og.causes) verification_failures = verification_failures || verify::is_verification_failure(cause);
@@ -209,7 +212,7 @@ Action add_scan(CLI::App& app) {
                 << verify::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
       if (!og.diagnosis.fix.empty()) std::cout << "  fix: " << og.diagnosis.fix << "\n";
       for (const auto& n : og.notes) std::cout << "  note: " << n << "\n";
-      if (!o->evidence) continue;
+      if (o->no_evidence) continue;
       for (const auto& e : og.evidence) {
         std::cout << "  evidence: " << e.decoded << "\n";
         for (const auto& l : e.lines) std::cout << "    " << l << "\n";

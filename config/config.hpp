@@ -103,6 +103,9 @@ bool is_loopback_address(std::string_view address);
 
 struct Config {
   std::string source;  // the file it came from, for messages
+  // Where each file named by the configuration was written ("lab.yaml:4: expressway.trusted_ca_certificates"),
+  // by the path as resolved: errors about the file then name the line and key at fault.
+  std::map<std::string, std::string> written_at;
   Expressway expressway;
   Listen listen;
   std::vector<OriginServer> servers;

@@ -9,6 +9,7 @@
 #include "config/port.hpp"
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -29,6 +30,13 @@ std::optional<std::string> url_port_problem(std::string_view url) {
   return std::nullopt;
 }
 
+// A value echoed in an error, cut: a pasted certificate or a hostile file stays readable.
+std::string quote(std::string_view value) {
+  constexpr std::size_t kShown = 80;
+  if (value.size() <= kShown) return "'" + std::string(value) + "'";
+  return "'" + std::string(value.substr(0, kShown)) + "...' (" + std::to_string(value.size()) + " characters)";
+}
+
 // Thrown only inside this file and turned into a ConfigError at the boundary: the YAML walk is
 // deep, and yaml-cpp throws its own exceptions anyway.
 struct Failure {
@@ -37,15 +45,31 @@ struct Failure {
 
 class Reader {
  public:
-  Reader(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+  Reader(std::string file, std::string base_dir, std::map<std::string, std::string>& written_at)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), written_at_(&written_at) {}
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& message) const {
     int line = node.IsDefined() ? node.Mark().line + 1 : 0;
     throw Failure{ConfigError{file_, line, key, message}};
   }
 
+  // yaml-cpp keeps both entries of a repeated key and lookups find the first: a second
+  // `verify_origin_server: off` would be silently ignored. Refused, naming both lines.
+  void unique_keys(const YAML::Node& map, const std::string& where, bool ignore_case = false) const {
+    std::map<std::string, int> seen;
+    for (const auto& kv : map) {
+      auto key = kv.first.as<std::string>();
+      if (ignore_case) key = ascii::to_lower(key);
+      const int line = kv.first.Mark().line + 1;
+      if (auto [it, fresh] = seen.emplace(key, line); !fresh)
+        fail(kv.first, join(where, kv.first.as<std::string>()),
+             "given twice, at lines " + std::to_string(it->second) + " and " + std::to_string(line) + ": keep one");
+    }
+  }
+
   void only_keys(const YAML::Node& map, const std::string& where, std::initializer_list<const char*> allowed) const {
     if (!map.IsMap()) fail(map, where, "expected a mapping");
+    unique_keys(map, where);
     std::set<std::string> names(allowed.begin(), allowed.end());
     for (const auto& kv : map) {
       auto key = kv.first.as<std::string>();
@@ -75,9 +99,9 @@ class Reader {
     } catch (...) {
       used = 0;
     }
-    if (used == 0 || used != text.size()) fail(node, key, "'" + text + "' is not a whole number");
+    if (used == 0 || used != text.size()) fail(node, key, quote(text) + " is not a whole number");
     if (value < min || value > max)
-      fail(node, key, "'" + text + "' is out of range " + std::to_string(min) + ".." + std::to_string(max));
+      fail(node, key, quote(text) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
     return value;
   }
 
@@ -87,7 +111,7 @@ class Reader {
       if (text == t) return true;
     for (auto f : {"false", "off", "no", "False", "Off", "No", "FALSE", "OFF", "NO"})
       if (text == f) return false;
-    fail(node, key, "'" + text + "' is not on/off");
+    fail(node, key, quote(text) + " is not on/off (valid: on, off, true, false, yes, no)");
   }
 
   std::vector<std::string> strings(const YAML::Node& node, const std::string& key) const {
@@ -104,7 +128,9 @@ class Reader {
   std::string path(const YAML::Node& node, const std::string& key) const {
     std::filesystem::path p(scalar(node, key));
     if (p.is_relative()) p = std::filesystem::path(base_dir_) / p;
-    return p.lexically_normal().string();
+    auto resolved = p.lexically_normal().string();
+    written_at_->emplace(resolved, file_ + ":" + std::to_string(node.Mark().line + 1) + ": " + key);
+    return resolved;
   }
 
   void expressway(const YAML::Node& n, Expressway& e) const {
@@ -115,18 +141,17 @@ class Reader {
     if (auto v = n["version"]) {
       auto text = scalar(v, "expressway.version");
       auto parsed = parse_version(text);
-      if (!parsed) fail(v, "expressway.version", "'" + text + "' is not a version such as X14.2.0");
+      if (!parsed) fail(v, "expressway.version", quote(text) + " is not a version such as X14.2.0");
       e.version = *parsed;
     }
     if (auto v = n["system_name"]) e.system_name = scalar(v, "expressway.system_name");
     if (auto v = n["verify_origin_server"]) {
       auto text = scalar(v, "expressway.verify_origin_server");
-      if (text == "log-only") {
-        e.verify_origin_server = VerifyOriginServer::LogOnly;
-      } else {
-        e.verify_origin_server =
-            boolean(v, "expressway.verify_origin_server") ? VerifyOriginServer::On : VerifyOriginServer::Off;
-      }
+      const auto lower = ascii::to_lower(text);
+      if (lower == "log-only") e.verify_origin_server = VerifyOriginServer::LogOnly;
+      else if (lower == "on" || lower == "true" || lower == "yes") e.verify_origin_server = VerifyOriginServer::On;
+      else if (lower == "off" || lower == "false" || lower == "no") e.verify_origin_server = VerifyOriginServer::Off;
+      else fail(v, "expressway.verify_origin_server", quote(text) + " is not one of: on, off, log-only");
     }
     if (auto v = n["connect_attempts_max_retries"])
       e.connect_attempts_max_retries = static_cast<int>(integer(v, "expressway.connect_attempts_max_retries", 0, 10));
@@ -135,7 +160,7 @@ class Reader {
     if (auto v = n["tls_max_version"]) {
       auto text = scalar(v, "expressway.tls_max_version");
       if (text != "TLSv1.2" && text != "TLSv1.3")
-        fail(v, "expressway.tls_max_version", "'" + text + "' is not TLSv1.2 or TLSv1.3");
+        fail(v, "expressway.tls_max_version", quote(text) + " is not TLSv1.2 or TLSv1.3");
       e.tls_max_version = text;
     }
     if (auto v = n["ciphers"]) {
@@ -189,19 +214,19 @@ class Reader {
       if (!item["url"]) fail(item, "allow_list.url", "every rule needs a url");
       r.url = scalar(item["url"], "allow_list.url");
       if (!r.url.starts_with("https://") && !r.url.starts_with("http://"))
-        fail(item["url"], "allow_list.url", "'" + r.url + "' must start with https:// or http://");
-      if (auto why = url_port_problem(r.url)) fail(item["url"], "allow_list.url", "'" + r.url + "': " + *why);
+        fail(item["url"], "allow_list.url", quote(r.url) + " must start with https:// or http://");
+      if (auto why = url_port_problem(r.url)) fail(item["url"], "allow_list.url", quote(r.url) + ": " + *why);
       if (auto v = item["match"]) {
         auto text = scalar(v, "allow_list.match");
         if (text == "prefix") r.match = MatchType::Prefix;
         else if (text == "exact") r.match = MatchType::Exact;
-        else fail(v, "allow_list.match", "'" + text + "' is not prefix or exact");
+        else fail(v, "allow_list.match", quote(text) + " is not prefix or exact");
       }
       if (auto v = item["methods"]) {
         r.methods = strings(v, "allow_list.methods");
         for (const auto& m : r.methods)
           if (m != "GET" && m != "POST" && m != "PUT" && m != "DELETE" && m != "HEAD")
-            fail(v, "allow_list.methods", "'" + m + "' is not GET, POST, PUT, DELETE or HEAD");
+            fail(v, "allow_list.methods", quote(m) + " is not GET, POST, PUT, DELETE or HEAD");
       }
       out.push_back(std::move(r));
     }
@@ -222,6 +247,7 @@ class Reader {
     if (auto n = root["allow_list"]) allow_list(n, c.allow_list);
     if (auto n = root["hosts"]) {
       if (!n.IsMap()) fail(n, "hosts", "expected a mapping of name: address");
+      unique_keys(n, "hosts", true);
       // Host names compare case-insensitively: the map is kept in lower case, as lookups are made.
       for (const auto& kv : n) {
         c.hosts[ascii::to_lower(kv.first.as<std::string>())] = scalar(kv.second, "hosts." + kv.first.as<std::string>());
@@ -259,7 +285,7 @@ class Reader {
       if (auto v = n["port"]) c.admin.port = static_cast<int>(integer(v, "admin.port", 0, 65535));
       if (auto v = n["token_file"]) c.admin.token_file = path(v, "admin.token_file");
       if (!is_loopback_address(c.admin.address) && c.admin.token_file.empty())
-        fail(n["address"], "admin.address", "'" + c.admin.address + "' is not loopback: admin.token_file is required");
+        fail(n["address"], "admin.address", quote(c.admin.address) + " is not loopback: admin.token_file is required");
     }
     if (auto v = root["threads"]) c.threads = static_cast<int>(integer(v, "threads", 0, 256));
     if (auto n = root["log"]) {
@@ -269,13 +295,13 @@ class Reader {
         auto text = scalar(v, "log.level");
         if (text == "info") c.log.level = LogLevel::Info;
         else if (text == "debug") c.log.level = LogLevel::Debug;
-        else fail(v, "log.level", "'" + text + "' is not info or debug");
+        else fail(v, "log.level", quote(text) + " is not info or debug");
       }
       if (auto v = n["openssl_text"]) {
         auto text = scalar(v, "log.openssl_text");
         if (text == "expressway") c.log.openssl_text = OpenSslText::Expressway;
         else if (text == "native") c.log.openssl_text = OpenSslText::Native;
-        else fail(v, "log.openssl_text", "'" + text + "' is not expressway or native");
+        else fail(v, "log.openssl_text", quote(text) + " is not expressway or native");
       }
       if (auto v = n["keylog_file"]) c.log.keylog_file = path(v, "log.keylog_file");
     }
@@ -284,6 +310,7 @@ class Reader {
  private:
   std::string file_;
   std::string base_dir_;
+  std::map<std::string, std::string>* written_at_;
 };
 
 }  // namespace
@@ -302,13 +329,19 @@ std::expected<Config, ConfigError> load_config_text(const std::string& text, con
   config.source = name;
   try {
     YAML::Node root = YAML::Load(text);
-    Reader(name, base_dir).top(root, config);
+    Reader(name, base_dir, config.written_at).top(root, config);
   } catch (const Failure& f) {
     return std::unexpected(f.error);
   } catch (const YAML::Exception& e) {
     return std::unexpected(ConfigError{name, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg});
   }
   return config;
+}
+
+std::string located(const Config& config, const std::string& error) {
+  for (const auto& [path, where] : config.written_at)
+    if (error.starts_with(path + ":")) return where + ": " + error;
+  return error;
 }
 
 std::expected<Config, ConfigError> load_config_file(const std::string& path) {

@@ -16,6 +16,10 @@ struct ConfigError {
   std::string to_string() const;
 };
 
+// `error` about a file the configuration names ("<path>: …"), prefixed with where the
+// configuration names it; unchanged otherwise.
+std::string located(const Config& config, const std::string& error);
+
 // Reads and validates a YAML file. Relative certificate paths are taken from the file's folder.
 std::expected<Config, ConfigError> load_config_file(const std::string& path);
 

@@ -18,8 +18,11 @@ std::expected<void, Refusal> Controller::commit(config::Config config, std::shar
   auto next = proxy::Runtime::build(std::move(config), std::move(trust), current->log, current->outcomes);
   if (!next) return std::unexpected(Refusal{Refusal::Kind::BadRequest, "refused, nothing changed: " + next.error()});
   const auto generation = (*next)->generation;
-  server_.reload(*next);
+  // The cause before its effect: the change lines are in the log (flushed past every thread's
+  // buffer) before any request can run under the new generation.
   for (const auto& c : changes) current->log->write_now(change_line(c, generation));
+  current->log->flush();
+  server_.reload(*next);
   if (listener_) listener_(changes);
   return {};
 }

@@ -45,17 +45,26 @@ void LabDir::write_lab_files(const std::vector<std::unique_ptr<RunningCluster>>&
                              const config::Config& config) const {
   const auto& ca = LabAuthorities::shared();
   std::ofstream(path_ / "trust" / "lab-intermediate.pem") << ca.intermediate.cert_pem();
+  // Every CA a fix may ask to upload: the untrusted hierarchy, and the re-keyed root.
   std::ofstream(path_ / "unknown-root.pem") << ca.other_root.cert_pem();
+  std::ofstream(path_ / "unknown-intermediate.pem") << ca.other_intermediate.cert_pem();
+  std::ofstream(path_ / "rekeyed-root.pem") << ca.rekeyed_root.cert_pem();
+  auto write_node = [](const fs::path& base, const OriginCertificate& cert) {
+    std::ofstream(base.string() + ".pem") << cert.leaf.cert_pem();
+    std::ofstream(base.string() + ".key") << cert.leaf.key_pem();
+    if (cert.chain.empty()) return;
+    std::ofstream chain(base.string() + "-chain.pem");
+    for (const auto& extra : cert.chain) chain << extra.cert_pem();
+  };
   for (const auto& c : clusters) {
     auto nodes_dir = path_ / "nodes" / c->cluster().id;
     fs::create_directories(nodes_dir);
     for (const auto& n : c->cluster().nodes) {
       int k = 0;
-      for (const auto& cert : n.certificates) {
-        auto base = nodes_dir / (n.fqdn + (k++ ? "-ecdsa" : ""));
-        std::ofstream(base.string() + ".pem") << cert.leaf.cert_pem();
-        std::ofstream(base.string() + ".key") << cert.leaf.key_pem();
-      }
+      for (const auto& cert : n.certificates) write_node(nodes_dir / (n.fqdn + (k++ ? "-ecdsa" : "")), cert);
+      // What 6972 presents when it differs from 8443 (the field mix's self-signed tomcat-ECDSA).
+      k = 0;
+      for (const auto& cert : n.tftp_certificates) write_node(nodes_dir / (n.fqdn + "-6972" + (k++ ? "-ecdsa" : "")), cert);
     }
   }
   std::ofstream(path_ / "lab.yaml") << config::to_yaml(config);

@@ -20,8 +20,7 @@ void print_catalogue(std::ostream& os) {
   for (const auto& row : scenario_catalogue())
     os << row.id << "\n  origin:   " << row.certificate << "\n  address:  " << row.address << "\n  X14.2:    " << row.expected
        << "\n";
-  os << "field-mix\n  a cluster as found in the field: publisher fine, subscriber advertised by IP, 6972 with a "
-        "self-signed tomcat-ECDSA, Unity with a missing intermediate\n";
+  for (const auto& cluster : cluster_catalogue()) os << cluster.id << "\n  cluster:  " << cluster.description << "\n";
 }
 
 void print_sequences(const std::vector<SequenceStep>& steps, const Style& style, std::ostream& os) {
@@ -36,6 +35,37 @@ nlohmann::json sequences_json(const std::vector<SequenceStep>& steps) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& s : steps) out.push_back({{"title", s.title}, {"status", s.status}, {"lines", s.lines}});
   return out;
+}
+
+// Log-only mode lets every request through and logs each check that would have refused it
+// (Action=Continue): those lines are its point, so they are shown per cluster.
+void print_log_only(const Matrix& m, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
+                    const std::vector<Setting>& settings, const Style& style, std::ostream& os) {
+  const auto log_only = std::ranges::find_if(settings, [](const Setting& s) {
+    return s.verify == config::VerifyOriginServer::LogOnly && s.version >= config::Version{14, 2, 0};
+  });
+  if (log_only == settings.end()) return;
+  bool header = false;
+  for (const auto& c : clusters) {
+    const auto& login = m.cells.at(c->cluster().id).at(log_only->label);
+    // Each finding once: the same check on several steps differs only in time and thread.
+    std::vector<std::string> lines, seen;
+    for (const auto& step : login.steps)
+      for (const auto& l : step.reasons) {
+        const auto at = l.find("WARNING:");
+        if (l.find("Action=Continue") == std::string::npos || at == std::string::npos) continue;
+        if (std::ranges::find(seen, l.substr(at)) != seen.end()) continue;
+        seen.push_back(l.substr(at));
+        lines.push_back(l);
+      }
+    if (lines.empty()) continue;
+    if (!header)
+      os << "\n" << style.bold("== What log-only writes (" + log_only->label + "): the requests pass, and each check "
+                                "that would refuse them is logged with Action=Continue") << "\n";
+    header = true;
+    os << "\n" << style.bold(c->cluster().id) << "\n";
+    for (const auto& l : lines) os << "  " << l << "\n";
+  }
 }
 
 void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
@@ -90,6 +120,7 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningClus
       if (id != "ecdsa-self-signed" && id != "ecdsa-self-signed-tls13") break;  // one preference is enough elsewhere
     }
   }
+  print_log_only(m, clusters, settings, style, os);
   if (any_verification_failure) {
     os << "\n" << verify::kVerifyOffWorkaround;
     for (std::size_t i = 0; i < not_verification.size(); ++i)

@@ -13,13 +13,18 @@ void print_login(const LoginOutcome& outcome, std::ostream& os) {
     os << "  login succeeded: every step answered 200\n";
     return;
   }
-  const auto& f = outcome.steps[*outcome.first_failure];
-  os << "  first failing step: " << f.step.name << " -> " << f.status << "\n";
-  for (const auto& r : f.reasons) os << "    " << r << "\n";
-  if (f.diagnosis.cause != verify::Cause::None) {
-    os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
-  } else if (f.reasons.empty()) {
-    os << "    (give the proxy's log with --log FILE to see why)\n";
+  // Every failing step with its own lines: a field cluster fails in several places at once.
+  for (std::size_t i = *outcome.first_failure; i < outcome.steps.size(); ++i) {
+    const auto& f = outcome.steps[i];
+    if (f.status == 200) continue;
+    os << "  " << (i == *outcome.first_failure ? "first failing step: " : "also failing: ") << f.step.name << " -> "
+       << (f.status ? std::to_string(f.status) : std::string("no answer")) << "\n";
+    for (const auto& r : f.reasons) os << "    " << r << "\n";
+    if (f.diagnosis.cause != verify::Cause::None) {
+      os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
+    } else if (f.reasons.empty()) {
+      os << "    (give the proxy's log with --log FILE to see why)\n";
+    }
   }
 }
 

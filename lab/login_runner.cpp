@@ -54,7 +54,7 @@ EvidenceSource evidence_of(proxy::InProcessProxy& proxy) {
 }
 
 LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence,
-                       const std::function<void(const StepOutcome&)>& on_step) {
+                       const std::function<void(const StepOutcome&)>& on_step, bool passing_lines) {
   LoginOutcome out;
   const std::string id = run_id();
   std::unique_ptr<proxy::BlockingClient> client;
@@ -67,6 +67,7 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
     if (response.closed) client.reset();
 
     StepOutcome step{steps[i], response.status, {}, {}};
+    if (response.status == 200 && passing_lines && evidence) step.reasons = evidence(tracking).reasons;
     if (response.status != 200) {
       if (evidence) {
         auto known = evidence(tracking);

@@ -18,7 +18,7 @@ namespace mratls::lab {
 struct StepOutcome {
   LoginStep step;
   int status = 0;                    // 0: no answer
-  std::vector<std::string> reasons;  // the proxy's WARNING/ERROR lines for the step
+  std::vector<std::string> reasons;  // the proxy's WARNING/ERROR lines for the step (for a passing step, when asked)
   verify::Diagnosis diagnosis;
 };
 
@@ -47,8 +47,10 @@ EvidenceSource evidence_of(proxy::InProcessProxy& proxy);
 
 // `evidence` may be empty: steps are then explained by nothing but their status.
 // `on_step`, when given, hears of each step as soon as it is answered (the admin page shows them).
+// `passing_lines`: read the lines of passing steps too (log-only mode writes its findings on
+// requests that pass).
 LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarget target, const EvidenceSource& evidence,
-                       const std::function<void(const StepOutcome&)>& on_step = {});
+                       const std::function<void(const StepOutcome&)>& on_step = {}, bool passing_lines = false);
 
 // The outcome as `mratls login` prints it, and as JSON.
 void print_login(const LoginOutcome& outcome, std::ostream& os);

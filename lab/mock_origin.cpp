@@ -13,6 +13,7 @@
 #include <asio/write.hpp>
 #include <openssl/err.h>
 
+#include <cstdint>
 #include <set>
 #include <thread>
 
@@ -47,6 +48,13 @@ std::string cn_of(X509* cert) {
   return buf;
 }
 
+// Refuses every client certificate with the X509 error carried in `arg`; OpenSSL's server maps
+// it to its alert (X509_V_ERR_CERT_REJECTED: bad certificate).
+int refuse_client_certificate(X509_STORE_CTX* ctx, void* arg) {
+  X509_STORE_CTX_set_error(ctx, static_cast<int>(reinterpret_cast<std::intptr_t>(arg)));
+  return 0;
+}
+
 std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(const MockOriginSpec& spec) {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
@@ -63,13 +71,18 @@ std::expected<std::unique_ptr<asio::ssl::context>, std::string> server_context(c
       if (SSL_CTX_add1_chain_cert(native, extra.cert.get()) != 1)
         return std::unexpected(spec.name + ": cannot add chain certificate: " + ossl::take_error_text());
   }
-  if (!spec.client_certificate_cas.empty()) {
+  if (!spec.client_certificate_cas.empty() || spec.client_certificate_required) {
     X509_STORE* trust = SSL_CTX_get_cert_store(native);
     for (const auto& ca : spec.client_certificate_cas)
       if (X509_STORE_add_cert(trust, ca.cert.get()) != 1 || SSL_CTX_add_client_CA(native, ca.cert.get()) != 1)
         return std::unexpected(spec.name + ": cannot add client CA: " + ossl::take_error_text());
-    // OpenSSL's server turns an unverifiable client certificate into the `unknown ca` alert.
-    SSL_CTX_set_verify(native, SSL_VERIFY_PEER, nullptr);
+    // OpenSSL's server turns an unverifiable client certificate into the `unknown ca` alert, and
+    // a missing one (when required) into `handshake failure` (TLS 1.2) or `certificate required`.
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER | (spec.client_certificate_required ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                       nullptr);
+    if (spec.client_certificate_refusal != 0)
+      SSL_CTX_set_cert_verify_callback(native, refuse_client_certificate,
+                                       reinterpret_cast<void*>(static_cast<std::intptr_t>(spec.client_certificate_refusal)));
   }
   return ctx;
 }

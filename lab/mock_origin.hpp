@@ -60,6 +60,10 @@ struct MockOriginSpec {
   // `unknown ca` alert when the one presented is not signed by one of these CAs (the node's
   // tomcat-trust). A client that presents none is served. Empty: never ask.
   std::vector<Issued> client_certificate_cas;
+  // Refuse a client that presents no certificate (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+  bool client_certificate_required = false;
+  // Refuse every certificate presented with this X509_V_ERR_* (0: verify against the CAs).
+  int client_certificate_refusal = 0;
 };
 
 class MockOrigin {

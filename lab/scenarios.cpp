@@ -24,11 +24,18 @@ OriginCertificate signed_by(const CertSpec& spec, const Issued& ca, std::vector<
 
 OriginCertificate self_signed(const CertSpec& spec) { return {issue(spec, nullptr), {}}; }
 
-// tomcat (RSA, CA-signed) and tomcat-ECDSA (CN <host>-EC), as CUCM holds them.
+// CUCM names its ECDSA certificates after the host with -EC appended to the host name:
+// cucm.steven.lab -> cucm-EC.steven.lab (what cert lint checks too).
+std::string ecdsa_cn(const std::string& fqdn) {
+  const auto dot = fqdn.find('.');
+  return dot == std::string::npos ? fqdn + "-EC" : fqdn.substr(0, dot) + "-EC" + fqdn.substr(dot);
+}
+
+// tomcat (RSA, CA-signed) and tomcat-ECDSA (CN <host>-EC.<domain>), as CUCM holds them.
 std::vector<OriginCertificate> dual_tomcat(const LabAuthorities& pki, const std::string& fqdn, bool ecdsa_self_signed) {
   std::vector<OriginCertificate> certs;
   certs.push_back(signed_by(leaf({fqdn}, {}, fqdn), pki.root));
-  CertSpec ec = leaf({fqdn}, {}, fqdn + "-EC");
+  CertSpec ec = leaf({fqdn}, {}, ecdsa_cn(fqdn));
   ec.key_type = KeyType::EcdsaP256;
   certs.push_back(ecdsa_self_signed ? self_signed(ec) : signed_by(ec, pki.root));
   return certs;
@@ -43,6 +50,8 @@ const LabAuthorities& LabAuthorities::shared() {
     a.intermediate = make_ca("mratls Lab Issuing CA", &a.root);
     a.other_root = make_ca("Unknown Root CA");
     a.other_intermediate = make_ca("Unknown Issuing CA", &a.other_root);
+    // The lab root generated anew: the same name, another key (a CA re-keyed, or a lab rebuilt).
+    a.rekeyed_root = make_ca("mratls Lab Root CA");
     CertSpec expressway;
     expressway.common_name = kLabExpresswayC;
     expressway.dns_sans = {kLabExpresswayC};
@@ -56,7 +65,7 @@ const std::vector<ScenarioInfo>& scenario_catalogue() {
   static const std::vector<ScenarioInfo> rows = {
       {"ok-fqdn", "CA-signed RSA, SAN has the FQDN", "FQDN", "200", ""},
       {"self-signed", "self-signed RSA", "FQDN", "502, self signed certificate, depth=0", "Upload the node's self-signed tomcat certificate to the Expressway-C trust store, or have it signed by a CA the trust store holds."},
-      {"unknown-ca", "signed by a CA not in the trust store, chain sent", "FQDN", "502, unable to get local issuer certificate, depth=1", "Upload the issuing CA and its root (Unknown Issuing CA, Unknown Root CA) to the Expressway-C trust store."},
+      {"unknown-ca", "signed by a CA not in the trust store, chain sent", "FQDN", "502, unable to get local issuer certificate, depth=1", "Upload the root the chain reaches (Unknown Root CA) to the Expressway-C trust store; the node sends the issuing CA itself."},
       {"ip-not-in-san", "CA-signed, SAN has the FQDN only", "IP", "502, SNI (ip) not in certificate", "Change CUCM System > Server to the node's FQDN (then refresh the servers on Expressway-C), or add the IP address as a DNS-type SAN."},
       {"ip-as-dns-san", "CA-signed, SAN has DNS:<ip> (as CUCM writes it)", "IP", "200", ""},
       {"ip-address-san", "CA-signed, SAN has IP:<ip> only for the address", "IP", "502, SNI (ip) not in certificate", "The traffic server never consults iPAddress SANs: add the address as a DNS-type SAN, or advertise the node by its FQDN."},
@@ -70,15 +79,40 @@ const std::vector<ScenarioInfo>& scenario_catalogue() {
       {"untrusted-root-sent", "leaf + its self-signed root, root not trusted", "FQDN",
        "502, self signed certificate in certificate chain, depth=1", "Upload the root the node sends (Unknown Root CA) to the Expressway-C trust store, if it is trusted."},
       {"wrong-host", "CA-signed for another FQDN", "FQDN", "502, SNI (fqdn) not in certificate", "Reissue the certificate with the node's FQDN as a SAN, or advertise the node by a name the certificate holds."},
+      {"intermediate-left-out", "signed by an intermediate; the origin sends its root but not the intermediate", "FQDN",
+       "502, unable to get local issuer certificate, depth=0", "Make the node send its full chain (mratls Lab Issuing CA with its certificate), or upload mratls Lab Issuing CA to the Expressway-C trust store."},
+      {"rekeyed-ca", "signed by a CA named as the trusted root (mratls Lab Root CA) but with another key", "FQDN",
+       "502, unable to get local issuer certificate, depth=0", "Replace mratls Lab Root CA in the Expressway-C trust store with the re-keyed one (the key ids tell them apart)."},
   };
   return rows;
 }
+
+const std::vector<ClusterInfo>& cluster_catalogue() {
+  static const std::vector<ClusterInfo> rows = {
+      {"field-mix",
+       "publisher fine; subscriber advertised by IP; 6972 with self-signed tomcat-ECDSA; Unity with a missing intermediate"},
+      {"client-cert-6972", "6972 asks for Expressway-C's client certificate and does not trust its CA (tlsv1 alert unknown ca)"},
+      {"client-cert-6972-tls13",
+       "the same refusal of Expressway-C's client certificate on 6972, under TLS 1.3 (the alert comes after the handshake)"},
+  };
+  return rows;
+}
+
+namespace {
+
+// Loopback blocks 127.0.N.0/24: the first thirteen scenarios 10-22, then the clusters (field-mix
+// 23, client-cert-6972 24, its TLS 1.3 twin 25), and scenarios added later from 30 on, so that
+// the addresses the docs and earlier logs show stay where they were.
+constexpr int kFirstScenarios = 13;
+int scenario_block(int index) { return index < kFirstScenarios ? 10 + index : 30 + index - kFirstScenarios; }
+
+}  // namespace
 
 std::vector<LabCluster> lab_clusters() {
   std::vector<LabCluster> out;
   int index = 0;
   for (const auto& row : scenario_catalogue()) {
-    std::string ip = "127.0." + std::to_string(10 + index++) + ".11";
+    std::string ip = "127.0." + std::to_string(scenario_block(index++)) + ".11";
     auto origin = scenario_origin(row.id, ip);
     LabNode node{kFqdn, ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, {}, origin.spec.tls13};
     out.push_back({row.id, row.certificate + " (advertised by " + row.address + ")", {std::move(node)}});
@@ -86,12 +120,10 @@ std::vector<LabCluster> lab_clusters() {
   // A cluster as found in the field: the publisher is fine, the subscriber is advertised by
   // IP, TFTP on 6972 presents a self-signed tomcat-ECDSA, Unity misses an intermediate.
   const auto& pki = LabAuthorities::shared();
-  std::string base = "127.0." + std::to_string(10 + index) + ".";
+  std::string base = "127.0." + std::to_string(10 + kFirstScenarios) + ".";
   const std::string pub = "cucm1.steven.lab", sub = "cucm2.steven.lab", imp = "imp.steven.lab", cuc = "cuc.steven.lab";
-  LabCluster mix{"field-mix",
-                 "publisher fine; subscriber advertised by IP; 6972 with self-signed tomcat-ECDSA; Unity with a missing "
-                 "intermediate",
-                 {}};
+  const auto& about = cluster_catalogue();
+  LabCluster mix{about[0].id, about[0].description, {}};
   mix.nodes.push_back({pub, base + "11", pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), dual_tomcat(pki, pub, true), false});
   mix.nodes.push_back({sub, base + "12", base + "12", NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, {}, false});
   mix.nodes.push_back({imp, base + "13", imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
@@ -100,14 +132,21 @@ std::vector<LabCluster> lab_clusters() {
 
   // Not a verification failure: the node refuses Expressway-C, so VerifyOriginServer Off does
   // not help. Its tomcat-trust holds another CA than the one that signed Expressway-C.
-  base = "127.0." + std::to_string(11 + index) + ".";
-  LabCluster client{"client-cert-6972",
-                    "6972 asks for Expressway-C's client certificate and does not trust its CA (tlsv1 alert unknown ca)",
-                    {}};
+  base = "127.0." + std::to_string(11 + kFirstScenarios) + ".";
+  LabCluster client{about[1].id, about[1].description, {}};
   LabNode node{kLabCucm, base + "11", kLabCucm, NodeRole::Cucm, {signed_by(leaf({kLabCucm}, {}, kLabCucm), pki.root)}, {}, false};
   node.tftp_client_cas = {pki.other_root};
-  client.nodes.push_back(std::move(node));
+  client.nodes.push_back(node);
   out.push_back(std::move(client));
+
+  // The same under TLS 1.3: the node reads Expressway-C's certificate after its own Finished,
+  // so the refusal arrives as an alert on the first read, not in the handshake.
+  base = "127.0." + std::to_string(12 + kFirstScenarios) + ".";
+  LabCluster client13{about[2].id, about[2].description, {}};
+  node.ip = base + "11";
+  node.tls13 = true;
+  client13.nodes.push_back(std::move(node));
+  out.push_back(std::move(client13));
   return out;
 }
 
@@ -141,6 +180,10 @@ ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip
     s.spec.tls13 = true;
   } else if (id == "missing-intermediate") {
     certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate));
+  } else if (id == "intermediate-left-out") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate, {&pki.root}));
+  } else if (id == "rekeyed-ca") {
+    certs.push_back(signed_by(leaf({kFqdn}), pki.rekeyed_root));
   } else if (id == "expired") {
     CertSpec spec = leaf({kFqdn});
     spec.not_before = -hours(24 * 30);

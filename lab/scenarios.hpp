@@ -17,6 +17,7 @@ struct LabAuthorities {
   Issued intermediate;
   Issued other_root;
   Issued other_intermediate;
+  Issued rekeyed_root;  // named as `root`, with another key
   // Expressway-C's own server certificate (signed by the lab root), which the proxy presents
   // when a node asks for a client certificate.
   Issued expressway;
@@ -37,6 +38,13 @@ struct ScenarioInfo {
 };
 
 const std::vector<ScenarioInfo>& scenario_catalogue();
+
+// The clusters beyond the one-node scenarios, in the order lab_clusters() adds them.
+struct ClusterInfo {
+  std::string id;
+  std::string description;
+};
+const std::vector<ClusterInfo>& cluster_catalogue();
 
 struct ScenarioOrigin {
   std::string id;
@@ -71,7 +79,7 @@ struct LabCluster {
 };
 
 // A cluster per catalogue scenario (one CUCM node with the scenario's certificates) and field-mix.
-// Each cluster has loopback addresses of its own: 127.0.<10+i>.<11+n>.
+// Each cluster has loopback addresses of its own: 127.0.<block>.<11+n> (scenarios.cpp says which block).
 std::vector<LabCluster> lab_clusters();
 
 }  // namespace mratls::lab

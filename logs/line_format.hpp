@@ -24,7 +24,6 @@ inline constexpr std::string_view kSslConnectionFailed = "ERROR: SSL connection 
 inline constexpr std::string_view kConnectToOriginFailed = "Connect to origin failed for '";
 inline constexpr std::string_view kNoResponseWithin = "no response within ";
 inline constexpr std::string_view kRequestDenied = "Event=\"Request Denied\"";
-inline constexpr std::string_view kUnknownCaAlert = "tlsv1 alert unknown ca";
 }  // namespace words
 
 // "2022-07-11T18:55:25.910+02:00 vcsc traffic_server[18242]: "

@@ -12,12 +12,16 @@
 namespace mratls::mra {
 namespace {
 
+// An input echoed in an error: escaped, and cut so that a hostile or pasted 5,000-byte input
+// does not become a 10 KB message.
 std::string printable(std::string_view s) {
+  constexpr std::size_t kShown = 60;
   std::string out;
-  for (unsigned char c : s) {
+  for (unsigned char c : s.substr(0, kShown)) {
     if (c >= 0x20 && c < 0x7f) out.push_back(static_cast<char>(c));
     else out += "\\x" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
   }
+  if (s.size() > kShown) out += "... (" + std::to_string(s.size()) + " bytes)";
   return out;
 }
 
@@ -70,28 +74,28 @@ std::expected<MraSegment, MraPathError> decode_segment(std::string_view segment)
   fields.push_back(rest);
 
   if (fields.size() == 1) {
-    if (!is_dns_name(fields[0])) return std::unexpected(MraPathError{"edge-config domain '" + text + "' is not a DNS name"});
+    if (!is_dns_name(fields[0])) return std::unexpected(MraPathError{"edge-config domain '" + printable(text) + "' is not a DNS name"});
     return MraSegment{MraSegment::Kind::EdgeConfig, {}, text};
   }
   if (fields.size() != 4)
-    return std::unexpected(MraPathError{"MRA path segment decodes to '" + text + "': expected domain/protocol/host/port, got " +
+    return std::unexpected(MraPathError{"MRA path segment decodes to '" + printable(text) + "': expected domain/protocol/host/port, got " +
                                         std::to_string(fields.size()) + " fields"});
   MraTarget t;
   t.domain = fields[0];
   t.protocol = fields[1];
   t.host = fields[2];
-  if (!is_dns_name(t.domain)) return std::unexpected(MraPathError{"MRA domain '" + t.domain + "' is not a DNS name"});
+  if (!is_dns_name(t.domain)) return std::unexpected(MraPathError{"MRA domain '" + printable(t.domain) + "' is not a DNS name"});
   if (t.protocol != "https" && t.protocol != "http")
-    return std::unexpected(MraPathError{"MRA protocol '" + t.protocol + "' is not https or http"});
+    return std::unexpected(MraPathError{"MRA protocol '" + printable(t.protocol) + "' is not https or http"});
   if (t.host.size() > 2 && t.host.front() == '[' && t.host.back() == ']') t.host = t.host.substr(1, t.host.size() - 2);
   t.host_is_ip = is_ip_literal(t.host);
   if (!t.host_is_ip && !is_dns_name(t.host))
-    return std::unexpected(MraPathError{"MRA host '" + t.host + "' is neither a DNS name nor an IP address"});
+    return std::unexpected(MraPathError{"MRA host '" + printable(t.host) + "' is neither a DNS name nor an IP address"});
   auto port_text = fields[3];
   unsigned value = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
   if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || value < 1 || value > 65535)
-    return std::unexpected(MraPathError{"MRA port '" + std::string(port_text) + "' is not in 1-65535"});
+    return std::unexpected(MraPathError{"MRA port '" + printable(std::string(port_text)) + "' is not in 1-65535"});
   t.port = static_cast<std::uint16_t>(value);
   return MraSegment{MraSegment::Kind::Origin, std::move(t), {}};
 }
@@ -105,7 +109,7 @@ std::expected<std::string, MraPathError> encode_text(std::string_view text) {
   auto check = decode_segment(segment);
   if (!check) return std::unexpected(check.error());
   if (check->kind != MraSegment::Kind::Origin)
-    return std::unexpected(MraPathError{"'" + std::string(text) + "' is not domain/protocol/host/port"});
+    return std::unexpected(MraPathError{"'" + printable(std::string(text)) + "' is not domain/protocol/host/port"});
   return segment;
 }
 

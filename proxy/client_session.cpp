@@ -401,7 +401,7 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
         txn.lines.push_back(logs::ssl_failed_line(thread_.index, check_name, text));
         rt.log->write_now(txn.lines.back());
-        txn.outcome = tls_error_outcome(error, check_name, text);
+        txn.outcome = post_handshake_outcome(error, conn->ssl(), check_name, text);
       } else {
         const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
         warn(rt, txn, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);

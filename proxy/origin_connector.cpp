@@ -11,12 +11,22 @@
 #include "config/ascii.hpp"
 #include "logs/line_format.hpp"
 #include "proxy/deadline.hpp"
+#include "verify/client_certificate_alert.hpp"
+#include "verify/doctor/chain_gap.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::proxy {
 namespace {
 
 using asio::ip::tcp;
+
+// Notes the origin's CertificateRequest, which turns a later handshake failure into a refused
+// client certificate.
+void note_certificate_request(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*, void* arg) {
+  if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+      static_cast<const unsigned char*>(buf)[0] == SSL3_MT_CERTIFICATE_REQUEST)
+    *static_cast<bool*>(arg) = true;
+}
 
 std::string system_error_text(const std::error_code& ec) {
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) return "unexpected eof while reading";
@@ -74,6 +84,8 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socke
   if (!target.host_is_ip) SSL_set_tlsext_host_name(ssl, target.host.c_str());
   if (resume) SSL_set_session(ssl, resume);
   if (verification) verification->attach(ssl);
+  SSL_set_msg_callback(ssl, note_certificate_request);
+  SSL_set_msg_callback_arg(ssl, &h.certificate_requested);
 
   Deadline deadline(h.tls->get_executor());
   deadline.arm(std::chrono::milliseconds(rt.config.timeouts.handshake_ms), [tls = h.tls.get()] {
@@ -83,6 +95,8 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socke
   co_await h.tls->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, h.ec));
   deadline.disarm();
   h.timed_out = deadline.expired();
+  SSL_set_msg_callback(ssl, nullptr);
+  SSL_set_msg_callback_arg(ssl, nullptr);
   // Log-only mode may leave the name check for after the handshake; it still comes after the
   // chain findings, as the appliance orders them.
   h.refused_after = !h.ec && verification && !verification->after_handshake(ssl);
@@ -99,22 +113,39 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, tcp::socket socke
   co_return h;
 }
 
+std::vector<X509*> peer_chain(SSL* ssl) {
+  std::vector<X509*> out;
+  if (STACK_OF(X509)* chain = ssl ? SSL_get_peer_cert_chain(ssl) : nullptr)
+    for (int i = 0; i < sk_X509_num(chain); ++i) out.push_back(sk_X509_value(chain, i));
+  return out;
+}
+
 verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
-                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style) {
+                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style,
+                                  const std::vector<verify::doctor::StoreEntry>* trust) {
   if (verification && !verification->findings().empty()) {
     const auto& f = verification->findings().front();
     if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip};
-    return verify::ChainRefused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
+    verify::ChainRefused refused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
+    if (trust && h.tls) verify::doctor::attach_chain_gap(refused, peer_chain(h.tls->native_handle()), *trust);
+    return refused;
   }
   if (h.timed_out) return verify::HandshakeFailed{check_name, h.failure_text};
-  return tls_error_outcome(h.ec, check_name, h.failure_text);
+  SSL* ssl = h.tls ? h.tls->native_handle() : nullptr;
+  return tls_error_outcome(h.ec, check_name, h.failure_text, h.certificate_requested, ssl && SSL_get_certificate(ssl) != nullptr);
 }
 
-verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text) {
-  if (ec.category() == asio::error::get_ssl_category() &&
-      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_TLSV1_ALERT_UNKNOWN_CA)
-    return verify::ClientCertificateRefused{check_name};
+verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text,
+                                  bool certificate_requested, bool presented) {
+  if (ec.category() == asio::error::get_ssl_category())
+    if (auto alert = verify::client_certificate_alert(ERR_GET_REASON(static_cast<unsigned long>(ec.value())), certificate_requested))
+      return verify::ClientCertificateRefused{check_name, std::string(alert->words), presented && !alert->none_presented};
   return verify::HandshakeFailed{check_name, text};
+}
+
+verify::Outcome post_handshake_outcome(const std::error_code& ec, SSL* ssl, const std::string& check_name, const std::string& text) {
+  const bool tls13 = ssl && SSL_version(ssl) >= TLS1_3_VERSION;
+  return tls_error_outcome(ec, check_name, text, tls13, ssl && SSL_get_certificate(ssl) != nullptr);
 }
 
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(
@@ -147,7 +178,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
     lines.push_back(logs::ssl_failed_line(thread, check_name, h.failure_text));
     log.write_now(lines.back());
     co_return std::unexpected(ConnectError{h.failure_text,
-                                           handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text()),
+                                           handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text(), &rt.trust_entries),
                                            std::move(lines)});
   }
   co_return std::make_unique<OriginConnection>(key, std::move(h.tls));

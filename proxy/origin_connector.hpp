@@ -37,6 +37,7 @@ struct TlsHandshake {
   std::error_code ec;
   bool timed_out = false;
   bool refused_after = false;  // the name check after the handshake refused the origin
+  bool certificate_requested = false;  // the origin sent a CertificateRequest
   std::string failure_text;    // the text of the ERROR line, in the configured OpenSSL wording
   bool failed() const { return ec || timed_out || refused_after; }
 };
@@ -47,13 +48,24 @@ asio::awaitable<TlsHandshake> handshake_tls(const Runtime& rt, asio::ip::tcp::so
 
 // A TLS error that is not our verification's, as a value: the origin refusing Expressway-C's
 // client certificate (during the handshake, or after it under TLS 1.3), or another failure
-// whose ERROR-line text is `text`.
-verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text);
+// whose ERROR-line text is `text`. `certificate_requested`: the origin asked for a client
+// certificate (an alert after a completed TLS 1.3 handshake counts as asked); `presented`:
+// Expressway-C had one to send.
+verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text,
+                                  bool certificate_requested, bool presented);
+// An alert on a connection whose handshake completed: under TLS 1.3 a refused client
+// certificate is reported only then (under TLS 1.2 the alert would be about something else).
+verify::Outcome post_handshake_outcome(const std::error_code& ec, SSL* ssl, const std::string& check_name, const std::string& text);
 
-// Why a failed handshake failed, as a value: the verification finding that refused the origin,
-// a refused client certificate, or another TLS failure. `check_name` is the name checked.
+// Why a failed handshake failed, as a value: the verification finding that refused the origin
+// (with where its chain breaks, read from the chain sent and `trust`), a refused client
+// certificate, or another TLS failure. `check_name` is the name checked.
 verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
-                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style);
+                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style,
+                                  const std::vector<verify::doctor::StoreEntry>* trust);
+
+// The chain the origin presented, leaf first (kept by OpenSSL after a refused verification too).
+std::vector<X509*> peer_chain(SSL* ssl);
 
 // One connection attempt. Every line it writes goes to rt.log with `thread` as ET_NET number.
 asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> connect_origin(

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "config/ascii.hpp"
+#include "config/load.hpp"
 #include "verify/doctor/trust_store_audit.hpp"
 
 namespace mratls::proxy {
@@ -12,7 +13,10 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
                                                                           std::shared_ptr<logs::Log> log,
                                                                           std::shared_ptr<OutcomeRecord> outcomes) {
   auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
-  if (!trust) return std::unexpected("trust store: " + trust.error());
+  if (!trust) {
+    auto located = config::located(config, trust.error());
+    return std::unexpected(located == trust.error() ? "trust store: " + located : located);
+  }
   if (auto refusal = verify::doctor::one_cn_refusal(verify::doctor::store_entries(*trust)))
     return std::unexpected("trust store: " + *refusal);
   return build(std::move(config), std::make_shared<const verify::TrustStore>(std::move(*trust)), std::move(log),
@@ -26,8 +30,10 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   static std::atomic<std::uint64_t> generations{0};
   auto rt = std::make_shared<Runtime>();
   rt->origin_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok)
-    return std::unexpected(config.source + ": expressway: " + ok.error());
+  if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok) {
+    auto located = config::located(config, ok.error());
+    return std::unexpected(located == ok.error() ? config.source + ": expressway: " + located : located);
+  }
   SSL_CTX_set_session_cache_mode(rt->origin_tls->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
   if (const auto path = keylog_path(config.log.keylog_file); !path.empty()) {
     auto keylog = KeyLog::open(path);
@@ -43,6 +49,7 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   for (auto& [name, address] : config.hosts) hosts[ascii::to_lower(name)] = std::move(address);
   config.hosts = std::move(hosts);
   rt->trusted_certificates = trust->certificates().size();
+  rt->trust_entries = verify::doctor::store_entries(*trust);
   rt->trust = std::move(trust);
   rt->config = std::move(config);
   rt->log = std::move(log);

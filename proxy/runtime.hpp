@@ -14,6 +14,7 @@
 #include "proxy/allow_list.hpp"
 #include "proxy/key_log.hpp"
 #include "proxy/outcome_record.hpp"
+#include "verify/doctor/trust_store_audit.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/trust_store.hpp"
 
@@ -28,6 +29,8 @@ struct Runtime {
   std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
   std::size_t trusted_certificates = 0;
   std::shared_ptr<const verify::TrustStore> trust;  // what the origin context verifies against
+  // Its certificates as the doctor's facts, read once: a refused chain is explained from them.
+  std::vector<verify::doctor::StoreEntry> trust_entries;
   // Where each failed request's typed outcome goes, when someone keeps them (the lab); else null.
   std::shared_ptr<OutcomeRecord> outcomes;
 

@@ -4,6 +4,7 @@
 
 #include "logs/line_format.hpp"
 #include "mra/mra_path.hpp"
+#include "verify/client_certificate_alert.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::scan {
@@ -66,9 +67,10 @@ std::optional<verify::Outcome> ssl_failure(std::string_view line) {
 std::optional<verify::Outcome> outcome_of_line(std::string_view line) {
   if (auto core = core_failure(line)) return *core;
   if (auto sni = sni_failure(line)) return *sni;
-  if (has(line, words::kUnknownCaAlert)) {
+  if (auto alert = verify::client_certificate_alert_in(line)) {
     auto ssl = ssl_failure(line);
-    return verify::ClientCertificateRefused{ssl ? std::get<verify::HandshakeFailed>(*ssl).name : std::string()};
+    return verify::ClientCertificateRefused{ssl ? std::get<verify::HandshakeFailed>(*ssl).name : std::string(),
+                                            std::string(alert->words), !alert->none_presented};
   }
   if (has(line, words::kRequestDenied)) return verify::Denied{};
   if (has(line, words::kConnectToOriginFailed)) return verify::NetworkFailure{"", std::string(line)};

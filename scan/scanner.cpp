@@ -196,6 +196,7 @@ void Scanner::close(Txn& txn, int status) {
     return;
   }
   if (o.first_failure.empty()) o.first_failure = txn.time_text;
+  if (txn.start_ms > 0 && (o.first_failure_ms == 0 || txn.start_ms < o.first_failure_ms)) o.first_failure_ms = txn.start_ms;
   o.last_failure = txn.time_text;
   o.last_failure_ms = std::max(o.last_failure_ms, txn.start_ms);
   ++o.causes[d.cause];
@@ -213,21 +214,16 @@ void Scanner::finish() {
     stats_.incomplete_transactions += stream.open.size();
     stream.open.clear();
   }
-  // The same host passing on one port and failing self-signed on another (6972, typically):
-  // an ECDSA certificate presented to an ECDSA-first Expressway.
+  // Failing self-signed, then passing: something changed in between. A certificate trusted or
+  // re-signed reads the same as a cipher string turned RSA-first (which avoids a self-signed
+  // ECDSA certificate); the logs alone do not say which, nor that the certificate was ECDSA.
   for (auto& [key, o] : origins_) {
     if (o.diagnosis.cause != verify::Cause::SelfSigned) continue;
-    // Failing self-signed, then passing: what a change of the cipher string to RSA-first does
-    // to a node whose ECDSA certificate is self-signed.
     if (o.last_ok_ms > o.last_failure_ms && o.last_failure_ms > 0)
       o.notes.push_back("the same origin passes after its last failure (" + o.last_failure +
-                        "): consistent with a change of the cipher string to RSA-first, i.e. a self-signed ECDSA certificate "
-                        "(tomcat-ECDSA / CallManager-ECDSA) on this node");
-    for (const auto& [other_key, other] : origins_)
-      if (other_key.first == key.first && other_key.second != key.second && other.ok > 0)
-        o.notes.push_back("the same host passes on port " + std::to_string(other_key.second) +
-                          ": suspect a self-signed ECDSA certificate (tomcat-ECDSA / CallManager-ECDSA) presented to an "
-                          "ECDSA-first Expressway on port " + std::to_string(key.second));
+                        "): something changed then: the certificate trusted or re-signed, or the cipher string made "
+                        "RSA-first (which avoids a self-signed tomcat-ECDSA). A capture of the handshake shows which "
+                        "certificate was presented");
   }
 }
 

@@ -36,6 +36,7 @@ struct OriginSummary {
   std::vector<std::string> notes;
   std::vector<Evidence> evidence;  // up to kEvidencePerOrigin failing transactions
   bool host_is_ip = false;
+  std::int64_t first_failure_ms = 0;  // 0: not known
   std::int64_t last_failure_ms = 0;
   std::int64_t last_ok_ms = 0;
 };

@@ -13,12 +13,68 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
+std::string key(const std::string& id) { return id.empty() ? std::string() : " (key id " + id + ")"; }
+
+constexpr const char* kTrustStoreMenu = "the Expressway-C trust store (Maintenance > Security > Trusted CA certificate)";
+
+// The chain and the store say which certificate is missing and on which box the fix is made.
+Diagnosis chain_gap(const ChainRefused& c, const ChainGap& g) {
+  const auto& n = c.name;
+  const std::string missing = "'" + g.missing + "'" + key(g.missing_key_id);
+  switch (g.kind) {
+    case ChainGap::Kind::RootNotTrusted:
+      return {Cause::UntrustedChain, n + " sends its chain up to the root " + missing + ", which the trust store does not hold",
+              "Upload the root CA " + missing + " to " + kTrustStoreMenu + ", if it is a CA you trust."};
+    case ChainGap::Kind::RekeyedCa: {
+      const std::string held = "'" + g.missing + "'" + key(g.store_key_id) + (g.store_source.empty() ? "" : " (" + g.store_source + ")");
+      const std::string presented = "'" + g.missing + "'" + key(g.missing_key_id);
+      // A node's own self-signed certificate: regenerated, or another of its certificates with the
+      // same CN (CUCM's tomcat and CallManager are the usual pair). Either way only one can stay.
+      if (g.node_certificate)
+        return {Cause::RekeyedCa,
+                "the trust store holds " + held + ", but " + n + " presents another self-signed certificate of that name, " +
+                    presented + ": it was regenerated, or it is another certificate of the node with the same CN",
+                "Expressway keeps one certificate per CN: if " + n + " regenerated its certificate, replace " + held + " with " +
+                    presented + " in " + kTrustStoreMenu + "; if both are current (CUCM's tomcat and CallManager share a CN), "
+                    "have the node's certificates CA-signed and trust that CA instead."};
+      return {Cause::RekeyedCa,
+              "the trust store holds " + held + ", but " + n +
+                  (g.certificate == g.missing ? " sends " + presented : "'s certificate '" + g.certificate + "' was signed by " + presented) +
+                  ": the same name with another key, a CA re-keyed or generated anew",
+              std::string("Keep the current one of the two in ") + kTrustStoreMenu + ": if the CA was re-keyed, replace " + held + " with " +
+                  presented + " (Expressway keeps one certificate per CN: delete the old one first); if " + held +
+                  " is the current CA, have " + n + "'s certificate reissued by it."};
+    }
+    case ChainGap::Kind::IntermediateLeftOut:
+      return {Cause::MissingIntermediate,
+              n + " leaves the intermediate " + missing + ", which signed '" + g.certificate + "', out of the chain it sends",
+              "Make " + n + " send its full chain (on CUCM: upload " + missing +
+                  " to tomcat-trust, then regenerate or re-upload the tomcat certificate so that the chain includes it), or "
+                  "upload " + missing + " to " + kTrustStoreMenu + "."};
+    case ChainGap::Kind::IssuerNotTrusted:
+      return {Cause::UntrustedChain,
+              "the trust store lacks " + missing + ", the CA that signed the certificate of " + n + ", and " + n +
+                  " sends its certificate alone",
+              "Upload the CA certificate " + missing + " to " + kTrustStoreMenu + ". If it is an intermediate CA, its root must be "
+              "there too (or have " + n + " send the intermediate with its certificate)."};
+    case ChainGap::Kind::RootOfChainNotTrusted:
+      // Most likely the root, but an intermediate above an intermediate reads the same.
+      return {Cause::UntrustedChain,
+              "the chain of " + n + " reaches the CA '" + g.certificate + "', whose issuer " + missing +
+                  " the trust store does not hold",
+              "Upload " + missing + " (the root of this chain; if it is itself an intermediate, its root too) to " +
+                  kTrustStoreMenu + "."};
+  }
+  return {};
+}
+
 Diagnosis chain_refused(const ChainRefused& c) {
+  if (c.gap) return chain_gap(c, *c.gap);
   const auto& n = c.name;
   switch (c.x509_error) {
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
       return {Cause::UntrustedChain, "the chain of " + n + " ends in a root the trust store does not hold",
-              "Upload that root CA (and any intermediate) of " + n + " to the Expressway-C trust store."};
+              "Upload the root CA that " + n + " sends to " + kTrustStoreMenu + ", if it is a CA you trust."};
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       return {Cause::SelfSigned, "self-signed certificate on " + n,
               "Upload the self-signed certificate of " + n +
@@ -27,10 +83,13 @@ Diagnosis chain_refused(const ChainRefused& c) {
                   "under TLS 1.2)."};
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+      // From a log line alone: the issuer is missing, but whether it is a root the store lacks, an
+      // intermediate the node left out or a re-keyed CA only the chain can tell.
       if (c.depth == 0)
-        return {Cause::MissingIntermediate, n + " sends its certificate without the issuing CA, which the trust store lacks",
-                "Upload the intermediate CA that signed the certificate of " + n +
-                    " to the Expressway-C trust store, or make the node send its full chain."};
+        return {Cause::UntrustedChain,
+                "the trust store holds no CA that issued the certificate of " + n + ", and " + n + " did not send it",
+                "Upload the CA that issued the certificate of " + n + " (its issuer; `mratls check` or a capture names it) to " +
+                    kTrustStoreMenu + ", with its root if it is an intermediate, or have " + n + " send its full chain."};
       return {Cause::UntrustedChain, "the chain of " + n + " leads to a CA the trust store does not hold",
               "Upload the root CA and every intermediate of the chain that " + n + " presents to the Expressway-C trust store."};
     case X509_V_ERR_CERT_HAS_EXPIRED:
@@ -52,6 +111,7 @@ const char* to_string(Cause c) {
     case Cause::SelfSigned: return "self-signed";
     case Cause::UntrustedChain: return "untrusted-ca";
     case Cause::MissingIntermediate: return "missing-intermediate";
+    case Cause::RekeyedCa: return "rekeyed-ca";
     case Cause::Expired: return "expired";
     case Cause::NotYetValid: return "not-yet-valid";
     case Cause::NameNotInCertificate: return "name-not-in-certificate";
@@ -70,12 +130,19 @@ bool is_verification_failure(Cause c) {
     case Cause::SelfSigned:
     case Cause::UntrustedChain:
     case Cause::MissingIntermediate:
+    case Cause::RekeyedCa:
     case Cause::Expired:
     case Cause::NotYetValid:
     case Cause::NameNotInCertificate:
     case Cause::IpNotInCertificate: return true;
     default: return false;
   }
+}
+
+bool lines_agree(Cause from_lines, Cause from_chain) {
+  if (from_lines == from_chain) return true;
+  return from_lines == Cause::UntrustedChain &&
+         (from_chain == Cause::MissingIntermediate || from_chain == Cause::RekeyedCa);
 }
 
 Diagnosis explain(const Outcome& outcome) {
@@ -92,9 +159,19 @@ Diagnosis explain(const Outcome& outcome) {
                     "Reissue the certificate with " + n.name +
                         " as a SAN, or make the cluster advertise a name the certificate holds."};
           },
-          [](const ClientCertificateRefused&) -> Diagnosis {
-            return {Cause::ClientCertRejected, "the node refused Expressway-C's client certificate",
-                    "Upload the Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust."};
+          [](const ClientCertificateRefused& c) -> Diagnosis {
+            if (!c.presented)
+              return {Cause::ClientCertRejected,
+                      "the node requires a client certificate and Expressway-C presented none (alert '" + c.alert + "')",
+                      "Expressway-C must present its server certificate when the node asks (mratls: server_certificate and "
+                      "server_private_key, or check --client-cert/--client-key), and the node must trust its CA: upload the "
+                      "Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust."};
+            std::string fix = "Upload the Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust.";
+            if (c.alert == "unsupported certificate" || c.alert == "bad certificate" || c.alert == "certificate unknown")
+              fix += " Check too that the Expressway-C certificate has TLS Web Client Authentication (clientAuth) in its "
+                     "Extended Key Usage, and that it has not expired.";
+            return {Cause::ClientCertRejected, "the node refused Expressway-C's client certificate (alert '" + c.alert + "')",
+                    fix};
           },
           [](const HandshakeFailed& h) -> Diagnosis {
             return {Cause::TlsFailure, "TLS handshake failed", "Check the node's TLS configuration: " + h.text};

@@ -11,8 +11,9 @@ namespace mratls::verify {
 enum class Cause {
   None,
   SelfSigned,           // self signed certificate, depth 0
-  UntrustedChain,       // the chain leads to a CA the trust store lacks (depth > 0)
-  MissingIntermediate,  // unable to get local issuer certificate at depth 0: no chain sent
+  UntrustedChain,       // the trust store lacks a CA of the chain: its root, or the issuer of a leaf sent alone
+  MissingIntermediate,  // the node sends a chain with an intermediate left out (known from the chain only)
+  RekeyedCa,            // the store holds a CA (or node certificate) of that name with another key
   Expired,
   NotYetValid,
   NameNotInCertificate,
@@ -37,6 +38,10 @@ const char* to_string(Cause c);
 bool is_verification_failure(Cause c);
 
 Diagnosis explain(const Outcome& outcome);
+
+// Whether the cause read from a failure's log lines agrees with the cause known from its chain:
+// the lines cannot tell a re-keyed CA or a left-out intermediate from any CA the store lacks.
+bool lines_agree(Cause from_lines, Cause from_chain);
 
 // Said once, as a workaround and not a fix.
 inline constexpr const char* kVerifyOffWorkaround =

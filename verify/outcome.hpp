@@ -3,10 +3,34 @@
 // the text, maps it back in one place: scan/outcome_text.cpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace mratls::verify {
+
+// Where a refused chain breaks, read from the chain the node sent and the trust store (known
+// wherever the chain is: the proxy, check, cert verify, a capture; never from a log line alone).
+// One OpenSSL error, "unable to get local issuer certificate", covers cases with different fixes
+// on different boxes; this tells them apart.
+struct ChainGap {
+  enum class Kind {
+    RootNotTrusted,         // the node sends its chain up to a root the store lacks
+    RekeyedCa,              // the store holds a CA (or self-signed certificate) of that name with another key
+    IntermediateLeftOut,    // the node sends certificates above a missing intermediate
+    IssuerNotTrusted,       // the node sends its certificate alone; the store lacks its issuer (root or intermediate)
+    RootOfChainNotTrusted,  // the chain is complete up to a CA whose issuer, the root, the store lacks
+  };
+  Kind kind = Kind::IssuerNotTrusted;
+  std::string certificate;     // CN of the certificate whose issuer is missing (the root itself for RootNotTrusted)
+  std::string missing;         // CN of the certificate the store must hold
+  std::string missing_key_id;  // its key identifier, from the Authority Key Identifier (or the root's own)
+  std::string store_key_id;    // RekeyedCa: the key identifier of the same-name certificate in the store
+  std::string store_source;    // RekeyedCa: which store entry that is
+  bool node_certificate = false;  // RekeyedCa: the same-name certificate is the node's own, self-signed
+  bool operator==(const ChainGap&) const = default;
+};
 
 // X14.2's chain verification refused the origin ("Core server certificate verification failed").
 struct ChainRefused {
@@ -14,6 +38,7 @@ struct ChainRefused {
   int x509_error = 0;      // X509_V_ERR_*; 0 when only the text is known
   int depth = 0;
   std::string error_text;  // as logged
+  std::optional<ChainGap> gap = std::nullopt;
 };
 
 // Traffic Server's name check refused it ("SNI (...) not in certificate").
@@ -22,9 +47,14 @@ struct NameNotInCertificate {
   bool ip = false;  // the node is advertised by IP address
 };
 
-// The origin refused Expressway-C's client certificate (tlsv1 alert unknown ca).
+// The origin refused Expressway-C's client certificate, or asked for one and got none: an alert
+// about the client certificate (unknown ca, certificate required, bad certificate, access
+// denied, unsupported certificate, certificate unknown, or a handshake failure after the node's
+// CertificateRequest).
 struct ClientCertificateRefused {
   std::string name;
+  std::string alert = "unknown ca";  // the alert's words, as OpenSSL writes them after "alert "
+  bool presented = true;             // Expressway-C sent a certificate (false: it had none to send)
 };
 
 // Another TLS failure: the handshake itself fails, before X14.2 too.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "scan/capture/cipher_suites.hpp"
+#include "verify/name_match.hpp"
 #include "verify/ossl.hpp"
 
 namespace mratls::scan::capture {
@@ -28,7 +29,7 @@ std::string alert_text(const Alert& a) {
 Observation observe(const Handshake& h) {
   Observation o;
   o.connections = 1;
-  o.first_us = h.first_us;
+  o.first_us = o.last_us = h.first_us;
   if (const auto& hello = h.from_client.client_hello) {
     o.sni = hello->sni;
     o.preference = cipher_preference(hello->cipher_suites);
@@ -88,6 +89,46 @@ std::string checked_name(const OriginCapture& origin, const Observation& seen) {
   return seen.sni.empty() ? origin.server.address : seen.sni;
 }
 
+namespace {
+
+// Clocks of the capture host and of Expressway-C may differ by a little.
+constexpr std::int64_t kClockSlackMs = 120'000;
+
+bool overlaps(const Observation& seen, const OriginSummary& log) {
+  if (log.first_failure_ms == 0 || seen.first_us == 0) return true;  // a time not known rules nothing out
+  const std::int64_t from = seen.first_us / 1000 - kClockSlackMs, to = seen.last_us / 1000 + kClockSlackMs;
+  return log.first_failure_ms <= to && log.last_failure_ms >= from;
+}
+
+// Without a trust store: whether the chain's shape shows the logged cause.
+bool shape_shows(const Observation& seen, const OriginCapture& origin, verify::Cause cause) {
+  if (seen.chain.empty() || !seen.chain.front().facts) return false;
+  const auto& leaf = *seen.chain.front().facts;
+  const auto at = static_cast<std::time_t>(seen.first_us / 1000000);
+  using C = verify::Cause;
+  switch (cause) {
+    case C::SelfSigned: return leaf.self_signed;
+    case C::UntrustedChain:
+    case C::MissingIntermediate:
+    case C::RekeyedCa: return !leaf.self_signed;
+    case C::Expired: return leaf.not_after < at;
+    case C::NotYetValid: return leaf.not_before > at;
+    case C::NameNotInCertificate:
+    case C::IpNotInCertificate:
+      return verify::match_certificate_name({leaf.dns_sans, leaf.ip_sans, leaf.first_cn}, checked_name(origin, seen)) ==
+             verify::NameMatch::NoMatch;
+    default: return false;
+  }
+}
+
+bool explains(const Observation& seen, const OriginCapture& origin, const OriginSummary& log) {
+  if (!overlaps(seen, log)) return false;
+  if (seen.x142_accepted) return !*seen.x142_accepted && verify::lines_agree(log.diagnosis.cause, seen.x142_diagnosis.cause);
+  return shape_shows(seen, origin, log.diagnosis.cause);
+}
+
+}  // namespace
+
 void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged) {
   for (auto& origin : origins)
     for (auto& seen : origin.seen) {
@@ -95,13 +136,25 @@ void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSumm
       for (const auto& log : logged) {
         if (log.port != origin.server.port || log.failed == 0) continue;
         if (log.host != seen.sni && log.host != origin.server.address) continue;
-        seen.log_joins.push_back(std::to_string(origin.server.port) + " presented " + presented_text(seen) + ", to " +
-                                 (seen.preference.empty() ? "a" : "an " + seen.preference) +
-                                 " ClientHello; that is the " + verify::to_string(log.diagnosis.cause) + " failure of " +
-                                 log.host + ":" + std::to_string(log.port) + " in the logs (" + log.diagnosis.summary +
-                                 ", " + std::to_string(log.failed) + " failed)");
+        if (!explains(seen, origin, log)) continue;
+        std::string join = std::to_string(origin.server.port) + " presented " + presented_text(seen) + ", to " +
+                           (seen.preference.empty() ? "a" : "an " + seen.preference) + " ClientHello; that is the " +
+                           verify::to_string(log.diagnosis.cause) + " failure of " + log.host + ":" +
+                           std::to_string(log.port) + " in the logs (" + log.diagnosis.summary + ", " +
+                           std::to_string(log.failed) + " failed)";
+        // The chain says more than the line: which CA, and on which box to fix it.
+        if (seen.x142_accepted && seen.x142_diagnosis.cause != log.diagnosis.cause)
+          join += "; the chain shows which: " + seen.x142_diagnosis.summary;
+        seen.log_joins.push_back(std::move(join));
       }
     }
+}
+
+bool shows_failure(const OriginCapture& origin) {
+  return std::ranges::any_of(origin.seen, [](const Observation& s) {
+    return (s.x142_accepted && !*s.x142_accepted) ||
+           std::ranges::any_of(s.alerts, [](const std::string& a) { return a.find(": fatal ") != std::string::npos; });
+  });
 }
 
 std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes) {
@@ -115,6 +168,7 @@ std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes) {
     if (seen != origin->seen.end()) {
       ++seen->connections;
       seen->first_us = std::min(seen->first_us, o.first_us);
+      seen->last_us = std::max(seen->last_us, o.last_us);
     }
     else origin->seen.push_back(std::move(o));
   }

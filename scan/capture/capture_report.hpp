@@ -12,6 +12,7 @@
 #include "scan/capture/connections.hpp"
 #include "scan/scanner.hpp"
 #include "verify/doctor/certificate_facts.hpp"
+#include "verify/fix_catalogue.hpp"
 
 namespace mratls::scan::capture {
 
@@ -33,8 +34,10 @@ struct Observation {
   std::vector<std::string> alerts;            // "origin: fatal unknown_ca", "client: encrypted alert"
   std::vector<std::string> problems;          // what stopped the reading, per direction
   std::int64_t first_us = 0;                  // when the first of these connections was captured
+  std::int64_t last_us = 0;                   // and the last
   // With a trust store: X14.2's verdict on this chain, for the SNI (or the address) used.
   std::optional<bool> x142_accepted;
+  verify::Diagnosis x142_diagnosis;  // for a refused chain: the cause and fix, as check gives them
   std::vector<std::string> x142_lines;
   std::vector<std::string> log_joins;  // the failures of the same origin in the logs given with it
 };
@@ -47,8 +50,13 @@ struct OriginCapture {
 std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes);
 
 // What the logs given with the capture say about the same origin (the same port, and the SNI or
-// the address as its host): the presented chain tied to the failure it explains.
+// the address as its host): the presented chain tied to the failure it explains — only one it
+// can explain: the same origin, at a time that overlaps, and the same cause under the proxy's
+// verifier (or, without a trust store, a chain whose shape shows that cause).
 void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged);
+
+// Whether the capture itself shows a failure: a chain X14.2 refuses, or a fatal alert.
+bool shows_failure(const OriginCapture& origin);
 
 // The name X14.2 checks the chain against: the SNI, or the address when the client sent none.
 std::string checked_name(const OriginCapture& origin, const Observation& seen);

@@ -294,6 +294,32 @@ TEST(Admin, NoRequestIsDroppedWhileTheSwitchesFlip) {
   EXPECT_EQ(other.load(), 0);
 }
 
+// On a projector the audience must see the cause before its effect: no request served under the
+// new generation may reach the log before the line that announces the change.
+TEST(Admin, TheChangeLineComesBeforeAnyRequestOfTheNewGeneration) {
+  auto s = stage("self-signed");
+  std::atomic<bool> stop{false};
+  std::atomic<int> passed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 2; ++c)
+    clients.emplace_back([&] {
+      Client client(s.proxy->port());
+      for (int i = 0; i < 5000 && (!stop || passed.load() < 5); ++i)
+        if (client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status == 200) ++passed;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // let refused requests run first
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off").status, 200);
+  stop = true;
+  for (auto& c : clients) c.join();
+  s.proxy->log()->flush();
+  const auto lines = s.proxy->masked_lines();
+  const auto notice = std::ranges::find_if(lines, [](const std::string& l) { return l.find("[admin] NOTICE: VerifyOriginServer changed") != std::string::npos; });
+  ASSERT_NE(notice, lines.end());
+  for (auto it = lines.begin(); it != notice; ++it)
+    EXPECT_EQ(it->find("Msg=\"HTTP/1.1 200"), std::string::npos) << "a 200 of the new generation before the change line:\n" << *it;
+  EXPECT_GE(passed.load(), 5);
+}
+
 TEST(Admin, MetricsAgreeWithTheRequestsMade) {
   auto s = stage("self-signed");
   Client client(s.proxy->port());

@@ -10,7 +10,11 @@
 #include "lab/scenarios.hpp"
 #include "verify/fix_catalogue.hpp"
 #include "check/probe.hpp"
+#include "check/report.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 #include "support.hpp"
+#include "verify/certificate_file.hpp"
+#include "verify/certificate_summary.hpp"
 #include "verify/cipher_preference.hpp"
 
 using namespace mratls;
@@ -21,9 +25,10 @@ namespace {
 // The appliance's cipher string with the field's RSA-first prefix.
 const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 
-std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first) {
+std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first, bool with_trust = true) {
   auto config = base_config(LabPki::get());
   if (rsa_first) config.expressway.ciphers = kRsaFirst;
+  if (!with_trust) config.expressway.trusted_ca_certificates.clear();
   auto rt = proxy::Runtime::build(config, nullptr);
   if (!rt) throw std::runtime_error(rt.error());
   return *rt;
@@ -81,7 +86,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Expected{"cn-fallback", kPass, kPass},
                       Expected{"ecdsa-self-signed", refused(C::SelfSigned), kPass},
                       Expected{"ecdsa-self-signed-tls13", refused(C::SelfSigned), refused(C::SelfSigned)},
-                      Expected{"missing-intermediate", refused(C::MissingIntermediate), refused(C::MissingIntermediate)},
+                      // Sent alone: whether its issuer is an intermediate or a root, nothing says.
+                      Expected{"missing-intermediate", refused(C::UntrustedChain), refused(C::UntrustedChain)},
+                      Expected{"intermediate-left-out", refused(C::MissingIntermediate), refused(C::MissingIntermediate)},
+                      Expected{"rekeyed-ca", refused(C::RekeyedCa), refused(C::RekeyedCa)},
                       Expected{"expired", refused(C::Expired), refused(C::Expired)},
                       Expected{"untrusted-root-sent", refused(C::UntrustedChain), refused(C::UntrustedChain)},
                       Expected{"wrong-host", refused(C::NameNotInCertificate), refused(C::NameNotInCertificate)}),
@@ -161,6 +169,10 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
     if (p["node"] == "cucm1.steven.lab" && p["port"] == 6972 && p["preference"] == "ECDSA-first") {
       EXPECT_EQ(p["cause"], "self-signed");
       EXPECT_NE(p["fix"].get<std::string>().find("Fails only ECDSA-first"), std::string::npos) << p["fix"];
+      // The fix (trust it) can be done from the export: the certificate 6972 presents is there.
+      auto exported = verify::read_certificates((dir / "nodes" / "field-mix" / "cucm1.steven.lab-6972-ecdsa.pem").string());
+      ASSERT_TRUE(exported) << exported.error();
+      EXPECT_EQ(verify::summarize(exported->front().get()).sha256, p["chain"][0]["sha256"]);
     }
   }
   EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", "127.0.23.12"})) << "discovery finds the node advertised by IP";
@@ -180,7 +192,8 @@ TEST(CheckCommand, UsageErrorsExitTwo) {
 // The offline verifier (mratls cert verify) finds what the handshake finds.
 TEST(CheckProbe, OfflineVerificationFindsWhatTheHandshakeFinds) {
   for (const auto* id : {"ok-fqdn", "self-signed", "unknown-ca", "ip-not-in-san", "ip-address-san", "cn-fallback",
-                         "missing-intermediate", "expired", "untrusted-root-sent", "wrong-host"}) {
+                         "missing-intermediate", "expired", "untrusted-root-sent", "wrong-host", "intermediate-left-out",
+                         "rekeyed-ca"}) {
     auto def = lab::scenario_origin(id);
     const auto& presented = def.spec.certificates.front();
     std::vector<X509*> sent;
@@ -196,4 +209,65 @@ TEST(CheckProbe, OfflineVerificationFindsWhatTheHandshakeFinds) {
     auto probes = check::run_probes({{runtime(false), {name, "https", (*origin)->port()}, "x"}}, 1, 1);
     EXPECT_EQ(offline.findings(), probes.front().findings) << id;
   }
+}
+
+// One OpenSSL error, "unable to get local issuer certificate", has several causes; check tells
+// them apart from the chain and the store, names the certificate, and sends the engineer to the
+// box where the fix is made.
+struct GapCase {
+  std::string id;
+  bool with_trust;
+  verify::Cause cause;
+  std::vector<std::string> in_fix;
+  std::vector<std::string> not_in_reason;
+  friend void PrintTo(const GapCase& g, std::ostream* os) { *os << g.id << (g.with_trust ? "" : " without trust"); }
+};
+
+class CheckChainGap : public ::testing::TestWithParam<GapCase> {};
+
+TEST_P(CheckChainGap, TheVerdictNamesTheMissingCertificateAndWhereToFixIt) {
+  const auto& g = GetParam();
+  auto def = lab::scenario_origin(g.id);
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  auto probes = check::run_probes({{runtime(false, g.with_trust), {def.connect_host, "https", (*origin)->port()}, "ECDSA-first"}}, 1, 1);
+  auto report = check::judge(std::move(probes), {});
+  ASSERT_EQ(report.rows.size(), 1u);
+  const auto& row = report.rows.front();
+  EXPECT_EQ(row.diagnosis.cause, g.cause) << verify::to_string(row.diagnosis.cause) << ": " << row.diagnosis.summary;
+  for (const auto& text : g.in_fix) EXPECT_NE(row.fix.find(text), std::string::npos) << text << "\n" << row.fix;
+  for (const auto& text : g.not_in_reason)
+    EXPECT_EQ(check::reason_of(row).find(text), std::string::npos) << text << "\n" << check::reason_of(row);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Gaps, CheckChainGap,
+    ::testing::Values(
+        // No trust store at all: the node's CA-signed certificate lacks its root, not an intermediate.
+        GapCase{"ok-fqdn", false, C::UntrustedChain, {"Upload the CA certificate 'mratls Lab Root CA' (key id "}, {"intermediate"}},
+        GapCase{"missing-intermediate", true, C::UntrustedChain,
+                {"Upload the CA certificate 'mratls Lab Issuing CA' (key id ", "If it is an intermediate CA, its root must be there too"}, {}},
+        GapCase{"intermediate-left-out", true, C::MissingIntermediate,
+                {"Make cucm.steven.lab send its full chain", "'mratls Lab Issuing CA' (key id "}, {}},
+        GapCase{"rekeyed-ca", true, C::RekeyedCa, {"replace 'mratls Lab Root CA' (key id ", "with 'mratls Lab Root CA' (key id "}, {}},
+        GapCase{"unknown-ca", true, C::UntrustedChain, {"Upload 'Unknown Root CA' (key id ", "(the root of this chain"}, {"intermediate"}},
+        GapCase{"untrusted-root-sent", true, C::UntrustedChain, {"Upload the root CA 'Unknown Root CA' (key id "}, {}}),
+    [](const auto& info) {
+      std::string n = info.param.id + (info.param.with_trust ? "" : "_without_trust");
+      for (auto& c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
+
+TEST(CheckProbe, ARekeyedCaNamesBothKeyIdentifiers) {
+  auto def = lab::scenario_origin("rekeyed-ca");
+  const auto expected_new = verify::doctor::certificate_facts(lab::LabAuthorities::shared().rekeyed_root.cert.get()).subject_key_id;
+  const auto expected_old = verify::doctor::certificate_facts(lab::LabAuthorities::shared().root.cert.get()).subject_key_id;
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin);
+  auto report = check::judge(check::run_probes({{runtime(false), {def.connect_host, "https", (*origin)->port()}, "x"}}, 1, 1), {});
+  const auto& reason = check::reason_of(report.rows.front());
+  EXPECT_NE(reason.find(expected_old), std::string::npos) << reason;
+  EXPECT_NE(reason.find(expected_new), std::string::npos) << reason;
+  ASSERT_NE(expected_old, expected_new);
 }

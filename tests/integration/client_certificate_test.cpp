@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+#include <openssl/x509_vfy.h>
+
+#include "check/probe.hpp"
+#include "check/report.hpp"
 #include "lab/scenarios.hpp"
 #include "support.hpp"
 
@@ -129,9 +133,69 @@ TEST_P(CheckClientCertificate, CheckNamesTheRefusalAndOffersNoVerificationWorkar
                           "routines:ssl3_read_bytes:tlsv1 alert unknown ca"),
             std::string::npos)
       << p.output;
-  EXPECT_NE(p.output.find("Before X14.2 too: the node refused Expressway-C's client certificate (cucm.steven.lab:" +
+  EXPECT_NE(p.output.find("Before X14.2 too: the node refused Expressway-C's client certificate (alert 'unknown ca') (cucm.steven.lab:" +
                           std::to_string((*origin)->port()) + "). Upload the Expressway-C certificate's CA chain"),
             std::string::npos)
       << p.output;
   EXPECT_EQ(p.output.find("Short-term workaround"), std::string::npos) << p.output;
 }
+
+// Every alert a node sends about the client certificate, under TLS 1.2 and 1.3, is the
+// client-certificate verdict with its fix, never "check that it listens with TLS".
+struct AlertCase {
+  std::string name;
+  bool tls13;
+  bool present;       // Expressway-C has a certificate to present
+  bool required;      // the node refuses a client without one
+  int refusal;        // the node refuses any certificate with this X509 error (0: its CAs decide)
+  std::string alert;  // the alert's words
+  bool presented;
+  friend void PrintTo(const AlertCase& a, std::ostream* os) { *os << a.name; }
+};
+
+class ClientCertificateAlerts : public ::testing::TestWithParam<AlertCase> {};
+
+TEST_P(ClientCertificateAlerts, CheckGivesTheClientCertificateVerdict) {
+  const auto& a = GetParam();
+  auto def = lab::scenario_origin("ok-fqdn");
+  def.spec.tls13 = a.tls13;
+  def.spec.client_certificate_cas = {lab::LabAuthorities::shared().other_root};
+  def.spec.client_certificate_required = a.required;
+  def.spec.client_certificate_refusal = a.refusal;
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  auto config = base_config(LabPki::get());
+  if (a.present) {
+    const auto& expressway = lab::LabAuthorities::shared().expressway;
+    config.expressway.server_certificate = write_file("client-cert/alerts/vcsc.pem", expressway.cert_pem());
+    config.expressway.server_private_key = write_file("client-cert/alerts/vcsc.key", expressway.key_pem());
+  }
+  auto rt = proxy::Runtime::build(config, nullptr);
+  ASSERT_TRUE(rt) << rt.error();
+  auto report = check::judge(check::run_probes({{*rt, {"cucm.steven.lab", "https", (*origin)->port()}, "ECDSA-first"}}, 1, 1), {});
+  const auto& row = report.rows.front();
+  EXPECT_EQ(row.probe.outcome, check::ProbeOutcome::TlsFailed) << row.probe.error;
+  ASSERT_TRUE(row.probe.failure);
+  const auto* refused = std::get_if<verify::ClientCertificateRefused>(&*row.probe.failure);
+  ASSERT_NE(refused, nullptr) << row.probe.error;
+  EXPECT_EQ(refused->alert, a.alert);
+  EXPECT_EQ(refused->presented, a.presented);
+  EXPECT_EQ(row.diagnosis.cause, verify::Cause::ClientCertRejected);
+  EXPECT_TRUE(row.fix.starts_with("Before X14.2 too: ")) << row.fix;
+  EXPECT_NE(row.fix.find("tomcat-trust"), std::string::npos) << row.fix;
+  EXPECT_EQ(row.fix.find("listens with TLS"), std::string::npos) << row.fix;
+  if (!a.presented) {
+    EXPECT_NE(row.fix.find("presented none"), std::string::npos) << row.fix;
+  }
+  EXPECT_FALSE(report.refused) << "VerifyOriginServer Off cures no client-certificate refusal";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ClientCertificate, ClientCertificateAlerts,
+    ::testing::Values(AlertCase{"NoneUnderTls12", false, false, true, 0, "handshake failure", false},
+                      AlertCase{"NoneUnderTls13", true, false, true, 0, "certificate required", false},
+                      AlertCase{"UnknownCaUnderTls12", false, true, false, 0, "unknown ca", true},
+                      AlertCase{"UnknownCaUnderTls13", true, true, false, 0, "unknown ca", true},
+                      AlertCase{"BadCertificateUnderTls12", false, true, false, X509_V_ERR_CERT_REJECTED, "bad certificate", true},
+                      AlertCase{"BadCertificateUnderTls13", true, true, false, X509_V_ERR_CERT_REJECTED, "bad certificate", true}),
+    [](const auto& info) { return info.param.name; });

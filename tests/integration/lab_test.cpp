@@ -58,13 +58,13 @@ Output run(const std::string& args) {
 }  // namespace
 
 TEST(DualCertificateOrigin, Tls12PresentsWhatTheCipherPreferenceSelects) {
-  EXPECT_EQ(presented_cn("ecdsa-self-signed", false), "cucm.steven.lab-EC");
+  EXPECT_EQ(presented_cn("ecdsa-self-signed", false), "cucm-EC.steven.lab");
   EXPECT_EQ(presented_cn("ecdsa-self-signed", true), "cucm.steven.lab");
 }
 
 TEST(DualCertificateOrigin, Tls13PresentsEcdsaWhateverTheCipherString) {
-  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", false), "cucm.steven.lab-EC");
-  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", true), "cucm.steven.lab-EC");
+  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", false), "cucm-EC.steven.lab");
+  EXPECT_EQ(presented_cn("ecdsa-self-signed-tls13", true), "cucm-EC.steven.lab");
 }
 
 TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
@@ -103,7 +103,9 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
       EXPECT_EQ(s.diagnosis.cause, verify::Cause::SelfSigned);
     }
     if (s.step.name == "Unity Connection voicemail (vmrest)") {
-      EXPECT_EQ(s.diagnosis.cause, verify::Cause::MissingIntermediate);
+      // Unity sends its certificate alone: that its issuer is an intermediate, nothing on the wire says.
+      EXPECT_EQ(s.diagnosis.cause, verify::Cause::UntrustedChain);
+      EXPECT_NE(s.diagnosis.fix.find("'mratls Lab Issuing CA' (key id "), std::string::npos) << s.diagnosis.fix;
     }
   }
 }
@@ -120,10 +122,11 @@ TEST(LabCommand, MatrixEqualsTheExpectedTable) {
       {"cn-fallback", {200, 200}},       {"ecdsa-self-signed", {502, 200}},    {"ecdsa-self-signed-tls13", {502, 502}},
       {"missing-intermediate", {502, 502}}, {"expired", {502, 502}},           {"untrusted-root-sent", {502, 502}},
       {"wrong-host", {502, 502}},        {"field-mix", {502, 502}},         {"client-cert-6972", {502, 502}},
+      {"intermediate-left-out", {502, 502}}, {"rekeyed-ca", {502, 502}},    {"client-cert-6972-tls13", {502, 502}},
   };
   // Not a verification failure: the node refuses Expressway-C's client certificate whatever the
   // version and VerifyOriginServer say.
-  const std::set<std::string> always_502 = {"client-cert-6972"};
+  const std::set<std::string> always_502 = {"client-cert-6972", "client-cert-6972-tls13"};
   ASSERT_EQ(json["matrix"].size(), on.size());
   for (const auto& row : json["matrix"]) {
     const std::string id = row["scenario"];
@@ -152,7 +155,7 @@ TEST(LabCommand, TextOutputShowsTheMatrixAndTheFailingLines) {
                           "Action=Terminate Error=self signed certificate server=cucm.steven.lab(127.0.0.11) depth=0"),
             std::string::npos);
   EXPECT_NE(out.text.find("Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off "
-                          "(it does not cure client-cert-6972)\n"),
+                          "(it does not cure client-cert-6972, client-cert-6972-tls13)\n"),
             std::string::npos);
   EXPECT_EQ(out.text.find("\033["), std::string::npos) << "no colour when not on a terminal";
 }
@@ -169,6 +172,24 @@ TEST(LabCommand, ARefusedClientCertificateIsNotCalledAVerificationFailure) {
   EXPECT_NE(out.text.find("VerifyOriginServer Off does not help here: this is not origin verification."), std::string::npos)
       << out.text;
   EXPECT_EQ(out.text.find("Short-term workaround"), std::string::npos) << "Off would not help: no workaround offered";
+}
+
+TEST(LabCommand, UnderTls13TheRefusedClientCertificateGetsTheSameVerdict) {
+  auto out = run("lab --scenario client-cert-6972-tls13 --verify on");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("tlsv1 alert unknown ca"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("VerifyOriginServer Off does not help here"), std::string::npos) << out.text;
+  EXPECT_EQ(out.text.find("listens with TLS"), std::string::npos) << out.text;
+}
+
+TEST(LabCommand, LogOnlyShowsTheActionContinueLines) {
+  auto out = run("lab --scenario self-signed --verify log-only");
+  ASSERT_EQ(out.code, 0) << out.text;
+  EXPECT_NE(out.text.find("== What log-only writes"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("WARNING: Core server certificate verification failed for (cucm.steven.lab). Action=Continue "
+                          "Error=self signed certificate"),
+            std::string::npos)
+      << out.text;
 }
 
 TEST(LabCommand, UnknownScenarioIsAUsageError) {
@@ -190,6 +211,10 @@ TEST(LabCommand, KeepRunningServesLoginsUntilInterrupted) {
   EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
   EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502"), std::string::npos)
       << login.output;
+  // Every failing step is explained, not the first alone: TFTP on 6972 and Unity fail too.
+  EXPECT_NE(login.output.find("also failing: TFTP device configuration CSFemusk.cnf.xml -> 502"), std::string::npos)
+      << login.output;
+  EXPECT_NE(login.output.find("also failing: Unity Connection voicemail (vmrest) -> 502"), std::string::npos) << login.output;
 
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0) << lab.output;

@@ -29,6 +29,14 @@ fs::path scratch() {
 
 std::string sha256_of(const lab::Issued& c) { return verify::summarize(c.cert.get()).sha256; }
 
+// When the fixture log's 6972 request failed (2022-07-11 18:55:26 +02:00).
+constexpr std::time_t kFixture6972Failure = 1657558525;
+
+std::string fixture_log() {
+  std::ifstream fixture(std::string(MRATLS_FIXTURES) + "/expressway-x14.2-mra-502.log");
+  return {(std::istreambuf_iterator<char>(fixture)), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
 
 TEST(ScanCapture, Tls12SelfSignedEcdsaOutOfOrderAndRetransmitted) {
@@ -73,7 +81,7 @@ TEST(ScanCapture, Tls12SelfSignedEcdsaOutOfOrderAndRetransmitted) {
 
   // With a trust store: the verdict and the appliance's lines for the SNI the client sent.
   auto refused = spawn_mratls({"scan", "--trust", LabPki::get().trust_file, file.string()});
-  EXPECT_EQ(refused.wait_exit(), 0) << refused.output;
+  EXPECT_EQ(refused.wait_exit(), 1) << "a refused chain is a finding: " << refused.output;
   EXPECT_NE(refused.output.find("     X14.2 with this trust store, for cucm.steven.lab: refused\n"
                                 "        [ET_NET 0] WARNING: Core server certificate verification failed for "
                                 "(cucm.steven.lab). Action=Terminate Error=self signed certificate server=cucm.steven.lab(10.1.1.20) depth=0\n"),
@@ -170,11 +178,10 @@ TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
              segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab",
                                    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"),
                          500),
-             "10.1.1.5", 40000, "10.1.1.20", 6972);
+             "10.1.1.5", 40000, "10.1.1.20", 6972, kFixture6972Failure);
   std::ifstream pcap(dir / "inner.pcap", std::ios::binary);
   const std::string capture((std::istreambuf_iterator<char>(pcap)), std::istreambuf_iterator<char>());
-  std::ifstream fixture(std::string(MRATLS_FIXTURES) + "/expressway-x14.2-mra-502.log");
-  const std::string log((std::istreambuf_iterator<char>(fixture)), std::istreambuf_iterator<char>());
+  const std::string log = fixture_log();
   write_archive(dir / "snapshot.tar.gz", {{"loggingsnapshot/diagnostic_log.txt", log}, {"loggingsnapshot/tcpdump/eth0.pcap", capture}},
                 true);
   auto scan = spawn_mratls({"scan", (dir / "snapshot.tar.gz").string()});
@@ -198,4 +205,45 @@ TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
   auto doc = nlohmann::json::parse(alone.output);
   EXPECT_EQ(doc["captures"]["origins"][0]["origin"], "10.1.1.20:6972");
   EXPECT_EQ(doc["captures"]["inputs"][0]["file"], (dir / "alone.pcap.gz").string());
+}
+
+// A captured chain is tied only to a failure it explains: an accepted CA-signed RSA chain is not
+// "the self-signed failure" of the same origin, nor is a chain captured a year away from it.
+TEST(ScanCapture, AChainIsTiedOnlyToAFailureItExplains) {
+  const auto dir = scratch();
+  lab::CertSpec spec;
+  spec.common_name = "cucm.steven.lab";
+  spec.dns_sans = {"cucm.steven.lab"};
+  const auto rsa = lab::issue(spec, &lab::LabAuthorities::shared().root);
+  write_pcap((dir / "rsa.pcap").string(), segments_of(handshake(rsa, {}, TLS1_2_VERSION, "cucm.steven.lab"), 1400), "10.1.1.5",
+             40000, "10.1.1.20", 6972, kFixture6972Failure);
+  std::ofstream(dir / "fixture.log") << fixture_log();
+  auto scan = spawn_mratls({"scan", (dir / "fixture.log").string(), (dir / "rsa.pcap").string()});
+  EXPECT_EQ(scan.wait_exit(), 1) << scan.output;
+  EXPECT_NE(scan.output.find("chain presented (1)"), std::string::npos) << scan.output;
+  EXPECT_EQ(scan.output.find("     logs: "), std::string::npos) << "a CA-signed chain does not explain a self-signed failure:\n"
+                                                               << scan.output;
+
+  // The self-signed ECDSA chain explains it, but not when captured a year later.
+  const auto node = ecdsa_self_signed();
+  write_pcap((dir / "late.pcap").string(),
+             segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab", "ECDHE-ECDSA-AES256-GCM-SHA384"), 1400),
+             "10.1.1.5", 40000, "10.1.1.20", 6972, kFixture6972Failure + 365 * 86400);
+  auto late = spawn_mratls({"scan", (dir / "fixture.log").string(), (dir / "late.pcap").string()});
+  EXPECT_EQ(late.wait_exit(), 1) << late.output;
+  EXPECT_EQ(late.output.find("     logs: "), std::string::npos) << late.output;
+}
+
+TEST(ScanCapture, AFatalAlertInACaptureIsAFinding) {
+  const auto dir = scratch();
+  auto t = handshake(ecdsa_self_signed(), {}, TLS1_2_VERSION, "cucm.steven.lab", "ECDHE-ECDSA-AES256-GCM-SHA384");
+  // The client answers the server's flight with a fatal unknown_ca alert instead of its key
+  // exchange, as a client that refuses the chain does: its ClientHello record, then the alert.
+  const auto hello_size = 5 + ((static_cast<unsigned char>(t.client_to_server[3]) << 8) |
+                               static_cast<unsigned char>(t.client_to_server[4]));
+  t.client_to_server = t.client_to_server.substr(0, hello_size) + std::string("\x15\x03\x03\x00\x02\x02\x30", 7);
+  write_pcap((dir / "alert.pcap").string(), segments_of(t, 1400), "10.1.1.5", 40000, "10.1.1.20", 6972);
+  auto scan = spawn_mratls({"scan", (dir / "alert.pcap").string()});
+  EXPECT_EQ(scan.wait_exit(), 1) << scan.output;
+  EXPECT_NE(scan.output.find("alert client: fatal unknown_ca"), std::string::npos) << scan.output;
 }

@@ -59,7 +59,8 @@ void expect_fixture_result(const std::map<std::string, scan::OriginSummary>& ori
   const auto& tftp = origins.at("cucm.steven.lab:6972");
   EXPECT_EQ(tftp.failed, 1u);
   EXPECT_EQ(tftp.diagnosis.cause, verify::Cause::SelfSigned);
-  ASSERT_EQ(tftp.notes.size(), 1u) << "the same host passes on 8443: ECDSA suspicion";
+  // Passing on 8443 says nothing about the certificate on 6972: no ECDSA guess from the logs.
+  EXPECT_TRUE(tftp.notes.empty()) << tftp.notes.front();
   const auto& by_ip = origins.at("10.48.36.215:8443");
   EXPECT_EQ(by_ip.failed, 1u);
   EXPECT_EQ(by_ip.diagnosis.cause, verify::Cause::IpNotInCertificate);
@@ -138,7 +139,9 @@ TEST(Scan, SelfSignedThenPassingSuggestsACipherChange) {
   EXPECT_EQ(tftp.ok, 1u);
   EXPECT_EQ(tftp.failed, 1u);
   ASSERT_EQ(tftp.notes.size(), 1u);
-  EXPECT_NE(tftp.notes[0].find("cipher string to RSA-first"), std::string::npos) << tftp.notes[0];
+  // What else changes a self-signed failure into a pass is named with it.
+  EXPECT_NE(tftp.notes[0].find("the certificate trusted or re-signed, or the cipher string made RSA-first"), std::string::npos)
+      << tftp.notes[0];
 }
 
 TEST(Scan, ClientCertificateRejectedByCucm) {
@@ -229,9 +232,11 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{"unknown-ca", "untrusted-ca"}, std::pair{"ip-not-in-san", "ip-not-in-certificate"},
                       std::pair{"ip-as-dns-san", "healthy"}, std::pair{"ip-address-san", "ip-not-in-certificate"},
                       std::pair{"cn-fallback", "healthy"}, std::pair{"ecdsa-self-signed", "self-signed"},
-                      std::pair{"ecdsa-self-signed-tls13", "self-signed"}, std::pair{"missing-intermediate", "missing-intermediate"},
+                      std::pair{"ecdsa-self-signed-tls13", "self-signed"}, std::pair{"missing-intermediate", "untrusted-ca"},
                       std::pair{"expired", "expired"}, std::pair{"untrusted-root-sent", "untrusted-ca"},
-                      std::pair{"wrong-host", "name-not-in-certificate"}),
+                      std::pair{"wrong-host", "name-not-in-certificate"},
+                      // The log line alone cannot tell these from any CA the store lacks.
+                      std::pair{"intermediate-left-out", "untrusted-ca"}, std::pair{"rekeyed-ca", "untrusted-ca"}),
     [](const auto& info) {
       std::string n = info.param.first;
       for (auto& c : n)

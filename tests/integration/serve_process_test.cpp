@@ -57,6 +57,14 @@ TEST(ServeProcess, CheckConfigExitCodes) {
   auto missing = spawn_mratls({"serve", "--config", (dir / "nowhere.yaml").string()});
   EXPECT_TRUE(missing.wait_for("nowhere.yaml: cannot open the file")) << missing.output;
   EXPECT_EQ(missing.wait_exit(), 2);
+  // A trust file that is not there: the error names the configuration's line and key too.
+  write(dir / "no-trust.yaml", "expressway:\n  version: X14.2.0\n  trusted_ca_certificates:\n    - gone.pem\n");
+  auto no_trust = spawn_mratls({"serve", "--check-config", (dir / "no-trust.yaml").string()});
+  EXPECT_EQ(no_trust.wait_exit(), 2);
+  EXPECT_NE(no_trust.output.find("no-trust.yaml:4: expressway.trusted_ca_certificates: " + (dir / "gone.pem").string() +
+                                 ": cannot open the trust store file"),
+            std::string::npos)
+      << no_trust.output;
 }
 
 // CSCwa12905: the appliance refuses to upload a second certificate with the CN of one already in

@@ -102,7 +102,7 @@ std::vector<CapturedSegment> segments_of(const Transcript& t, std::size_t size, 
 }
 
 void write_pcap(const std::string& path, const std::vector<CapturedSegment>& segments, const std::string& client_ip,
-                std::uint16_t client_port, const std::string& server_ip, std::uint16_t server_port) {
+                std::uint16_t client_port, const std::string& server_ip, std::uint16_t server_port, std::time_t start) {
   std::unique_ptr<pcap_t, decltype(&pcap_close)> dead(pcap_open_dead(DLT_EN10MB, 65535), pcap_close);
   std::unique_ptr<pcap_dumper_t, decltype(&pcap_dump_close)> dump(pcap_dump_open(dead.get(), path.c_str()), pcap_dump_close);
   if (!dump) throw std::runtime_error(path + ": " + pcap_geterr(dead.get()));
@@ -111,7 +111,7 @@ void write_pcap(const std::string& path, const std::vector<CapturedSegment>& seg
   inet_pton(AF_INET, client_ip.c_str(), &client);
   inet_pton(AF_INET, server_ip.c_str(), &server);
   long usec = 0;
-  const auto start = std::time(nullptr);
+  if (start == 0) start = std::time(nullptr);
   for (const auto& s : segments) {
     std::string frame(12, '\x02');
     frame += std::string("\x08\x00", 2);

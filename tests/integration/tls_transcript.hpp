@@ -3,6 +3,8 @@
 // tests. And those bytes written as a pcap file through libpcap's dump API, cut into segments.
 #pragma once
 
+#include <ctime>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,8 +39,9 @@ struct CapturedSegment {
 // side first (omitted with `mid_connection`).
 std::vector<CapturedSegment> segments_of(const Transcript& t, std::size_t size, bool mid_connection = false);
 
-// Writes an Ethernet pcap of the segments between client and server (IPv4 addresses and ports).
+// Writes an Ethernet pcap of the segments between client and server (IPv4 addresses and ports),
+// captured from `start` on (0: now).
 void write_pcap(const std::string& path, const std::vector<CapturedSegment>& segments, const std::string& client_ip,
-                std::uint16_t client_port, const std::string& server_ip, std::uint16_t server_port);
+                std::uint16_t client_port, const std::string& server_ip, std::uint16_t server_port, std::time_t start = 0);
 
 }  // namespace mratls::test

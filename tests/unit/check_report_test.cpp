@@ -74,12 +74,23 @@ TEST(CheckReport, UnderTls13TheCipherPrefixIsSaidNotToHelp) {
   EXPECT_EQ(report.rows[1].fix.find("cannot help"), std::string::npos);
 }
 
-TEST(CheckReport, AMissingIntermediateNamesTheIssuerToUpload) {
+TEST(CheckReport, AnIssuerMissingFromTheStoreIsNamedAndNotCalledAnIntermediate) {
   std::vector<check::Probe> probes{refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                                            leaf("cuc.lab", "Lab Issuing CA 2", "RSA"))};
   auto report = check::judge(std::move(probes), {});
+  EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::UntrustedChain);
+  EXPECT_NE(report.rows[0].fix.find("'Lab Issuing CA 2'"), std::string::npos) << report.rows[0].fix;
+  EXPECT_EQ(report.rows[0].fix.find("intermediate"), std::string::npos) << report.rows[0].fix;
+}
+
+TEST(CheckReport, AKnownGapGivesTheCataloguesFixNamingTheCertificate) {
+  auto p = refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, leaf("cuc.lab", "Lab Issuing CA 2", "RSA"));
+  std::get<verify::ChainRefused>(*p.failure).gap =
+      verify::ChainGap{verify::ChainGap::Kind::IntermediateLeftOut, "cuc.lab", "Lab Issuing CA 2", "AA:BB", {}, {}};
+  auto report = check::judge({p}, {});
   EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::MissingIntermediate);
-  EXPECT_TRUE(report.rows[0].fix.starts_with("cuc.lab:443 sends 'cuc.lab' without its issuer 'Lab Issuing CA 2'"));
+  EXPECT_TRUE(report.rows[0].fix.starts_with("Make cuc.lab send its full chain")) << report.rows[0].fix;
+  EXPECT_NE(report.rows[0].fix.find("'Lab Issuing CA 2' (key id AA:BB)"), std::string::npos) << report.rows[0].fix;
 }
 
 TEST(CheckReport, ANetworkFailureFailsBeforeX142TooAndIsNotCuredByVerifyOff) {

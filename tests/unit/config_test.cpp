@@ -102,7 +102,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"listen:\n  port: 70000\n", 2, "listen.port", "out of range"},
         BadConfig{"listen:\n  port: eighty\n", 2, "listen.port", "not a whole number"},
         BadConfig{"expressway:\n  version: 14\n", 2, "expressway.version", "not a version"},
-        BadConfig{"expressway:\n  verify_origin_server: maybe\n", 2, "expressway.verify_origin_server", "not on/off"},
+        BadConfig{"expressway:\n  verify_origin_server: maybe\n", 2, "expressway.verify_origin_server",
+                  "'maybe' is not one of: on, off, log-only"},
+        // A repeated key: yaml-cpp would keep the first and drop the second without a word.
+        BadConfig{"expressway:\n  verify_origin_server: on\n  version: X14.2.0\n  verify_origin_server: off\n", 4,
+                  "expressway.verify_origin_server", "given twice, at lines 2 and 4"},
+        BadConfig{"listen:\n  port: 8443\nlisten:\n  port: 9443\n", 3, "listen", "given twice, at lines 1 and 3"},
+        BadConfig{"hosts:\n  cucm.lab: 127.0.0.1\n  CUCM.lab: 127.0.0.2\n", 3, "hosts.CUCM.lab", "given twice"},
+        BadConfig{"origin:\n  keep_alive: perhaps\n", 2, "origin.keep_alive", "valid: on, off"},
         BadConfig{"expressway:\n  tls_max_version: SSLv3\n", 2, "expressway.tls_max_version", "TLSv1.2 or TLSv1.3"},
         BadConfig{"log:\n  level: verbose\n", 2, "log.level", "not info or debug"},
         BadConfig{"allow_list:\n  - url: ftp://x/\n", 2, "allow_list.url", "https://"},
@@ -113,6 +120,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"expressway:\n  server_certificate: vcsc.pem\n", 2, "expressway.server_certificate", "go together"},
         BadConfig{"expressway: [1, 2\n", 2, "", ""}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
+
+TEST(Config, ALongValueIsNotEchoedWhole) {
+  auto c = load("log:\n  level: " + std::string(5000, 'x') + "\n");
+  ASSERT_FALSE(c);
+  EXPECT_LT(c.error().to_string().size(), 300u) << c.error().to_string().size();
+  EXPECT_NE(c.error().message.find("(5000 characters)"), std::string::npos) << c.error().message;
+}
+
+TEST(Config, AFileTheConfigurationNamesIsLocatedInIt) {
+  auto c = load("expressway:\n  trusted_ca_certificates:\n    - trust/root.pem\n    - trust/gone.pem\n");
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(located(*c, "/etc/mratls/trust/gone.pem: cannot open the trust store file"),
+            "site.yaml:4: expressway.trusted_ca_certificates: /etc/mratls/trust/gone.pem: cannot open the trust store file");
+  EXPECT_EQ(located(*c, "something else"), "something else");
+}
 
 TEST(Config, MissingFileIsNamed) {
   auto c = load_config_file("/nonexistent/site.yaml");

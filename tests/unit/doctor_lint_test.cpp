@@ -176,7 +176,7 @@ TEST(CertLint, EcdsaCnSuffix) {
   spec = node("cucm-EC.steven.lab");
   spec.key_type = lab::KeyType::EcdsaP256;
   EXPECT_FALSE(find(lint_of(spec), "ecdsa-cn-suffix"));
-  spec = node("cucm.steven.lab-EC");  // the lab's tomcat-ECDSA, as the catalogue names it
+  spec = node("cucm.steven.lab-EC");  // the suffix on the whole name, also seen in the field
   spec.key_type = lab::KeyType::EcdsaP256;
   EXPECT_FALSE(find(lint_of(spec), "ecdsa-cn-suffix"));
   spec = node("cucm-EC-ms.steven.lab");

@@ -59,6 +59,10 @@ TEST(TrustStoreAudit, TwoSelfSignedCertificatesWithTheSameCn) {
   EXPECT_EQ(dup.entries, (std::vector<std::size_t>{0, 1}));
   EXPECT_NE(dup.message.find("2 certificates share CN cucm.steven.lab: Expressway keeps one certificate per CN"),
             std::string::npos);
+  // The entries named as themselves, not by their issuer.
+  EXPECT_NE(dup.message.find("callmanager.pem (" + store[0].facts.subject_text + ", SHA-256 " + store[0].facts.sha256_fingerprint),
+            std::string::npos)
+      << dup.message;
   EXPECT_NE(findings[3].message.find("tomcat.pem does not replace callmanager.pem on CUCM"), std::string::npos)
       << findings[3].message;
   EXPECT_EQ(findings[0].severity, Severity::Note) << "a self-signed node certificate in the store is allowed";

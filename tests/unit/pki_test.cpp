@@ -46,7 +46,7 @@ TEST(Pki, RsaLeafHasItsNamesKeyAndValidity) {
 
 TEST(Pki, EcdsaSelfSignedLeaf) {
   lab::CertSpec spec;
-  spec.common_name = "cucm.steven.lab-EC";
+  spec.common_name = "cucm-EC.steven.lab";
   spec.key_type = lab::KeyType::EcdsaP256;
   auto leaf = lab::issue(spec, nullptr);
   X509* cert = leaf.cert.get();

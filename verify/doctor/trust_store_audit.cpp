@@ -25,8 +25,9 @@ void same_cn(const std::vector<StoreEntry>& store, const SameCnGroup& group, std
   if (distinct.size() < 2) return;
   std::string list;
   for (std::size_t i : distinct)
-    list += (list.empty() ? "" : ", ") + store[i].source + " (" + store[i].facts.issuer_text + ", from " +
-            iso_day(store[i].facts.not_before) + ")";
+    // Each entry as itself: its subject and fingerprint tell the engineer which one to delete.
+    list += (list.empty() ? "" : ", ") + store[i].source + " (" + store[i].facts.subject_text + ", SHA-256 " +
+            store[i].facts.sha256_fingerprint + ", from " + iso_day(store[i].facts.not_before) + ")";
   out.push_back({"duplicate-cn", Severity::Error,
                  std::to_string(distinct.size()) + " certificates share CN " + cn +
                      ": Expressway keeps one certificate per CN, so only one is used and the origin presenting the "

@@ -1,0 +1,198 @@
+// Where a refused chain breaks, from the chain sent and the store: each case of "unable to get
+// local issuer certificate" gets its own cause and a fix on the right box.
+#include <gtest/gtest.h>
+
+#include <openssl/x509_vfy.h>
+
+#include "lab/pki.hpp"
+#include "verify/doctor/chain_gap.hpp"
+#include "verify/fix_catalogue.hpp"
+
+using namespace mratls;
+using namespace mratls::verify;
+using namespace mratls::verify::doctor;
+using Kind = ChainGap::Kind;
+
+namespace {
+
+struct Pki {
+  lab::Issued root = lab::make_ca("Gap Root CA");
+  lab::Issued rekeyed_root = lab::make_ca("Gap Root CA");  // the same name, a new key
+  lab::Issued intermediate = lab::make_ca("Gap Issuing CA", &root);
+  lab::Issued leaf_of_root = leaf("cucm.gap.lab", root);
+  lab::Issued leaf_of_intermediate = leaf("cucm.gap.lab", intermediate);
+  lab::Issued leaf_of_rekeyed = leaf("cucm.gap.lab", rekeyed_root);
+  lab::Issued self_signed = leaf("cucm.gap.lab", std::nullopt);
+  lab::Issued self_signed_again = leaf("cucm.gap.lab", std::nullopt);
+
+  static lab::Issued leaf(const std::string& cn, std::optional<std::reference_wrapper<const lab::Issued>> ca) {
+    lab::CertSpec spec;
+    spec.common_name = cn;
+    spec.dns_sans = {cn};
+    return lab::issue(spec, ca ? &ca->get() : nullptr);
+  }
+};
+
+const Pki& pki() {
+  static const Pki p;
+  return p;
+}
+
+CertificateFacts facts(const lab::Issued& i) { return certificate_facts(i.cert.get()); }
+StoreEntry entry(const std::string& source, const lab::Issued& i) { return {source, facts(i)}; }
+
+std::optional<ChainGap> gap(std::vector<const lab::Issued*> sent, std::vector<const lab::Issued*> store) {
+  std::vector<CertificateFacts> s;
+  for (const auto* c : sent) s.push_back(facts(*c));
+  std::vector<StoreEntry> st;
+  for (const auto* c : store) st.push_back(entry(c->cert ? "ca" + std::to_string(st.size()) + ".pem" : "?", *c));
+  return find_chain_gap(s, st);
+}
+
+}  // namespace
+
+TEST(ChainGap, ALeafSentAloneWithoutItsIssuerInTheStoreNamesTheIssuerNotAnIntermediate) {
+  const auto& p = pki();
+  // The node sends its CA-signed certificate alone; the store is empty: nothing says the
+  // missing CA is an intermediate, so the verdict must not call it one.
+  auto g = gap({&p.leaf_of_root}, {});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::IssuerNotTrusted);
+  EXPECT_EQ(g->missing, "Gap Root CA");
+  EXPECT_EQ(g->missing_key_id, facts(p.root).subject_key_id);
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "", g});
+  EXPECT_EQ(d.cause, Cause::UntrustedChain);
+  EXPECT_NE(d.fix.find("Upload the CA certificate 'Gap Root CA' (key id " + facts(p.root).subject_key_id + ")"), std::string::npos)
+      << d.fix;
+  EXPECT_EQ(d.summary.find("intermediate"), std::string::npos) << d.summary;
+}
+
+TEST(ChainGap, AStoreHoldingTheNameWithAnotherKeyIsARekeyedCaWithBothKeyIds) {
+  const auto& p = pki();
+  auto g = gap({&p.leaf_of_rekeyed}, {&p.root});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::RekeyedCa);
+  EXPECT_EQ(g->missing, "Gap Root CA");
+  EXPECT_EQ(g->missing_key_id, facts(p.rekeyed_root).subject_key_id);
+  EXPECT_EQ(g->store_key_id, facts(p.root).subject_key_id);
+  EXPECT_NE(g->missing_key_id, g->store_key_id);
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "", g});
+  EXPECT_EQ(d.cause, Cause::RekeyedCa);
+  EXPECT_NE(d.summary.find(g->store_key_id), std::string::npos);
+  EXPECT_NE(d.summary.find(g->missing_key_id), std::string::npos);
+  EXPECT_NE(d.fix.find("replace 'Gap Root CA' (key id " + g->store_key_id + ") (ca0.pem) with 'Gap Root CA' (key id " +
+                       g->missing_key_id + ")"),
+            std::string::npos)
+      << d.fix;
+  EXPECT_NE(d.fix.find("if 'Gap Root CA' (key id " + g->store_key_id + ") (ca0.pem) is the current CA"), std::string::npos)
+      << "the store may hold the current one: " << d.fix;
+}
+
+TEST(ChainGap, ASentRootWithTheStoreHoldingItsOldKeyIsRekeyedToo) {
+  const auto& p = pki();
+  auto g = gap({&p.leaf_of_rekeyed, &p.rekeyed_root}, {&p.root});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::RekeyedCa);
+  EXPECT_EQ(g->missing_key_id, facts(p.rekeyed_root).subject_key_id);
+}
+
+TEST(ChainGap, ARegeneratedSelfSignedNodeCertificateIsRekeyed) {
+  const auto& p = pki();
+  auto g = gap({&p.self_signed_again}, {&p.self_signed});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::RekeyedCa);
+  EXPECT_EQ(g->certificate, "cucm.gap.lab");
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", g});
+  EXPECT_EQ(d.cause, Cause::RekeyedCa);
+  EXPECT_TRUE(g->node_certificate);
+  EXPECT_NE(d.summary.find("presents another self-signed certificate of that name"), std::string::npos) << d.summary;
+  // Two current certificates with one CN (tomcat and CallManager) are as likely as a regenerated one.
+  EXPECT_NE(d.fix.find("CUCM's tomcat and CallManager share a CN"), std::string::npos) << d.fix;
+}
+
+TEST(ChainGap, ASentRootTheStoreLacksIsNamed) {
+  const auto& p = pki();
+  auto g = gap({&p.leaf_of_intermediate, &p.intermediate, &p.root}, {});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::RootNotTrusted);
+  EXPECT_EQ(g->missing, "Gap Root CA");
+}
+
+TEST(ChainGap, CertificatesSentAboveAGapMeanTheNodeLeftOutAnIntermediate) {
+  const auto& p = pki();
+  // Leaf and root, without the issuing CA between them.
+  auto g = gap({&p.leaf_of_intermediate, &p.root}, {&p.root});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::IntermediateLeftOut);
+  EXPECT_EQ(g->missing, "Gap Issuing CA");
+  EXPECT_EQ(g->certificate, "cucm.gap.lab");
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "", g});
+  EXPECT_EQ(d.cause, Cause::MissingIntermediate);
+  EXPECT_NE(d.fix.find("Make cucm.gap.lab send its full chain"), std::string::npos) << d.fix;
+}
+
+TEST(ChainGap, ACompleteChainWithoutItsRootNamesTheRoot) {
+  const auto& p = pki();
+  auto sent_intermediate = gap({&p.leaf_of_intermediate, &p.intermediate}, {});
+  ASSERT_TRUE(sent_intermediate);
+  EXPECT_EQ(sent_intermediate->kind, Kind::RootOfChainNotTrusted);
+  EXPECT_EQ(sent_intermediate->certificate, "Gap Issuing CA");
+  EXPECT_EQ(sent_intermediate->missing, "Gap Root CA");
+  // The store holds the intermediate but not the root.
+  auto stored_intermediate = gap({&p.leaf_of_intermediate}, {&p.intermediate});
+  ASSERT_TRUE(stored_intermediate);
+  EXPECT_EQ(stored_intermediate->kind, Kind::RootOfChainNotTrusted);
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 1, "", sent_intermediate});
+  EXPECT_EQ(d.cause, Cause::UntrustedChain);
+  EXPECT_NE(d.fix.find("Upload 'Gap Root CA' (key id " + facts(p.root).subject_key_id + ") (the root of this chain"),
+            std::string::npos)
+      << d.fix;
+}
+
+TEST(ChainGap, AnIntermediateBothSentAndStoredIsNotLeftOut) {
+  const auto& p = pki();
+  // The field's half-done upload: the issuing CA in the store, its root not; the node sends it too.
+  auto g = gap({&p.leaf_of_intermediate, &p.intermediate}, {&p.intermediate});
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->kind, Kind::RootOfChainNotTrusted);
+  EXPECT_EQ(g->missing, "Gap Root CA");
+  // A chain file that repeats the leaf does not make anything "left out" either.
+  auto repeated = gap({&p.leaf_of_root, &p.leaf_of_root}, {});
+  ASSERT_TRUE(repeated);
+  EXPECT_EQ(repeated->kind, Kind::IssuerNotTrusted);
+}
+
+TEST(ChainGap, AChainThatReachesTheStoreHasNoGap) {
+  const auto& p = pki();
+  EXPECT_FALSE(gap({&p.leaf_of_intermediate, &p.intermediate}, {&p.root}));
+  EXPECT_FALSE(gap({&p.leaf_of_root}, {&p.root}));
+  EXPECT_FALSE(gap({&p.self_signed}, {&p.self_signed}));
+  EXPECT_FALSE(gap({}, {&p.root}));
+}
+
+TEST(ChainGap, FromALogLineAloneTheVerdictDoesNotGuessWhichCaIsMissing) {
+  auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "unable to get local issuer certificate"});
+  EXPECT_EQ(d.cause, Cause::UntrustedChain);
+  EXPECT_EQ(d.summary.find("intermediate"), std::string::npos) << d.summary;
+  EXPECT_NE(d.fix.find("with its root if it is an intermediate"), std::string::npos) << d.fix;
+}
+
+TEST(ChainGap, AttachedFromOpenSslObjectsOnlyForTheErrorsAGapExplains) {
+  const auto& p = pki();
+  std::vector<ossl::X509Ptr> anchors;
+  anchors.push_back(ossl::X509Ptr(X509_dup(p.root.cert.get())));
+  auto trust = TrustStore::from_certificates(std::move(anchors));
+  ChainRefused issuer{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, ""};
+  attach_chain_gap(issuer, {p.leaf_of_rekeyed.cert.get()}, trust);
+  ASSERT_TRUE(issuer.gap);
+  EXPECT_EQ(issuer.gap->kind, Kind::RekeyedCa);
+  EXPECT_EQ(issuer.gap->store_key_id, facts(p.root).subject_key_id);
+  ChainRefused expired{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""};
+  attach_chain_gap(expired, {p.leaf_of_rekeyed.cert.get()}, trust);
+  EXPECT_FALSE(expired.gap);
+  // A self-signed certificate the store does not hold at all: the plain self-signed case.
+  ChainRefused self{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, ""};
+  attach_chain_gap(self, {p.self_signed.cert.get()}, trust);
+  EXPECT_FALSE(self.gap);
+  EXPECT_EQ(explain(self).cause, Cause::SelfSigned);
+}
