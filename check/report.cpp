@@ -91,6 +91,8 @@ std::string reason_of(const Row& r) {
     case ProbeOutcome::ConnectFailed:
       return "no connection: " + r.probe.error;
     case ProbeOutcome::TlsFailed:
+      // A refused client certificate says more than the alert's error text does.
+      if (r.diagnosis.cause == verify::Cause::ClientCertRejected) return r.diagnosis.summary;
       return "TLS fails: " + r.probe.error;
     case ProbeOutcome::Refused:
       return r.diagnosis.summary;

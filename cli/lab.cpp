@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "lab/lab_report.hpp"
@@ -51,6 +53,23 @@ int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std
               << " ...)\n";
   std::cout << "Reproduce by hand:\n";
   for (const auto& line : kept.reproduction_commands(clusters)) std::cout << "  " << line << "\n";
+  // Behind one proxy a name reaches one address: clusters that share node names shadow each
+  // other, and their commands would all reach the same node. Said, not left to be found out.
+  std::map<std::string, std::vector<std::string>> by_name;
+  for (const auto& c : clusters)
+    for (const auto& n : c->cluster().nodes) by_name[n.advertised].push_back(c->cluster().id);
+  std::set<std::string> shadowed;
+  for (const auto& [name, ids] : by_name)
+    if (ids.size() > 1) {
+      std::cout << "  note: " << ids.size() << " clusters advertise " << name << " (" << ids.front() << ", " << ids[1]
+                << (ids.size() > 2 ? ", ..." : "") << "): behind one proxy the name reaches one of them only; "
+                << "run one --scenario at a time to reach each\n";
+      shadowed.insert(ids.begin(), ids.end());
+    }
+  if (admin)
+    for (const auto& c : clusters)
+      if (!shadowed.contains(c->cluster().id))
+        std::cout << "  [" << c->cluster().id << "] " << lab::login_command(*c, kept.server().port(), admin->port()) << "\n";
   std::cout << "The proxy's lines follow. Ctrl-C stops the lab.\n" << std::flush;
   signals.run(kept.server());
   kept.log()->flush();

@@ -4,8 +4,10 @@
 #include <fstream>
 #include <iostream>
 #include <regex>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "control/admin_client.hpp"
 #include "lab/login_runner.hpp"
 #include "scan/outcome_text.hpp"
 
@@ -15,6 +17,8 @@ namespace {
 struct Options {
   std::string proxy = "127.0.0.1:8443";
   std::string log_file;
+  std::string admin;       // HOST:PORT of the proxy's admin listener
+  std::string token_file;
   lab::LoginTarget target;
   bool json = false;
 };
@@ -42,6 +46,9 @@ Action add_login(CLI::App& app) {
   cmd->add_option("--imp", o->target.imp, "An IM&P node (adds the IM&P step)");
   cmd->add_option("--unity", o->target.unity, "A Unity Connection node (adds the voicemail step)");
   cmd->add_option("--log", o->log_file, "The proxy's log file, to explain a failing step");
+  cmd->add_option("--admin", o->admin,
+                  "The proxy's admin listener, HOST:PORT: the failing steps' lines are fetched from it (no log file needed)");
+  cmd->add_option("--token-file", o->token_file, "The admin listener's token, for a non-loopback listener");
   cmd->add_flag("--json", o->json, "Print JSON");
   return [o]() {
     static const std::regex host_port(R"(^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$)");
@@ -54,8 +61,42 @@ Action add_login(CLI::App& app) {
       std::cerr << "mratls login: " << o->log_file << ": cannot open the log file\n";
       return kUsage;
     }
-    // From a log file there are lines only: scan maps them back to an outcome.
+    if (!o->admin.empty() && !o->log_file.empty()) {
+      std::cerr << "mratls login: --admin and --log are two ways to the same lines: give one\n";
+      return kUsage;
+    }
+    // From a log file or the admin listener there are lines only: scan maps them back to an outcome.
     lab::EvidenceSource evidence;
+    if (!o->admin.empty()) {
+      auto to = control::parse_admin_target(o->admin);
+      if (!to) {
+        std::cerr << "mratls login: --admin: " << to.error() << "\n";
+        return kUsage;
+      }
+      if (!o->token_file.empty()) {
+        auto token = control::read_token_file(o->token_file);
+        if (!token) {
+          std::cerr << "mratls login: " << token.error() << "\n";
+          return kUsage;
+        }
+        to->token = *token;
+      }
+      evidence = [to = *to](const std::string& tracking_id) {
+        lab::StepEvidence e;
+        // The proxy writes asynchronously: ask until the transaction is complete, up to 3 s.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        do {
+          auto reply = control::admin_call(to, "GET", "/api/transactions/" + tracking_id);
+          if (reply && reply->status == 200 && reply->body.is_object()) {
+            e.reasons = reply->body.value("reasons", std::vector<std::string>{});
+            if (reply->body.value("complete", false)) break;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        } while (std::chrono::steady_clock::now() < until);
+        e.outcome = scan::outcome_of(e.reasons);
+        return e;
+      };
+    }
     if (!o->log_file.empty())
       evidence = [path = o->log_file](const std::string& tracking_id) {
         lab::StepEvidence e;

@@ -171,6 +171,11 @@ AdminResponse AdminApi::route(const AdminRequest& request, std::string_view path
     if (!removed) return error_response(status_of(removed.error()), removed.error().message);
     return json_response(200, {{"removed", trusted_json(*removed)}});
   }
+  if (path.starts_with("/api/transactions/")) {
+    if (method != "GET") return method_not_allowed("GET");
+    if (!transaction) return error_response(404, "no transaction lookup here");
+    return transaction(std::string(path.substr(18)));
+  }
   if (path == "/api/login") {
     if (!login) return error_response(404, "no lab here: POST /api/login runs in mratls lab --keep-running only");
     if (method != "POST") return method_not_allowed("POST");

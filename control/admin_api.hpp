@@ -62,6 +62,8 @@ class AdminApi {
   // GET / and GET /metrics, when someone provides them.
   std::function<AdminResponse()> page;
   std::function<AdminResponse()> metrics;
+  // GET /api/transactions/<TrackingID>: the lines the proxy wrote for that request.
+  std::function<AdminResponse(const std::string& tracking_id)> transaction;
 
  private:
   AdminResponse route(const AdminRequest& request, std::string_view path);

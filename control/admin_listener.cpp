@@ -3,6 +3,7 @@
 #include "control/admin_client.hpp"
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
+#include "logs/transaction_lines.hpp"
 
 namespace mratls::control {
 
@@ -15,6 +16,15 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};
   };
   api_.page = admin_page;
+  // The lines of one request by its TrackingID, from the log's live tap; "complete" once its
+  // Sending Response is there, so that a client knows when to stop asking.
+  api_.transaction = [this](const std::string& tracking_id) {
+    auto t = logs::transaction_lines(hub_.recent_lines(), tracking_id);
+    if (t.txn_id.empty()) return error_response(404, "no transaction with TrackingID " + tracking_id + " in the recent lines");
+    const bool complete = !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos;
+    return json_response(200, {{"tracking_id", tracking_id}, {"txn_id", t.txn_id}, {"complete", complete}, {"lines", t.lines},
+                               {"reasons", t.reasons}});
+  };
   server.board().watch(true);
 }
 

@@ -36,9 +36,16 @@ void EventHub::publish(std::string name, std::string data) {
     if (wake) asio::post(s->wake.get_executor(), [s] { s->wake.cancel(); });
   }
   if (e.name == "log") {
+    lookup_.push_back(e.data);
+    if (lookup_.size() > kLookupLines) lookup_.pop_front();
     recent_.push_back(std::move(e));
     if (recent_.size() > kRecentLines) recent_.pop_front();
   }
+}
+
+std::vector<std::string> EventHub::recent_lines() const {
+  std::lock_guard lock(mutex_);
+  return {lookup_.begin(), lookup_.end()};
 }
 
 std::shared_ptr<EventHub::Subscriber> EventHub::subscribe(const asio::any_io_executor& ex) {

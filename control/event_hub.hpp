@@ -30,6 +30,8 @@ class EventHub {
  public:
   static constexpr std::size_t kQueueLimit = 10000;
   static constexpr std::size_t kRecentLines = 200;
+  // Lines kept to answer "what did the proxy write for this TrackingID" (mratls login --admin).
+  static constexpr std::size_t kLookupLines = 4000;
 
   struct Subscriber {
     explicit Subscriber(const asio::any_io_executor& ex) : wake(ex) {}
@@ -46,6 +48,8 @@ class EventHub {
   std::shared_ptr<Subscriber> subscribe(const asio::any_io_executor& ex);
   void unsubscribe(const std::shared_ptr<Subscriber>& s);
   std::size_t subscribers() const;
+  // The last kLookupLines log lines, oldest first.
+  std::vector<std::string> recent_lines() const;
   // Forgets every subscriber, before the executor they wait on goes: nothing is posted to it after.
   void close();
 
@@ -53,6 +57,7 @@ class EventHub {
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<Subscriber>> subscribers_;
   std::deque<Event> recent_;
+  std::deque<std::string> lookup_;
   std::uint64_t next_id_ = 1;
 };
 

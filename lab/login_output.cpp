@@ -23,7 +23,7 @@ void print_login(const LoginOutcome& outcome, std::ostream& os) {
     if (f.diagnosis.cause != verify::Cause::None) {
       os << "    cause: " << f.diagnosis.summary << "\n    fix:   " << f.diagnosis.fix << "\n";
     } else if (f.reasons.empty()) {
-      os << "    (give the proxy's log with --log FILE to see why)\n";
+      os << "    (give the proxy's log with --log FILE, or its admin listener with --admin HOST:PORT, to see why)\n";
     }
   }
 }

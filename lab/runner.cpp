@@ -141,6 +141,15 @@ Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCl
   return m;
 }
 
+std::string login_command(const RunningCluster& cluster, std::uint16_t proxy_port, std::uint16_t admin_port) {
+  const auto t = cluster.login_target(kLabPublicName);
+  std::string cmd = "mratls login --proxy 127.0.0.1:" + std::to_string(proxy_port) + " --admin 127.0.0.1:" +
+                    std::to_string(admin_port) + " --cucm " + t.cucm;
+  if (!t.imp.empty()) cmd += " --imp " + t.imp;
+  if (!t.unity.empty()) cmd += " --unity " + t.unity;
+  return cmd;
+}
+
 std::string catalogue_fix(const std::string& cluster_id) {
   for (const auto& row : scenario_catalogue())
     if (row.id == cluster_id) return row.fix;

@@ -57,6 +57,10 @@ struct Matrix {
 Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
                   const std::vector<Setting>& settings);
 
+// The `mratls login` command that replays a cluster's login through the lab's proxy and reads
+// the failing steps' lines from its admin listener.
+std::string login_command(const RunningCluster& cluster, std::uint16_t proxy_port, std::uint16_t admin_port);
+
 // The fix the scenario catalogue gives for a cluster, or "".
 std::string catalogue_fix(const std::string& cluster_id);
 

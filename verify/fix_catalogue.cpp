@@ -50,7 +50,10 @@ Diagnosis chain_gap(const ChainRefused& c, const ChainGap& g) {
               n + " leaves the intermediate " + missing + ", which signed '" + g.certificate + "', out of the chain it sends",
               "Make " + n + " send its full chain (on CUCM: upload " + missing +
                   " to tomcat-trust, then regenerate or re-upload the tomcat certificate so that the chain includes it), or "
-                  "upload " + missing + " to " + kTrustStoreMenu + "."};
+                  "upload " + missing + " to " + kTrustStoreMenu + "." +
+                  (g.root_also_missing.empty() ? std::string()
+                                               : " The trust store lacks the root the node sends, " + g.root_also_missing +
+                                                     ", as well: upload it too, or the chain still ends untrusted.")};
     case ChainGap::Kind::IssuerNotTrusted:
       return {Cause::UntrustedChain,
               "the trust store lacks " + missing + ", the CA that signed the certificate of " + n + ", and " + n +

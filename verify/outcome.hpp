@@ -29,6 +29,9 @@ struct ChainGap {
   std::string store_key_id;    // RekeyedCa: the key identifier of the same-name certificate in the store
   std::string store_source;    // RekeyedCa: which store entry that is
   bool node_certificate = false;  // RekeyedCa: the same-name certificate is the node's own, self-signed
+  // IntermediateLeftOut: a root the node sends above the gap that the store lacks too ("CN (key id …)"),
+  // without which sending the intermediate alone would not heal it.
+  std::string root_also_missing;
   bool operator==(const ChainGap&) const = default;
 };
 

@@ -320,6 +320,27 @@ TEST(Admin, TheChangeLineComesBeforeAnyRequestOfTheNewGeneration) {
   EXPECT_GE(passed.load(), 5);
 }
 
+TEST(Admin, ATransactionsLinesAreFoundByItsTrackingId) {
+  auto s = stage("self-signed");
+  {
+    Client client(s.proxy->port());
+    EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version", "lookup-me-1")).status, 502);
+  }
+  nlohmann::json body = nlohmann::json::object();
+  for (int i = 0; i < 300 && !body.value("complete", false); ++i) {  // the log tap is asynchronous
+    auto reply = call(s, "GET", "/api/transactions/lookup-me-1");
+    if (reply.status == 200) body = reply.body;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(body.value("complete", false)) << body.dump();
+  ASSERT_EQ(body["reasons"].size(), 2u) << body.dump();
+  EXPECT_NE(body["reasons"][0].get<std::string>().find("WARNING: Core server certificate verification failed for (cucm.steven.lab)"),
+            std::string::npos);
+  EXPECT_NE(body["lines"].back().get<std::string>().find("Detail=\"Sending Response\""), std::string::npos);
+  EXPECT_EQ(call(s, "GET", "/api/transactions/no-such-id").status, 404);
+  EXPECT_EQ(call(s, "POST", "/api/transactions/lookup-me-1", &body).status, 405);
+}
+
 TEST(Admin, MetricsAgreeWithTheRequestsMade) {
   auto s = stage("self-signed");
   Client client(s.proxy->port());

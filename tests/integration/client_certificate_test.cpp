@@ -184,6 +184,7 @@ TEST_P(ClientCertificateAlerts, CheckGivesTheClientCertificateVerdict) {
   EXPECT_TRUE(row.fix.starts_with("Before X14.2 too: ")) << row.fix;
   EXPECT_NE(row.fix.find("tomcat-trust"), std::string::npos) << row.fix;
   EXPECT_EQ(row.fix.find("listens with TLS"), std::string::npos) << row.fix;
+  EXPECT_NE(check::reason_of(row).find("client certificate"), std::string::npos) << check::reason_of(row);
   if (!a.presented) {
     EXPECT_NE(row.fix.find("presented none"), std::string::npos) << row.fix;
   }

@@ -192,6 +192,39 @@ TEST(LabCommand, LogOnlyShowsTheActionContinueLines) {
       << out.text;
 }
 
+// A presenter has no log file: the lab prints a login command that reads the failing steps'
+// lines from the admin listener, and every failing step is explained with its own lines.
+TEST(LabCommand, TheLoginCommandItPrintsExplainsFromTheAdminListener) {
+  auto lab = spawn_mratls({"lab", "--scenario", "field-mix", "--keep-running", "--port", "0", "--admin-port", "0"});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(lab.output, m,
+                                std::regex(R"(\[field-mix\] mratls login --proxy (127\.0\.0\.1:\d+) --admin (127\.0\.0\.1:\d+) --cucm (\S+) --imp (\S+) --unity (\S+))")))
+      << lab.output;
+  auto login = spawn_mratls({"login", "--proxy", m[1].str(), "--admin", m[2].str(), "--cucm", m[3].str(), "--imp", m[4].str(),
+                             "--unity", m[5].str()});
+  EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
+  EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502\n    "), std::string::npos)
+      << login.output;
+  EXPECT_NE(login.output.find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate"), std::string::npos) << login.output;
+  EXPECT_NE(login.output.find("cause: the cluster advertises a node by IP address 127.0.23.12"), std::string::npos) << login.output;
+  EXPECT_NE(login.output.find("also failing: TFTP device configuration CSFemusk.cnf.xml -> 502"), std::string::npos) << login.output;
+  EXPECT_EQ(login.output.find("to see why"), std::string::npos) << "every step explained: " << login.output;
+  kill(lab.pid, SIGINT);
+  EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
+}
+
+TEST(LabCommand, ClustersThatShareNamesAreSaidToShadowEachOther) {
+  auto lab = spawn_mratls({"lab", "--keep-running", "--port", "0"});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.", std::chrono::seconds(60))) << lab.output;
+  EXPECT_NE(lab.output.find("clusters advertise cucm.steven.lab (ok-fqdn, self-signed, ...): behind one proxy the name reaches "
+                            "one of them only"),
+            std::string::npos)
+      << lab.output;
+  kill(lab.pid, SIGINT);
+  EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
+}
+
 TEST(LabCommand, UnknownScenarioIsAUsageError) {
   auto out = run("lab --scenario no-such-thing");
   EXPECT_EQ(out.code, 2);

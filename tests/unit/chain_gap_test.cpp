@@ -129,6 +129,14 @@ TEST(ChainGap, CertificatesSentAboveAGapMeanTheNodeLeftOutAnIntermediate) {
   auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "", g});
   EXPECT_EQ(d.cause, Cause::MissingIntermediate);
   EXPECT_NE(d.fix.find("Make cucm.gap.lab send its full chain"), std::string::npos) << d.fix;
+  EXPECT_TRUE(g->root_also_missing.empty()) << "the store holds the root";
+  // With a store that lacks the root too, sending the intermediate alone would not heal it.
+  auto bare = gap({&p.leaf_of_intermediate, &p.root}, {});
+  ASSERT_TRUE(bare);
+  EXPECT_EQ(bare->kind, Kind::IntermediateLeftOut);
+  EXPECT_EQ(bare->root_also_missing, "'Gap Root CA' (key id " + facts(p.root).subject_key_id + ")");
+  auto bare_fix = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "", bare}).fix;
+  EXPECT_NE(bare_fix.find("The trust store lacks the root the node sends, 'Gap Root CA'"), std::string::npos) << bare_fix;
 }
 
 TEST(ChainGap, ACompleteChainWithoutItsRootNamesTheRoot) {

@@ -86,7 +86,7 @@ TEST(CheckReport, AnIssuerMissingFromTheStoreIsNamedAndNotCalledAnIntermediate) 
 TEST(CheckReport, AKnownGapGivesTheCataloguesFixNamingTheCertificate) {
   auto p = refused("cuc.lab", 443, "RSA-first", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, leaf("cuc.lab", "Lab Issuing CA 2", "RSA"));
   std::get<verify::ChainRefused>(*p.failure).gap =
-      verify::ChainGap{verify::ChainGap::Kind::IntermediateLeftOut, "cuc.lab", "Lab Issuing CA 2", "AA:BB", {}, {}};
+      verify::ChainGap{verify::ChainGap::Kind::IntermediateLeftOut, "cuc.lab", "Lab Issuing CA 2", "AA:BB", {}, {}, false, {}};
   auto report = check::judge({p}, {});
   EXPECT_EQ(report.rows[0].diagnosis.cause, verify::Cause::MissingIntermediate);
   EXPECT_TRUE(report.rows[0].fix.starts_with("Make cuc.lab send its full chain")) << report.rows[0].fix;

@@ -35,7 +35,7 @@ const StoreEntry* same_name_other_key(const std::vector<StoreEntry>& store, cons
 ChainGap rekeyed(const StoreEntry& held, std::string certificate, std::string missing, std::string missing_key_id,
                  bool node_certificate = false) {
   return {ChainGap::Kind::RekeyedCa, std::move(certificate), std::move(missing), std::move(missing_key_id),
-          held.facts.subject_key_id, held.source, node_certificate};
+          held.facts.subject_key_id, held.source, node_certificate, {}};
 }
 
 }  // namespace
@@ -63,7 +63,7 @@ std::optional<ChainGap> find_chain_gap(const std::vector<CertificateFacts>& sent
       if (const auto* held = same_name_other_key(store, current->subject_text, current->sha256_fingerprint))
         return rekeyed(*held, cn_of(*current), cn_of(*current), current->subject_key_id,
                        current->sha256_fingerprint == sent[0].sha256_fingerprint);
-      return ChainGap{ChainGap::Kind::RootNotTrusted, cn_of(*current), cn_of(*current), current->subject_key_id, {}, {}, false};
+      return ChainGap{ChainGap::Kind::RootNotTrusted, cn_of(*current), cn_of(*current), current->subject_key_id, {}, {}, false, {}};
     }
     // The store first, as OpenSSL prefers trusted issuers.
     auto in_store = std::ranges::find_if(store, [&](const StoreEntry& e) { return issued_by(*current, e.facts); });
@@ -92,7 +92,16 @@ std::optional<ChainGap> find_chain_gap(const std::vector<CertificateFacts>& sent
     // Issuer lookups failed although the store holds that name: the key is another one.
     auto held = std::ranges::find_if(store, [&](const StoreEntry& e) { return e.facts.subject_text == current->issuer_text; });
     if (held != store.end()) return rekeyed(*held, gap.certificate, gap.missing, gap.missing_key_id);
-    if (std::ranges::find(used, false) != used.end()) gap.kind = ChainGap::Kind::IntermediateLeftOut;
+    if (std::ranges::find(used, false) != used.end()) {
+      gap.kind = ChainGap::Kind::IntermediateLeftOut;
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        const auto& above = sent[i];
+        const bool trusted = std::ranges::any_of(
+            store, [&](const StoreEntry& e) { return e.facts.sha256_fingerprint == above.sha256_fingerprint; });
+        if (!used[i] && above.self_issued && !trusted)
+          gap.root_also_missing = "'" + cn_of(above) + "'" + (above.subject_key_id.empty() ? "" : " (key id " + above.subject_key_id + ")");
+      }
+    }
     else if (current->sha256_fingerprint == sent[0].sha256_fingerprint) gap.kind = ChainGap::Kind::IssuerNotTrusted;
     else gap.kind = ChainGap::Kind::RootOfChainNotTrusted;
     return gap;
