@@ -105,6 +105,15 @@ Action add_login(CLI::App& app) {
         return e;
       };
     auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence);
+    // Through the admin listener the settings in force are known: the fixes are given for them.
+    if (!o->admin.empty())
+      if (auto to = control::parse_admin_target(o->admin)) {
+        if (!o->token_file.empty())
+          if (auto token = control::read_token_file(o->token_file)) to->token = *token;
+        auto state = control::admin_call(*to, "GET", "/api/state");
+        const bool rsa_first = state && state->body.is_object() && state->body.value("cipher_preference", "") == "rsa";
+        for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
+      }
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;

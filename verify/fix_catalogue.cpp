@@ -142,6 +142,16 @@ bool is_verification_failure(Cause c) {
   }
 }
 
+Diagnosis under_settings(Diagnosis d, bool rsa_first) {
+  if (!rsa_first || d.cause != Cause::SelfSigned) return d;
+  const auto aside = d.fix.find(" (with an ECDSA certificate");
+  if (aside != std::string::npos) d.fix.erase(aside, d.fix.find(").", aside) + 1 - aside);
+  d.fix += " RSA-first is already set and the node still presents a self-signed certificate: under TLS 1.3 the cipher "
+           "string does not choose the certificate (or its RSA certificate is self-signed too), so the cipher-string "
+           "workaround cannot help here.";
+  return d;
+}
+
 bool lines_agree(Cause from_lines, Cause from_chain) {
   if (from_lines == from_chain) return true;
   return from_lines == Cause::UntrustedChain &&

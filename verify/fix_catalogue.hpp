@@ -39,6 +39,11 @@ bool is_verification_failure(Cause c);
 
 Diagnosis explain(const Outcome& outcome);
 
+// The fix as it stands under the settings in force: with the RSA-first cipher prefix already set,
+// a node that still presents a self-signed certificate is not cured by that prefix (under TLS 1.3
+// the cipher string does not choose the certificate, or its RSA certificate is self-signed too).
+Diagnosis under_settings(Diagnosis d, bool rsa_first);
+
 // Whether the cause read from a failure's log lines agrees with the cause known from its chain:
 // the lines cannot tell a re-keyed CA or a left-out intermediate from any CA the store lacks.
 bool lines_agree(Cause from_lines, Cause from_chain);

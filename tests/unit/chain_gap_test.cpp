@@ -204,3 +204,16 @@ TEST(ChainGap, AttachedFromOpenSslObjectsOnlyForTheErrorsAGapExplains) {
   EXPECT_FALSE(self.gap);
   EXPECT_EQ(explain(self).cause, Cause::SelfSigned);
 }
+
+TEST(FixUnderSettings, RsaFirstIsNotAdvisedWhenItIsAlreadySet) {
+  const auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "self signed certificate"});
+  ASSERT_NE(d.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << d.fix;
+  EXPECT_EQ(under_settings(d, false).fix, d.fix);
+  const auto rsa = under_settings(d, true);
+  EXPECT_EQ(rsa.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << rsa.fix;
+  EXPECT_NE(rsa.fix.find("the cipher-string workaround cannot help here"), std::string::npos) << rsa.fix;
+  EXPECT_TRUE(rsa.fix.starts_with("Upload the self-signed certificate of cucm.gap.lab to the Expressway-C trust store")) << rsa.fix;
+  // Other causes are left as they are.
+  const auto expired = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""});
+  EXPECT_EQ(under_settings(expired, true).fix, expired.fix);
+}
