@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <thread>
 
@@ -67,6 +68,7 @@ Action add_login(CLI::App& app) {
     }
     // From a log file or the admin listener there are lines only: scan maps them back to an outcome.
     lab::EvidenceSource evidence;
+    std::optional<control::AdminTarget> admin;
     if (!o->admin.empty()) {
       auto to = control::parse_admin_target(o->admin);
       if (!to) {
@@ -81,6 +83,7 @@ Action add_login(CLI::App& app) {
         }
         to->token = *token;
       }
+      admin = *to;
       evidence = [to = *to](const std::string& tracking_id) {
         lab::StepEvidence e;
         // The proxy writes asynchronously: ask until the transaction is complete, up to 3 s.
@@ -106,14 +109,11 @@ Action add_login(CLI::App& app) {
       };
     auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence);
     // Through the admin listener the settings in force are known: the fixes are given for them.
-    if (!o->admin.empty())
-      if (auto to = control::parse_admin_target(o->admin)) {
-        if (!o->token_file.empty())
-          if (auto token = control::read_token_file(o->token_file)) to->token = *token;
-        auto state = control::admin_call(*to, "GET", "/api/state");
-        const bool rsa_first = state && state->body.is_object() && state->body.value("cipher_preference", "") == "rsa";
-        for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
-      }
+    if (admin) {
+      auto state = control::admin_call(*admin, "GET", "/api/state");
+      const bool rsa_first = state && state->body.is_object() && state->body.value("cipher_preference", "") == "rsa";
+      for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
+    }
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;
