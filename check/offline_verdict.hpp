@@ -10,6 +10,7 @@
 #include "verify/fix_catalogue.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/ossl.hpp"
+#include "verify/trust_store.hpp"
 
 namespace mratls::check {
 
@@ -23,6 +24,10 @@ struct OfflineVerdict {
   verify::Diagnosis diagnosis;  // for a refusal: the cause and the fix, as check and the proxy give them
 };
 OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
+                               const std::string& name, const std::string& ip, int security_level,
+                               std::optional<std::time_t> at);
+// The same against a store loaded from files: a fix that names a store entry names its file.
+OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, const verify::TrustStore& trust,
                                const std::string& name, const std::string& ip, int security_level,
                                std::optional<std::time_t> at);
 

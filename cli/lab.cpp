@@ -3,9 +3,9 @@
 // for every cluster, and what X14.2 does to each, side by side with the switches that change it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
-#include <map>
-#include <set>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "lab/lab_report.hpp"
@@ -23,6 +23,7 @@ struct Options {
   std::string verify;  // on | off | log-only | "" (all)
   std::string prefer;  // ecdsa | rsa | "" (both)
   std::string out;
+  std::string loopback;  // 127.X.Y.0/24, or "" to take a free block
   bool json = false;
   bool list = false;
   bool keep_running = false;
@@ -30,7 +31,15 @@ struct Options {
   int admin_port = -1;
 };
 
-int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std::unique_ptr<lab::RunningCluster>>& clusters) {
+// Where the nodes listen, said first: a second lab, or the test suite, takes another block.
+std::string loopback_line(const lab::StartedLab& started) {
+  std::string line = "Nodes listen in " + started.placement.block.cidr() + " (--loopback 127.X.Y.0/24 pins a block)";
+  if (started.placement.own_domains) line += "; each cluster has a domain of its own, <cluster>." + std::string(lab::kLabDomain);
+  return line;
+}
+
+int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab& started) {
+  const auto& clusters = started.clusters;
   const auto setting = lab::single_setting(o.verify, o.prefer);
   auto kept = lab::KeptLab::start(dir, clusters, setting, static_cast<std::uint16_t>(o.port));
   proxy::SignalLoop signals({});  // before "The lab is up": Ctrl-C from then on drains
@@ -47,29 +56,16 @@ int keep_running(const Options& o, const lab::LabDir& dir, const std::vector<std
     admin = std::move(*opened);
   }
   std::cout << "\nThe lab is up (" << setting.label << "). Proxy: http://127.0.0.1:" << kept.server().port()
-            << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "") << "\n";
+            << "  configuration: " << (dir.path() / "lab.yaml").string() << (dir.scratch() ? " (removed on exit)" : "") << "\n"
+            << loopback_line(started) << "\n";
   if (admin)
     std::cout << "Open " << admin->url() << " to flip the switches and watch (or: mratls admin --to 127.0.0.1:" << admin->port()
               << " ...)\n";
   std::cout << "Reproduce by hand:\n";
   for (const auto& line : kept.reproduction_commands(clusters)) std::cout << "  " << line << "\n";
-  // Behind one proxy a name reaches one address: clusters that share node names shadow each
-  // other, and their commands would all reach the same node. Said, not left to be found out.
-  std::map<std::string, std::vector<std::string>> by_name;
-  for (const auto& c : clusters)
-    for (const auto& n : c->cluster().nodes) by_name[n.advertised].push_back(c->cluster().id);
-  std::set<std::string> shadowed;
-  for (const auto& [name, ids] : by_name)
-    if (ids.size() > 1) {
-      std::cout << "  note: " << ids.size() << " clusters advertise " << name << " (" << ids.front() << ", " << ids[1]
-                << (ids.size() > 2 ? ", ..." : "") << "): behind one proxy the name reaches one of them only; "
-                << "run one --scenario at a time to reach each\n";
-      shadowed.insert(ids.begin(), ids.end());
-    }
   if (admin)
     for (const auto& c : clusters)
-      if (!shadowed.contains(c->cluster().id))
-        std::cout << "  [" << c->cluster().id << "] " << lab::login_command(*c, kept.server().port(), admin->port()) << "\n";
+      std::cout << "  [" << c->cluster().id << "] " << lab::login_command(*c, kept.server().port(), admin->port()) << "\n";
   std::cout << "The proxy's lines follow. Ctrl-C stops the lab.\n" << std::flush;
   signals.run(kept.server());
   kept.log()->flush();
@@ -86,26 +82,42 @@ int run_lab(const Options& o) {
     std::cerr << "mratls lab: --admin-port goes with --keep-running\n";
     return kUsage;
   }
-  std::vector<lab::LabCluster> chosen;
-  for (auto& c : lab::lab_clusters())
-    if (o.scenario.empty() || c.id == o.scenario) chosen.push_back(std::move(c));
-  if (chosen.empty()) {
-    std::cerr << "mratls lab: unknown scenario '" << o.scenario << "' (mratls lab --list shows them)\n";
-    return kUsage;
+  if (!o.scenario.empty()) {
+    const auto ids = lab::lab_cluster_ids();
+    if (std::find(ids.begin(), ids.end(), o.scenario) == ids.end()) {
+      std::cerr << "mratls lab: unknown scenario '" << o.scenario << "' (mratls lab --list shows them)\n";
+      return kUsage;
+    }
+  }
+  std::optional<lab::LoopbackBlock> pinned;
+  if (!o.loopback.empty()) {
+    auto block = lab::parse_loopback_block(o.loopback);
+    if (!block) {
+      std::cerr << "mratls lab: --loopback " << block.error() << "\n";
+      return kUsage;
+    }
+    pinned = *block;
   }
   lab::Style style{!o.json && isatty(STDOUT_FILENO) != 0};
   if (const auto keylog = proxy::keylog_path(""); !keylog.empty())
     std::cerr << "mratls lab: " << proxy::keylog_warning(keylog) << "\n";
   try {
     lab::LabDir dir(o.out);
+    auto started = lab::start_lab(o.scenario, pinned);
+    if (!started) {
+      std::cerr << "mratls lab: " << started.error() << "\n";
+      return kUsage;
+    }
+    const auto& clusters = started->clusters;
+    if (o.keep_running) return keep_running(o, dir, *started);
     nlohmann::json out;
-    if (o.scenario.empty() && !o.keep_running) {
-      auto sequences = lab::seed_sequences(dir);
+    out["loopback"] = started->placement.block.cidr();
+    if (!o.json) std::cout << loopback_line(*started) << "\n\n";
+    if (o.scenario.empty()) {
+      auto sequences = lab::seed_sequences(dir, started->placement.block);
       if (o.json) out["sequences"] = lab::sequences_json(sequences);
       else lab::print_sequences(sequences, style, std::cout);
     }
-    auto clusters = lab::start_clusters(chosen);
-    if (o.keep_running) return keep_running(o, dir, clusters);
     const auto settings = lab::settings_matrix(o.verify, o.prefer);
     auto matrix = lab::run_matrix(dir, clusters, settings);
     if (!o.out.empty()) {
@@ -142,6 +154,8 @@ Action add_lab(CLI::App& app) {
   cmd->add_option("--admin-port", o->admin_port,
                   "With --keep-running: the admin page and API on this port (0: ephemeral), to flip switches live")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--loopback", o->loopback,
+                  "The loopback block the nodes listen in, 127.X.Y.0/24 (default: the first free from 127.0.10.0/24)");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");
   return [o]() { return run_lab(*o); };

@@ -92,6 +92,9 @@ Action add_login(CLI::App& app) {
           auto reply = control::admin_call(to, "GET", "/api/transactions/" + tracking_id);
           if (reply && reply->status == 200 && reply->body.is_object()) {
             e.reasons = reply->body.value("reasons", std::vector<std::string>{});
+            if (reply->body.contains("cause"))
+              e.diagnosis = verify::Diagnosis{verify::cause_from_string(reply->body.value("cause", "")),
+                                              reply->body.value("summary", ""), reply->body.value("fix", "")};
             if (reply->body.value("complete", false)) break;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -42,14 +42,13 @@ void judge_captures(std::vector<scan::capture::OriginCapture>& origins, const ve
       if (!chain.front() || !chain.back()) continue;
       std::vector<X509*> untrusted;
       for (std::size_t i = 1; i < chain.size(); ++i) untrusted.push_back(chain[i].get());
-      std::vector<ossl::X509Ptr> anchors;
-      for (const auto& a : trust.certificates()) anchors.push_back(ossl::up_ref(a.get()));
-      auto verdict = check::verify_as_x14_2(chain.front().get(), untrusted, std::move(anchors),
+      auto verdict = check::verify_as_x14_2(chain.front().get(), untrusted, trust,
                                             scan::capture::checked_name(origin, seen), origin.server.address, 1,
                                             static_cast<std::time_t>(seen.first_us / 1000000));
       seen.x142_accepted = verdict.accepted;
       seen.x142_lines = verdict.lines;
-      seen.x142_diagnosis = verdict.diagnosis;
+      // The ClientHello shows the cipher string in force: the fix fits it.
+      seen.x142_diagnosis = verify::under_settings(verdict.diagnosis, seen.preference == "RSA-first");
     }
 }
 
@@ -164,7 +163,7 @@ Action add_scan(CLI::App& app) {
       std::cerr << "mratls scan: " << merged.error() << "\n";
       return kUsage;
     }
-    const auto origins = scanner.origins();
+    auto origins = scanner.origins();
     scan::capture::join_logs(capture_origins, origins);
     const auto& st = scanner.stats();
     if (st.traffic_lines == 0 && !captures.empty()) return captures_only();

@@ -4,6 +4,9 @@
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
 #include "logs/transaction_lines.hpp"
+#include "proxy/outcome_record.hpp"
+#include "verify/cipher_preference.hpp"
+#include "verify/fix_catalogue.hpp"
 
 namespace mratls::control {
 
@@ -22,8 +25,18 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
     auto t = logs::transaction_lines(hub_.recent_lines(), tracking_id);
     if (t.txn_id.empty()) return error_response(404, "no transaction with TrackingID " + tracking_id + " in the recent lines");
     const bool complete = !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos;
-    return json_response(200, {{"tracking_id", tracking_id}, {"txn_id", t.txn_id}, {"complete", complete}, {"lines", t.lines},
-                               {"reasons", t.reasons}});
+    nlohmann::json reply{{"tracking_id", tracking_id}, {"txn_id", t.txn_id}, {"complete", complete}, {"lines", t.lines},
+                         {"reasons", t.reasons}};
+    // What the proxy itself made of it, when it keeps outcomes: it saw the chain the lines do not
+    // carry (which CA, which key), and the fix fits the cipher string in force.
+    const auto rt = proxy_.runtime();
+    if (const auto outcome = rt->outcomes ? rt->outcomes->find(tracking_id) : std::nullopt) {
+      const auto d = verify::under_settings(verify::explain(*outcome), verify::is_rsa_first(rt->config.expressway.ciphers));
+      reply["cause"] = verify::to_string(d.cause);
+      reply["summary"] = d.summary;
+      reply["fix"] = d.fix;
+    }
+    return json_response(200, reply);
   };
   server.board().watch(true);
 }

@@ -50,6 +50,7 @@ nlohmann::json origins_json(const std::vector<proxy::OriginStatus>& origins) {
                    {"requests", o.requests},
                    {"last_status", o.last_status},
                    {"last_lines", o.last_lines},
+                   {"cause", o.cause},
                    {"summary", o.summary},
                    {"fix", o.fix}});
   return out;

@@ -2,6 +2,7 @@
 
 #include "lab/login_runner.hpp"
 #include "lab/scenarios.hpp"
+#include "verify/cipher_preference.hpp"
 
 namespace mratls::lab {
 
@@ -34,6 +35,9 @@ void attach_lab(control::AdminListener& admin, KeptLab& kept, const std::vector<
                                event["cluster"] = id;
                                hub.publish("login", event.dump());
                              });
+    // The fix for the switches in force now: the page may have set RSA-first a moment ago.
+    const bool rsa_first = verify::is_rsa_first(kept.server().runtime()->config.expressway.ciphers);
+    for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
     auto out = login_json(outcome);
     out["cluster"] = id;
     hub.publish("login", nlohmann::json{{"cluster", id}, {"done", true}, {"status", outcome.status()}}.dump());

@@ -72,7 +72,8 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
       if (evidence) {
         auto known = evidence(tracking);
         step.reasons = std::move(known.reasons);
-        if (known.outcome) step.diagnosis = verify::explain(*known.outcome);
+        if (known.diagnosis) step.diagnosis = *known.diagnosis;
+        else if (known.outcome) step.diagnosis = verify::explain(*known.outcome);
       }
       if (!out.first_failure) out.first_failure = out.steps.size();
     }

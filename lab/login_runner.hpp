@@ -34,6 +34,9 @@ struct LoginOutcome {
 struct StepEvidence {
   std::vector<std::string> reasons;
   std::optional<verify::Outcome> outcome;
+  // The proxy's own explanation (from its admin listener): it saw the chain, which the lines do
+  // not carry, so it is preferred to the outcome the lines map back to.
+  std::optional<verify::Diagnosis> diagnosis;
 };
 using EvidenceSource = std::function<StepEvidence(const std::string& tracking_id)>;
 

@@ -20,8 +20,19 @@ std::string absolute_get(const std::string& segment, const std::string& rest) {
          kLabPublicName + ":8443\r\n\r\n";
 }
 
-std::string segment_for(const std::string& protocol, const std::string& host, std::uint16_t port) {
-  return mra::encode_segment({kLabDomain, protocol, host, port, mra::is_ip_literal(host)});
+std::string segment_for(const std::string& protocol, const std::string& host, std::uint16_t port,
+                        const std::string& domain = kLabDomain) {
+  return mra::encode_segment({domain, protocol, host, port, mra::is_ip_literal(host)});
+}
+
+std::expected<std::vector<std::unique_ptr<RunningCluster>>, std::string> start_clusters(std::vector<LabCluster> clusters) {
+  std::vector<std::unique_ptr<RunningCluster>> running;
+  for (auto& c : clusters) {
+    auto r = RunningCluster::start(std::move(c));
+    if (!r) return std::unexpected(r.error());
+    running.push_back(std::move(*r));
+  }
+  return running;
 }
 
 }  // namespace
@@ -70,9 +81,9 @@ void apply(const Setting& s, config::Config& c) {
   if (s.rsa_first) c.expressway.ciphers = verify::rsa_first(c.expressway.ciphers);
 }
 
-std::vector<SequenceStep> seed_sequences(const LabDir& dir) {
+std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock& block) {
   const auto& ca = LabAuthorities::shared();
-  const std::string node_ip = "127.0.0.11";
+  const std::string node_ip = seed_address(block);
   CertSpec tomcat;
   tomcat.common_name = kLabCucm;
   tomcat.dns_sans = {kLabCucm};
@@ -111,14 +122,24 @@ std::vector<SequenceStep> seed_sequences(const LabDir& dir) {
   return out;
 }
 
-std::vector<std::unique_ptr<RunningCluster>> start_clusters(const std::vector<LabCluster>& clusters) {
-  std::vector<std::unique_ptr<RunningCluster>> running;
-  for (const auto& c : clusters) {
-    auto r = RunningCluster::start(c);
-    if (!r) throw std::runtime_error(r.error());
-    running.push_back(std::move(*r));
+std::expected<StartedLab, std::string> start_lab(const std::string& only, const std::optional<LoopbackBlock>& pinned) {
+  const int candidates = pinned ? 1 : kCandidateBlocks;
+  std::string busy;
+  for (int i = 0; i < candidates; ++i) {
+    LabPlacement placement{pinned ? *pinned : candidate_block(i), only.empty()};
+    busy = first_busy(lab_addresses(placement.block));
+    if (busy.empty()) {
+      auto running = start_clusters(lab_clusters(placement, only));
+      if (running) return StartedLab{placement, std::move(*running)};
+      busy = running.error();
+    }
+    if (pinned)
+      return std::unexpected("--loopback " + placement.block.cidr() + ": " + busy +
+                             " is in use (another mratls lab in this block? leave --loopback out to take a free one)");
   }
-  return running;
+  return std::unexpected("no free loopback block from " + candidate_block(0).cidr() + " to " +
+                         candidate_block(kCandidateBlocks - 1).cidr() + " (the last tried: " + busy +
+                         " in use; does something listen on 0.0.0.0 on a lab port, 443, 6970, 6972 or 8443?)");
 }
 
 Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
@@ -133,9 +154,10 @@ Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCl
       auto proxy = proxy::InProcessProxy::start(config);
       if (!proxy) throw std::runtime_error(proxy.error());
       auto& p = **proxy;
-      m.cells[c->cluster().id][setting.label] =
-          run_login("127.0.0.1", p.port(), c->login_target(kLabPublicName), evidence_of(p), {},
-                    setting.verify == config::VerifyOriginServer::LogOnly);
+      auto login = run_login("127.0.0.1", p.port(), c->login_target(kLabPublicName), evidence_of(p), {},
+                             setting.verify == config::VerifyOriginServer::LogOnly);
+      for (auto& step : login.steps) step.diagnosis = verify::under_settings(step.diagnosis, setting.rsa_first);
+      m.cells[c->cluster().id][setting.label] = std::move(login);
     }
   }
   return m;
@@ -145,6 +167,9 @@ std::string login_command(const RunningCluster& cluster, std::uint16_t proxy_por
   const auto t = cluster.login_target(kLabPublicName);
   std::string cmd = "mratls login --proxy 127.0.0.1:" + std::to_string(proxy_port) + " --admin 127.0.0.1:" +
                     std::to_string(admin_port) + " --cucm " + t.cucm;
+  if (t.domain != kLabDomain) cmd += " --domain " + t.domain;
+  // A publisher advertised by IP serves TFTP at that address, which --cucm alone would not reach.
+  if (t.tftp != t.cucm) cmd += " --tftp " + t.tftp;
   if (!t.imp.empty()) cmd += " --imp " + t.imp;
   if (!t.unity.empty()) cmd += " --unity " + t.unity;
   return cmd;
@@ -157,8 +182,9 @@ std::string catalogue_fix(const std::string& cluster_id) {
 }
 
 KeptLab KeptLab::start(const LabDir& dir, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
-                       const Setting& setting, std::uint16_t port) {
+                       const Setting& setting, std::uint16_t port, const std::string& log_file) {
   auto config = lab_config(dir);
+  config.log.file = log_file;
   for (const auto& c : clusters) c->configure_proxy(config);
   config.listen.port = port;
   apply(setting, config);
@@ -186,7 +212,7 @@ std::vector<std::string> KeptLab::reproduction_commands(const std::vector<std::u
                                                                : "/vmrest/version";
       out.push_back("[" + c->cluster().id + "] " + node.advertised + ":" + std::to_string(l.port) +
                     "  curl -s -o /dev/null -w '%{http_code}\\n' http://127.0.0.1:" + std::to_string(server_->port()) + "/" +
-                    segment_for(l.protocol, node.advertised, l.port) + path);
+                    segment_for(l.protocol, node.advertised, l.port, c->cluster().domain) + path);
     }
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,20 @@ struct SequenceStep {
   std::vector<std::string> lines;  // what the proxy wrote for it
 };
 // The seed log's three sequences: UDS on 8443, TFTP on 6972 with a self-signed certificate,
-// and the node by IP address.
-std::vector<SequenceStep> seed_sequences(const LabDir& dir);
+// and the node by IP address (its node listens in `block`).
+std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock& block);
 
-std::vector<std::unique_ptr<RunningCluster>> start_clusters(const std::vector<LabCluster>& clusters);
+// A lab brought up: where it listens, and its clusters.
+struct StartedLab {
+  LabPlacement placement;
+  std::vector<std::unique_ptr<RunningCluster>> clusters;
+};
+// Every cluster, each with a domain of its own, or only the one named (on steven.lab), in the
+// pinned block or else in the first candidate block that nothing listens in. A block taken
+// between the probe and the listeners (a second lab starting at the same moment) moves the
+// run to the next one.
+std::expected<StartedLab, std::string> start_lab(const std::string& only = "",
+                                                 const std::optional<LoopbackBlock>& pinned = std::nullopt);
 
 struct Matrix {
   std::map<std::string, std::map<std::string, LoginOutcome>> cells;  // cluster → setting label → login
@@ -68,7 +79,7 @@ std::string catalogue_fix(const std::string& cluster_id);
 class KeptLab {
  public:
   static KeptLab start(const LabDir& dir, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
-                       const Setting& setting, std::uint16_t port);
+                       const Setting& setting, std::uint16_t port, const std::string& log_file = "-");
   proxy::Server& server() { return *server_; }
   const std::shared_ptr<logs::Log>& log() const { return log_; }
   // Why each failed request failed, by TrackingID (the admin page's login explains steps from it).

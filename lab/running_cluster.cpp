@@ -31,9 +31,9 @@ std::string home_node(const LabCluster& c) {
 
 }  // namespace
 
-std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::start(LabCluster cluster, std::string domain) {
+std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::start(LabCluster cluster) {
   std::unique_ptr<RunningCluster> rc(new RunningCluster());
-  rc->domain_ = domain;
+  const std::string& domain = cluster.domain;
   const std::string home = home_node(cluster);
   std::vector<std::string> cucm_servers;
   for (const auto& n : cluster.nodes)
@@ -54,7 +54,7 @@ std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::star
       spec.handler = [identity](const OriginRequest& req) { return mra_reply(identity, req); };
       auto origin = MockOrigin::start(std::move(spec));
       if (!origin)
-        return std::unexpected(origin.error() + " (is another mratls lab running? each lab node needs its own loopback address and port)");
+        return std::unexpected(origin.error());
       rc->listeners_.push_back({i, svc.service, svc.protocol, svc.port, std::move(*origin)});
     }
   }
@@ -87,7 +87,7 @@ void RunningCluster::configure_proxy(config::Config& config) const {
 
 LoginTarget RunningCluster::login_target(const std::string& public_name, const std::string& user) const {
   LoginTarget t;
-  t.domain = domain_;
+  t.domain = cluster_.domain;
   t.user = user;
   t.public_name = public_name;
   for (const auto& n : cluster_.nodes) {

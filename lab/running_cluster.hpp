@@ -24,7 +24,7 @@ struct Listener {
 
 class RunningCluster {
  public:
-  static std::expected<std::unique_ptr<RunningCluster>, std::string> start(LabCluster cluster, std::string domain = kLabDomain);
+  static std::expected<std::unique_ptr<RunningCluster>, std::string> start(LabCluster cluster);
 
   const LabCluster& cluster() const { return cluster_; }
   const std::vector<Listener>& listeners() const { return listeners_; }
@@ -36,7 +36,6 @@ class RunningCluster {
 
  private:
   LabCluster cluster_;
-  std::string domain_;
   std::vector<Listener> listeners_;
 };
 

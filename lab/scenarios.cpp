@@ -6,11 +6,11 @@ namespace mratls::lab {
 namespace {
 
 using namespace std::chrono;
-constexpr const char* kFqdn = kLabCucm;
 
-CertSpec leaf(std::vector<std::string> dns, std::vector<std::string> ip = {}, std::string cn = kFqdn) {
+// The common name is the first DNS name unless another is given.
+CertSpec leaf(std::vector<std::string> dns, std::vector<std::string> ip = {}, std::string cn = "") {
   CertSpec s;
-  s.common_name = std::move(cn);
+  s.common_name = cn.empty() ? dns.front() : std::move(cn);
   s.dns_sans = std::move(dns);
   s.ip_sans = std::move(ip);
   return s;
@@ -100,99 +100,131 @@ const std::vector<ClusterInfo>& cluster_catalogue() {
 
 namespace {
 
-// Loopback blocks 127.0.N.0/24: the first thirteen scenarios 10-22, then the clusters (field-mix
-// 23, client-cert-6972 24, its TLS 1.3 twin 25), and scenarios added later from 30 on, so that
-// the addresses the docs and earlier logs show stay where they were.
-constexpr int kFirstScenarios = 13;
-int scenario_block(int index) { return index < kFirstScenarios ? 10 + index : 30 + index - kFirstScenarios; }
+constexpr int kScenarioHost = 11;   // scenario i: .11+i
+constexpr int kFieldMixHost = 201;  // .201-.204
+constexpr int kClientCertHost = 211;
+constexpr int kClientCert13Host = 221;
+constexpr int kSeedHost = 5;
 
-}  // namespace
+// The domain's own name for a host: "cucm1" in "field-mix.steven.lab".
+std::string in(const std::string& domain, const std::string& host) { return host + "." + domain; }
 
-std::vector<LabCluster> lab_clusters() {
-  std::vector<LabCluster> out;
-  int index = 0;
-  for (const auto& row : scenario_catalogue()) {
-    std::string ip = "127.0." + std::to_string(scenario_block(index++)) + ".11";
-    auto origin = scenario_origin(row.id, ip);
-    LabNode node{kFqdn, ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, {}, origin.spec.tls13};
-    out.push_back({row.id, row.certificate + " (advertised by " + row.address + ")", {std::move(node)}});
-  }
+LabCluster field_mix(const LabPlacement& p, const ClusterInfo& about) {
   // A cluster as found in the field: the publisher is fine, the subscriber is advertised by
   // IP, TFTP on 6972 presents a self-signed tomcat-ECDSA, Unity misses an intermediate.
   const auto& pki = LabAuthorities::shared();
-  std::string base = "127.0." + std::to_string(10 + kFirstScenarios) + ".";
-  const std::string pub = "cucm1.steven.lab", sub = "cucm2.steven.lab", imp = "imp.steven.lab", cuc = "cuc.steven.lab";
-  const auto& about = cluster_catalogue();
-  LabCluster mix{about[0].id, about[0].description, {}};
-  mix.nodes.push_back({pub, base + "11", pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), dual_tomcat(pki, pub, true), false});
-  mix.nodes.push_back({sub, base + "12", base + "12", NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, {}, false});
-  mix.nodes.push_back({imp, base + "13", imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
-  mix.nodes.push_back({cuc, base + "14", cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, {}, true});
-  out.push_back(std::move(mix));
+  LabCluster mix{about.id, about.description, {}, p.domain_of(about.id)};
+  const auto& d = mix.domain;
+  const std::string pub = in(d, "cucm1"), sub = in(d, "cucm2"), imp = in(d, "imp"), cuc = in(d, "cuc");
+  const auto ip = [&](int n) { return p.block.address(kFieldMixHost + n); };
+  mix.nodes.push_back({pub, ip(0), pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), dual_tomcat(pki, pub, true), false});
+  mix.nodes.push_back({sub, ip(1), ip(1), NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, {}, false});
+  mix.nodes.push_back({imp, ip(2), imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
+  mix.nodes.push_back({cuc, ip(3), cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, {}, true});
+  return mix;
+}
 
-  // Not a verification failure: the node refuses Expressway-C, so VerifyOriginServer Off does
-  // not help. Its tomcat-trust holds another CA than the one that signed Expressway-C.
-  base = "127.0." + std::to_string(11 + kFirstScenarios) + ".";
-  LabCluster client{about[1].id, about[1].description, {}};
-  LabNode node{kLabCucm, base + "11", kLabCucm, NodeRole::Cucm, {signed_by(leaf({kLabCucm}, {}, kLabCucm), pki.root)}, {}, false};
+// Not a verification failure: the node refuses Expressway-C, so VerifyOriginServer Off does
+// not help. Its tomcat-trust holds another CA than the one that signed Expressway-C. Under
+// TLS 1.3 the node reads Expressway-C's certificate after its own Finished, so the refusal
+// arrives as an alert on the first read, not in the handshake.
+LabCluster client_cert(const LabPlacement& p, const ClusterInfo& about, int host, bool tls13) {
+  const auto& pki = LabAuthorities::shared();
+  LabCluster client{about.id, about.description, {}, p.domain_of(about.id)};
+  const std::string fqdn = in(client.domain, "cucm");
+  LabNode node{fqdn, p.block.address(host), fqdn, NodeRole::Cucm, {signed_by(leaf({fqdn}, {}, fqdn), pki.root)}, {}, tls13};
   node.tftp_client_cas = {pki.other_root};
-  client.nodes.push_back(node);
-  out.push_back(std::move(client));
+  client.nodes.push_back(std::move(node));
+  return client;
+}
 
-  // The same under TLS 1.3: the node reads Expressway-C's certificate after its own Finished,
-  // so the refusal arrives as an alert on the first read, not in the handshake.
-  base = "127.0." + std::to_string(12 + kFirstScenarios) + ".";
-  LabCluster client13{about[2].id, about[2].description, {}};
-  node.ip = base + "11";
-  node.tls13 = true;
-  client13.nodes.push_back(std::move(node));
-  out.push_back(std::move(client13));
+}  // namespace
+
+std::string LabPlacement::domain_of(const std::string& cluster_id) const {
+  return own_domains ? cluster_id + "." + kLabDomain : kLabDomain;
+}
+
+std::vector<std::string> lab_cluster_ids() {
+  std::vector<std::string> ids;
+  for (const auto& row : scenario_catalogue()) ids.push_back(row.id);
+  for (const auto& row : cluster_catalogue()) ids.push_back(row.id);
+  return ids;
+}
+
+std::vector<LabCluster> lab_clusters(const LabPlacement& p, const std::string& only) {
+  std::vector<LabCluster> out;
+  int index = 0;
+  for (const auto& row : scenario_catalogue()) {
+    const std::string ip = p.block.address(kScenarioHost + index++);
+    if (!only.empty() && row.id != only) continue;
+    const std::string domain = p.domain_of(row.id);
+    auto origin = scenario_origin(row.id, ip, in(domain, "cucm"));
+    LabNode node{in(domain, "cucm"), ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, {}, origin.spec.tls13};
+    out.push_back({row.id, row.certificate + " (advertised by " + row.address + ")", {std::move(node)}, domain});
+  }
+  const auto& about = cluster_catalogue();
+  if (only.empty() || only == about[0].id) out.push_back(field_mix(p, about[0]));
+  if (only.empty() || only == about[1].id) out.push_back(client_cert(p, about[1], kClientCertHost, false));
+  if (only.empty() || only == about[2].id) out.push_back(client_cert(p, about[2], kClientCert13Host, true));
   return out;
 }
 
-ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip) {
+std::string seed_address(const LoopbackBlock& block) { return block.address(kSeedHost); }
+
+std::vector<std::string> lab_addresses(const LoopbackBlock& block) {
+  std::vector<std::string> out{seed_address(block)};
+  for (std::size_t i = 0; i < scenario_catalogue().size(); ++i) out.push_back(block.address(kScenarioHost + static_cast<int>(i)));
+  for (int n = 0; n < 4; ++n) out.push_back(block.address(kFieldMixHost + n));
+  out.push_back(block.address(kClientCertHost));
+  out.push_back(block.address(kClientCert13Host));
+  return out;
+}
+
+ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip, const std::string& fqdn) {
   const auto& pki = LabAuthorities::shared();
-  ScenarioOrigin s{id, kFqdn, {}};
+  const auto dot = fqdn.find('.');
+  const std::string domain = dot == std::string::npos ? fqdn : fqdn.substr(dot + 1);
+  ScenarioOrigin s{id, fqdn, {}};
   s.spec.name = id;
   s.spec.address = node_ip;
   auto& certs = s.spec.certificates;
   if (id == "ok-fqdn") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.root));
+    certs.push_back(signed_by(leaf({fqdn}), pki.root));
   } else if (id == "self-signed") {
-    certs.push_back(self_signed(leaf({kFqdn})));
+    certs.push_back(self_signed(leaf({fqdn})));
   } else if (id == "unknown-ca") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.other_intermediate, {&pki.other_intermediate}));
+    certs.push_back(signed_by(leaf({fqdn}), pki.other_intermediate, {&pki.other_intermediate}));
   } else if (id == "ip-not-in-san") {
     s.connect_host = node_ip;
-    certs.push_back(signed_by(leaf({kFqdn}), pki.root));
+    certs.push_back(signed_by(leaf({fqdn}), pki.root));
   } else if (id == "ip-as-dns-san") {
     s.connect_host = node_ip;
-    certs.push_back(signed_by(leaf({kFqdn, node_ip}), pki.root));
+    certs.push_back(signed_by(leaf({fqdn, node_ip}), pki.root));
   } else if (id == "ip-address-san") {
     s.connect_host = node_ip;
-    certs.push_back(signed_by(leaf({kFqdn}, {node_ip}), pki.root));
+    certs.push_back(signed_by(leaf({fqdn}, {node_ip}), pki.root));
   } else if (id == "cn-fallback") {
-    certs.push_back(signed_by(leaf({"other.steven.lab"}), pki.root));
+    certs.push_back(signed_by(leaf({"other." + domain}, {}, fqdn), pki.root));
   } else if (id == "ecdsa-self-signed") {
-    certs = dual_tomcat(pki, kFqdn, true);
+    certs = dual_tomcat(pki, fqdn, true);
   } else if (id == "ecdsa-self-signed-tls13") {
-    certs = dual_tomcat(pki, kFqdn, true);
+    certs = dual_tomcat(pki, fqdn, true);
     s.spec.tls13 = true;
   } else if (id == "missing-intermediate") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate));
+    certs.push_back(signed_by(leaf({fqdn}), pki.intermediate));
   } else if (id == "intermediate-left-out") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.intermediate, {&pki.root}));
+    certs.push_back(signed_by(leaf({fqdn}), pki.intermediate, {&pki.root}));
   } else if (id == "rekeyed-ca") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.rekeyed_root));
+    certs.push_back(signed_by(leaf({fqdn}), pki.rekeyed_root));
   } else if (id == "expired") {
-    CertSpec spec = leaf({kFqdn});
+    CertSpec spec = leaf({fqdn});
     spec.not_before = -hours(24 * 30);
     spec.not_after = -hours(24);
     certs.push_back(signed_by(spec, pki.root));
   } else if (id == "untrusted-root-sent") {
-    certs.push_back(signed_by(leaf({kFqdn}), pki.other_root, {&pki.other_root}));
+    certs.push_back(signed_by(leaf({fqdn}), pki.other_root, {&pki.other_root}));
   } else if (id == "wrong-host") {
-    certs.push_back(signed_by(leaf({"imp.steven.lab"}, {}, "imp.steven.lab"), pki.root));
+    certs.push_back(signed_by(leaf({"imp." + domain}, {}, "imp." + domain), pki.root));
   } else {
     throw std::invalid_argument("unknown scenario " + id);
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "lab/loopback.hpp"
 #include "lab/mock_origin.hpp"
 #include "lab/pki.hpp"
 
@@ -52,8 +53,10 @@ struct ScenarioOrigin {
   MockOriginSpec spec;
 };
 
-// `node_ip` is the loopback address the node listens on (and is advertised by, for by-IP rows).
-ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip = "127.0.0.1");
+// `node_ip` is the loopback address the node listens on (and is advertised by, for by-IP rows);
+// `fqdn` the node's name, whose domain the scenario's other names (wrong-host's) share.
+ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip = "127.0.0.1",
+                               const std::string& fqdn = kLabCucm);
 
 enum class NodeRole { Cucm, ImAndPresence, UnityConnection };
 
@@ -76,10 +79,32 @@ struct LabCluster {
   std::string id;
   std::string description;
   std::vector<LabNode> nodes;  // the first CUCM node is the publisher
+  std::string domain = kLabDomain;
 };
 
-// A cluster per catalogue scenario (one CUCM node with the scenario's certificates) and field-mix.
-// Each cluster has loopback addresses of its own: 127.0.<block>.<11+n> (scenarios.cpp says which block).
-std::vector<LabCluster> lab_clusters();
+// Where a run puts its clusters: the loopback block their nodes listen in, and whether each
+// cluster has a domain of its own (<id>.steven.lab). Behind one proxy a name reaches one
+// address, so clusters that run together need names of their own, or every command, login and
+// page row for cucm.steven.lab would reach the same node.
+struct LabPlacement {
+  LoopbackBlock block = candidate_block(0);
+  bool own_domains = false;
+
+  std::string domain_of(const std::string& cluster_id) const;
+};
+
+// The ids of the scenarios and clusters, in catalogue order.
+std::vector<std::string> lab_cluster_ids();
+
+// A cluster per catalogue scenario (one CUCM node with the scenario's certificates), field-mix
+// and the client-certificate clusters; only `only` when it is not empty. In the block, scenario
+// i's node is .<11+i>, field-mix's nodes .201-.204, client-cert-6972 .211 and its TLS 1.3 twin
+// .221, so that a cluster's addresses stay put when the catalogue grows.
+std::vector<LabCluster> lab_clusters(const LabPlacement& placement = {}, const std::string& only = "");
+
+// Where the seed log's node listens in a block.
+std::string seed_address(const LoopbackBlock& block);
+// Every address a run in this block may listen on (the seed node's among them).
+std::vector<std::string> lab_addresses(const LoopbackBlock& block);
 
 }  // namespace mratls::lab

@@ -16,6 +16,7 @@
 #include "logs/line_format.hpp"
 #include "proxy/origin_connector.hpp"
 #include "proxy/route.hpp"
+#include "verify/cipher_preference.hpp"
 #include "verify/x509_text.hpp"
 
 namespace mratls::proxy {
@@ -287,7 +288,8 @@ void ClientSession::count_response(Txn& txn, int status) {
   if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
   // Before the client can read the answer, as the outcomes are: whoever looks after it sees this one.
   if (txn.target && (txn.outcome || shared_.board.watching()))
-    shared_.board.record(txn.target->host, txn.target->port, status, txn.outcome, std::move(txn.lines));
+    shared_.board.record(txn.target->host, txn.target->port, status, txn.outcome, std::move(txn.lines),
+                         verify::is_rsa_first(txn.rt->config.expressway.ciphers));
 }
 
 asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const mra::MraTarget& target,

@@ -5,9 +5,9 @@
 namespace mratls::proxy {
 
 void OriginBoard::record(const std::string& host, int port, int status, const std::optional<verify::Outcome>& outcome,
-                         std::vector<std::string> lines) {
+                         std::vector<std::string> lines, bool rsa_first) {
   std::optional<verify::Diagnosis> diagnosis;
-  if (outcome) diagnosis = verify::explain(*outcome);
+  if (outcome) diagnosis = verify::under_settings(verify::explain(*outcome), rsa_first);
   const bool verification = diagnosis && verify::is_verification_failure(diagnosis->cause);
   if (!verification && !watching()) return;
   std::lock_guard lock(mutex_);
@@ -19,6 +19,7 @@ void OriginBoard::record(const std::string& host, int port, int status, const st
   ++o.requests;
   o.last_status = status;
   o.last_lines = std::move(lines);
+  o.cause = diagnosis ? verify::to_string(diagnosis->cause) : "";
   o.summary = diagnosis ? diagnosis->summary : "";
   o.fix = diagnosis ? diagnosis->fix : "";
 }

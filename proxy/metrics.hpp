@@ -37,8 +37,9 @@ struct OriginStatus {
   std::uint64_t requests = 0;
   int last_status = 0;
   std::vector<std::string> last_lines;  // the WARNING/ERROR lines of the last failed request
+  std::string cause;                    // verify::to_string of the cause; empty after a success
   std::string summary;                  // why it failed, in words; empty after a success
-  std::string fix;
+  std::string fix;                      // fitted to the cipher preference in force
 };
 
 class OriginBoard {
@@ -48,8 +49,9 @@ class OriginBoard {
   void watch(bool on) { watching_.store(on, std::memory_order_relaxed); }
   bool watching() const { return watching_.load(std::memory_order_relaxed); }
 
+  // `rsa_first`: the cipher string in force already puts RSA first, so the fix does not advise it.
   void record(const std::string& host, int port, int status, const std::optional<verify::Outcome>& outcome,
-              std::vector<std::string> lines);
+              std::vector<std::string> lines, bool rsa_first);
 
   std::vector<OriginStatus> origins() const;
   // (origin "host:port", reason) -> count; the reason is the fix catalogue's cause.

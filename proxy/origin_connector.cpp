@@ -12,6 +12,7 @@
 #include "logs/line_format.hpp"
 #include "proxy/deadline.hpp"
 #include "verify/client_certificate_alert.hpp"
+#include "verify/certificate_summary.hpp"
 #include "verify/doctor/chain_gap.hpp"
 #include "verify/x509_text.hpp"
 
@@ -125,9 +126,14 @@ verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVer
                                   const std::vector<verify::doctor::StoreEntry>* trust) {
   if (verification && !verification->findings().empty()) {
     const auto& f = verification->findings().front();
-    if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip};
+    SSL* ssl = h.tls ? h.tls->native_handle() : nullptr;
+    const auto chain = peer_chain(ssl);
+    std::optional<verify::PresentedLeaf> leaf;
+    if (!chain.empty()) leaf = verify::presented_leaf(chain.front(), SSL_version(ssl) >= TLS1_3_VERSION);
+    if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip, std::move(leaf)};
     verify::ChainRefused refused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
-    if (trust && h.tls) verify::doctor::attach_chain_gap(refused, peer_chain(h.tls->native_handle()), *trust);
+    refused.leaf = std::move(leaf);
+    if (trust && ssl) verify::doctor::attach_chain_gap(refused, chain, *trust);
     return refused;
   }
   if (h.timed_out) return verify::HandshakeFailed{check_name, h.failure_text};

@@ -30,4 +30,10 @@ CertificateSummary summarize(X509* cert) {
   return s;
 }
 
+PresentedLeaf presented_leaf(X509* cert, bool tls13) {
+  auto s = summarize(cert);
+  return {std::move(s.subject_cn), std::move(s.issuer_cn), s.key_type == "ECDSA", tls13, std::move(s.dns_sans),
+          std::move(s.ip_sans), std::move(s.not_before), std::move(s.not_after)};
+}
+
 }  // namespace mratls::verify

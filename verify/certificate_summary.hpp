@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "verify/outcome.hpp"
+
 namespace mratls::verify {
 
 struct CertificateSummary {
@@ -25,5 +27,8 @@ struct CertificateSummary {
 };
 
 CertificateSummary summarize(X509* cert);
+
+// What a fix needs to know of the certificate a node presented, and how it was negotiated.
+PresentedLeaf presented_leaf(X509* cert, bool tls13);
 
 }  // namespace mratls::verify

@@ -2,6 +2,8 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
+
 namespace mratls::verify {
 namespace {
 
@@ -71,6 +73,63 @@ Diagnosis chain_gap(const ChainRefused& c, const ChainGap& g) {
   return {};
 }
 
+constexpr std::string_view kEcdsaUnderTls12 =
+    " It is an ECDSA certificate (tomcat-ECDSA): under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also makes "
+    "the node present its RSA certificate instead.";
+constexpr std::string_view kEcdsaUnderTls13 =
+    " The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3, where the cipher string does not choose "
+    "the certificate.";
+
+// With the certificate seen, the fix names it and says whether the cipher string can steer the
+// node to another one; from a log line alone it says what may be true.
+std::string self_signed_fix(const std::string& n, const std::optional<PresentedLeaf>& leaf) {
+  if (!leaf)
+    return "Upload the self-signed certificate of " + n +
+           " to the Expressway-C trust store, or have it signed by a CA the trust store holds (with an ECDSA "
+           "certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also avoids it "
+           "under TLS 1.2).";
+  std::string fix = "Upload the self-signed certificate '" + leaf->subject_cn + "' of " + n +
+                    " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the "
+                    "trust store holds.";
+  if (leaf->ecdsa) fix += leaf->tls13 ? kEcdsaUnderTls13 : kEcdsaUnderTls12;
+  return fix;
+}
+
+std::string named(const std::optional<PresentedLeaf>& leaf, const std::string& n) {
+  return leaf ? "'" + leaf->subject_cn + "' of " + n : "the certificate of " + n;
+}
+
+Diagnosis name_not_in_certificate(const NameNotInCertificate& c) {
+  const auto& n = c.name;
+  const auto& leaf = c.leaf;
+  if (c.ip) {
+    std::string fix = "Change CUCM System > Server to the node's FQDN";
+    if (leaf && !leaf->dns_sans.empty()) fix += " (" + leaf->dns_sans.front() + ", which its certificate names)";
+    fix += " and refresh the servers on Expressway-C, or add " + n + " to " + (leaf ? "'" + leaf->subject_cn + "'" : "the certificate") +
+           " as a DNS-type SAN";
+    if (leaf && std::ranges::find(leaf->ip_sans, n) != leaf->ip_sans.end())
+      fix += " (it is there only as an IP-address SAN, which the traffic server does not consult)";
+    else fix += " (an IP-address SAN is not consulted by the traffic server)";
+    return {Cause::IpNotInCertificate,
+            "the cluster advertises a node by IP address " + n + ", which its certificate does not name", fix + "."};
+  }
+  // A certificate for another host: the node may serve the wrong certificate, or the cluster
+  // may advertise an alias. Reissuing is right either way; renaming only for an alias.
+  std::string held;
+  if (leaf) {
+    held = " (it presents '" + leaf->subject_cn + "'";
+    if (!leaf->dns_sans.empty()) {
+      held += ", for";
+      for (std::size_t i = 0; i < leaf->dns_sans.size() && i < 3; ++i) held += (i ? ", " : " ") + leaf->dns_sans[i];
+      if (leaf->dns_sans.size() > 3) held += ", ...";
+    }
+    held += ")";
+  }
+  return {Cause::NameNotInCertificate, n + " is not a name in its certificate",
+          "Reissue the certificate of " + n + " with " + n + " as a SAN" + held +
+              ", or, if " + n + " is another name of the host the certificate names, make the cluster advertise that name."};
+}
+
 Diagnosis chain_refused(const ChainRefused& c) {
   if (c.gap) return chain_gap(c, *c.gap);
   const auto& n = c.name;
@@ -79,15 +138,16 @@ Diagnosis chain_refused(const ChainRefused& c) {
       return {Cause::UntrustedChain, "the chain of " + n + " ends in a root the trust store does not hold",
               "Upload the root CA that " + n + " sends to " + kTrustStoreMenu + ", if it is a CA you trust."};
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return {Cause::SelfSigned, "self-signed certificate on " + n,
-              "Upload the self-signed certificate of " + n +
-                  " to the Expressway-C trust store, or have it signed by a CA the trust store holds (with an ECDSA "
-                  "certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also avoids it "
-                  "under TLS 1.2)."};
+      return {Cause::SelfSigned, "self-signed certificate on " + n, self_signed_fix(n, c.leaf)};
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
       // From a log line alone: the issuer is missing, but whether it is a root the store lacks, an
       // intermediate the node left out or a re-keyed CA only the chain can tell.
+      if (c.depth == 0 && c.leaf)
+        return {Cause::UntrustedChain,
+                "the trust store holds no CA that issued the certificate of " + n + ", and " + n + " did not send it",
+                "Upload '" + c.leaf->issuer_cn + "', the CA that issued the certificate of " + n + ", to " + kTrustStoreMenu +
+                    " with the CAs above it up to the root, or have " + n + " send its full chain."};
       if (c.depth == 0)
         return {Cause::UntrustedChain,
                 "the trust store holds no CA that issued the certificate of " + n + ", and " + n + " did not send it",
@@ -96,10 +156,12 @@ Diagnosis chain_refused(const ChainRefused& c) {
       return {Cause::UntrustedChain, "the chain of " + n + " leads to a CA the trust store does not hold",
               "Upload the root CA and every intermediate of the chain that " + n + " presents to the Expressway-C trust store."};
     case X509_V_ERR_CERT_HAS_EXPIRED:
-      return {Cause::Expired, "the certificate of " + n + " has expired", "Renew the certificate of " + n + "."};
+      return {Cause::Expired, "the certificate of " + n + " has expired",
+              "Renew " + named(c.leaf, n) + (c.leaf ? " (expired " + c.leaf->not_after + ")" : std::string()) + "."};
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return {Cause::NotYetValid, "the certificate of " + n + " is not yet valid",
-              "Check the clocks of " + n + " and of Expressway-C (NTP), or reissue the certificate."};
+              "Check the clocks of " + n + " and of Expressway-C (NTP), or reissue " + named(c.leaf, n) +
+                  (c.leaf ? " (valid from " + c.leaf->not_before + ")" : std::string()) + "."};
     default:
       return {Cause::TlsFailure, "certificate of " + n + " refused: " + c.error_text,
               "Fix the certificate of " + n + " (" + c.error_text + ")."};
@@ -143,13 +205,23 @@ bool is_verification_failure(Cause c) {
 }
 
 Diagnosis under_settings(Diagnosis d, bool rsa_first) {
-  if (!rsa_first || d.cause != Cause::SelfSigned) return d;
+  static constexpr std::string_view kAlreadySet = " RSA-first is already set";
+  if (!rsa_first || d.cause != Cause::SelfSigned || d.fix.find(kAlreadySet) != std::string::npos) return d;
+  // Known from the handshake: under TLS 1.3 the fix already says the prefix cannot help.
+  if (d.fix.find(kEcdsaUnderTls13) != std::string::npos) return d;
+  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos) d.fix.erase(at, kEcdsaUnderTls12.size());
   const auto aside = d.fix.find(" (with an ECDSA certificate");
   if (aside != std::string::npos) d.fix.erase(aside, d.fix.find(").", aside) + 1 - aside);
   d.fix += " RSA-first is already set and the node still presents a self-signed certificate: under TLS 1.3 the cipher "
            "string does not choose the certificate (or its RSA certificate is self-signed too), so the cipher-string "
            "workaround cannot help here.";
   return d;
+}
+
+Cause cause_from_string(std::string_view text) {
+  for (int c = 0; c <= static_cast<int>(Cause::OriginTimeout); ++c)
+    if (text == to_string(static_cast<Cause>(c))) return static_cast<Cause>(c);
+  return Cause::None;
 }
 
 bool lines_agree(Cause from_lines, Cause from_chain) {
@@ -162,16 +234,7 @@ Diagnosis explain(const Outcome& outcome) {
   return std::visit(
       Overloaded{
           [](const ChainRefused& c) { return chain_refused(c); },
-          [](const NameNotInCertificate& n) -> Diagnosis {
-            if (n.ip)
-              return {Cause::IpNotInCertificate,
-                      "the cluster advertises a node by IP address " + n.name + ", which its certificate does not name",
-                      "Change CUCM System > Server to the node's FQDN and refresh the servers on Expressway-C, or add " + n.name +
-                          " to the certificate as a DNS-type SAN (an IP-address SAN is not consulted by the traffic server)."};
-            return {Cause::NameNotInCertificate, n.name + " is not a name in its certificate",
-                    "Reissue the certificate with " + n.name +
-                        " as a SAN, or make the cluster advertise a name the certificate holds."};
-          },
+          [](const NameNotInCertificate& n) { return name_not_in_certificate(n); },
           [](const ClientCertificateRefused& c) -> Diagnosis {
             if (!c.presented)
               return {Cause::ClientCertRejected,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "verify/outcome.hpp"
 
@@ -32,6 +33,8 @@ struct Diagnosis {
 };
 
 const char* to_string(Cause c);
+// The cause to_string names ("rekeyed-ca"), or None for any other text.
+Cause cause_from_string(std::string_view text);
 
 // Whether X14.2's origin verification is what failed, so that VerifyOriginServer Off would let
 // the request through (a refused client certificate, the network or the allow list: it would not).

@@ -35,6 +35,20 @@ struct ChainGap {
   bool operator==(const ChainGap&) const = default;
 };
 
+// The certificate the node presented, when the verifier saw it (a log line does not carry it):
+// the fix can then name it, and say whether the cipher string can steer the node away from it.
+struct PresentedLeaf {
+  std::string subject_cn;
+  std::string issuer_cn;
+  bool ecdsa = false;
+  bool tls13 = false;  // negotiated TLS 1.3, where the cipher string does not choose the certificate
+  std::vector<std::string> dns_sans;
+  std::vector<std::string> ip_sans;
+  std::string not_before;  // ISO 8601 UTC
+  std::string not_after;
+  bool operator==(const PresentedLeaf&) const = default;
+};
+
 // X14.2's chain verification refused the origin ("Core server certificate verification failed").
 struct ChainRefused {
   std::string name;        // the name checked: the SNI, or the remote IP for an IP literal
@@ -42,12 +56,14 @@ struct ChainRefused {
   int depth = 0;
   std::string error_text;  // as logged
   std::optional<ChainGap> gap = std::nullopt;
+  std::optional<PresentedLeaf> leaf = std::nullopt;
 };
 
 // Traffic Server's name check refused it ("SNI (...) not in certificate").
 struct NameNotInCertificate {
   std::string name;
   bool ip = false;  // the node is advertised by IP address
+  std::optional<PresentedLeaf> leaf = std::nullopt;
 };
 
 // The origin refused Expressway-C's client certificate, or asked for one and got none: an alert

@@ -3,6 +3,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <map>
 
 #include "scan/capture/cipher_suites.hpp"
 #include "verify/name_match.hpp"
@@ -129,11 +130,16 @@ bool explains(const Observation& seen, const OriginCapture& origin, const Origin
 
 }  // namespace
 
-void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged) {
+void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& logged) {
+  // A failure whose captured chain, judged with the trust store, names the CA at fault takes the
+  // chain's cause and fix: its lines alone cannot tell a re-keyed CA or a left-out intermediate
+  // from any CA the store lacks. Only when every chain that explains it says the same.
+  std::map<std::size_t, std::vector<verify::Diagnosis>> finer;
   for (auto& origin : origins)
     for (auto& seen : origin.seen) {
       if (!seen.chain_seen) continue;
-      for (const auto& log : logged) {
+      for (std::size_t li = 0; li < logged.size(); ++li) {
+        const auto& log = logged[li];
         if (log.port != origin.server.port || log.failed == 0) continue;
         if (log.host != seen.sni && log.host != origin.server.address) continue;
         if (!explains(seen, origin, log)) continue;
@@ -145,9 +151,20 @@ void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSumm
         // The chain says more than the line: which CA, and on which box to fix it.
         if (seen.x142_accepted && seen.x142_diagnosis.cause != log.diagnosis.cause)
           join += "; the chain shows which: " + seen.x142_diagnosis.summary;
+        if (seen.x142_accepted) finer[li].push_back(seen.x142_diagnosis);
         seen.log_joins.push_back(std::move(join));
       }
     }
+  for (auto& [li, diagnoses] : finer) {
+    const bool one = std::ranges::all_of(diagnoses, [&](const verify::Diagnosis& d) {
+      return d.cause == diagnoses.front().cause && d.fix == diagnoses.front().fix;
+    });
+    if (!one) continue;
+    auto& log = logged[li];
+    if (log.diagnosis.cause != diagnoses.front().cause)
+      log.notes.push_back("cause and fix from the chain captured for it (its lines alone say: " + log.diagnosis.summary + ")");
+    log.diagnosis = diagnoses.front();
+  }
 }
 
 bool shows_failure(const OriginCapture& origin) {

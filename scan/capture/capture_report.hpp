@@ -52,8 +52,11 @@ std::vector<OriginCapture> by_origin(const std::vector<Handshake>& handshakes);
 // What the logs given with the capture say about the same origin (the same port, and the SNI or
 // the address as its host): the presented chain tied to the failure it explains — only one it
 // can explain: the same origin, at a time that overlaps, and the same cause under the proxy's
-// verifier (or, without a trust store, a chain whose shape shows that cause).
-void join_logs(std::vector<OriginCapture>& origins, const std::vector<OriginSummary>& logged);
+// verifier (or, without a trust store, a chain whose shape shows that cause). A failure whose
+// chains, judged with the trust store, all give one answer takes it: the chain names the
+// certificate at fault and may show a finer cause (the CA re-keyed, the intermediate left out)
+// than the lines can, which a note then says.
+void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& logged);
 
 // Whether the capture itself shows a failure: a chain X14.2 refuses, or a fatal alert.
 bool shows_failure(const OriginCapture& origin);

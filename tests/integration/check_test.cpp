@@ -143,8 +143,9 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
   auto dir = LabPki::get().dir / "check-lab";
   auto lab = spawn_mratls({"lab", "--scenario", "field-mix", "--keep-running", "--port", "0", "--out", dir.string()});
   ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
+  const auto block = lab_block(lab.output);
   auto check = spawn_mratls({"check", "--trust", (dir / "trust" / "lab-root.pem").string(), "--node", "cucm1.steven.lab",
-                             "--hosts", "cucm1.steven.lab=127.0.23.11", "--discover", "--json"});
+                             "--hosts", "cucm1.steven.lab=" + block + ".201", "--discover", "--json"});
   EXPECT_EQ(check.wait_exit(std::chrono::seconds(30)), 1) << check.output;
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0);
@@ -158,7 +159,7 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
                             "cipher", "error", "chain", "findings", "lines", "cause", "reason", "fix"})
       EXPECT_TRUE(p.contains(key)) << key;
     nodes.insert(p["node"].get<std::string>());
-    if (p["node"] == "127.0.23.12") {
+    if (p["node"] == block + ".202") {
       EXPECT_FALSE(p["x142"].get<bool>());
       EXPECT_EQ(p["cause"], "ip-not-in-certificate");
       ASSERT_FALSE(p["chain"].empty());
@@ -168,14 +169,17 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
     }
     if (p["node"] == "cucm1.steven.lab" && p["port"] == 6972 && p["preference"] == "ECDSA-first") {
       EXPECT_EQ(p["cause"], "self-signed");
-      EXPECT_NE(p["fix"].get<std::string>().find("Fails only ECDSA-first"), std::string::npos) << p["fix"];
+      EXPECT_NE(p["reason"].get<std::string>().find("fails only ECDSA-first (the RSA certificate passes)"), std::string::npos)
+          << p["reason"];
+      EXPECT_NE(p["fix"].get<std::string>().find("under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos)
+          << p["fix"];
       // The fix (trust it) can be done from the export: the certificate 6972 presents is there.
       auto exported = verify::read_certificates((dir / "nodes" / "field-mix" / "cucm1.steven.lab-6972-ecdsa.pem").string());
       ASSERT_TRUE(exported) << exported.error();
       EXPECT_EQ(verify::summarize(exported->front().get()).sha256, p["chain"][0]["sha256"]);
     }
   }
-  EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", "127.0.23.12"})) << "discovery finds the node advertised by IP";
+  EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", block + ".202"})) << "discovery finds the node advertised by IP";
   EXPECT_EQ(json["workaround"], "Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off");
   EXPECT_FALSE(json["fixes"].empty());
 }

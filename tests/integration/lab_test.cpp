@@ -11,7 +11,9 @@
 #include <set>
 #include <signal.h>
 
+#include "control/admin_client.hpp"
 #include "lab/login_runner.hpp"
+#include "lab/runner.hpp"
 #include "lab/running_cluster.hpp"
 #include "support.hpp"
 #include "verify/cipher_preference.hpp"
@@ -37,6 +39,20 @@ std::string presented_cn(const std::string& scenario, bool rsa_first) {
   Client client(proxy.port());
   EXPECT_EQ(client.exchange(get_request("/" + segment_for("cucm.steven.lab", port) + "/cucm-uds/version")).status, 200);
   return (*origin)->last_presented_cn();
+}
+
+// What a login to each cluster answers under X14.2.0 with VerifyOriginServer On: ECDSA-first,
+// RSA-first. Everything else answers 200, except the client-certificate clusters.
+const std::map<std::string, std::pair<int, int>>& x142_on() {
+  static const std::map<std::string, std::pair<int, int>> table = {
+      {"ok-fqdn", {200, 200}},           {"self-signed", {502, 502}},          {"unknown-ca", {502, 502}},
+      {"ip-not-in-san", {502, 502}},     {"ip-as-dns-san", {200, 200}},        {"ip-address-san", {502, 502}},
+      {"cn-fallback", {200, 200}},       {"ecdsa-self-signed", {502, 200}},    {"ecdsa-self-signed-tls13", {502, 502}},
+      {"missing-intermediate", {502, 502}}, {"expired", {502, 502}},           {"untrusted-root-sent", {502, 502}},
+      {"wrong-host", {502, 502}},        {"field-mix", {502, 502}},         {"client-cert-6972", {502, 502}},
+      {"intermediate-left-out", {502, 502}}, {"rekeyed-ca", {502, 502}},    {"client-cert-6972-tls13", {502, 502}},
+  };
+  return table;
 }
 
 struct Output {
@@ -68,17 +84,17 @@ TEST(DualCertificateOrigin, Tls13PresentsEcdsaWhateverTheCipherString) {
 }
 
 TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
-  lab::LabCluster mix;
-  for (auto& c : lab::lab_clusters())
-    if (c.id == "field-mix") mix = std::move(c);
-  ASSERT_EQ(mix.id, "field-mix");
-  auto cluster = lab::RunningCluster::start(mix);
-  ASSERT_TRUE(cluster) << cluster.error();
+  auto started = lab::start_lab("field-mix");
+  ASSERT_TRUE(started) << started.error();
+  ASSERT_EQ(started->clusters.size(), 1u);
+  const auto& cluster = started->clusters.front();
+  ASSERT_EQ(cluster->cluster().id, "field-mix");
+  const std::string subscriber = started->placement.block.address(202);
   auto config = base_config(LabPki::get());
   config.hosts.clear();
-  (*cluster)->configure_proxy(config);
+  cluster->configure_proxy(config);
   ProxyUnderTest proxy(config);
-  auto outcome = lab::run_login("127.0.0.1", proxy.port(), (*cluster)->login_target("vcs_control.steven.lab"),
+  auto outcome = lab::run_login("127.0.0.1", proxy.port(), cluster->login_target("vcs_control.steven.lab"),
                                 lab::evidence_of(proxy.in_process()));
 
   std::map<std::string, int> status;
@@ -93,10 +109,11 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
   ASSERT_TRUE(outcome.first_failure.has_value());
   const auto& first = outcome.steps[*outcome.first_failure];
   EXPECT_EQ(first.step.name, "UDS user details on the home node");
-  EXPECT_EQ(first.step.origin, "https://127.0.23.12:8443");
+  EXPECT_EQ(first.step.origin, "https://" + subscriber + ":8443");
   EXPECT_EQ(first.diagnosis.cause, verify::Cause::IpNotInCertificate);
   ASSERT_EQ(first.reasons.size(), 2u);
-  EXPECT_NE(first.reasons[0].find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate server=127.0.23.12(127.0.23.12)"),
+  EXPECT_NE(first.reasons[0].find("WARNING: SNI (" + subscriber + ") not in certificate. Action=Terminate server=" + subscriber +
+                                  "(" + subscriber + ")"),
             std::string::npos);
   for (const auto& s : outcome.steps) {
     if (s.step.name == "TFTP device configuration CSFemusk.cnf.xml") {
@@ -114,16 +131,7 @@ TEST(LabCommand, MatrixEqualsTheExpectedTable) {
   auto out = run("lab --json");
   ASSERT_EQ(out.code, 0) << out.text;
   auto json = nlohmann::json::parse(out.text);
-  // X14.2.0 with VerifyOriginServer On: ECDSA-first, RSA-first. Everything else answers 200,
-  // except the always_502 rows.
-  const std::map<std::string, std::pair<int, int>> on = {
-      {"ok-fqdn", {200, 200}},           {"self-signed", {502, 502}},          {"unknown-ca", {502, 502}},
-      {"ip-not-in-san", {502, 502}},     {"ip-as-dns-san", {200, 200}},        {"ip-address-san", {502, 502}},
-      {"cn-fallback", {200, 200}},       {"ecdsa-self-signed", {502, 200}},    {"ecdsa-self-signed-tls13", {502, 502}},
-      {"missing-intermediate", {502, 502}}, {"expired", {502, 502}},           {"untrusted-root-sent", {502, 502}},
-      {"wrong-host", {502, 502}},        {"field-mix", {502, 502}},         {"client-cert-6972", {502, 502}},
-      {"intermediate-left-out", {502, 502}}, {"rekeyed-ca", {502, 502}},    {"client-cert-6972-tls13", {502, 502}},
-  };
+  const auto& on = x142_on();
   // Not a verification failure: the node refuses Expressway-C's client certificate whatever the
   // version and VerifyOriginServer say.
   const std::set<std::string> always_502 = {"client-cert-6972", "client-cert-6972-tls13"};
@@ -151,9 +159,16 @@ TEST(LabCommand, TextOutputShowsTheMatrixAndTheFailingLines) {
   ASSERT_EQ(out.code, 0) << out.text;
   EXPECT_NE(out.text.find("== An MRA login"), std::string::npos);
   EXPECT_NE(out.text.find("field-mix"), std::string::npos);
+  const auto block = lab_block(out.text);
+  ASSERT_FALSE(block.empty()) << out.text;
   EXPECT_NE(out.text.find("[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab). "
-                          "Action=Terminate Error=self signed certificate server=cucm.steven.lab(127.0.0.11) depth=0"),
+                          "Action=Terminate Error=self signed certificate server=cucm.steven.lab(" + block + ".5) depth=0"),
             std::string::npos);
+  // Every cluster runs on names of its own (issue 21, item 1).
+  EXPECT_NE(out.text.find("failed for (cucm.self-signed.steven.lab). Action=Terminate Error=self signed certificate "
+                          "server=cucm.self-signed.steven.lab(" + block + ".12) depth=0"),
+            std::string::npos)
+      << out.text;
   EXPECT_NE(out.text.find("Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off "
                           "(it does not cure client-cert-6972, client-cert-6972-tls13)\n"),
             std::string::npos);
@@ -206,23 +221,76 @@ TEST(LabCommand, TheLoginCommandItPrintsExplainsFromTheAdminListener) {
   EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
   EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502\n    "), std::string::npos)
       << login.output;
-  EXPECT_NE(login.output.find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate"), std::string::npos) << login.output;
-  EXPECT_NE(login.output.find("cause: the cluster advertises a node by IP address 127.0.23.12"), std::string::npos) << login.output;
+  const auto subscriber = lab_block(lab.output) + ".202";
+  EXPECT_NE(login.output.find("WARNING: SNI (" + subscriber + ") not in certificate. Action=Terminate"), std::string::npos)
+      << login.output;
+  EXPECT_NE(login.output.find("cause: the cluster advertises a node by IP address " + subscriber), std::string::npos)
+      << login.output;
   EXPECT_NE(login.output.find("also failing: TFTP device configuration CSFemusk.cnf.xml -> 502"), std::string::npos) << login.output;
   EXPECT_EQ(login.output.find("to see why"), std::string::npos) << "every step explained: " << login.output;
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
 }
 
-TEST(LabCommand, ClustersThatShareNamesAreSaidToShadowEachOther) {
-  auto lab = spawn_mratls({"lab", "--keep-running", "--port", "0"});
-  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.", std::chrono::seconds(60))) << lab.output;
-  EXPECT_NE(lab.output.find("clusters advertise cucm.steven.lab (ok-fqdn, self-signed, ...): behind one proxy the name reaches "
-                            "one of them only"),
-            std::string::npos)
-      << lab.output;
+// Behind one proxy every cluster has names of its own (issue 21, item 1): no two clusters print
+// the same command, each printed command reaches its own node, and a login to each cluster
+// through the page's API gets that cluster's answer, not the one node they all used to share.
+TEST(LabCommand, EveryKeptClusterReachesItsOwnNodes) {
+  auto lab = spawn_mratls({"lab", "--keep-running", "--port", "0", "--admin-port", "0"});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.", std::chrono::seconds(120))) << lab.output;
+  EXPECT_NE(lab.output.find("each cluster has a domain of its own, <cluster>.steven.lab"), std::string::npos) << lab.output;
+  const std::regex curl(R"(\[(\S+)\] (\S+):(\d+)  curl -s -o /dev/null -w '%\{http_code\}\\n' http://127\.0\.0\.1:(\d+)(/\S+))");
+  std::set<std::string> targets;
+  std::map<std::string, int> uds;
+  for (std::sregex_iterator it(lab.output.begin(), lab.output.end(), curl), end; it != end; ++it) {
+    const auto& m = *it;
+    EXPECT_TRUE(targets.insert(m[5].str()).second) << "two commands share " << m[5];
+    if (m[3] != "8443" || !x142_on().contains(m[1].str()) || m[1] == "field-mix") continue;
+    Client client(static_cast<std::uint16_t>(std::stoi(m[4].str())));
+    uds[m[1].str()] = client.exchange(get_request(m[5].str())).status;
+  }
+  EXPECT_GE(targets.size(), 40u) << lab.output;
+  const std::set<std::string> passes = {"ok-fqdn", "ip-as-dns-san", "cn-fallback", "client-cert-6972", "client-cert-6972-tls13"};
+  EXPECT_EQ(uds.size(), x142_on().size() - 1) << lab.output;
+  for (const auto& [id, status] : uds) EXPECT_EQ(status, passes.contains(id) ? 200 : 502) << id;
+
+  std::smatch admin;
+  ASSERT_TRUE(std::regex_search(lab.output, admin, std::regex(R"(Open http://127\.0\.0\.1:(\d+)/)"))) << lab.output;
+  const control::AdminTarget to{"127.0.0.1", static_cast<std::uint16_t>(std::stoi(admin[1].str())), ""};
+  for (const auto& [id, expected] : x142_on()) {
+    const nlohmann::json body{{"cluster", id}};
+    auto reply = control::admin_call(to, "POST", "/api/login", &body);
+    ASSERT_TRUE(reply) << reply.error();
+    EXPECT_EQ(reply->body["status"], expected.first) << id << ": " << reply->text;
+  }
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
+}
+
+// Two labs, or a lab and the test suite, at once (issue 21, item 2): each takes a loopback block
+// of its own and says which; --loopback pins one, and a pinned block in use is refused by name.
+TEST(LabCommand, TwoLabsTakeTwoLoopbackBlocks) {
+  auto first = spawn_mratls({"lab", "--scenario", "self-signed", "--keep-running", "--port", "0"});
+  ASSERT_TRUE(first.wait_for("Ctrl-C stops the lab.")) << first.output;
+  auto second = spawn_mratls({"lab", "--scenario", "self-signed", "--keep-running", "--port", "0"});
+  ASSERT_TRUE(second.wait_for("Ctrl-C stops the lab.")) << second.output;
+  const auto a = lab_block(first.output), b = lab_block(second.output);
+  ASSERT_FALSE(a.empty()) << first.output;
+  ASSERT_FALSE(b.empty()) << second.output;
+  EXPECT_NE(a, b);
+  EXPECT_NE(second.output.find("[self-signed] cucm.steven.lab:8443  curl"), std::string::npos) << second.output;
+
+  auto pinned = spawn_mratls({"lab", "--scenario", "self-signed", "--loopback", a + ".0/24"});
+  EXPECT_EQ(pinned.wait_exit(std::chrono::seconds(30)), 2) << pinned.output;
+  EXPECT_NE(pinned.output.find("--loopback " + a + ".0/24: " + a + ".12:"), std::string::npos) << pinned.output;
+  EXPECT_NE(pinned.output.find("is in use (another mratls lab in this block?"), std::string::npos) << pinned.output;
+  auto bad = spawn_mratls({"lab", "--loopback", "127.0.10.7/24"});
+  EXPECT_EQ(bad.wait_exit(), 2) << bad.output;
+  EXPECT_NE(bad.output.find("'127.0.10.7/24' has host bits set (expected 127.X.Y.0/24)"), std::string::npos) << bad.output;
+  kill(first.pid, SIGINT);
+  kill(second.pid, SIGINT);
+  EXPECT_EQ(first.wait_exit(), 0) << first.output;
+  EXPECT_EQ(second.wait_exit(), 0) << second.output;
 }
 
 TEST(LabCommand, UnknownScenarioIsAUsageError) {
@@ -237,7 +305,8 @@ TEST(LabCommand, KeepRunningServesLoginsUntilInterrupted) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(lab.output, m, std::regex(R"(Proxy: http://127\.0\.0\.1:(\d+))"))) << lab.output;
   EXPECT_NE(lab.output.find("(X14.2.0 on ECDSA-first)"), std::string::npos) << lab.output;
-  EXPECT_NE(lab.output.find("[field-mix] 127.0.23.12:8443  curl"), std::string::npos) << lab.output;
+  const auto subscriber = lab_block(lab.output) + ".202";
+  EXPECT_NE(lab.output.find("[field-mix] " + subscriber + ":8443  curl"), std::string::npos) << lab.output;
 
   auto login = spawn_mratls({"login", "--proxy", "127.0.0.1:" + m[1].str(), "--cucm", "cucm1.steven.lab", "--imp",
                              "imp.steven.lab", "--unity", "cuc.steven.lab"});
@@ -251,6 +320,6 @@ TEST(LabCommand, KeepRunningServesLoginsUntilInterrupted) {
 
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
-  EXPECT_NE(lab.output.find("WARNING: SNI (127.0.23.12) not in certificate. Action=Terminate"), std::string::npos);
+  EXPECT_NE(lab.output.find("WARNING: SNI (" + subscriber + ") not in certificate. Action=Terminate"), std::string::npos);
   EXPECT_NE(lab.output.find("The lab stopped."), std::string::npos);
 }

@@ -124,6 +124,12 @@ Process::~Process() {
   if (out_fd >= 0) close(out_fd);
 }
 
+std::string lab_block(const std::string& output) {
+  static const std::regex printed(R"(Nodes listen in (127\.\d+\.\d+)\.0/24)");
+  std::smatch m;
+  return std::regex_search(output, m, printed) ? m[1].str() : std::string{};
+}
+
 Process spawn_mratls(std::vector<std::string> args) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");

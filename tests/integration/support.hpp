@@ -75,6 +75,10 @@ struct Process {
 
 Process spawn_mratls(std::vector<std::string> args);
 
+// The loopback block a `mratls lab` run printed ("Nodes listen in 127.0.10.0/24"), as its first
+// three octets ("127.0.10"), or "" when it printed none.
+std::string lab_block(const std::string& output);
+
 std::string get_request(const std::string& path, const std::string& tracking = "test-tracking-id",
                         const std::string& extra_headers = "");
 

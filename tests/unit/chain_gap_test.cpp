@@ -217,3 +217,58 @@ TEST(FixUnderSettings, RsaFirstIsNotAdvisedWhenItIsAlreadySet) {
   const auto expired = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""});
   EXPECT_EQ(under_settings(expired, true).fix, expired.fix);
 }
+
+// With the certificate seen (the proxy, check, a capture judged with --trust), the fix names it;
+// and the same fix comes out whichever reader holds the outcome.
+TEST(FixWithTheCertificate, NamesItAndSaysWhetherTheCipherStringCanSteer) {
+  PresentedLeaf ecdsa{"cucm-EC.gap.lab", "cucm-EC.gap.lab", true, false, {"cucm.gap.lab"}, {}, "2026-01-01T00:00:00Z",
+                      "2027-01-01T00:00:00Z"};
+  auto tls12 = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa});
+  EXPECT_TRUE(tls12.fix.starts_with("Upload the self-signed certificate 'cucm-EC.gap.lab' of cucm.gap.lab")) << tls12.fix;
+  EXPECT_NE(tls12.fix.find("under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos) << tls12.fix;
+  // RSA-first already set: the prefix is not advised again, and under_settings is idempotent.
+  const auto fitted = under_settings(tls12, true);
+  EXPECT_EQ(fitted.fix.find("under TLS 1.2 the cipher prefix"), std::string::npos) << fitted.fix;
+  EXPECT_NE(fitted.fix.find("RSA-first is already set"), std::string::npos) << fitted.fix;
+  EXPECT_EQ(under_settings(fitted, true).fix, fitted.fix);
+
+  ecdsa.tls13 = true;
+  auto tls13 = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa});
+  EXPECT_NE(tls13.fix.find("The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3"), std::string::npos)
+      << tls13.fix;
+  EXPECT_EQ(tls13.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << tls13.fix;
+  EXPECT_EQ(under_settings(tls13, true).fix, tls13.fix);
+
+  PresentedLeaf rsa{"cucm.gap.lab", "Gap Root CA", false, false, {"cucm.gap.lab"}, {}, "2025-01-01T00:00:00Z",
+                    "2025-06-01T00:00:00Z"};
+  EXPECT_EQ(explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, "", std::nullopt, rsa}).fix,
+            "Renew 'cucm.gap.lab' of cucm.gap.lab (expired 2025-06-01T00:00:00Z).");
+  EXPECT_EQ(explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""}).fix, "Renew the certificate of cucm.gap.lab.");
+}
+
+// A certificate for another host: reissue it, and rename only if the name is an alias. Sending
+// the engineer to rename the node after the host the certificate names would send the traffic
+// to the wrong box.
+TEST(FixWithTheCertificate, ACertificateForAnotherHostIsReissued) {
+  PresentedLeaf other{"imp.gap.lab", "Gap Root CA", false, false, {"imp.gap.lab"}, {}, "", ""};
+  const auto d = explain(NameNotInCertificate{"cucm.gap.lab", false, other});
+  EXPECT_EQ(d.cause, Cause::NameNotInCertificate);
+  EXPECT_EQ(d.fix,
+            "Reissue the certificate of cucm.gap.lab with cucm.gap.lab as a SAN (it presents 'imp.gap.lab', for imp.gap.lab), "
+            "or, if cucm.gap.lab is another name of the host the certificate names, make the cluster advertise that name.");
+  EXPECT_EQ(d.fix.find("System > Server"), std::string::npos) << d.fix;
+
+  PresentedLeaf by_ip{"cucm.gap.lab", "Gap Root CA", false, false, {"cucm.gap.lab"}, {"10.0.0.5"}, "", ""};
+  const auto ip = explain(NameNotInCertificate{"10.0.0.5", true, by_ip});
+  EXPECT_EQ(ip.cause, Cause::IpNotInCertificate);
+  EXPECT_TRUE(ip.fix.starts_with("Change CUCM System > Server to the node's FQDN (cucm.gap.lab, which its certificate names)"))
+      << ip.fix;
+  EXPECT_NE(ip.fix.find("(it is there only as an IP-address SAN, which the traffic server does not consult)"), std::string::npos)
+      << ip.fix;
+}
+
+TEST(FixCatalogue, CausesReadBackFromTheirNames) {
+  for (auto c : {Cause::SelfSigned, Cause::RekeyedCa, Cause::MissingIntermediate, Cause::ClientCertRejected, Cause::OriginTimeout})
+    EXPECT_EQ(cause_from_string(to_string(c)), c);
+  EXPECT_EQ(cause_from_string("no-such-cause"), Cause::None);
+}

@@ -1,10 +1,15 @@
 // The lab runner's plain parts: the settings matrix and what each setting changes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <fstream>
 
 #include "lab/runner.hpp"
+#include "lab/scenarios.hpp"
+#include "verify/certificate_summary.hpp"
 #include "verify/cipher_preference.hpp"
 
 using namespace mratls;
@@ -63,4 +68,57 @@ TEST(LabDir, AScratchFolderHoldsTheTrustStoreAndGoesAway) {
 TEST(LabCatalogue, FixesComeFromTheCatalogue) {
   EXPECT_NE(lab::catalogue_fix("self-signed").find("trust store"), std::string::npos);
   EXPECT_EQ(lab::catalogue_fix("no-such-cluster"), "");
+}
+
+TEST(LabLoopback, ABlockIsA24OfLoopbackOnly) {
+  auto block = lab::parse_loopback_block("127.3.200.0/24");
+  ASSERT_TRUE(block) << block.error();
+  EXPECT_EQ(block->address(11), "127.3.200.11");
+  EXPECT_EQ(block->cidr(), "127.3.200.0/24");
+  const std::map<std::string, std::string> refused = {
+      {"127.0.10.0", "is not a /24 block"},
+      {"127.0.10.0/16", "is not a /24 block"},
+      {"10.0.0.0/24", "is not in 127.0.0.0/8"},
+      {"127.0.10.5/24", "has host bits set"},
+      {"127.0.256.0/24", "'256' in '127.0.256.0/24' is not an octet"},
+      {"127.0.x.0/24", "'x' in '127.0.x.0/24' is not an octet"},
+      {"127.0.010.0/24", "'010' in '127.0.010.0/24' is not an octet"},
+      {"127.0.0.0/24", "holds 127.0.0.1"},
+      {"127.0.1.0/24", "the host's own 127.0.1.1"},
+      {"127.0.10/24", "is not a /24 block"},
+      {"127.0.10.0.0/24", "is not a /24 block"},
+  };
+  for (const auto& [text, why] : refused) {
+    auto r = lab::parse_loopback_block(text);
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().find(why), std::string::npos) << text << ": " << r.error();
+  }
+  EXPECT_EQ(lab::candidate_block(0).cidr(), "127.0.10.0/24");
+  EXPECT_EQ(lab::candidate_block(246).cidr(), "127.1.0.0/24");
+}
+
+// Clusters that run together behind one proxy have names and addresses of their own; one
+// cluster alone keeps the lab's steven.lab names.
+TEST(LabLoopback, ClustersRunTogetherHaveNamesAndAddressesOfTheirOwn) {
+  const lab::LabPlacement together{lab::LoopbackBlock{9, 9}, true};
+  const auto clusters = lab::lab_clusters(together);
+  ASSERT_EQ(clusters.size(), lab::lab_cluster_ids().size());
+  std::set<std::string> names, addresses;
+  const auto probed = lab::lab_addresses(together.block);
+  for (const auto& c : clusters) {
+    EXPECT_EQ(c.domain, c.id + ".steven.lab");
+    for (const auto& n : c.nodes) {
+      EXPECT_TRUE(names.insert(n.fqdn).second) << n.fqdn;
+      EXPECT_TRUE(addresses.insert(n.ip).second) << n.ip;
+      EXPECT_TRUE(n.fqdn.ends_with("." + c.domain)) << n.fqdn;
+      EXPECT_TRUE(n.ip.starts_with("127.9.9.")) << n.ip;
+      EXPECT_NE(std::find(probed.begin(), probed.end(), n.ip), probed.end()) << n.ip << " is not probed";
+    }
+  }
+  EXPECT_EQ(std::find(probed.begin(), probed.end(), lab::seed_address(together.block)), probed.begin());
+  const auto alone = lab::lab_clusters({lab::LoopbackBlock{9, 9}, false}, "wrong-host");
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].nodes[0].fqdn, "cucm.steven.lab");
+  EXPECT_EQ(alone[0].nodes[0].ip, "127.9.9.23");
+  EXPECT_EQ(verify::summarize(alone[0].nodes[0].certificates[0].leaf.cert.get()).subject_cn, "imp.steven.lab");
 }
