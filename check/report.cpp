@@ -23,9 +23,13 @@ void explain_cipher_preference(std::vector<Row>& rows) {
     if (!leaf || leaf->key_type != "ECDSA") continue;
     // What only two probes show: the RSA certificate passes. The fix is the catalogue's, which
     // already names the cipher prefix for an ECDSA certificate under TLS 1.2.
-    if (rsa->probe.outcome == ProbeOutcome::Verified)
+    if (rsa->probe.outcome == ProbeOutcome::Verified) {
       ecdsa->diagnosis.summary = "fails only ECDSA-first (the RSA certificate passes): " + ecdsa->diagnosis.summary +
                                  ", '" + leaf->subject_cn + "' issued by '" + leaf->issuer_cn + "'";
+    } else if (rsa->probe.outcome == ProbeOutcome::Refused) {
+      ecdsa->diagnosis = verify::rsa_certificate_refused_too(ecdsa->diagnosis);
+      ecdsa->fix = ecdsa->diagnosis.fix;
+    }
   }
 }
 

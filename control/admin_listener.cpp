@@ -5,7 +5,6 @@
 #include "control/metrics_text.hpp"
 #include "logs/transaction_lines.hpp"
 #include "proxy/outcome_record.hpp"
-#include "verify/cipher_preference.hpp"
 #include "verify/fix_catalogue.hpp"
 
 namespace mratls::control {
@@ -30,11 +29,10 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
     // What the proxy itself made of it, when it keeps outcomes: it saw the chain the lines do not
     // carry (which CA, which key), and the fix fits the cipher string in force.
     const auto rt = proxy_.runtime();
-    if (const auto outcome = rt->outcomes ? rt->outcomes->find(tracking_id) : std::nullopt) {
-      const auto d = verify::under_settings(verify::explain(*outcome), verify::is_rsa_first(rt->config.expressway.ciphers));
-      reply["cause"] = verify::to_string(d.cause);
-      reply["summary"] = d.summary;
-      reply["fix"] = d.fix;
+    if (const auto d = rt->outcomes ? rt->outcomes->diagnosis(tracking_id) : std::nullopt) {
+      reply["cause"] = verify::to_string(d->cause);
+      reply["summary"] = d->summary;
+      reply["fix"] = d->fix;
     }
     return json_response(200, reply);
   };

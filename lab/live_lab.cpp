@@ -2,7 +2,6 @@
 
 #include "lab/login_runner.hpp"
 #include "lab/scenarios.hpp"
-#include "verify/cipher_preference.hpp"
 
 namespace mratls::lab {
 
@@ -25,6 +24,7 @@ void attach_lab(control::AdminListener& admin, KeptLab& kept, const std::vector<
     EvidenceSource evidence = [&kept](const std::string& tracking_id) {
       StepEvidence e;
       e.outcome = kept.outcomes().find(tracking_id);
+      e.diagnosis = kept.outcomes().diagnosis(tracking_id);
       return e;
     };
     auto& hub = admin.hub();
@@ -35,9 +35,6 @@ void attach_lab(control::AdminListener& admin, KeptLab& kept, const std::vector<
                                event["cluster"] = id;
                                hub.publish("login", event.dump());
                              });
-    // The fix for the switches in force now: the page may have set RSA-first a moment ago.
-    const bool rsa_first = verify::is_rsa_first(kept.server().runtime()->config.expressway.ciphers);
-    for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
     auto out = login_json(outcome);
     out["cluster"] = id;
     hub.publish("login", nlohmann::json{{"cluster", id}, {"done", true}, {"status", outcome.status()}}.dump());

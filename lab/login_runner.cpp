@@ -49,6 +49,7 @@ EvidenceSource evidence_of(proxy::InProcessProxy& proxy) {
         },
         tracking_id);
     e.outcome = proxy.outcomes().find(tracking_id);
+    e.diagnosis = proxy.outcomes().diagnosis(tracking_id);
     return e;
   };
 }

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 
 namespace mratls::lab {
@@ -20,18 +21,20 @@ std::expected<std::uint8_t, std::string> octet(std::string_view part, std::strin
 
 // A listener's bind as the mock origins make it (SO_REUSEADDR, so a closed lab's TIME_WAIT
 // connections do not count); closed at once.
-bool bindable(const std::string& ip, std::uint16_t port) {
+// 0, or the errno of the failed bind or listen.
+int bind_error(const std::string& ip, std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
+  if (fd < 0) return errno;
   const int on = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  const bool ok = ::inet_pton(AF_INET, ip.c_str(), &sa.sin_addr) == 1 &&
-                  ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0 && ::listen(fd, 1) == 0;
+  int error = 0;
+  if (::inet_pton(AF_INET, ip.c_str(), &sa.sin_addr) != 1) error = EINVAL;
+  else if (::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 1) != 0) error = errno;
   ::close(fd);
-  return ok;
+  return error;
 }
 
 }  // namespace
@@ -69,11 +72,11 @@ LoopbackBlock candidate_block(int index) {
   return LoopbackBlock{static_cast<std::uint8_t>(n / 256), static_cast<std::uint8_t>(n % 256)};
 }
 
-std::string first_busy(const std::vector<std::string>& addresses) {
-  for (const auto& ip : addresses)
-    for (auto port : kLabPorts)
-      if (!bindable(ip, port)) return ip + ":" + std::to_string(port);
-  return {};
+std::optional<BusyPoint> first_busy(const std::vector<ListenPoint>& points) {
+  for (const auto& p : points)
+    if (const int error = bind_error(p.address, p.port))
+      return BusyPoint{p.address + ":" + std::to_string(p.port), error};
+  return std::nullopt;
 }
 
 }  // namespace mratls::lab

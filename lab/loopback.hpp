@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,11 +30,16 @@ std::expected<LoopbackBlock, std::string> parse_loopback_block(std::string_view 
 LoopbackBlock candidate_block(int index);
 inline constexpr int kCandidateBlocks = 256;
 
-// The ports a lab node listens on.
-inline constexpr std::uint16_t kLabPorts[] = {443, 6970, 6972, 8443};
-
-// Whether every address can take a listener on every lab port now (a listener elsewhere on the
-// same address and port, or on the wildcard address, makes it busy). The first one busy, or "".
-std::string first_busy(const std::vector<std::string>& addresses);
+struct ListenPoint {
+  std::string address;
+  std::uint16_t port = 0;
+};
+struct BusyPoint {
+  std::string where;  // "127.0.10.11:8443"
+  int error = 0;      // errno of the bind: EADDRINUSE, or EACCES for a port below 1024 without the right
+};
+// The first point that cannot take a listener now (another listener on the same address and
+// port, or on the wildcard address, or no right to the port), or nothing when all can.
+std::optional<BusyPoint> first_busy(const std::vector<ListenPoint>& points);
 
 }  // namespace mratls::lab

@@ -1,5 +1,7 @@
 #include "lab/runner.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "lab/scenarios.hpp"
@@ -126,20 +128,33 @@ std::expected<StartedLab, std::string> start_lab(const std::string& only, const 
   const int candidates = pinned ? 1 : kCandidateBlocks;
   std::string busy;
   for (int i = 0; i < candidates; ++i) {
-    LabPlacement placement{pinned ? *pinned : candidate_block(i), only.empty()};
-    busy = first_busy(lab_addresses(placement.block));
-    if (busy.empty()) {
-      auto running = start_clusters(lab_clusters(placement, only));
+    const LabPlacement placement{pinned ? *pinned : candidate_block(i), only.empty()};
+    auto clusters = lab_clusters(placement, only);
+    // Only what this run listens on: a single scenario needs no port 443, for instance.
+    std::vector<ListenPoint> points;
+    if (only.empty()) points = listen_points(seed_address(placement.block), NodeRole::Cucm);
+    for (const auto& c : clusters)
+      for (const auto& n : c.nodes)
+        for (auto& p : listen_points(n.ip, n.role)) points.push_back(std::move(p));
+    if (const auto taken = first_busy(points)) {
+      if (taken->error != EADDRINUSE)
+        return std::unexpected("cannot listen on " + taken->where + ": " + std::strerror(taken->error) +
+                               (taken->error == EACCES ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
+      busy = taken->where + " is in use";
+    } else {
+      auto running = start_clusters(std::move(clusters));
       if (running) return StartedLab{placement, std::move(*running)};
+      // Taken between the probe and the listeners: another run starting at the same moment.
+      if (running.error().find(std::strerror(EADDRINUSE)) == std::string::npos) return std::unexpected(running.error());
       busy = running.error();
     }
     if (pinned)
       return std::unexpected("--loopback " + placement.block.cidr() + ": " + busy +
-                             " is in use (another mratls lab in this block? leave --loopback out to take a free one)");
+                             " (another mratls lab in this block? leave --loopback out to take a free one)");
   }
   return std::unexpected("no free loopback block from " + candidate_block(0).cidr() + " to " +
                          candidate_block(kCandidateBlocks - 1).cidr() + " (the last tried: " + busy +
-                         " in use; does something listen on 0.0.0.0 on a lab port, 443, 6970, 6972 or 8443?)");
+                         "; does something listen on 0.0.0.0 on a lab port, 443, 6970, 6972 or 8443?)");
 }
 
 Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCluster>>& clusters,

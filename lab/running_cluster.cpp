@@ -31,6 +31,12 @@ std::string home_node(const LabCluster& c) {
 
 }  // namespace
 
+std::vector<ListenPoint> listen_points(const std::string& ip, NodeRole role) {
+  std::vector<ListenPoint> out;
+  for (const auto& svc : services_of(role)) out.push_back({ip, svc.port});
+  return out;
+}
+
 std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::start(LabCluster cluster) {
   std::unique_ptr<RunningCluster> rc(new RunningCluster());
   const std::string& domain = cluster.domain;

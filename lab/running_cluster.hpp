@@ -22,6 +22,9 @@ struct Listener {
   std::unique_ptr<MockOrigin> origin;
 };
 
+// Where a node of this role listens (its address, each service's port), before it is started.
+std::vector<ListenPoint> listen_points(const std::string& ip, NodeRole role);
+
 class RunningCluster {
  public:
   static std::expected<std::unique_ptr<RunningCluster>, std::string> start(LabCluster cluster);

@@ -152,6 +152,9 @@ std::vector<std::string> lab_cluster_ids() {
 }
 
 std::vector<LabCluster> lab_clusters(const LabPlacement& p, const std::string& only) {
+  // The scenarios' nodes must stay below the clusters' fixed addresses.
+  if (kScenarioHost + scenario_catalogue().size() > static_cast<std::size_t>(kFieldMixHost))
+    throw std::logic_error("the scenario catalogue outgrew the loopback block's layout (lab/scenarios.cpp)");
   std::vector<LabCluster> out;
   int index = 0;
   for (const auto& row : scenario_catalogue()) {
@@ -171,14 +174,6 @@ std::vector<LabCluster> lab_clusters(const LabPlacement& p, const std::string& o
 
 std::string seed_address(const LoopbackBlock& block) { return block.address(kSeedHost); }
 
-std::vector<std::string> lab_addresses(const LoopbackBlock& block) {
-  std::vector<std::string> out{seed_address(block)};
-  for (std::size_t i = 0; i < scenario_catalogue().size(); ++i) out.push_back(block.address(kScenarioHost + static_cast<int>(i)));
-  for (int n = 0; n < 4; ++n) out.push_back(block.address(kFieldMixHost + n));
-  out.push_back(block.address(kClientCertHost));
-  out.push_back(block.address(kClientCert13Host));
-  return out;
-}
 
 ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip, const std::string& fqdn) {
   const auto& pki = LabAuthorities::shared();

@@ -104,7 +104,5 @@ std::vector<LabCluster> lab_clusters(const LabPlacement& placement = {}, const s
 
 // Where the seed log's node listens in a block.
 std::string seed_address(const LoopbackBlock& block);
-// Every address a run in this block may listen on (the seed node's among them).
-std::vector<std::string> lab_addresses(const LoopbackBlock& block);
 
 }  // namespace mratls::lab

@@ -209,7 +209,8 @@ asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
 
 asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, bool keep_alive) {
   // Before the client can read the answer, so that whoever keeps outcomes has this one by then.
-  if (txn.outcome && txn.rt->outcomes) txn.rt->outcomes->record(txn.tracking_id, *txn.outcome);
+  if (txn.outcome && txn.rt->outcomes)
+    txn.rt->outcomes->record(txn.tracking_id, *txn.outcome, verify::is_rsa_first(txn.rt->config.expressway.ciphers));
   logs::HttpMessage logged;
   logged.record_headers = txn.rt->log->level() == config::LogLevel::Debug;
   count_response(txn, r.status);

@@ -79,15 +79,24 @@ constexpr std::string_view kEcdsaUnderTls12 =
 constexpr std::string_view kEcdsaUnderTls13 =
     " The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3, where the cipher string does not choose "
     "the certificate.";
+// With the RSA-first prefix in force (under_settings).
+constexpr std::string_view kEcdsaWithoutRsa =
+    " The RSA-first cipher prefix is in force and the node still presents this ECDSA certificate under TLS 1.2: it has no "
+    "RSA certificate to offer instead, so that workaround cannot help here.";
+constexpr std::string_view kPrefixInForce =
+    " With the RSA-first cipher prefix in force the node still presents a self-signed certificate (under TLS 1.3 the "
+    "cipher string does not choose it, or its RSA certificate is self-signed too): that workaround cannot help here.";
+// From a log line alone the key type is unknown: the prefix is offered for the ECDSA case.
+constexpr std::string_view kLinesOnlyAside =
+    " (with an ECDSA certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also "
+    "avoids it under TLS 1.2)";
 
 // With the certificate seen, the fix names it and says whether the cipher string can steer the
 // node to another one; from a log line alone it says what may be true.
 std::string self_signed_fix(const std::string& n, const std::optional<PresentedLeaf>& leaf) {
   if (!leaf)
-    return "Upload the self-signed certificate of " + n +
-           " to the Expressway-C trust store, or have it signed by a CA the trust store holds (with an ECDSA "
-           "certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also avoids it "
-           "under TLS 1.2).";
+    return "Upload the self-signed certificate of " + n + " to the Expressway-C trust store, or have it signed by a CA the trust store holds" +
+           std::string(kLinesOnlyAside) + ".";
   std::string fix = "Upload the self-signed certificate '" + leaf->subject_cn + "' of " + n +
                     " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the "
                     "trust store holds.";
@@ -133,20 +142,23 @@ Diagnosis name_not_in_certificate(const NameNotInCertificate& c) {
 Diagnosis chain_refused(const ChainRefused& c) {
   if (c.gap) return chain_gap(c, *c.gap);
   const auto& n = c.name;
+  // The presented leaf is the certificate at fault only at depth 0: an expired intermediate is
+  // not renewed by renewing the leaf.
+  const std::optional<PresentedLeaf> at_fault = c.depth == 0 ? c.leaf : std::nullopt;
   switch (c.x509_error) {
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
       return {Cause::UntrustedChain, "the chain of " + n + " ends in a root the trust store does not hold",
               "Upload the root CA that " + n + " sends to " + kTrustStoreMenu + ", if it is a CA you trust."};
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return {Cause::SelfSigned, "self-signed certificate on " + n, self_signed_fix(n, c.leaf)};
+      return {Cause::SelfSigned, "self-signed certificate on " + n, self_signed_fix(n, at_fault)};
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
       // From a log line alone: the issuer is missing, but whether it is a root the store lacks, an
       // intermediate the node left out or a re-keyed CA only the chain can tell.
-      if (c.depth == 0 && c.leaf)
+      if (at_fault)
         return {Cause::UntrustedChain,
                 "the trust store holds no CA that issued the certificate of " + n + ", and " + n + " did not send it",
-                "Upload '" + c.leaf->issuer_cn + "', the CA that issued the certificate of " + n + ", to " + kTrustStoreMenu +
+                "Upload '" + at_fault->issuer_cn + "', the CA that issued the certificate of " + n + ", to " + kTrustStoreMenu +
                     " with the CAs above it up to the root, or have " + n + " send its full chain."};
       if (c.depth == 0)
         return {Cause::UntrustedChain,
@@ -156,12 +168,16 @@ Diagnosis chain_refused(const ChainRefused& c) {
       return {Cause::UntrustedChain, "the chain of " + n + " leads to a CA the trust store does not hold",
               "Upload the root CA and every intermediate of the chain that " + n + " presents to the Expressway-C trust store."};
     case X509_V_ERR_CERT_HAS_EXPIRED:
+      if (c.depth > 0)
+        return {Cause::Expired, "a CA certificate in the chain of " + n + " has expired (depth " + std::to_string(c.depth) + ")",
+                "Renew the expired CA certificate of the chain " + n + " sends (depth " + std::to_string(c.depth) +
+                    ", `mratls check` names it), and replace it on the node and in the Expressway-C trust store."};
       return {Cause::Expired, "the certificate of " + n + " has expired",
-              "Renew " + named(c.leaf, n) + (c.leaf ? " (expired " + c.leaf->not_after + ")" : std::string()) + "."};
+              "Renew " + named(at_fault, n) + (at_fault ? " (expired " + at_fault->not_after + ")" : std::string()) + "."};
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return {Cause::NotYetValid, "the certificate of " + n + " is not yet valid",
-              "Check the clocks of " + n + " and of Expressway-C (NTP), or reissue " + named(c.leaf, n) +
-                  (c.leaf ? " (valid from " + c.leaf->not_before + ")" : std::string()) + "."};
+              "Check the clocks of " + n + " and of Expressway-C (NTP), or reissue " + named(at_fault, n) +
+                  (at_fault ? " (valid from " + at_fault->not_before + ")" : std::string()) + "."};
     default:
       return {Cause::TlsFailure, "certificate of " + n + " refused: " + c.error_text,
               "Fix the certificate of " + n + " (" + c.error_text + ")."};
@@ -205,21 +221,41 @@ bool is_verification_failure(Cause c) {
 }
 
 Diagnosis under_settings(Diagnosis d, bool rsa_first) {
-  static constexpr std::string_view kAlreadySet = " RSA-first is already set";
-  if (!rsa_first || d.cause != Cause::SelfSigned || d.fix.find(kAlreadySet) != std::string::npos) return d;
-  // Known from the handshake: under TLS 1.3 the fix already says the prefix cannot help.
-  if (d.fix.find(kEcdsaUnderTls13) != std::string::npos) return d;
-  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos) d.fix.erase(at, kEcdsaUnderTls12.size());
-  const auto aside = d.fix.find(" (with an ECDSA certificate");
-  if (aside != std::string::npos) d.fix.erase(aside, d.fix.find(").", aside) + 1 - aside);
-  d.fix += " RSA-first is already set and the node still presents a self-signed certificate: under TLS 1.3 the cipher "
-           "string does not choose the certificate (or its RSA certificate is self-signed too), so the cipher-string "
-           "workaround cannot help here.";
+  if (!rsa_first || d.cause != Cause::SelfSigned) return d;
+  // Decided from what the fix says it knows: the certificate (RSA, or ECDSA under TLS 1.2 or 1.3),
+  // or, from a log line alone, nothing of it.
+  if (d.fix.find(kEcdsaUnderTls13) != std::string::npos || d.fix.find(kPrefixInForce) != std::string::npos ||
+      d.fix.find(kEcdsaWithoutRsa) != std::string::npos)
+    return d;  // already says the prefix cannot help (and fitted once is fitted)
+  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos) {
+    d.fix.replace(at, kEcdsaUnderTls12.size(), kEcdsaWithoutRsa);
+    return d;
+  }
+  const auto aside = d.fix.find(kLinesOnlyAside);
+  if (aside == std::string::npos) return d;  // an RSA certificate: the prefix was never offered
+  d.fix.erase(aside, kLinesOnlyAside.size());
+  d.fix += kPrefixInForce;
+  return d;
+}
+
+Diagnosis under_tls13(Diagnosis d) {
+  if (d.cause != Cause::SelfSigned) return d;
+  const auto aside = d.fix.find(kLinesOnlyAside);
+  if (aside == std::string::npos) return d;
+  d.fix.erase(aside, kLinesOnlyAside.size());
+  d.fix += kEcdsaUnderTls13;
+  return d;
+}
+
+Diagnosis rsa_certificate_refused_too(Diagnosis d) {
+  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos)
+    d.fix.replace(at, kEcdsaUnderTls12.size(),
+                  " The RSA-first cipher prefix would not heal it: the RSA certificate the node then presents is refused too.");
   return d;
 }
 
 Cause cause_from_string(std::string_view text) {
-  for (int c = 0; c <= static_cast<int>(Cause::OriginTimeout); ++c)
+  for (int c = 0; c <= static_cast<int>(Cause::Last); ++c)
     if (text == to_string(static_cast<Cause>(c))) return static_cast<Cause>(c);
   return Cause::None;
 }

@@ -24,6 +24,7 @@ enum class Cause {
   ConnectFailure,      // no TLS cause: the network
   Denied,              // not in the allow list
   OriginTimeout,
+  Last = OriginTimeout,  // keep last: cause_from_string walks up to it
 };
 
 struct Diagnosis {
@@ -46,6 +47,13 @@ Diagnosis explain(const Outcome& outcome);
 // a node that still presents a self-signed certificate is not cured by that prefix (under TLS 1.3
 // the cipher string does not choose the certificate, or its RSA certificate is self-signed too).
 Diagnosis under_settings(Diagnosis d, bool rsa_first);
+
+// The fix when the handshake is known to have been TLS 1.3 (a capture shows the ServerHello, not
+// the certificate): the cipher prefix is not offered, since there it does not choose the certificate.
+Diagnosis under_tls13(Diagnosis d);
+
+// check's ECDSA-first row when its RSA-first probe is refused too: the prefix would not heal it.
+Diagnosis rsa_certificate_refused_too(Diagnosis d);
 
 // Whether the cause read from a failure's log lines agrees with the cause known from its chain:
 // the lines cannot tell a re-keyed CA or a left-out intermediate from any CA the store lacks.

@@ -155,6 +155,22 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
         seen.log_joins.push_back(std::move(join));
       }
     }
+  // Under TLS 1.3 the certificate travels encrypted, but the ServerHello and the ClientHello do
+  // not: the fix then does not offer the cipher prefix, which cannot choose the certificate there,
+  // and is fitted to the preference the ClientHello shows.
+  for (std::size_t li = 0; li < logged.size(); ++li) {
+    auto& log = logged[li];
+    if (log.failed == 0 || finer.contains(li)) continue;
+    bool tls13 = false, rsa_first = true;
+    for (const auto& origin : origins)
+      for (const auto& seen : origin.seen) {
+        if (log.port != origin.server.port || (log.host != seen.sni && log.host != origin.server.address)) continue;
+        if (seen.chain_seen || seen.version != "TLSv1.3" || !overlaps(seen, log)) continue;
+        tls13 = true;
+        rsa_first = rsa_first && seen.preference == "RSA-first";
+      }
+    if (tls13) log.diagnosis = verify::under_settings(verify::under_tls13(log.diagnosis), rsa_first);
+  }
   for (auto& [li, diagnoses] : finer) {
     const bool one = std::ranges::all_of(diagnoses, [&](const verify::Diagnosis& d) {
       return d.cause == diagnoses.front().cause && d.fix == diagnoses.front().fix;

@@ -283,7 +283,7 @@ TEST(LabCommand, TwoLabsTakeTwoLoopbackBlocks) {
   auto pinned = spawn_mratls({"lab", "--scenario", "self-signed", "--loopback", a + ".0/24"});
   EXPECT_EQ(pinned.wait_exit(std::chrono::seconds(30)), 2) << pinned.output;
   EXPECT_NE(pinned.output.find("--loopback " + a + ".0/24: " + a + ".12:"), std::string::npos) << pinned.output;
-  EXPECT_NE(pinned.output.find("is in use (another mratls lab in this block?"), std::string::npos) << pinned.output;
+  EXPECT_NE(pinned.output.find(" is in use (another mratls lab in this block?"), std::string::npos) << pinned.output;
   auto bad = spawn_mratls({"lab", "--loopback", "127.0.10.7/24"});
   EXPECT_EQ(bad.wait_exit(), 2) << bad.output;
   EXPECT_NE(bad.output.find("'127.0.10.7/24' has host bits set (expected 127.X.Y.0/24)"), std::string::npos) << bad.output;

@@ -211,7 +211,10 @@ TEST(FixUnderSettings, RsaFirstIsNotAdvisedWhenItIsAlreadySet) {
   EXPECT_EQ(under_settings(d, false).fix, d.fix);
   const auto rsa = under_settings(d, true);
   EXPECT_EQ(rsa.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << rsa.fix;
-  EXPECT_NE(rsa.fix.find("the cipher-string workaround cannot help here"), std::string::npos) << rsa.fix;
+  EXPECT_NE(rsa.fix.find("With the RSA-first cipher prefix in force the node still presents a self-signed certificate"),
+            std::string::npos)
+      << rsa.fix;
+  EXPECT_EQ(under_settings(rsa, true).fix, rsa.fix) << "fitted once is fitted";
   EXPECT_TRUE(rsa.fix.starts_with("Upload the self-signed certificate of cucm.gap.lab to the Expressway-C trust store")) << rsa.fix;
   // Other causes are left as they are.
   const auto expired = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""});
@@ -226,11 +229,24 @@ TEST(FixWithTheCertificate, NamesItAndSaysWhetherTheCipherStringCanSteer) {
   auto tls12 = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa});
   EXPECT_TRUE(tls12.fix.starts_with("Upload the self-signed certificate 'cucm-EC.gap.lab' of cucm.gap.lab")) << tls12.fix;
   EXPECT_NE(tls12.fix.find("under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos) << tls12.fix;
-  // RSA-first already set: the prefix is not advised again, and under_settings is idempotent.
+  // RSA-first in force and the node still presents it: it has no RSA certificate to offer.
   const auto fitted = under_settings(tls12, true);
   EXPECT_EQ(fitted.fix.find("under TLS 1.2 the cipher prefix"), std::string::npos) << fitted.fix;
-  EXPECT_NE(fitted.fix.find("RSA-first is already set"), std::string::npos) << fitted.fix;
+  EXPECT_NE(fitted.fix.find("it has no RSA certificate to offer instead"), std::string::npos) << fitted.fix;
   EXPECT_EQ(under_settings(fitted, true).fix, fitted.fix);
+  // check's ECDSA-first row when its RSA-first probe is refused too.
+  EXPECT_NE(rsa_certificate_refused_too(tls12).fix.find("the RSA certificate the node then presents is refused too"),
+            std::string::npos);
+  // An RSA certificate: the prefix was never offered, and nothing is said of it.
+  PresentedLeaf rsa_leaf{"cucm.gap.lab", "cucm.gap.lab", false, false, {"cucm.gap.lab"}, {}, "", ""};
+  const auto plain = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, rsa_leaf});
+  EXPECT_EQ(plain.fix.find("RSA-first"), std::string::npos) << plain.fix;
+  EXPECT_EQ(under_settings(plain, true).fix, plain.fix);
+  // From the lines alone, a capture that shows TLS 1.3 drops the offer of the prefix.
+  const auto lines_only = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, ""});
+  const auto tls13_seen = under_tls13(lines_only);
+  EXPECT_EQ(tls13_seen.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << tls13_seen.fix;
+  EXPECT_NE(tls13_seen.fix.find("cannot help here: the node negotiates TLS 1.3"), std::string::npos) << tls13_seen.fix;
 
   ecdsa.tls13 = true;
   auto tls13 = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa});
@@ -244,6 +260,10 @@ TEST(FixWithTheCertificate, NamesItAndSaysWhetherTheCipherStringCanSteer) {
   EXPECT_EQ(explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, "", std::nullopt, rsa}).fix,
             "Renew 'cucm.gap.lab' of cucm.gap.lab (expired 2025-06-01T00:00:00Z).");
   EXPECT_EQ(explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""}).fix, "Renew the certificate of cucm.gap.lab.");
+  // An expired CA above the leaf: renewing the leaf would not heal it.
+  const auto ca = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 1, "", std::nullopt, rsa});
+  EXPECT_EQ(ca.fix.find("'cucm.gap.lab'"), std::string::npos) << ca.fix;
+  EXPECT_NE(ca.fix.find("expired CA certificate of the chain cucm.gap.lab sends (depth 1"), std::string::npos) << ca.fix;
 }
 
 // A certificate for another host: reissue it, and rename only if the name is an alias. Sending
