@@ -101,10 +101,9 @@ void print_matrix(const Matrix& m, const std::vector<std::unique_ptr<RunningClus
       os << "\n" << style.bold(id) << " (" << s.label << ") — " << c->cluster().description << "\n"
                 << "  first failing step: " << step.step.name << " (" << step.step.origin << ") -> " << step.status << "\n";
       for (const auto& l : step.reasons) os << "  " << l << "\n";
-      // The fix the proxy's own outcome gives, in the words check, scan and login use for the same
-      // evidence; the catalogue's sentence only where the proxy recorded none.
-      const auto fitted = verify::under_settings(step.diagnosis, s.rsa_first);
-      os << "  fix: " << (fitted.fix.empty() ? catalogue_fix(id) : fitted.fix) << "\n";
+      // The fix the proxy's own outcome gives (fitted to its settings), in the words check, scan and
+      // login use for the same evidence; the catalogue's sentence only where the proxy recorded none.
+      os << "  fix: " << (step.diagnosis.fix.empty() ? catalogue_fix(id) : step.diagnosis.fix) << "\n";
       if (verify::is_verification_failure(step.diagnosis.cause)) any_verification_failure = true;
       else {
         os << "  VerifyOriginServer Off does not help here: this is not origin verification.\n";
