@@ -115,6 +115,8 @@ void Scanner::handle(LogRecord r, Stream& stream) {
       txn.pid = r.pid;
       txn.start_ms = r.time_ms;
       txn.time_text = r.time_text;
+      txn.system = r.host;
+      txn.method = r.message.substr(0, r.message.find(' '));
       auto target = request_target(r.message);
       auto split = mra::split_path(target);
       auto segment = split ? mra::decode_segment(split->segment) : std::unexpected(mra::MraPathError{""});
@@ -124,6 +126,8 @@ void Scanner::handle(LogRecord r, Stream& stream) {
         txn.port = t.port;
         txn.protocol = t.protocol;
         txn.host_is_ip = t.host_is_ip;
+        txn.domain = t.domain;
+        txn.path = split->rest.empty() ? "/" : std::string(split->rest);
         txn.decodable = true;
         txn.decoded = t.domain + "/" + t.protocol + "/" + t.host + "/" + std::to_string(t.port) + " " +
                       std::string(split->rest.empty() ? "/" : split->rest);
@@ -152,6 +156,7 @@ void Scanner::handle(LogRecord r, Stream& stream) {
         owner = &txn;
     if (owner) {
       owner->lines.push_back(r.line);
+      owner->rule_type = r.rule_type;
       if (!r.allowed) {
         owner->denied = true;
         owner->reasons.push_back(r.line);
@@ -170,6 +175,9 @@ void Scanner::handle(LogRecord r, Stream& stream) {
 void Scanner::close(Txn& txn, int status) {
   ++stats_.transactions;
   if (!txn.decodable) return;
+  if (observer_)
+    observer_({txn.system, txn.pid, txn.id, txn.start_ms, txn.domain, txn.protocol, txn.host, txn.port, txn.host_is_ip,
+               txn.method, txn.path, status, txn.rule_type, txn.denied || status == 403, txn.reasons});
   auto& o = origins_[{txn.host, txn.port}];
   o.host = txn.host;
   o.port = txn.port;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,26 @@ struct OriginSummary {
   std::int64_t last_ok_ms = 0;
 };
 
+// One request as the logs tell it, closed by its response: what a replay of the site reads
+// (`mratls lab --from`). Only requests whose MRA segment decodes to an origin.
+struct TransactionRecord {
+  std::string system;  // the syslog host: the Expressway-C node that wrote the lines
+  int pid = 0;
+  std::string txn_id;
+  std::int64_t start_ms = 0;
+  std::string domain;
+  std::string protocol;
+  std::string host;
+  int port = 0;
+  bool host_is_ip = false;
+  std::string method;
+  std::string path;       // after the MRA segment, with its query
+  int status = 0;
+  std::string rule_type;  // the allow-list rule's Type=, when the access line was logged
+  bool denied = false;
+  std::vector<std::string> reasons;  // the WARNING/ERROR (and denial) lines
+};
+
 struct ScanStats {
   std::uint64_t lines = 0;
   std::uint64_t traffic_lines = 0;
@@ -68,6 +89,8 @@ class Scanner {
   void finish();
 
   std::vector<OriginSummary> origins() const;  // failing first, then by host and port
+  // Called for every decodable request as its response is read, in the order of the responses.
+  void on_transaction(std::function<void(const TransactionRecord&)> observer) { observer_ = std::move(observer); }
   const ScanStats& stats() const { return stats_; }
 
  private:
@@ -76,9 +99,14 @@ class Scanner {
     int pid = 0;
     std::int64_t start_ms = 0;
     std::string time_text;
+    std::string system;
     std::string host;
     int port = 0;
     std::string protocol;
+    std::string domain;
+    std::string method;
+    std::string path;
+    std::string rule_type;
     std::string decoded;
     bool host_is_ip = false;
     bool decodable = false;
@@ -98,6 +126,7 @@ class Scanner {
   void evict_stale(Stream& stream, std::int64_t now_ms);
 
   ScanWindow window_;
+  std::function<void(const TransactionRecord&)> observer_;
   std::map<std::string, Stream> streams_;
   std::map<std::pair<std::string, int>, OriginSummary> origins_;
   ScanStats stats_;

@@ -168,6 +168,42 @@ TEST(Scan, ClientCertificateRejectedByCucm) {
   EXPECT_NE(verification.output.find("Short-term workaround, not a fix"), std::string::npos) << verification.output;
 }
 
+// What a replay of the site reads (issue 22): every request with its origin, domain, method,
+// path, status, allow-list rule type and the lines that explain a failure, in response order.
+TEST(Scan, EveryTransactionIsHandedOnWithWhatAReplayNeeds) {
+  auto file = scratch("transactions.log");
+  std::ofstream(file) << joined(fixture_lines());
+  scan::Scanner scanner;
+  std::vector<scan::TransactionRecord> seen;
+  scanner.on_transaction([&](const scan::TransactionRecord& t) { seen.push_back(t); });
+  std::vector<std::string> skipped;
+  ASSERT_TRUE(scan::scan_files({file.string()}, scanner, skipped));
+  ASSERT_EQ(seen.size(), 3u);
+  const auto& uds = seen[0];
+  EXPECT_EQ(uds.system, "vcsc");
+  EXPECT_EQ(uds.pid, 18242);
+  EXPECT_EQ(uds.txn_id, "189");
+  EXPECT_EQ(uds.domain, "steven.lab");
+  EXPECT_EQ(uds.protocol, "https");
+  EXPECT_EQ(uds.host, "cucm.steven.lab");
+  EXPECT_EQ(uds.port, 8443);
+  EXPECT_EQ(uds.method, "GET");
+  EXPECT_EQ(uds.path, "/cucm-uds/user/emusk/devices");
+  EXPECT_EQ(uds.status, 200);
+  EXPECT_EQ(uds.rule_type, "Automatically generated rule for CUCM server");
+  EXPECT_TRUE(uds.reasons.empty());
+  const auto& tftp = seen[1];
+  EXPECT_EQ(tftp.port, 6972);
+  EXPECT_EQ(tftp.status, 502);
+  EXPECT_EQ(tftp.rule_type, "") << "no access line was logged for it";
+  ASSERT_FALSE(tftp.reasons.empty());
+  EXPECT_NE(tftp.reasons[0].find("Action=Terminate Error=self signed certificate"), std::string::npos) << tftp.reasons[0];
+  EXPECT_TRUE(seen[2].host_is_ip);
+  EXPECT_EQ(seen[2].host, "10.48.36.215");
+  EXPECT_EQ(seen[2].pid, 3916);
+  EXPECT_EQ(seen[2].status, 502);
+}
+
 TEST(Scan, RandomBytesAreUnreadable) {
   auto file = scratch("random.bin");
   std::mt19937 rng(7);

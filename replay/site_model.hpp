@@ -1,0 +1,57 @@
+// The site a snapshot shows, as plain values: its domains, every origin as it was addressed with
+// its server type, the requests that reached it in order, its outcome and cause, and the settings
+// the lines imply. Pure: scan's transactions in, one model per Expressway-C system out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "scan/scanner.hpp"
+#include "verify/fix_catalogue.hpp"
+
+namespace mratls::replay {
+
+struct SiteRequest {
+  std::string method;
+  std::string path;
+  int status = 0;
+  std::int64_t at_ms = 0;
+};
+
+struct SiteOrigin {
+  std::string host;  // as addressed: an FQDN, or the IP the cluster advertises
+  int port = 0;
+  std::string protocol;
+  bool host_is_ip = false;
+  config::ServerType type = config::ServerType::UnifiedCm;
+  std::vector<SiteRequest> requests;
+  bool failed = false;                 // some request got a 5xx
+  verify::Diagnosis diagnosis;         // of the first failing request, from its lines
+  std::vector<std::string> lines;      // that request's WARNING/ERROR lines
+};
+
+// What the lines say of VerifyOriginServer and the version. Unknown stays unknown: a site whose
+// lines carry no verification line was either below X14.2 or had VerifyOriginServer Off.
+struct InferredSettings {
+  std::optional<config::VerifyOriginServer> verify;
+  bool verifies_per_request = false;  // X14.2 or later with On or log-only, as the lines show
+  std::vector<std::string> evidence;  // why, one sentence each
+};
+
+struct SiteModel {
+  std::string system;  // the syslog host of the lines
+  std::vector<std::string> domains;
+  std::vector<SiteOrigin> origins;  // in the order they were first reached
+  InferredSettings settings;
+};
+
+// The server type from the allow-list rule's Type= when logged, else from the port and path.
+config::ServerType server_type(const std::string& rule_type, int port, const std::string& path);
+
+// One model per system, in the order their first lines came.
+std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& transactions);
+
+}  // namespace mratls::replay
