@@ -14,6 +14,8 @@
 #include "lab/scenarios.hpp"
 #include "proxy/key_log.hpp"
 #include "proxy/signal_loop.hpp"
+#include "replay/replay_report.hpp"
+#include "replay/snapshot.hpp"
 
 namespace mratls::cli {
 namespace {
@@ -24,6 +26,7 @@ struct Options {
   std::string prefer;  // ecdsa | rsa | "" (both)
   std::string out;
   std::string loopback;  // 127.X.Y.0/24, or "" to take a free block
+  std::vector<std::string> from;  // a site's evidence to replay
   bool json = false;
   bool list = false;
   bool keep_running = false;
@@ -73,7 +76,48 @@ int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab
   return kOk;
 }
 
+// lab --from: the site the evidence shows, rebuilt on loopback and replayed; exit 0 when every
+// failing origin was reproduced, 1 when some were not.
+int replay_site(const Options& o) {
+  for (const auto& [given, name] : {std::pair{!o.scenario.empty(), "--scenario"}, {!o.verify.empty(), "--verify"},
+                                    {!o.prefer.empty(), "--prefer"}, {o.keep_running, "--keep-running"},
+                                    {!o.loopback.empty(), "--loopback"}, {!o.out.empty(), "--out"}, {o.list, "--list"}})
+    if (given) {
+      std::cerr << "mratls lab: " << name
+                << " does not go with --from: the replay takes its site and settings from the evidence\n";
+      return kUsage;
+    }
+  auto snapshot = replay::read_snapshot(o.from);
+  if (!snapshot) {
+    std::cerr << "mratls lab --from: " << snapshot.error() << "\n";
+    return kUsage;
+  }
+  try {
+    lab::LabDir dir("");
+    replay::SitePki pki;
+    std::vector<replay::SiteReplay> replays;
+    for (const auto& site : snapshot->sites) {
+      if (!o.json)
+        std::cerr << "mratls lab: replaying " << (site.system.empty() ? "the site" : site.system) << ": " << site.origins.size()
+                  << " origins, then each fix\n";
+      auto r = replay::replay_site(site, pki, dir);
+      if (!r) {
+        std::cerr << "mratls lab --from: " << (site.system.empty() ? "" : site.system + ": ") << r.error() << "\n";
+        return kUsage;
+      }
+      replays.push_back(std::move(*r));
+    }
+    if (o.json) std::cout << replay::replay_json(*snapshot, replays).dump(2) << "\n";
+    else replay::print_replay(*snapshot, replays, std::cout);
+    return replay::all_reproduced(replays) ? kOk : kFindings;
+  } catch (const std::exception& e) {
+    std::cerr << "mratls lab --from: " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
 int run_lab(const Options& o) {
+  if (!o.from.empty()) return replay_site(o);
   if (o.list) {
     lab::print_catalogue(std::cout);
     return kOk;
@@ -156,6 +200,10 @@ Action add_lab(CLI::App& app) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--loopback", o->loopback,
                   "The loopback block the nodes listen in, 127.X.Y.0/24 (default: the first free from 127.0.10.0/24)");
+  cmd->add_option("--from", o->from,
+                  "Reproduce a site from its evidence: diagnostic logs (text, .gz) or snapshot .tar.gz; rebuilds its "
+                  "origins on loopback, replays its requests, shows which fix heals what")
+      ->expected(1, -1);
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");
   return [o]() { return run_lab(*o); };

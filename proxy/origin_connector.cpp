@@ -171,7 +171,11 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
 
-  const std::string check_name = target.host_is_ip ? ip : target.host;
+  // For an IP literal the traffic server checks the remote IP's text, which is the literal;
+  // where the hosts map sends the literal elsewhere (a site replayed on loopback), the name
+  // stays the literal the cluster advertised, so the lines read as they did at the site.
+  const bool mapped = rt.config.hosts.contains(ascii::to_lower(target.host));
+  const std::string check_name = target.host_is_ip && !mapped ? ip : target.host;
   verify::OriginVerification verification({check_name, target.host, ip}, rt.enforcement());
   SSL_SESSION* resume = rt.config.origin.tls_session_reuse ? pool.session(key) : nullptr;
   auto h = co_await handshake_tls(rt, std::move(*socket), target, rt.verifies() ? &verification : nullptr, resume);

@@ -64,14 +64,18 @@ std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& t
       auto origin = std::ranges::find_if(site.origins, [&](const SiteOrigin& o) { return o.host == t.host && o.port == t.port; });
       if (origin == site.origins.end())
         origin = site.origins.insert(site.origins.end(),
-                                     SiteOrigin{t.host, t.port, t.protocol, t.host_is_ip, server_type(t.rule_type, t.port, t.path),
-                                                {}, false, {}, {}});
+                                     SiteOrigin{t.host, t.port, t.protocol, t.host_is_ip, t.domain, server_type(t.rule_type, t.port, t.path),
+                                                {}, 0, false, {}, {}});
       // A rule type logged later says more than the port did.
       if (!t.rule_type.empty()) origin->type = server_type(t.rule_type, t.port, t.path);
       origin->requests.push_back({t.method, t.path, t.status, t.start_ms});
-      if (t.status >= 500 && !origin->failed) {
-        origin->failed = true;
+      const bool failed = t.status >= 500 || t.status == 403 || t.denied;
+      // A failure stands for the origin over an earlier warning; the first of each kind wins.
+      if ((failed && !origin->failed) || (!origin->troubled() && !t.reasons.empty())) {
+        origin->shown = origin->requests.size() - 1;
+        origin->failed = failed;
         origin->lines = t.reasons;
+        origin->diagnosis = {};
         if (auto outcome = scan::outcome_of(t.reasons)) origin->diagnosis = verify::explain(*outcome);
       }
     }

@@ -26,11 +26,20 @@ struct SiteOrigin {
   int port = 0;
   std::string protocol;
   bool host_is_ip = false;
+  std::string domain;  // the MRA domain its first request carried
   config::ServerType type = config::ServerType::UnifiedCm;
   std::vector<SiteRequest> requests;
-  bool failed = false;                 // some request got a 5xx
-  verify::Diagnosis diagnosis;         // of the first failing request, from its lines
-  std::vector<std::string> lines;      // that request's WARNING/ERROR lines
+  // The request that stands for the origin: the first that failed (5xx or 403), else the first
+  // with WARNING/ERROR lines (a log-only site's warnings), else the first.
+  std::size_t shown = 0;
+  bool failed = false;                 // the shown request got a 5xx or a 403
+  verify::Diagnosis diagnosis;         // from the shown request's lines
+  std::vector<std::string> lines;      // the shown request's WARNING/ERROR (and denial) lines
+
+  int status() const { return requests.empty() ? 0 : requests[shown].status; }
+  // Failed, or passed with lines that say it would fail under VerifyOriginServer On.
+  bool troubled() const { return failed || !lines.empty(); }
+  std::string name() const { return host + ":" + std::to_string(port); }
 };
 
 // What the lines say of VerifyOriginServer and the version. Unknown stays unknown: a site whose

@@ -1,6 +1,7 @@
 // HTTP/1.1 on both sides, the origin pool, retries, DEBUG lines, reload and drain.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -325,4 +326,30 @@ TEST(TrackingId, ARequestWithoutOneGetsAVersion4UuidOnItsRequestLines) {
   EXPECT_EQ(ids[0], ids[1]) << "one transaction, one id";
   EXPECT_EQ(ids[2], ids[3]);
   EXPECT_NE(ids[0], ids[2]) << "each transaction gets its own";
+}
+
+// A node advertised by an IP that the hosts map sends elsewhere (a site's IP replayed on
+// loopback by `lab --from`): the name checked and logged is the IP as addressed, as it was at
+// the site, not the address the hosts map gave. Failed before: the lines named 127.0.0.1.
+TEST(HostsMap, AnIpLiteralMappedElsewhereIsCheckedAndLoggedAsAddressed) {
+  auto def = lab::scenario_origin("ip-not-in-san");
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  const auto port = (*origin)->port();
+  auto config = base_config(LabPki::get());
+  const std::string site_ip = "10.48.36.215";
+  config.hosts[site_ip] = "127.0.0.1";
+  config.allow_list.push_back({"https://" + site_ip + ":" + std::to_string(port) + "/cucm-uds/", config::MatchType::Prefix, {"GET"}});
+  ProxyUnderTest proxy(config);
+  Client client(proxy.port());
+  EXPECT_EQ(client.exchange(get_request("/" + segment_for(site_ip, port) + "/cucm-uds/version")).status, 502);
+  ASSERT_TRUE(proxy.sink().wait_for("Sending Response"));
+  const auto lines = proxy.masked_lines({port});
+  auto has = [&](const std::string& needle) {
+    return std::ranges::any_of(lines, [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215(127.0.0.1)"));
+  EXPECT_TRUE(has("ERROR: SSL connection failed for '10.48.36.215': error:1416F086:SSL routines:"
+                  "tls_process_server_certificate:certificate verify failed"));
+  EXPECT_FALSE(has("SNI (127.0.0.1)"));
 }

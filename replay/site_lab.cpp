@@ -1,0 +1,318 @@
+#include "replay/site_lab.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "lab/mock_origin.hpp"
+#include "lab/runner.hpp"
+#include "lab/scenarios.hpp"
+#include "mra/mra_path.hpp"
+#include "proxy/blocking_client.hpp"
+#include "proxy/in_process.hpp"
+#include "scan/scanner.hpp"
+
+namespace mratls::replay {
+namespace {
+
+constexpr int kFirstHost = 11;
+constexpr int kLastHost = 250;
+constexpr auto kYear = std::chrono::hours(24 * 365);
+constexpr auto kDay = std::chrono::hours(24);
+
+lab::Issued ca_below(const std::string& cn, const lab::Issued* parent, Build validity = Build::CaSigned) {
+  lab::CertSpec spec;
+  spec.common_name = cn;
+  spec.subject_fields = {{"O", "mratls replay"}};
+  spec.is_ca = true;
+  spec.not_after = 5 * kYear;
+  if (validity == Build::Expired) spec.not_before = -2 * kYear, spec.not_after = -kDay;
+  if (validity == Build::NotYetValid) spec.not_before = 30 * kDay, spec.not_after = 5 * kYear;
+  return lab::issue(spec, parent, lab::generate_key(lab::KeyType::EcdsaP256));
+}
+
+bool applied_to(const std::vector<const SiteFix*>& applied, FixKind kind, std::size_t origin) {
+  return std::ranges::any_of(applied, [&](const SiteFix* f) { return f->kind == kind && f->applies_to(origin); });
+}
+
+// How the lab presents one origin: its certificate and chain, what the trust store must hold
+// beyond the lab root for a fix, and whether it asks for a client certificate.
+struct NodePlan {
+  std::string host;  // the name requests address (the FQDN when the fix advertises it)
+  std::string ip;    // its loopback address
+  bool listens = true;
+  bool configured = true;  // a server of the proxy's (the allow list's automatic rules)
+  lab::MockOriginSpec spec;
+  std::vector<std::string> trusted_pem;
+};
+
+NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, const std::vector<const SiteFix*>& applied,
+                   SitePki& pki, const std::string& ip) {
+  const auto& lab_ca = lab::LabAuthorities::shared();
+  NodePlan plan;
+  plan.ip = ip;
+  plan.host = o.host;
+  const bool advertise_fqdn = applied_to(applied, FixKind::AdvertiseFqdn, i);
+  if (advertise_fqdn) plan.host = other_name(o, o.domain);
+  plan.spec.name = o.name();
+  plan.spec.address = ip;
+  plan.spec.port = static_cast<std::uint16_t>(o.port);
+  plan.spec.tls = o.protocol == "https";
+
+  lab::CertSpec leaf;
+  leaf.common_name = o.host;
+  // The traffic server matches an IP literal against DNS-type SANs only.
+  leaf.dns_sans = {o.host};
+  leaf.subject_fields = {{"O", "mratls replay"}};
+  lab::Issued issuer = lab_ca.intermediate;
+  std::vector<lab::Issued> chain{lab_ca.intermediate};
+  switch (shape.build) {
+    case Build::OtherName:
+      if (!applied_to(applied, FixKind::AddNameToCertificate, i)) {
+        leaf.common_name = other_name(o, o.domain);
+        leaf.dns_sans = {leaf.common_name};
+      }
+      break;
+    case Build::SelfSigned: {
+      auto self = lab::issue(leaf, nullptr);
+      if (applied_to(applied, FixKind::TrustNodeCertificate, i)) plan.trusted_pem.push_back(self.cert_pem());
+      plan.spec.certificates = {{self, {}}};
+      break;
+    }
+    case Build::UntrustedRoot: {
+      if (applied_to(applied, FixKind::TrustCa, i)) plan.trusted_pem.push_back(pki.untrusted_root().cert_pem());
+      chain = pki.untrusted_chain(shape.root_sent ? std::max(shape.depth - 1, 0) : shape.depth);
+      issuer = chain.empty() ? pki.untrusted_root() : chain.front();
+      if (shape.root_sent) chain.push_back(pki.untrusted_root());
+      break;
+    }
+    case Build::Expired:
+    case Build::NotYetValid: {
+      const bool renewed = applied_to(applied, FixKind::RenewCertificate, i);
+      if (shape.depth == 0) {
+        if (!renewed && shape.build == Build::Expired) leaf.not_before = -2 * kYear, leaf.not_after = -kDay;
+        if (!renewed && shape.build == Build::NotYetValid) leaf.not_before = 30 * kDay;
+      } else {
+        chain = pki.trusted_chain(shape.depth, renewed ? Build::CaSigned : shape.build);
+        issuer = chain.front();
+      }
+      break;
+    }
+    case Build::RefusesClientCertificate:
+      // Expressway-C's certificate is signed by the lab root; the node trusts only another CA.
+      plan.spec.client_certificate_cas = {applied_to(applied, FixKind::TrustExpresswayOnNode, i) ? lab_ca.root
+                                                                                                 : pki.untrusted_root()};
+      break;
+    case Build::NotListening: plan.listens = false; break;
+    case Build::Stalls: plan.spec.behaviour = lab::OriginBehaviour::Stall; break;
+    case Build::NotAllowed:
+      plan.listens = false;
+      plan.configured = false;
+      break;
+    case Build::CaSigned:
+    case Build::Unbuildable: break;
+  }
+  if (plan.spec.tls && plan.spec.certificates.empty()) plan.spec.certificates = {{lab::issue(leaf, &issuer), chain}};
+  if (!plan.spec.tls) plan.spec.certificates.clear();
+  return plan;
+}
+
+struct Replayed {
+  std::size_t origin = 0;
+  std::size_t request = 0;
+};
+
+// Each origin's first requests and its shown one, in the order the site sent them.
+std::vector<Replayed> replay_order(const SiteModel& site, const ReplayLimits& limits, std::size_t& left_out) {
+  std::vector<Replayed> out;
+  left_out = 0;
+  for (std::size_t o = 0; o < site.origins.size(); ++o) {
+    const auto& origin = site.origins[o];
+    for (std::size_t r = 0; r < origin.requests.size(); ++r) {
+      if (r < limits.requests_per_origin || r == origin.shown) out.push_back({o, r});
+      else ++left_out;
+    }
+  }
+  std::ranges::stable_sort(out, [&](const Replayed& a, const Replayed& b) {
+    return site.origins[a.origin].requests[a.request].at_ms < site.origins[b.origin].requests[b.request].at_ms;
+  });
+  return out;
+}
+
+std::string request_bytes(const SiteOrigin& o, const NodePlan& plan, const SiteRequest& r) {
+  const std::string authority = std::string(lab::kLabPublicName) + ":8443";
+  const auto segment = mra::encode_segment({o.domain, o.protocol, plan.host, static_cast<std::uint16_t>(o.port),
+                                            mra::is_ip_literal(plan.host)});
+  std::string path = r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path;
+  std::string bytes = r.method + " http://" + authority + "/" + segment + path + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+  if (r.method != "GET" && r.method != "HEAD") bytes += "Content-Length: 0\r\n";
+  return bytes + "\r\n";
+}
+
+// What scan reads from the lines of one replayed request.
+LabAnswer read_back(const std::vector<std::string>& lines, int status) {
+  LabAnswer answer{true, status, {}};
+  scan::Scanner scanner;
+  scanner.on_transaction([&](const scan::TransactionRecord& t) {
+    answer.status = t.status;
+    answer.lines = t.reasons;
+  });
+  for (const auto& l : lines) scanner.feed(l, "lab");
+  scanner.finish();
+  return answer;
+}
+
+struct Started {
+  lab::LoopbackBlock block;
+  std::vector<NodePlan> plans;
+  std::vector<std::unique_ptr<lab::MockOrigin>> origins;
+};
+
+std::expected<Started, std::string> start_nodes(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                                const std::vector<const SiteFix*>& applied, SitePki& pki) {
+  std::vector<std::string> hosts;
+  for (const auto& o : site.origins)
+    if (std::ranges::find(hosts, o.host) == hosts.end()) hosts.push_back(o.host);
+  if (kFirstHost + static_cast<int>(hosts.size()) > kLastHost + 1)
+    return std::unexpected("the site has " + std::to_string(hosts.size()) + " hosts; a replay places at most " +
+                           std::to_string(kLastHost - kFirstHost + 1) + " in its loopback block");
+  std::string busy;
+  for (int b = 0; b < lab::kCandidateBlocks; ++b) {
+    Started s{lab::candidate_block(b), {}, {}};
+    std::vector<lab::ListenPoint> points;
+    for (std::size_t i = 0; i < site.origins.size(); ++i) {
+      const auto& o = site.origins[i];
+      const auto host = std::ranges::find(hosts, o.host) - hosts.begin();
+      s.plans.push_back(plan_node(o, i, shapes[i], applied, pki, s.block.address(kFirstHost + static_cast<int>(host))));
+      points.push_back({s.plans.back().ip, static_cast<std::uint16_t>(o.port)});
+    }
+    if (const auto taken = lab::first_busy(points)) {
+      if (taken->error != EADDRINUSE)
+        return std::unexpected("cannot listen on " + taken->where + ": " + std::strerror(taken->error) +
+                               (taken->error == EACCES ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
+      busy = taken->where;
+      continue;
+    }
+    std::string failed;
+    for (auto& plan : s.plans) {
+      if (!plan.listens) continue;
+      auto origin = lab::MockOrigin::start(plan.spec);
+      if (!origin) {
+        failed = origin.error();
+        break;
+      }
+      s.origins.push_back(std::move(*origin));
+    }
+    if (failed.empty()) return s;
+    // Taken between the probe and the listener: another run starting at the same moment.
+    if (failed.find(std::strerror(EADDRINUSE)) == std::string::npos) return std::unexpected(failed);
+    busy = failed;
+  }
+  return std::unexpected("no free loopback block for the site's nodes (the last tried: " + busy + " is in use)");
+}
+
+config::Config proxy_config(const SiteModel& site, const Started& nodes, const std::vector<const SiteFix*>& applied,
+                            const lab::LabDir& dir) {
+  auto c = lab::lab_config(dir);
+  c.source = "site replay";
+  if (!site.system.empty()) c.expressway.system_name = site.system;
+  std::string extra;
+  std::set<std::string> seen;
+  for (const auto& plan : nodes.plans)
+    for (const auto& pem : plan.trusted_pem)
+      if (seen.insert(pem).second) extra += pem;
+  if (!extra.empty()) {
+    const auto file = (dir.path() / "trust" / "replay-fixes.pem").string();
+    std::ofstream(file) << extra;
+    c.expressway.trusted_ca_certificates.push_back(file);
+  }
+  for (std::size_t i = 0; i < site.origins.size(); ++i) {
+    const auto& plan = nodes.plans[i];
+    // Every name the proxy may look up is here, IP literals included: nothing leaves loopback.
+    c.hosts[plan.host] = plan.ip;
+    if (!plan.configured) continue;
+    const bool known = std::ranges::any_of(c.servers, [&](const config::OriginServer& s) { return s.address == plan.host; });
+    if (!known) c.servers.push_back({site.origins[i].type, plan.host, true, {plan.host}});
+  }
+  lab::Setting setting{"", site.settings.verify.value_or(config::VerifyOriginServer::Off), false, config::Version{14, 2, 0}};
+  if (std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::VerifyOff; }))
+    setting.verify = config::VerifyOriginServer::Off;
+  lab::apply(setting, c);
+  return c;
+}
+
+}  // namespace
+
+const lab::Issued& SitePki::untrusted_root() {
+  if (!untrusted_root_) untrusted_root_ = ca_below("Site root CA (not in the trust store)", nullptr);
+  return *untrusted_root_;
+}
+
+std::vector<lab::Issued> SitePki::untrusted_chain(int k) {
+  while (static_cast<int>(untrusted_.size()) < k) {
+    const lab::Issued& parent = untrusted_.empty() ? untrusted_root() : untrusted_.back();
+    untrusted_.push_back(ca_below("Site issuing CA " + std::to_string(untrusted_.size() + 1), &parent));
+  }
+  std::vector<lab::Issued> out(untrusted_.begin(), untrusted_.begin() + k);
+  std::ranges::reverse(out);
+  return out;
+}
+
+std::vector<lab::Issued> SitePki::trusted_chain(int depth, Build build) {
+  auto& chain = trusted_[{depth, build}];
+  if (chain.empty()) {
+    const lab::Issued* parent = &lab::LabAuthorities::shared().root;
+    std::vector<lab::Issued> top_down;
+    top_down.reserve(static_cast<std::size_t>(depth));  // `parent` points into it
+    for (int d = depth; d >= 1; --d) {
+      top_down.push_back(ca_below("Site CA at depth " + std::to_string(d), parent, d == depth ? build : Build::CaSigned));
+      parent = &top_down.back();
+    }
+    chain.assign(top_down.rbegin(), top_down.rend());
+  }
+  return chain;
+}
+
+std::string other_name(const SiteOrigin& origin, const std::string& domain) {
+  if (origin.host_is_ip) {
+    std::string label = origin.host;
+    std::ranges::replace(label, '.', '-');
+    std::ranges::replace(label, ':', '-');
+    return "node-" + label + "." + (domain.empty() ? std::string("invalid") : domain);
+  }
+  const auto dot = origin.host.find('.');
+  if (dot == std::string::npos) return origin.host + "-other";
+  return origin.host.substr(0, dot) + "-other" + origin.host.substr(dot);
+}
+
+std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                             const std::vector<const SiteFix*>& applied, SitePki& pki,
+                                             const lab::LabDir& dir, const ReplayLimits& limits) {
+  if (shapes.size() != site.origins.size()) return std::unexpected("a shape per origin is needed");
+  auto nodes = start_nodes(site, shapes, applied, pki);
+  if (!nodes) return std::unexpected(nodes.error());
+  auto proxy = proxy::InProcessProxy::start(proxy_config(site, *nodes, applied, dir));
+  if (!proxy) return std::unexpected("the proxy did not start: " + proxy.error());
+  auto& p = **proxy;
+
+  SiteRun run;
+  run.block = nodes->block;
+  run.shown.resize(site.origins.size());
+  const auto order = replay_order(site, limits, run.requests_left_out);
+  for (const auto& r : order) {
+    const auto& origin = site.origins[r.origin];
+    const auto before = p.sink().lines().size();
+    proxy::BlockingClient client("127.0.0.1", p.port());
+    const auto response = client.exchange(request_bytes(origin, nodes->plans[r.origin], origin.requests[r.request]));
+    p.wait_for_response(++run.requests);
+    const auto all = p.sink().lines();
+    const std::vector<std::string> mine(all.begin() + static_cast<long>(before), all.end());
+    if (r.request == origin.shown) run.shown[r.origin] = read_back(mine, response.status);
+  }
+  run.lines = p.sink().lines();
+  return run;
+}
+
+}  // namespace mratls::replay

@@ -1,0 +1,69 @@
+// The site brought up on loopback and its requests replayed through the real proxy: a node per
+// origin as it was addressed, on its real port and in a free loopback block; the proxy with the
+// settings the lines imply, its hosts map sending every name (and every IP the cluster
+// advertises) to loopback; and the lab's lines read back by scan's reader, as the site's were.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lab/lab_dir.hpp"
+#include "lab/loopback.hpp"
+#include "lab/pki.hpp"
+#include "replay/node_shape.hpp"
+#include "replay/site_fix.hpp"
+#include "replay/site_model.hpp"
+
+namespace mratls::replay {
+
+// The CAs a replay's chains lead to, made once, so that every run and what-if presents the same
+// certificates: a root the lines say the trust store lacks (the lines never name it, so one
+// stands for all), chains of any depth below it, and CAs of the trusted hierarchy that expired
+// or are not yet valid at a given depth.
+class SitePki {
+ public:
+  const lab::Issued& untrusted_root();
+  // k intermediates below the untrusted root, nearest the leaf first.
+  std::vector<lab::Issued> untrusted_chain(int k);
+  // `depth` intermediates below the trusted root, nearest the leaf first, the topmost one
+  // expired or not yet valid as `build` says (CaSigned: valid).
+  std::vector<lab::Issued> trusted_chain(int depth, Build build);
+
+ private:
+  std::optional<lab::Issued> untrusted_root_;
+  std::vector<lab::Issued> untrusted_;              // [0] signed by the root, [1] by [0], ...
+  std::map<std::pair<int, Build>, std::vector<lab::Issued>> trusted_;
+};
+
+struct LabAnswer {
+  bool ran = false;  // the request was replayed
+  int status = 0;
+  std::vector<std::string> lines;  // its WARNING/ERROR (and denial) lines, as scan reads them
+};
+
+struct SiteRun {
+  lab::LoopbackBlock block;
+  std::vector<LabAnswer> shown;         // per origin: its shown request, as the lab answered it
+  std::size_t requests = 0;             // replayed in all
+  std::size_t requests_left_out = 0;    // beyond the per-origin cap
+  std::vector<std::string> lines;       // every line the proxy wrote
+};
+
+struct ReplayLimits {
+  std::size_t requests_per_origin = 20;  // a snapshot may hold thousands: the first ones, and the shown one
+};
+
+// Brings the site up with `applied` changed in it, replays, and takes it down again.
+std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                             const std::vector<const SiteFix*>& applied, SitePki& pki,
+                                             const lab::LabDir& dir, const ReplayLimits& limits = {});
+
+// The name the lab's certificate gives an origin whose certificate names another: for an IP,
+// the FQDN System > Server could advertise instead.
+std::string other_name(const SiteOrigin& origin, const std::string& domain);
+
+}  // namespace mratls::replay

@@ -1,0 +1,86 @@
+#include "replay/site_replay.hpp"
+
+#include "scan/outcome_text.hpp"
+
+namespace mratls::replay {
+namespace {
+
+std::vector<const SiteFix*> pointers(const std::vector<SiteFix>& fixes, const std::vector<std::size_t>& chosen) {
+  std::vector<const SiteFix*> out;
+  for (auto f : chosen) out.push_back(&fixes[f]);
+  return out;
+}
+
+}  // namespace
+
+bool passes(const LabAnswer& a) { return a.ran && a.status > 0 && a.status < 400 && a.lines.empty(); }
+
+std::size_t SiteReplay::troubled() const {
+  std::size_t n = 0;
+  for (const auto& o : site.origins) n += o.troubled();
+  return n;
+}
+
+std::size_t SiteReplay::reproduced() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < origins.size(); ++i) n += site.origins[i].troubled() && origins[i].comparison.reproduced;
+  return n;
+}
+
+std::size_t SiteReplay::passing() const { return site.origins.size() - troubled(); }
+
+std::size_t SiteReplay::passing_reproduced() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < origins.size(); ++i) n += !site.origins[i].troubled() && origins[i].comparison.reproduced;
+  return n;
+}
+
+std::expected<SiteReplay, std::string> replay_site(const SiteModel& site, SitePki& pki, const lab::LabDir& dir,
+                                                   const ReplayLimits& limits) {
+  SiteReplay out;
+  out.site = site;
+  std::vector<NodeShape> shapes;
+  for (const auto& o : site.origins) shapes.push_back(o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{});
+  auto run = run_site(site, shapes, {}, pki, dir, limits);
+  if (!run) return std::unexpected(run.error());
+  out.run = std::move(*run);
+  std::set<std::size_t> reproduced;
+  for (std::size_t i = 0; i < site.origins.size(); ++i) {
+    const auto& o = site.origins[i];
+    OriginReplay r{shapes[i], out.run.shown[i], {}, {}};
+    if (shapes[i].build == Build::Unbuildable) r.comparison = {false, shapes[i].reason};
+    else r.comparison = compare(o.status(), o.lines, r.lab.status, r.lab.lines);
+    if (r.comparison.reproduced && o.troubled()) reproduced.insert(i);
+    out.origins.push_back(std::move(r));
+  }
+
+  // What-if: only for causes the lab did reproduce; a fix tried on a failure that differs from
+  // the site's would say nothing about the site.
+  auto tried_shapes = shapes;
+  for (std::size_t i = 0; i < tried_shapes.size(); ++i)
+    if (!reproduced.count(i)) tried_shapes[i] = {Build::Unbuildable, 0, false, "not reproduced"};
+  out.fixes = candidate_fixes(site, tried_shapes);
+  std::vector<std::set<std::size_t>> heals;
+  for (std::size_t f = 0; f < out.fixes.size(); ++f) {
+    auto changed = run_site(site, shapes, {&out.fixes[f]}, pki, dir, limits);
+    if (!changed) return std::unexpected("trying '" + out.fixes[f].text + "': " + changed.error());
+    std::set<std::size_t> healed;
+    for (auto i : reproduced)
+      if (passes(changed->shown[i])) {
+        healed.insert(i);
+        out.origins[i].heals_with.push_back(f);
+      }
+    heals.push_back(std::move(healed));
+  }
+  out.plan = shortest_healing(out.fixes, heals, reproduced);
+  if (!out.plan.fixes.empty()) {
+    auto together = run_site(site, shapes, pointers(out.fixes, out.plan.fixes), pki, dir, limits);
+    if (!together) return std::unexpected("trying the fixes together: " + together.error());
+    out.plan_tried = true;
+    for (auto i : reproduced)
+      if (!out.plan.unhealed.count(i) && !passes(together->shown[i])) out.plan_leaves.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace mratls::replay
