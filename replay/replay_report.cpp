@@ -44,7 +44,7 @@ nlohmann::json fix_json(const SiteReplay& r, std::size_t f) {
   for (auto i : healed_by(r, f)) origins.push_back(r.site.origins[i].name());
   const auto& fix = r.fixes[f];
   return {{"system", r.site.system}, {"kind", to_string(fix.kind)}, {"text", fix.text}, {"workaround", fix.workaround},
-          {"heals", origins}};
+          {"note", fix.note}, {"heals", origins}};
 }
 
 }  // namespace
@@ -57,6 +57,8 @@ bool all_reproduced(const std::vector<SiteReplay>& replays) {
 
 void print_replay(const Snapshot& snapshot, const std::vector<SiteReplay>& replays, std::ostream& out) {
   for (const auto& n : snapshot.notes) out << "note: " << n << "\n";
+  if (replays.size() > 1)
+    out << "The evidence holds the lines of " << replays.size() << " Expressway-C systems: each is replayed as a site of its own.\n";
   for (const auto& r : replays) {
     std::string domains;
     for (const auto& d : r.site.domains) domains += (domains.empty() ? "" : ", ") + d;
@@ -82,13 +84,17 @@ void print_replay(const Snapshot& snapshot, const std::vector<SiteReplay>& repla
         out << "  healed by: nothing the lab can change (" << to_string(rep.shape.build) << ")\n";
       }
     }
-    out << "\nReproduced " << r.reproduced() << " of " << r.troubled() << " failing origins, " << r.passing_reproduced()
-        << " of " << r.passing() << " passing.\n";
+    // Under log-only nothing fails: the origins pass with the warnings On would refuse them for.
+    const bool log_only = r.site.settings.verify == config::VerifyOriginServer::LogOnly;
+    out << "\nReproduced " << r.reproduced() << " of " << r.troubled()
+        << (log_only ? " origins with warnings (log-only passes them; On would refuse them), " : " failing origins, ")
+        << r.passing_reproduced() << " of " << r.passing() << " passing.\n";
     if (r.plan.fixes.empty()) continue;
     out << "\nWhat heals it (tried in the lab, each alone, then together):\n";
     for (std::size_t k = 0; k < r.plan.fixes.size(); ++k) {
       const auto f = r.plan.fixes[k];
       out << "  " << k + 1 << ". " << r.fixes[f].text << "\n     heals " << origins_of(r, healed_by(r, f)) << "\n";
+      if (!r.fixes[f].note.empty()) out << "     note: " << r.fixes[f].note << "\n";
     }
     if (!r.plan.unhealed.empty()) out << "  Nothing tried heals " << origins_of(r, r.plan.unhealed) << ".\n";
     if (!r.plan_leaves.empty()) {

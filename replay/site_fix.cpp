@@ -89,13 +89,15 @@ std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<No
       auto same = std::ranges::find_if(out, [](const SiteFix& f) { return f.kind == FixKind::TrustCa; });
       if (same != out.end()) {
         same->origins.push_back(i);
+        same->note = "the lines do not name the CA; the lab gave these origins one, so one upload heals them all only if "
+                     "they share it (a capture or `mratls check` shows their issuers)";
         continue;
       }
     }
-    out.push_back({*kind, {i}, o.diagnosis.fix, false});
+    out.push_back({*kind, {i}, o.diagnosis.fix, false, {}});
   }
   if (verification) {
-    SiteFix off{FixKind::VerifyOff, {}, verify::kVerifyOffWorkaround, true};
+    SiteFix off{FixKind::VerifyOff, {}, verify::kVerifyOffWorkaround, true, {}};
     for (std::size_t i = 0; i < site.origins.size(); ++i) off.origins.push_back(i);
     out.push_back(std::move(off));
   }

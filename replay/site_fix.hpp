@@ -30,6 +30,7 @@ struct SiteFix {
   std::vector<std::size_t> origins;  // the origins it changes (every one for VerifyOff)
   std::string text;                  // the catalogue's sentence
   bool workaround = false;
+  std::string note;                  // what the lab assumed in trying it
 
   bool applies_to(std::size_t origin) const;
 };

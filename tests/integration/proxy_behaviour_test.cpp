@@ -331,7 +331,7 @@ TEST(TrackingId, ARequestWithoutOneGetsAVersion4UuidOnItsRequestLines) {
 // A node advertised by an IP that the hosts map sends elsewhere (a site's IP replayed on
 // loopback by `lab --from`): the name checked and logged is the IP as addressed, as it was at
 // the site, not the address the hosts map gave. Failed before: the lines named 127.0.0.1.
-TEST(HostsMap, AnIpLiteralMappedElsewhereIsCheckedAndLoggedAsAddressed) {
+TEST(Hosts, AnIpLiteralMappedElsewhereIsCheckedAndLoggedAsAddressed) {
   auto def = lab::scenario_origin("ip-not-in-san");
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   ASSERT_TRUE(origin) << origin.error();

@@ -82,3 +82,26 @@ TEST(SiteModel, LinesOfSeveralSystemsAreGroupedBySystem) {
   EXPECT_TRUE(sites[1].origins[0].failed);
   EXPECT_EQ(sites[1].origins[0].diagnosis.cause, verify::Cause::None) << "a 502 with no line says nothing of its cause";
 }
+
+// The request that stands for an origin: a failure over an earlier warning, a warning over a
+// clean pass (log-only), the first of each kind.
+TEST(SiteModel, TheShownRequestIsTheFirstFailureElseTheFirstWarning) {
+  const auto sites = replay::infer_sites({
+      txn("expc", "cucm.example.com", 8443, "/cucm-uds/version", 200),
+      txn("expc", "cucm.example.com", 8443, "/cucm-uds/user/a", 200, {kLogOnly}),
+      txn("expc", "cucm.example.com", 8443, "/cucm-uds/user/b", 502, {kSelfSigned}),
+      txn("expc", "cucm.example.com", 8443, "/cucm-uds/user/c", 502, {"other"}),
+      txn("expc", "cuc.example.com", 443, "/vmrest/version", 200, {kLogOnly}),
+  });
+  ASSERT_EQ(sites.size(), 1u);
+  const auto& cucm = sites[0].origins[0];
+  EXPECT_EQ(cucm.shown, 2u);
+  EXPECT_EQ(cucm.status(), 502);
+  EXPECT_TRUE(cucm.failed);
+  EXPECT_EQ(cucm.lines, (std::vector<std::string>{kSelfSigned}));
+  const auto& cuc = sites[0].origins[1];
+  EXPECT_EQ(cuc.status(), 200);
+  EXPECT_FALSE(cuc.failed);
+  EXPECT_TRUE(cuc.troubled());
+  EXPECT_EQ(cuc.domain, "example.com");
+}

@@ -1,0 +1,271 @@
+// mratls lab --from (issue 22): a site rebuilt from its own lines, its requests replayed through
+// the real proxy against nodes built to fail as the site's did, side by side with the site's
+// lines, and which of the catalogue's fixes heals which origin. The site logs are hand-written in
+// the appliance's format, with names and domains that are not the lab's.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "replay/site_replay.hpp"
+#include "replay/snapshot.hpp"
+#include "support.hpp"
+
+using namespace mratls;
+using namespace mratls::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fixture(const std::string& name) { return fs::path(MRATLS_FIXTURES) / "replay" / name; }
+
+fs::path scratch(const std::string& name) {
+  auto dir = LabPki::get().dir / "replay";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+struct Replayed {
+  replay::Snapshot snapshot;
+  std::vector<replay::SiteReplay> sites;
+};
+
+Replayed replay_files(const std::vector<fs::path>& files) {
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.string());
+  auto snapshot = replay::read_snapshot(names);
+  if (!snapshot) throw std::runtime_error(snapshot.error());
+  Replayed out{std::move(*snapshot), {}};
+  lab::LabDir dir("");
+  replay::SitePki pki;
+  for (const auto& site : out.snapshot.sites) {
+    auto r = replay::replay_site(site, pki, dir);
+    if (!r) throw std::runtime_error(r.error());
+    out.sites.push_back(std::move(*r));
+  }
+  return out;
+}
+
+std::vector<std::string> comparable(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  for (const auto& l : lines) out.push_back(replay::comparable(l));
+  return out;
+}
+
+std::vector<std::string> heals(const replay::SiteReplay& r, std::size_t origin) {
+  std::vector<std::string> out;
+  for (auto f : r.origins[origin].heals_with) out.push_back(replay::to_string(r.fixes[f].kind));
+  return out;
+}
+
+std::string ssl_failed(const std::string& name) {
+  return "ERROR: SSL connection failed for '" + name +
+         "': error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed";
+}
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+// The README's worked example: an X14.2 site where a self-signed 6972, a subscriber advertised by
+// IP, an IM&P node that sends its certificate without the intermediate, and an expired Unity
+// Connection certificate break MRA; one CUCM service passes.
+TEST(Replay, ASiteOfFourCausesIsReproducedAndEachFixHealsItsOwnOrigin) {
+  const auto r = replay_files({fixture("northwind-x14.2-on.log")});
+  ASSERT_EQ(r.sites.size(), 1u);
+  const auto& s = r.sites[0];
+  EXPECT_EQ(s.site.system, "expe-c1");
+  EXPECT_EQ(s.site.domains, Lines{"uc.northwind.example"});
+  EXPECT_EQ(s.site.settings.verify, config::VerifyOriginServer::On);
+  ASSERT_EQ(s.site.origins.size(), 5u);
+  EXPECT_EQ(s.run.requests, 7u);
+
+  const std::string pub = "cucm-pub.uc.northwind.example", imp = "imp1.uc.northwind.example", cuc = "cuc.uc.northwind.example";
+  struct Row {
+    std::string origin;
+    config::ServerType type;
+    int status;
+    Lines lab_lines;
+    replay::Build build;
+    Lines heals;
+  };
+  const std::vector<Row> rows = {
+      {pub + ":8443", config::ServerType::UnifiedCm, 200, {}, replay::Build::CaSigned, {}},
+      {pub + ":6972", config::ServerType::UnifiedCm, 502,
+       {"WARNING: Core server certificate verification failed for (" + pub +
+            "). Action=Terminate Error=self signed certificate server=" + pub + "() depth=0",
+        ssl_failed(pub)},
+       replay::Build::SelfSigned, {"trust-node-certificate", "verify-origin-server-off"}},
+      {"10.20.30.12:8443", config::ServerType::UnifiedCm, 502,
+       {"WARNING: SNI (10.20.30.12) not in certificate. Action=Terminate server=10.20.30.12()", ssl_failed("10.20.30.12")},
+       replay::Build::OtherName, {"advertise-fqdn", "verify-origin-server-off"}},
+      {imp + ":8443", config::ServerType::ImAndPresence, 502,
+       {"WARNING: Core server certificate verification failed for (" + imp +
+            "). Action=Terminate Error=unable to get local issuer certificate server=" + imp + "() depth=0",
+        ssl_failed(imp)},
+       replay::Build::UntrustedRoot, {"trust-ca", "verify-origin-server-off"}},
+      {cuc + ":443", config::ServerType::UnityConnection, 502,
+       {"WARNING: Core server certificate verification failed for (" + cuc +
+            "). Action=Terminate Error=certificate has expired server=" + cuc + "() depth=0",
+        ssl_failed(cuc)},
+       replay::Build::Expired, {"renew-certificate", "verify-origin-server-off"}},
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(rows[i].origin);
+    const auto& o = s.site.origins[i];
+    EXPECT_EQ(o.name(), rows[i].origin);
+    EXPECT_EQ(o.type, rows[i].type);
+    EXPECT_EQ(o.status(), rows[i].status);
+    EXPECT_EQ(s.origins[i].lab.status, rows[i].status);
+    EXPECT_EQ(comparable(s.origins[i].lab.lines), rows[i].lab_lines);
+    EXPECT_EQ(comparable(o.lines), rows[i].lab_lines);
+    EXPECT_EQ(s.origins[i].shape.build, rows[i].build);
+    EXPECT_TRUE(s.origins[i].comparison.reproduced) << s.origins[i].comparison.reason;
+    EXPECT_EQ(heals(s, i), rows[i].heals);
+  }
+  EXPECT_EQ(s.troubled(), 4u);
+  EXPECT_EQ(s.reproduced(), 4u);
+  EXPECT_EQ(s.passing_reproduced(), 1u);
+  // The shortest list: the four fixes, and not the workaround, which no origin needs.
+  ASSERT_EQ(s.plan.fixes.size(), 4u);
+  for (auto f : s.plan.fixes) EXPECT_FALSE(s.fixes[f].workaround);
+  EXPECT_TRUE(s.plan.unhealed.empty());
+  EXPECT_TRUE(s.plan_tried);
+  EXPECT_TRUE(s.plan_leaves.empty());
+}
+
+// The seed log the appliance wrote (tests/fixtures): UDS on 8443 passes, TFTP on 6972 is
+// self-signed, and the node by IP address is refused for its name.
+TEST(Replay, TheSeedLogsThreeSequencesAreReproduced) {
+  const auto r = replay_files({fs::path(MRATLS_FIXTURES) / "expressway-x14.2-mra-502.log"});
+  ASSERT_EQ(r.sites.size(), 1u);
+  const auto& s = r.sites[0];
+  ASSERT_EQ(s.site.origins.size(), 3u);
+  EXPECT_EQ(s.reproduced(), 2u);
+  EXPECT_EQ(s.troubled(), 2u);
+  EXPECT_EQ(s.passing_reproduced(), 1u);
+  EXPECT_EQ(comparable(s.origins[2].lab.lines),
+            (Lines{"WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215()",
+                   ssl_failed("10.48.36.215")}));
+}
+
+// Under log-only every request passes with its warning: the lab passes them with the same
+// warnings, and a fix is one that silences the warning.
+TEST(Replay, ALogOnlySiteIsReplayedUnderLogOnly) {
+  const auto r = replay_files({fixture("fabrikam-log-only.log")});
+  ASSERT_EQ(r.sites.size(), 1u);
+  const auto& s = r.sites[0];
+  EXPECT_EQ(s.site.settings.verify, config::VerifyOriginServer::LogOnly);
+  ASSERT_EQ(s.site.origins.size(), 3u);
+  const std::string n1 = "ucm1.collab.fabrikam.example", n2 = "ucm2.collab.fabrikam.example";
+  EXPECT_EQ(s.origins[0].lab.status, 200);
+  EXPECT_EQ(comparable(s.origins[0].lab.lines),
+            Lines{"WARNING: Core server certificate verification failed for (" + n1 +
+                  "). Action=Continue Error=self signed certificate server=" + n1 + "() depth=0"});
+  EXPECT_EQ(s.origins[1].lab.status, 200);
+  EXPECT_EQ(comparable(s.origins[1].lab.lines),
+            Lines{"WARNING: SNI (" + n2 + ") not in certificate. Action=Continue server=" + n2 + "()"});
+  EXPECT_EQ(s.site.origins[2].protocol, "http");
+  EXPECT_EQ(s.origins[2].lab.status, 200);
+  EXPECT_EQ(s.reproduced(), 2u);
+  EXPECT_EQ(s.passing_reproduced(), 1u);
+  EXPECT_EQ(heals(s, 0), (Lines{"trust-node-certificate", "verify-origin-server-off"}));
+  EXPECT_EQ(heals(s, 1), (Lines{"add-name-to-certificate", "verify-origin-server-off"}));
+}
+
+// Two Expressway-C peers in one log: grouped by system name, each replayed as a site.
+TEST(Replay, LinesOfTwoExpresswayCNodesAreTwoSites) {
+  const auto r = replay_files({fixture("two-peers.log")});
+  ASSERT_EQ(r.sites.size(), 2u);
+  EXPECT_EQ(r.sites[0].site.system, "expc-a");
+  EXPECT_EQ(r.sites[0].site.origins.size(), 2u);
+  EXPECT_EQ(r.sites[0].reproduced(), 1u);
+  EXPECT_EQ(r.sites[1].site.system, "expc-b");
+  EXPECT_EQ(r.sites[1].site.origins.size(), 1u);
+  EXPECT_EQ(r.sites[1].troubled(), 0u);
+  EXPECT_EQ(r.sites[1].passing_reproduced(), 1u);
+}
+
+// The command: JSON for automation, exit 0 when every failing origin is reproduced.
+TEST(Replay, TheCommandPrintsTheReplaySchemaAndExitsZeroWhenAllIsReproduced) {
+  auto cli = spawn_mratls({"lab", "--from", fixture("northwind-x14.2-on.log").string(), "--json"});
+  ASSERT_EQ(cli.wait_exit(std::chrono::seconds(60)), 0) << cli.output;
+  const auto json = nlohmann::json::parse(cli.output.substr(cli.output.find('{')));
+  EXPECT_EQ(json["schema"], "mratls.replay/1");
+  EXPECT_EQ(json["summary"]["failing"], 4);
+  EXPECT_EQ(json["summary"]["reproduced"], 4);
+  EXPECT_EQ(json["summary"]["passing"], 1);
+  ASSERT_EQ(json["origins"].size(), 5u);
+  const auto& tftp = json["origins"][1];
+  EXPECT_EQ(tftp["origin"], "cucm-pub.uc.northwind.example:6972");
+  EXPECT_EQ(tftp["type"], "CUCM");
+  EXPECT_EQ(tftp["site"]["status"], 502);
+  EXPECT_EQ(tftp["lab"]["status"], 502);
+  EXPECT_EQ(tftp["cause"], "self-signed");
+  EXPECT_EQ(tftp["reproduced"], true);
+  EXPECT_EQ(tftp["heals_with"], (nlohmann::json{"trust-node-certificate", "verify-origin-server-off"}));
+  EXPECT_EQ(tftp["site"]["lines"].size(), 2u);
+  EXPECT_EQ(tftp["lab"]["lines"].size(), 2u);
+  ASSERT_EQ(json["fixes"].size(), 4u);
+  EXPECT_EQ(json["fixes"][0]["kind"], "trust-node-certificate");
+  EXPECT_EQ(json["fixes"][0]["heals"], (nlohmann::json{"cucm-pub.uc.northwind.example:6972"}));
+}
+
+// What the lab cannot build is said plainly, with the reason, and the exit code is 1.
+TEST(Replay, AFailureTheLabCannotBuildIsSaidAndExitsOne) {
+  std::ifstream in(fixture("two-peers.log"));
+  std::string log, l;
+  // Peer A's failing request, with its chain error changed to one the lab cannot build.
+  while (std::getline(in, l)) {
+    if (l.find("expc-a") == std::string::npos) continue;
+    if (auto at = l.find("Error=self signed certificate"); at != std::string::npos)
+      l.replace(at, 29, "Error=certificate signature failure");
+    log += l + "\n";
+  }
+  const auto file = scratch("unbuildable.log");
+  std::ofstream(file) << log;
+  auto cli = spawn_mratls({"lab", "--from", file.string()});
+  EXPECT_EQ(cli.wait_exit(std::chrono::seconds(60)), 1) << cli.output;
+  EXPECT_NE(cli.output.find("NOT reproduced: the lab builds no certificate that fails with 'certificate signature failure'"),
+            std::string::npos)
+      << cli.output;
+  EXPECT_NE(cli.output.find("Reproduced 0 of 1 failing origins, 1 of 1 passing."), std::string::npos) << cli.output;
+}
+
+// Bad evidence gets a clear answer and exit 2, never a crash.
+TEST(Replay, EvidenceWithoutMraLinesIsRefusedWithTheReason) {
+  const auto other = scratch("syslog.log");
+  std::ofstream(other) << "2026-11-30T09:00:00.000+01:00 expc kernel: eth0: link up\n"
+                          "2026-11-30T09:00:01.000+01:00 expc sshd[12]: Accepted publickey for admin\n";
+  auto cli = spawn_mratls({"lab", "--from", other.string()});
+  EXPECT_EQ(cli.wait_exit(), 2) << cli.output;
+  EXPECT_NE(cli.output.find("mratls lab --from: no traffic_server line in the input (2 lines read)"), std::string::npos)
+      << cli.output;
+
+  auto missing = spawn_mratls({"lab", "--from", scratch("no-such.log").string()});
+  EXPECT_EQ(missing.wait_exit(), 2) << missing.output;
+  EXPECT_NE(missing.output.find("no-such.log"), std::string::npos) << missing.output;
+
+  auto with_scenario = spawn_mratls({"lab", "--from", fixture("two-peers.log").string(), "--scenario", "expired"});
+  EXPECT_EQ(with_scenario.wait_exit(), 2) << with_scenario.output;
+  EXPECT_NE(with_scenario.output.find("--scenario does not go with --from"), std::string::npos) << with_scenario.output;
+}
+
+TEST(Replay, ATruncatedSnapshotIsRefusedByName) {
+  std::ifstream in(fixture("northwind-x14.2-on.log"));
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto tgz = scratch("snapshot.tar.gz");
+  write_archive(tgz, {{"loggingsnapshot/diagnostic_log.txt", log}}, true);
+  const auto size = fs::file_size(tgz);
+  const auto cut = scratch("cut.tar.gz");
+  {
+    std::ifstream whole(tgz, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(whole)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, size * 2 / 3);
+  }
+  auto cli = spawn_mratls({"lab", "--from", cut.string()});
+  EXPECT_EQ(cli.wait_exit(std::chrono::seconds(60)), 2) << cli.output;
+  EXPECT_NE(cli.output.find("mratls lab --from: " + cut.string() + ": truncated gzip input"), std::string::npos) << cli.output;
+}

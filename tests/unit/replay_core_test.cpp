@@ -1,0 +1,107 @@
+// The pure parts of a site replay (issue 22): the node a cause implies, the comparison of the
+// site's lines with the lab's, and the shortest list of fixes that heals every origin.
+#include <gtest/gtest.h>
+
+#include <openssl/x509_vfy.h>
+
+#include "replay/node_shape.hpp"
+#include "replay/reproduction.hpp"
+#include "replay/site_fix.hpp"
+
+using namespace mratls;
+using replay::Build;
+
+TEST(ReplayShape, EachCauseTheLinesStateGivesTheNodeThatFailsSo) {
+  using verify::ChainRefused;
+  EXPECT_EQ(replay::shape_of(std::nullopt).build, Build::CaSigned);
+  EXPECT_EQ(replay::shape_of(ChainRefused{"n", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "self signed certificate"}).build,
+            Build::SelfSigned);
+  const auto sent = replay::shape_of(ChainRefused{"n", X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 2, "self signed certificate in certificate chain"});
+  EXPECT_EQ(sent, (replay::NodeShape{Build::UntrustedRoot, 2, true, {}}));
+  const auto alone = replay::shape_of(ChainRefused{"n", X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "unable to get local issuer certificate"});
+  EXPECT_EQ(alone, (replay::NodeShape{Build::UntrustedRoot, 0, false, {}}));
+  EXPECT_EQ(replay::shape_of(ChainRefused{"n", X509_V_ERR_CERT_HAS_EXPIRED, 1, "certificate has expired"}),
+            (replay::NodeShape{Build::Expired, 1, false, {}}));
+  EXPECT_EQ(replay::shape_of(ChainRefused{"n", X509_V_ERR_CERT_NOT_YET_VALID, 0, "certificate is not yet valid"}).build,
+            Build::NotYetValid);
+  EXPECT_EQ(replay::shape_of(verify::NameNotInCertificate{"10.0.0.5", true}).build, Build::OtherName);
+  EXPECT_EQ(replay::shape_of(verify::ClientCertificateRefused{"n", "unknown ca", true}).build, Build::RefusesClientCertificate);
+  EXPECT_EQ(replay::shape_of(verify::NetworkFailure{"n:8443", "Connection refused"}).build, Build::NotListening);
+  EXPECT_EQ(replay::shape_of(verify::OriginTimeout{"n:8443"}).build, Build::Stalls);
+  EXPECT_EQ(replay::shape_of(verify::Denied{}).build, Build::NotAllowed);
+  // What the lab cannot build says why, instead of building something that fails otherwise.
+  const auto other = replay::shape_of(ChainRefused{"n", X509_V_ERR_CERT_SIGNATURE_FAILURE, 0, "certificate signature failure"});
+  EXPECT_EQ(other.build, Build::Unbuildable);
+  EXPECT_NE(other.reason.find("'certificate signature failure'"), std::string::npos);
+  EXPECT_EQ(replay::shape_of(verify::ClientCertificateRefused{"n", "certificate required", false}).build, Build::Unbuildable);
+}
+
+TEST(ReplayComparison, TimesPidsThreadsAndAddressesInParenthesesMayDiffer) {
+  const std::string site =
+      "2022-07-11T18:55:26.016+02:00 vcsc traffic_server[18242]: [ET_NET 0] WARNING: Core server certificate verification "
+      "failed for (cucm.steven.lab). Action=Terminate Error=self signed certificate server=cucm.steven.lab(10.48.36.215) depth=0";
+  const std::string lab =
+      "2026-12-02T03:00:00.001+00:00 vcsc traffic_server[4242]: [ET_NET 3] WARNING: Core server certificate verification "
+      "failed for (cucm.steven.lab). Action=Terminate Error=self signed certificate server=cucm.steven.lab(127.0.10.12) depth=0";
+  EXPECT_EQ(replay::comparable(site), replay::comparable(lab));
+  EXPECT_TRUE(replay::compare(502, {site}, 502, {lab}).reproduced);
+  // The name in parentheses after "for" and in "SNI (...)" is the evidence, not an address to drop.
+  EXPECT_EQ(replay::comparable("x: [ET_NET 2] WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215(10.48.36.215)"),
+            "WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215()");
+  // The depth, the error, the name and the status are what must agree.
+  auto depth1 = lab;
+  depth1.replace(depth1.size() - 1, 1, "1");
+  const auto c = replay::compare(502, {site}, 502, {depth1});
+  EXPECT_FALSE(c.reproduced);
+  EXPECT_NE(c.reason.find("depth=1"), std::string::npos);
+  EXPECT_EQ(replay::compare(502, {site}, 200, {}).reason, "the site answered 502, the lab 200");
+  EXPECT_FALSE(replay::compare(502, {site}, 502, {}).reproduced);
+}
+
+TEST(ReplayHealing, TheFewestRealFixesFirstAndTheWorkaroundOnlyForTheRest) {
+  using replay::FixKind;
+  std::vector<replay::SiteFix> fixes = {
+      {FixKind::TrustCa, {0, 1}, "trust the CA", false, {}},
+      {FixKind::TrustNodeCertificate, {0}, "trust node 0", false, {}},
+      {FixKind::RenewCertificate, {1}, "renew node 1", false, {}},
+      {FixKind::VerifyOff, {0, 1, 2}, "off", true, {}},
+  };
+  // Origin 2 fails in a way no real fix heals; the workaround does.
+  const auto plan = replay::shortest_healing(fixes, {{0, 1}, {0}, {1}, {0, 1, 2}}, {0, 1, 2});
+  EXPECT_EQ(plan.fixes, (std::vector<std::size_t>{0, 3}));
+  EXPECT_TRUE(plan.unhealed.empty());
+  // Without the workaround's reach, origin 2 is left, and said to be.
+  const auto without = replay::shortest_healing(fixes, {{0, 1}, {0}, {1}, {0, 1}}, {0, 1, 2});
+  EXPECT_EQ(without.fixes, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(without.unhealed, (std::set<std::size_t>{2}));
+  // When the shared CA does not heal both, two specific fixes do.
+  const auto apart = replay::shortest_healing(fixes, {{}, {0}, {1}, {0, 1}}, {0, 1});
+  EXPECT_EQ(apart.fixes, (std::vector<std::size_t>{1, 2}));
+}
+
+TEST(ReplayHealing, CandidatesFollowTheCausesAndShareOneUntrustedCa) {
+  replay::SiteModel site;
+  auto origin = [](std::string host, bool ip, verify::Cause cause) {
+    replay::SiteOrigin o;
+    o.host = std::move(host);
+    o.port = 8443;
+    o.host_is_ip = ip;
+    o.requests = {{"GET", "/cucm-uds/version", 502, 0}};
+    o.failed = true;
+    o.diagnosis = {cause, "s", "fix for " + o.host};
+    o.lines = {"x"};
+    return o;
+  };
+  site.origins = {origin("a.example", false, verify::Cause::UntrustedChain), origin("10.0.0.9", true, verify::Cause::IpNotInCertificate),
+                  origin("b.example", false, verify::Cause::UntrustedChain), origin("c.example", false, verify::Cause::ConnectFailure)};
+  const auto fixes = replay::candidate_fixes(site, {{Build::UntrustedRoot, 0, false, {}}, {Build::OtherName, 0, false, {}},
+                                                    {Build::UntrustedRoot, 1, false, {}}, {Build::NotListening, 0, false, {}}});
+  ASSERT_EQ(fixes.size(), 3u);
+  EXPECT_EQ(fixes[0].kind, replay::FixKind::TrustCa);
+  EXPECT_EQ(fixes[0].origins, (std::vector<std::size_t>{0, 2}));
+  EXPECT_NE(fixes[0].note.find("do not name the CA"), std::string::npos);
+  EXPECT_EQ(fixes[1].kind, replay::FixKind::AdvertiseFqdn);
+  EXPECT_EQ(fixes[1].text, "fix for 10.0.0.9");
+  EXPECT_TRUE(fixes[2].workaround);
+  EXPECT_EQ(fixes[2].kind, replay::FixKind::VerifyOff);
+}
