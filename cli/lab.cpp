@@ -94,9 +94,9 @@ int replay_site(const Options& o) {
   }
   try {
     lab::LabDir dir("");
-    replay::SitePki pki;
     std::vector<replay::SiteReplay> replays;
     for (const auto& site : snapshot->sites) {
+      replay::SitePki pki;  // a site's CAs and copied chains are its own
       if (!o.json)
         std::cerr << "mratls lab: replaying " << (site.system.empty() ? "the site" : site.system) << ": " << site.origins.size()
                   << " origins, then each fix\n";

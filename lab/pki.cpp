@@ -50,7 +50,7 @@ void fill_subject(X509_NAME* name, const CertSpec& spec) {
   if (!spec.common_name.empty()) add_name_entry(name, "CN", spec.common_name);
 }
 
-bool is_rsa(KeyType type) { return type != KeyType::EcdsaP256; }
+bool is_rsa(KeyType type) { return type != KeyType::EcdsaP256 && type != KeyType::EcdsaP384; }
 
 const EVP_MD* digest_of(Digest d) { return d == Digest::Sha1 ? EVP_sha1() : EVP_sha256(); }
 
@@ -65,7 +65,9 @@ ossl::PKeyPtr generate_key(KeyType type) {
     case KeyType::Rsa2048: key.reset(EVP_RSA_gen(2048)); break;
     case KeyType::Rsa1024: key.reset(EVP_RSA_gen(1024)); break;
     case KeyType::Rsa4096: key.reset(EVP_RSA_gen(4096)); break;
+    case KeyType::Rsa3072: key.reset(EVP_RSA_gen(3072)); break;
     case KeyType::EcdsaP256: key.reset(EVP_EC_gen("P-256")); break;
+    case KeyType::EcdsaP384: key.reset(EVP_EC_gen("P-384")); break;
   }
   require(key != nullptr, "key generation");
   return key;

@@ -12,7 +12,7 @@
 
 namespace mratls::lab {
 
-enum class KeyType { Rsa2048, EcdsaP256, Rsa1024, Rsa4096 };
+enum class KeyType { Rsa2048, EcdsaP256, Rsa1024, Rsa4096, Rsa3072, EcdsaP384 };
 enum class Digest { Sha256, Sha1 };
 
 // An extension beyond the ones every certificate gets, in OpenSSL's configuration syntax

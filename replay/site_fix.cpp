@@ -74,15 +74,25 @@ std::vector<std::size_t> fewest(const std::vector<std::size_t>& pool, const std:
 
 bool SiteFix::applies_to(std::size_t origin) const { return std::ranges::find(origins, origin) != origins.end(); }
 
-std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<NodeShape>& shapes) {
+std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                     const std::vector<NodeFacts>& facts) {
   std::vector<SiteFix> out;
   bool verification = false;
+  SiteFix rsa_first{FixKind::RsaFirst, {}, kRsaFirstChange, false,
+                    "the evidence shows the ECDSA certificate only; the lab gave the node a CA-signed RSA certificate "
+                    "(tomcat) beside it, as CUCM has"};
   for (std::size_t i = 0; i < site.origins.size() && i < shapes.size(); ++i) {
     const auto& o = site.origins[i];
     if (!o.troubled()) continue;
     verification = verification || verify::is_verification_failure(o.diagnosis.cause);
     const auto kind = fix_for(shapes[i].build, o.host_is_ip);
     if (!kind) continue;
+    const auto node = i < facts.size() ? facts[i] : NodeFacts{};
+    if (node.left_out && *kind == FixKind::TrustCa)
+      out.push_back({FixKind::SendIntermediate, {i}, "Make " + o.host + " send its full chain, the intermediate CA it leaves out included (on CUCM: "
+                     "upload the intermediate as tomcat-trust, then the signed certificate again).", false,
+                     "the capture shows the intermediate's name only; the lab assumed the trust store holds the root above it"});
+    if (node.dual && site.settings.rsa_first != true) rsa_first.origins.push_back(i);
     // The lines do not name the CA, so the chains the lab builds for them all lead to one:
     // trusting it is one change for every origin it heals.
     if (*kind == FixKind::TrustCa) {
@@ -96,6 +106,7 @@ std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<No
     }
     out.push_back({*kind, {i}, o.diagnosis.fix, false, {}});
   }
+  if (!rsa_first.origins.empty()) out.push_back(std::move(rsa_first));
   if (verification) {
     SiteFix off{FixKind::VerifyOff, {}, verify::kVerifyOffWorkaround, true, {}};
     for (std::size_t i = 0; i < site.origins.size(); ++i) off.origins.push_back(i);
@@ -139,6 +150,8 @@ const char* to_string(FixKind k) {
     case FixKind::AddNameToCertificate: return "add-name-to-certificate";
     case FixKind::AdvertiseFqdn: return "advertise-fqdn";
     case FixKind::TrustExpresswayOnNode: return "trust-expressway-on-node";
+    case FixKind::SendIntermediate: return "send-intermediate";
+    case FixKind::RsaFirst: return "rsa-first";
     case FixKind::VerifyOff: return "verify-origin-server-off";
   }
   return "?";

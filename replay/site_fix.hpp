@@ -22,6 +22,8 @@ enum class FixKind {
   AddNameToCertificate,   // reissue with the advertised name as a SAN
   AdvertiseFqdn,          // System > Server: the FQDN the certificate names instead of the IP
   TrustExpresswayOnNode,  // the node's tomcat-trust gets Expressway-C's CA
+  SendIntermediate,       // the node sends the intermediate it leaves out
+  RsaFirst,               // the cipher string offers RSA suites first, so CUCM presents tomcat (RSA)
   VerifyOff,              // the workaround, not a fix
 };
 
@@ -36,8 +38,21 @@ struct SiteFix {
 };
 
 // The fixes worth trying, in the order of the origins they first touch; the workaround last.
-// `shapes[i]` is how origin i was built.
-std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<NodeShape>& shapes);
+// `shapes[i]` is how origin i was built; `dual[i]` whether its node was given an RSA certificate
+// beside the ECDSA one the evidence shows (CUCM's tomcat and tomcat-ECDSA); `left_out[i]`
+// whether its captured chain shows an intermediate left out.
+struct NodeFacts {
+  bool dual = false;
+  bool left_out = false;
+};
+std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                     const std::vector<NodeFacts>& facts = {});
+
+// The sentence for the RSA-first change, which the catalogue gives only as an aside to a fix.
+inline constexpr const char* kRsaFirstChange =
+    "Put the RSA suites first in Expressway-C's cipher string (prefix ECDHE-RSA-AES256-GCM-SHA384:), so that CUCM "
+    "presents its RSA certificate (tomcat) instead of tomcat-ECDSA; under TLS 1.3 the cipher string does not choose "
+    "the certificate.";
 
 const char* to_string(FixKind k);
 

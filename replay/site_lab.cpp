@@ -48,24 +48,22 @@ struct NodePlan {
   std::vector<std::string> trusted_pem;
 };
 
-NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, const std::vector<const SiteFix*>& applied,
-                   SitePki& pki, const std::string& ip) {
-  const auto& lab_ca = lab::LabAuthorities::shared();
-  NodePlan plan;
-  plan.ip = ip;
-  plan.host = o.host;
-  const bool advertise_fqdn = applied_to(applied, FixKind::AdvertiseFqdn, i);
-  if (advertise_fqdn) plan.host = other_name(o, o.domain);
-  plan.spec.name = o.name();
-  plan.spec.address = ip;
-  plan.spec.port = static_cast<std::uint16_t>(o.port);
-  plan.spec.tls = o.protocol == "https";
+bool certificate_shape(Build b) {
+  return b == Build::CaSigned || b == Build::SelfSigned || b == Build::UntrustedRoot || b == Build::Expired ||
+         b == Build::NotYetValid || b == Build::OtherName || b == Build::RefusesClientCertificate;
+}
 
+// The certificate the lines imply, with the lab's CAs: the names the site's node gives, the
+// error at the depth the lines name.
+void plan_from_lines(NodePlan& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
+                     const std::vector<const SiteFix*>& applied, SitePki& pki, lab::KeyType key) {
+  const auto& lab_ca = lab::LabAuthorities::shared();
   lab::CertSpec leaf;
   leaf.common_name = o.host;
   // The traffic server matches an IP literal against DNS-type SANs only.
   leaf.dns_sans = {o.host};
   leaf.subject_fields = {{"O", "mratls replay"}};
+  leaf.key_type = key;
   lab::Issued issuer = lab_ca.intermediate;
   std::vector<lab::Issued> chain{lab_ca.intermediate};
   switch (shape.build) {
@@ -79,7 +77,7 @@ NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, c
       auto self = lab::issue(leaf, nullptr);
       if (applied_to(applied, FixKind::TrustNodeCertificate, i)) plan.trusted_pem.push_back(self.cert_pem());
       plan.spec.certificates = {{self, {}}};
-      break;
+      return;
     }
     case Build::UntrustedRoot: {
       if (applied_to(applied, FixKind::TrustCa, i)) plan.trusted_pem.push_back(pki.untrusted_root().cert_pem());
@@ -100,6 +98,41 @@ NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, c
       }
       break;
     }
+    default: break;
+  }
+  plan.spec.certificates = {{lab::issue(leaf, &issuer), chain}};
+}
+
+// The captured chain copied; the root above it trusted unless the lines say the store lacks it
+// (or the node's certificate is self-signed). Above a left-out intermediate the root is taken
+// as trusted: the usual case, and the one in which sending the intermediate heals.
+void plan_from_capture(NodePlan& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
+                       const std::vector<const SiteFix*>& applied, SitePki& pki) {
+  const auto& bp = pki.blueprint(i, *o.captured);
+  ChainChanges changes;
+  changes.renew = applied_to(applied, FixKind::RenewCertificate, i);
+  if (applied_to(applied, FixKind::AddNameToCertificate, i)) changes.add_dns = {o.host};
+  changes.send_left_out = applied_to(applied, FixKind::SendIntermediate, i);
+  auto built = build(bp, changes);
+  const bool refused_root = shape.build == Build::SelfSigned || (shape.build == Build::UntrustedRoot && !bp.left_out);
+  if (!refused_root) plan.trusted_pem.push_back(built.root.cert_pem());
+  if (applied_to(applied, FixKind::TrustNodeCertificate, i) || applied_to(applied, FixKind::TrustCa, i))
+    plan.trusted_pem.push_back(built.left_out ? built.left_out->cert_pem() : built.root.cert_pem());
+  plan.spec.certificates = {{built.leaf, built.sent}};
+}
+
+NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, const std::vector<const SiteFix*>& applied,
+                   SitePki& pki, const std::string& ip) {
+  const auto& lab_ca = lab::LabAuthorities::shared();
+  NodePlan plan;
+  plan.ip = ip;
+  plan.host = applied_to(applied, FixKind::AdvertiseFqdn, i) ? other_name(o, o.domain) : o.host;
+  plan.spec.name = o.name();
+  plan.spec.address = ip;
+  plan.spec.port = static_cast<std::uint16_t>(o.port);
+  plan.spec.tls = o.protocol == "https";
+  plan.spec.tls13 = o.captured && o.captured->tls13();
+  switch (shape.build) {
     case Build::RefusesClientCertificate:
       // Expressway-C's certificate is signed by the lab root; the node trusts only another CA.
       plan.spec.client_certificate_cas = {applied_to(applied, FixKind::TrustExpresswayOnNode, i) ? lab_ca.root
@@ -111,11 +144,22 @@ NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, c
       plan.listens = false;
       plan.configured = false;
       break;
-    case Build::CaSigned:
-    case Build::Unbuildable: break;
+    default: break;
   }
-  if (plan.spec.tls && plan.spec.certificates.empty()) plan.spec.certificates = {{lab::issue(leaf, &issuer), chain}};
-  if (!plan.spec.tls) plan.spec.certificates.clear();
+  if (!plan.spec.tls || !plan.listens) return plan;
+  const auto facts = facts_of(o, i, shape, pki);
+  if (o.captured && !o.captured->chain.empty() && certificate_shape(shape.build))
+    plan_from_capture(plan, o, i, shape, applied, pki);
+  else
+    plan_from_lines(plan, o, i, shape, applied, pki, facts.dual ? lab::KeyType::EcdsaP256 : lab::KeyType::Rsa2048);
+  if (facts.dual) {
+    // tomcat beside tomcat-ECDSA: CA-signed, for the names the node's certificate holds.
+    lab::CertSpec rsa;
+    rsa.common_name = o.host;
+    rsa.dns_sans = {o.host};
+    rsa.subject_fields = {{"O", "mratls replay"}};
+    plan.spec.certificates.push_back({lab::issue(rsa, &lab_ca.intermediate), {lab_ca.intermediate}});
+  }
   return plan;
 }
 
@@ -239,6 +283,8 @@ config::Config proxy_config(const SiteModel& site, const Started& nodes, const s
   lab::Setting setting{"", site.settings.verify.value_or(config::VerifyOriginServer::Off), false, config::Version{14, 2, 0}};
   if (std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::VerifyOff; }))
     setting.verify = config::VerifyOriginServer::Off;
+  setting.rsa_first = site.settings.rsa_first.value_or(false) ||
+                      std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::RsaFirst; });
   lab::apply(setting, c);
   return c;
 }
@@ -273,6 +319,21 @@ std::vector<lab::Issued> SitePki::trusted_chain(int depth, Build build) {
     chain.assign(top_down.rbegin(), top_down.rend());
   }
   return chain;
+}
+
+const ChainBlueprint& SitePki::blueprint(std::size_t origin, const CapturedTls& captured) {
+  auto it = blueprints_.find(origin);
+  if (it == blueprints_.end()) it = blueprints_.emplace(origin, blueprint_of(captured.chain, captured.at_ms)).first;
+  return it->second;
+}
+
+NodeFacts facts_of(const SiteOrigin& o, std::size_t i, const NodeShape& shape, SitePki& pki) {
+  NodeFacts facts;
+  if (!o.captured || o.type != config::ServerType::UnifiedCm || !o.troubled()) return facts;
+  const bool refused = shape.build == Build::SelfSigned || shape.build == Build::UntrustedRoot;
+  facts.dual = refused && (o.captured->ecdsa_leaf() || (o.captured->chain.empty() && o.captured->tls13()));
+  if (!o.captured->chain.empty()) facts.left_out = pki.blueprint(i, *o.captured).left_out.has_value();
+  return facts;
 }
 
 std::string other_name(const SiteOrigin& origin, const std::string& domain) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lab/lab_dir.hpp"
+#include "replay/chain_copy.hpp"
 #include "lab/loopback.hpp"
 #include "lab/pki.hpp"
 #include "replay/node_shape.hpp"
@@ -32,8 +33,11 @@ class SitePki {
   // `depth` intermediates below the trusted root, nearest the leaf first, the topmost one
   // expired or not yet valid as `build` says (CaSigned: valid).
   std::vector<lab::Issued> trusted_chain(int depth, Build build);
+  // The copy of origin i's captured chain (made on first use).
+  const ChainBlueprint& blueprint(std::size_t origin, const CapturedTls& captured);
 
  private:
+  std::map<std::size_t, ChainBlueprint> blueprints_;
   std::optional<lab::Issued> untrusted_root_;
   std::vector<lab::Issued> untrusted_;              // [0] signed by the root, [1] by [0], ...
   std::map<std::pair<int, Build>, std::vector<lab::Issued>> trusted_;
@@ -61,6 +65,11 @@ struct ReplayLimits {
 std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,
                                              const std::vector<const SiteFix*>& applied, SitePki& pki,
                                              const lab::LabDir& dir, const ReplayLimits& limits = {});
+
+// What the lab's node for origin i has beyond its shape: an RSA certificate beside the ECDSA one
+// (a CUCM node whose capture shows tomcat-ECDSA, or TLS 1.3 hiding which one refused), and an
+// intermediate its captured chain leaves out.
+NodeFacts facts_of(const SiteOrigin& origin, std::size_t i, const NodeShape& shape, SitePki& pki);
 
 // The name the lab's certificate gives an origin whose certificate names another: for an IP,
 // the FQDN System > Server could advertise instead.

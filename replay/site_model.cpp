@@ -65,7 +65,7 @@ std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& t
       if (origin == site.origins.end())
         origin = site.origins.insert(site.origins.end(),
                                      SiteOrigin{t.host, t.port, t.protocol, t.host_is_ip, t.domain, server_type(t.rule_type, t.port, t.path),
-                                                {}, 0, false, {}, {}});
+                                                {}, 0, false, {}, {}, std::nullopt});
       // A rule type logged later says more than the port did.
       if (!t.rule_type.empty()) origin->type = server_type(t.rule_type, t.port, t.path);
       origin->requests.push_back({t.method, t.path, t.status, t.start_ms});

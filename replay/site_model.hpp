@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 #include "scan/scanner.hpp"
 #include "verify/fix_catalogue.hpp"
 
@@ -19,6 +20,18 @@ struct SiteRequest {
   std::string path;
   int status = 0;
   std::int64_t at_ms = 0;
+};
+
+// What a packet capture shows of an origin's handshake: the client's cipher preference, the
+// version the node chose, and the chain it sent (none under TLS 1.3, where it travels encrypted).
+struct CapturedTls {
+  std::string preference;  // ECDSA-first | RSA-first | TLS 1.3 suites only, as the ClientHello orders them
+  std::string version;     // TLSv1.2, TLSv1.3; "" when no ServerHello was seen
+  std::vector<verify::doctor::CertificateFacts> chain;  // as sent, leaf first
+  std::int64_t at_ms = 0;  // when it was captured (Unix ms)
+
+  bool tls13() const { return version == "TLSv1.3"; }
+  bool ecdsa_leaf() const { return !chain.empty() && chain.front().key.type == "ECDSA"; }
 };
 
 struct SiteOrigin {
@@ -35,6 +48,7 @@ struct SiteOrigin {
   bool failed = false;                 // the shown request got a 5xx or a 403
   verify::Diagnosis diagnosis;         // from the shown request's lines
   std::vector<std::string> lines;      // the shown request's WARNING/ERROR (and denial) lines
+  std::optional<CapturedTls> captured;  // the handshake a capture shows, nearest the shown request
 
   int status() const { return requests.empty() ? 0 : requests[shown].status; }
   // Failed, or passed with lines that say it would fail under VerifyOriginServer On.
@@ -47,6 +61,7 @@ struct SiteOrigin {
 struct InferredSettings {
   std::optional<config::VerifyOriginServer> verify;
   bool verifies_per_request = false;  // X14.2 or later with On or log-only, as the lines show
+  std::optional<bool> rsa_first;      // the ClientHello's preference, when a capture shows one
   std::vector<std::string> evidence;  // why, one sentence each
 };
 

@@ -2,24 +2,35 @@
 
 #include "scan/capture/archive_captures.hpp"
 #include "scan/capture/capture_scan.hpp"
+#include "replay/site_captures.hpp"
 
 namespace mratls::replay {
 
 std::expected<Snapshot, std::string> read_snapshot(const std::vector<std::string>& files) {
   Snapshot out;
   std::vector<std::string> logs;
+  std::vector<scan::capture::CaptureScan> captures;
+  // Captures are told apart by their first bytes, also inside archives, as scan does.
   for (const auto& file : files) {
     if (scan::capture::is_capture_file(file)) {
-      out.notes.push_back(file + ": a packet capture; this version of the replay builds the site from the log lines alone");
+      auto read = scan::capture::read_capture_scan(file);
+      if (!read) return std::unexpected(read.error());
+      captures.push_back(std::move(*read));
       continue;
     }
     auto inside = scan::capture::read_archive_captures(file);
     if (!inside) return std::unexpected(inside.error());
-    if (!inside->captures.empty())
-      out.notes.push_back(file + ": " + std::to_string(inside->captures.size()) +
-                          " packet capture(s) inside; this version of the replay builds the site from the log lines alone");
+    for (auto& c : inside->captures) captures.push_back(std::move(c));
     if (!inside->whole_file_is_capture) logs.push_back(file);
   }
+  std::vector<scan::capture::Handshake> handshakes;
+  for (const auto& c : captures) {
+    if (!c.input.read.truncated.empty())
+      out.notes.push_back(c.input.name + ": the capture is cut short after " + std::to_string(c.input.read.frames) +
+                          " frames (" + c.input.read.truncated + "); read up to there");
+    handshakes.insert(handshakes.end(), c.handshakes.begin(), c.handshakes.end());
+  }
+  out.captures = captures.size();
   if (logs.empty()) return std::unexpected("no log file among the inputs (the replay reads the traffic server's lines)");
   std::vector<scan::TransactionRecord> transactions;
   scan::Scanner scanner;
@@ -38,6 +49,8 @@ std::expected<Snapshot, std::string> read_snapshot(const std::vector<std::string
     out.notes.push_back(std::to_string(out.stats.incomplete_transactions) +
                         " requests without their response (a log cut short?) are left out of the replay");
   out.sites = infer_sites(transactions);
+  const auto by_origin = scan::capture::by_origin(handshakes);
+  for (auto& site : out.sites) attach_captures(site, by_origin);
   return out;
 }
 

@@ -16,6 +16,7 @@ struct Snapshot {
   scan::ScanStats stats;
   std::vector<std::string> skipped;  // archive members and files that are not logs
   std::vector<std::string> notes;    // what was read but not used, said once each
+  std::size_t captures = 0;          // packet captures read
 };
 
 // Fails, naming the file, when nothing can be read, or when no line is an MRA request.

@@ -39,8 +39,8 @@ Replayed replay_files(const std::vector<fs::path>& files) {
   if (!snapshot) throw std::runtime_error(snapshot.error());
   Replayed out{std::move(*snapshot), {}};
   lab::LabDir dir("");
-  replay::SitePki pki;
   for (const auto& site : out.snapshot.sites) {
+    replay::SitePki pki;
     auto r = replay::replay_site(site, pki, dir);
     if (!r) throw std::runtime_error(r.error());
     out.sites.push_back(std::move(*r));

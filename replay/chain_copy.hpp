@@ -1,0 +1,51 @@
+// A captured chain copied with lab keys: the subjects and issuers, the SANs by type, the key type
+// and size, the validity, the CA flag, the EKU and the depth, so that the proxy refuses (or
+// accepts) the copy for the reason it refused the original. The validity keeps its distance
+// from the capture's time, so what had expired then has expired now. Keys are made once per
+// blueprint; building a variant (renewed, with another name, with the intermediate sent) only
+// signs again.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lab/pki.hpp"
+#include "verify/doctor/certificate_facts.hpp"
+
+namespace mratls::replay {
+
+struct ChainBlueprint {
+  struct Level {
+    lab::CertSpec spec;
+    ossl::PKeyPtr key;
+    bool sent = false;  // in the chain the node sent
+  };
+  // The leaf first, then each issuer up to a self-signed root: the sent certificates, an
+  // intermediate the node left out (the leaf's issuer, when the next certificate sent is not
+  // it), and the root above the topmost one sent when that is not self-signed.
+  std::vector<Level> levels;
+  std::optional<std::size_t> left_out;  // the level of the intermediate the node did not send
+};
+
+ChainBlueprint blueprint_of(const std::vector<verify::doctor::CertificateFacts>& chain, std::int64_t captured_at_ms);
+
+struct ChainChanges {
+  bool renew = false;                  // every level valid from an hour ago for a year
+  std::vector<std::string> add_dns;    // names the leaf gains as DNS-type SANs
+  bool send_left_out = false;          // the node sends the intermediate it left out
+};
+
+struct BuiltChain {
+  lab::Issued leaf;
+  std::vector<lab::Issued> sent;  // after the leaf, nearest issuer first
+  lab::Issued root;               // the top level: what a trust store would hold
+  std::optional<lab::Issued> left_out;
+};
+
+BuiltChain build(const ChainBlueprint& blueprint, const ChainChanges& changes = {});
+
+// The key type of a certificate as the lab makes them (the nearest it has).
+lab::KeyType key_type_of(const verify::doctor::PublicKeyFacts& key);
+
+}  // namespace mratls::replay
