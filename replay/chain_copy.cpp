@@ -44,9 +44,16 @@ lab::CertSpec ca_named(const std::vector<NameField>& name, lab::KeyType key) {
   return spec;
 }
 
-ChainBlueprint::Level level(lab::CertSpec spec, bool sent) {
-  auto key = lab::generate_key(spec.key_type);
-  return {std::move(spec), std::move(key), sent};
+ChainBlueprint::Level level(std::string id, lab::CertSpec spec, bool sent, CopyCache& cache) {
+  auto& key = cache.keys[id];
+  if (!key) key = lab::generate_key(spec.key_type);
+  return {std::move(id), std::move(spec), sent};
+}
+
+std::string named_id(const std::vector<NameField>& name) {
+  std::string id = "named:";
+  for (const auto& f : name) id += "/" + f.field + "=" + f.value;
+  return id;
 }
 
 }  // namespace
@@ -59,32 +66,43 @@ lab::KeyType key_type_of(const verify::doctor::PublicKeyFacts& key) {
   return lab::KeyType::Rsa4096;
 }
 
-ChainBlueprint blueprint_of(const std::vector<CertificateFacts>& chain, std::int64_t at_ms) {
+ChainBlueprint blueprint_of(const std::vector<CertificateFacts>& chain, std::int64_t at_ms, CopyCache& cache) {
   ChainBlueprint bp;
   for (std::size_t i = 0; i < chain.size(); ++i) {
-    bp.levels.push_back(level(spec_of(chain[i], at_ms), true));
+    // A CA is known by its name, whether the node sends it or only names it as an issuer: the
+    // trust store knows it so too. The node's own certificate is its own.
+    const auto id = i == 0 ? "leaf:" + chain[i].sha256_fingerprint : named_id(chain[i].subject);
+    bp.levels.push_back(level(id, spec_of(chain[i], at_ms), true, cache));
     if (chain[i].self_signed) return bp;  // nothing above a root counts
     const bool last = i + 1 == chain.size();
     // The next certificate sent is not this one's issuer: an intermediate was left out between.
     if (!last && chain[i + 1].subject != chain[i].issuer && !bp.left_out) {
       bp.left_out = bp.levels.size();
-      bp.levels.push_back(level(ca_named(chain[i].issuer, lab::KeyType::Rsa2048), false));
+      bp.levels.push_back(level(named_id(chain[i].issuer), ca_named(chain[i].issuer, lab::KeyType::EcdsaP256), false, cache));
     }
   }
-  if (!chain.empty()) bp.levels.push_back(level(ca_named(chain.back().issuer, lab::KeyType::Rsa2048), false));
+  if (!chain.empty())
+    bp.levels.push_back(level(named_id(chain.back().issuer), ca_named(chain.back().issuer, lab::KeyType::EcdsaP256), false, cache));
   return bp;
 }
 
-BuiltChain build(const ChainBlueprint& bp, const ChainChanges& changes) {
+BuiltChain build(const ChainBlueprint& bp, CopyCache& cache, const ChainChanges& changes) {
   std::vector<lab::Issued> issued(bp.levels.size());
   for (std::size_t k = bp.levels.size(); k-- > 0;) {
-    auto spec = bp.levels[k].spec;
+    const auto& level = bp.levels[k];
+    auto spec = level.spec;
     if (changes.renew) spec.not_before = -std::chrono::hours(1), spec.not_after = std::chrono::hours(24 * 365);
-    if (k == 0)
+    const lab::Issued* issuer = k + 1 < bp.levels.size() ? &issued[k + 1] : nullptr;
+    auto key = ossl::up_ref(cache.keys.at(level.id).get());
+    if (k == 0) {  // the node's own certificate: made for each run, with the run's changes
       for (const auto& n : changes.add_dns)
         if (std::ranges::find(spec.dns_sans, n) == spec.dns_sans.end()) spec.dns_sans.push_back(n);
-    const lab::Issued* issuer = k + 1 < bp.levels.size() ? &issued[k + 1] : nullptr;
-    issued[k] = lab::issue(spec, issuer, ossl::up_ref(bp.levels[k].key.get()));
+      issued[k] = lab::issue(spec, issuer, std::move(key));
+      continue;
+    }
+    auto& ca = cache.cas[{level.id, changes.renew}];
+    if (!ca.cert) ca = lab::issue(spec, issuer, std::move(key));
+    issued[k] = ca;
   }
   BuiltChain out;
   out.leaf = issued.front();

@@ -6,6 +6,7 @@
 // signs again.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,10 +16,18 @@
 
 namespace mratls::replay {
 
+// The copies a site's chains share: a CA that two nodes send (or name as their issuer) is one
+// copy with one key, as it is one CA at the site; a trust store holding two different copies
+// of one CA name could not exist on the appliance (CSCwa12905).
+struct CopyCache {
+  std::map<std::string, ossl::PKeyPtr> keys;                // by the level's id
+  std::map<std::pair<std::string, bool>, lab::Issued> cas;  // by (id, renewed)
+};
+
 struct ChainBlueprint {
   struct Level {
+    std::string id;  // a CA's subject ("named:/O=…/CN=…"), or "leaf:" + the node certificate's fingerprint
     lab::CertSpec spec;
-    ossl::PKeyPtr key;
     bool sent = false;  // in the chain the node sent
   };
   // The leaf first, then each issuer up to a self-signed root: the sent certificates, an
@@ -28,7 +37,8 @@ struct ChainBlueprint {
   std::optional<std::size_t> left_out;  // the level of the intermediate the node did not send
 };
 
-ChainBlueprint blueprint_of(const std::vector<verify::doctor::CertificateFacts>& chain, std::int64_t captured_at_ms);
+ChainBlueprint blueprint_of(const std::vector<verify::doctor::CertificateFacts>& chain, std::int64_t captured_at_ms,
+                            CopyCache& cache);
 
 struct ChainChanges {
   bool renew = false;                  // every level valid from an hour ago for a year
@@ -43,7 +53,7 @@ struct BuiltChain {
   std::optional<lab::Issued> left_out;
 };
 
-BuiltChain build(const ChainBlueprint& blueprint, const ChainChanges& changes = {});
+BuiltChain build(const ChainBlueprint& blueprint, CopyCache& cache, const ChainChanges& changes = {});
 
 // The key type of a certificate as the lab makes them (the nearest it has).
 lab::KeyType key_type_of(const verify::doctor::PublicKeyFacts& key);

@@ -57,15 +57,14 @@ bool certificate_shape(Build b) {
 // error at the depth the lines name.
 void plan_from_lines(NodePlan& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
                      const std::vector<const SiteFix*>& applied, SitePki& pki, lab::KeyType key) {
-  const auto& lab_ca = lab::LabAuthorities::shared();
   lab::CertSpec leaf;
   leaf.common_name = o.host;
   // The traffic server matches an IP literal against DNS-type SANs only.
   leaf.dns_sans = {o.host};
   leaf.subject_fields = {{"O", "mratls replay"}};
   leaf.key_type = key;
-  lab::Issued issuer = lab_ca.intermediate;
-  std::vector<lab::Issued> chain{lab_ca.intermediate};
+  lab::Issued issuer = pki.trusted_intermediate();
+  std::vector<lab::Issued> chain{pki.trusted_intermediate()};
   switch (shape.build) {
     case Build::OtherName:
       if (!applied_to(applied, FixKind::AddNameToCertificate, i)) {
@@ -113,7 +112,7 @@ void plan_from_capture(NodePlan& plan, const SiteOrigin& o, std::size_t i, const
   changes.renew = applied_to(applied, FixKind::RenewCertificate, i);
   if (applied_to(applied, FixKind::AddNameToCertificate, i)) changes.add_dns = {o.host};
   changes.send_left_out = applied_to(applied, FixKind::SendIntermediate, i);
-  auto built = build(bp, changes);
+  auto built = build(bp, pki.copies, changes);
   const bool refused_root = shape.build == Build::SelfSigned || (shape.build == Build::UntrustedRoot && !bp.left_out);
   if (!refused_root) plan.trusted_pem.push_back(built.root.cert_pem());
   if (applied_to(applied, FixKind::TrustNodeCertificate, i) || applied_to(applied, FixKind::TrustCa, i))
@@ -158,7 +157,7 @@ NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, c
     rsa.common_name = o.host;
     rsa.dns_sans = {o.host};
     rsa.subject_fields = {{"O", "mratls replay"}};
-    plan.spec.certificates.push_back({lab::issue(rsa, &lab_ca.intermediate), {lab_ca.intermediate}});
+    plan.spec.certificates.push_back({lab::issue(rsa, &pki.trusted_intermediate()), {pki.trusted_intermediate()}});
   }
   return plan;
 }
@@ -258,20 +257,19 @@ std::expected<Started, std::string> start_nodes(const SiteModel& site, const std
 }
 
 config::Config proxy_config(const SiteModel& site, const Started& nodes, const std::vector<const SiteFix*>& applied,
-                            const lab::LabDir& dir) {
+                            const lab::LabDir& dir, SitePki& pki) {
   auto c = lab::lab_config(dir);
   c.source = "site replay";
+  c.expressway.trusted_ca_certificates.clear();
   if (!site.system.empty()) c.expressway.system_name = site.system;
-  std::string extra;
-  std::set<std::string> seen;
+  std::string extra = pki.trusted_root().cert_pem();
+  std::set<std::string> seen{extra};
   for (const auto& plan : nodes.plans)
     for (const auto& pem : plan.trusted_pem)
       if (seen.insert(pem).second) extra += pem;
-  if (!extra.empty()) {
-    const auto file = (dir.path() / "trust" / "replay-fixes.pem").string();
-    std::ofstream(file) << extra;
-    c.expressway.trusted_ca_certificates.push_back(file);
-  }
+  const auto file = (dir.path() / "trust" / "replay.pem").string();
+  std::ofstream(file) << extra;
+  c.expressway.trusted_ca_certificates.push_back(file);
   for (std::size_t i = 0; i < site.origins.size(); ++i) {
     const auto& plan = nodes.plans[i];
     // Every name the proxy may look up is here, IP literals included: nothing leaves loopback.
@@ -291,15 +289,25 @@ config::Config proxy_config(const SiteModel& site, const Started& nodes, const s
 
 }  // namespace
 
+const lab::Issued& SitePki::trusted_root() {
+  if (!trusted_root_) trusted_root_ = ca_below("mratls replay root CA", nullptr);
+  return *trusted_root_;
+}
+
+const lab::Issued& SitePki::trusted_intermediate() {
+  if (!trusted_intermediate_) trusted_intermediate_ = ca_below("mratls replay issuing CA", &trusted_root());
+  return *trusted_intermediate_;
+}
+
 const lab::Issued& SitePki::untrusted_root() {
-  if (!untrusted_root_) untrusted_root_ = ca_below("Site root CA (not in the trust store)", nullptr);
+  if (!untrusted_root_) untrusted_root_ = ca_below("mratls replay untrusted root CA", nullptr);
   return *untrusted_root_;
 }
 
 std::vector<lab::Issued> SitePki::untrusted_chain(int k) {
   while (static_cast<int>(untrusted_.size()) < k) {
     const lab::Issued& parent = untrusted_.empty() ? untrusted_root() : untrusted_.back();
-    untrusted_.push_back(ca_below("Site issuing CA " + std::to_string(untrusted_.size() + 1), &parent));
+    untrusted_.push_back(ca_below("mratls replay untrusted CA " + std::to_string(untrusted_.size() + 1), &parent));
   }
   std::vector<lab::Issued> out(untrusted_.begin(), untrusted_.begin() + k);
   std::ranges::reverse(out);
@@ -309,11 +317,11 @@ std::vector<lab::Issued> SitePki::untrusted_chain(int k) {
 std::vector<lab::Issued> SitePki::trusted_chain(int depth, Build build) {
   auto& chain = trusted_[{depth, build}];
   if (chain.empty()) {
-    const lab::Issued* parent = &lab::LabAuthorities::shared().root;
+    const lab::Issued* parent = &trusted_root();
     std::vector<lab::Issued> top_down;
     top_down.reserve(static_cast<std::size_t>(depth));  // `parent` points into it
     for (int d = depth; d >= 1; --d) {
-      top_down.push_back(ca_below("Site CA at depth " + std::to_string(d), parent, d == depth ? build : Build::CaSigned));
+      top_down.push_back(ca_below("mratls replay CA at depth " + std::to_string(d), parent, d == depth ? build : Build::CaSigned));
       parent = &top_down.back();
     }
     chain.assign(top_down.rbegin(), top_down.rend());
@@ -323,15 +331,17 @@ std::vector<lab::Issued> SitePki::trusted_chain(int depth, Build build) {
 
 const ChainBlueprint& SitePki::blueprint(std::size_t origin, const CapturedTls& captured) {
   auto it = blueprints_.find(origin);
-  if (it == blueprints_.end()) it = blueprints_.emplace(origin, blueprint_of(captured.chain, captured.at_ms)).first;
+  if (it == blueprints_.end()) it = blueprints_.emplace(origin, blueprint_of(captured.chain, captured.at_ms, copies)).first;
   return it->second;
 }
 
 NodeFacts facts_of(const SiteOrigin& o, std::size_t i, const NodeShape& shape, SitePki& pki) {
   NodeFacts facts;
-  if (!o.captured || o.type != config::ServerType::UnifiedCm || !o.troubled()) return facts;
+  if (!o.captured || !o.troubled()) return facts;
   const bool refused = shape.build == Build::SelfSigned || shape.build == Build::UntrustedRoot;
-  facts.dual = refused && (o.captured->ecdsa_leaf() || (o.captured->chain.empty() && o.captured->tls13()));
+  // CUCM's tomcat and tomcat-ECDSA: IM&P and Unity Connection are not given a second certificate.
+  facts.dual = o.type == config::ServerType::UnifiedCm && refused &&
+               (o.captured->ecdsa_leaf() || (o.captured->chain.empty() && o.captured->tls13()));
   if (!o.captured->chain.empty()) facts.left_out = pki.blueprint(i, *o.captured).left_out.has_value();
   return facts;
 }
@@ -354,7 +364,7 @@ std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::v
   if (shapes.size() != site.origins.size()) return std::unexpected("a shape per origin is needed");
   auto nodes = start_nodes(site, shapes, applied, pki);
   if (!nodes) return std::unexpected(nodes.error());
-  auto proxy = proxy::InProcessProxy::start(proxy_config(site, *nodes, applied, dir));
+  auto proxy = proxy::InProcessProxy::start(proxy_config(site, *nodes, applied, dir, pki));
   if (!proxy) return std::unexpected("the proxy did not start: " + proxy.error());
   auto& p = **proxy;
 

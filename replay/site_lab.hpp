@@ -27,6 +27,10 @@ namespace mratls::replay {
 // or are not yet valid at a given depth.
 class SitePki {
  public:
+  // The replay's own trusted hierarchy, named apart from the lab's and the site's CAs, so that
+  // a copied chain of the built-in lab (or of a site whose CA shares a lab name) can sit beside it.
+  const lab::Issued& trusted_root();
+  const lab::Issued& trusted_intermediate();
   const lab::Issued& untrusted_root();
   // k intermediates below the untrusted root, nearest the leaf first.
   std::vector<lab::Issued> untrusted_chain(int k);
@@ -38,6 +42,12 @@ class SitePki {
 
  private:
   std::map<std::size_t, ChainBlueprint> blueprints_;
+  std::optional<lab::Issued> trusted_root_, trusted_intermediate_;
+
+ public:
+  CopyCache copies;  // the copied CAs and keys every blueprint of the site shares
+
+ private:
   std::optional<lab::Issued> untrusted_root_;
   std::vector<lab::Issued> untrusted_;              // [0] signed by the root, [1] by [0], ...
   std::map<std::pair<int, Build>, std::vector<lab::Issued>> trusted_;

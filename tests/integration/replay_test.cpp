@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "replay/site_replay.hpp"
 #include "replay/snapshot.hpp"
+#include "loopback_capture.hpp"
+#include "mra/mra_path.hpp"
 #include "support.hpp"
 
 using namespace mratls;
@@ -268,4 +271,114 @@ TEST(Replay, ATruncatedSnapshotIsRefusedByName) {
   auto cli = spawn_mratls({"lab", "--from", cut.string()});
   EXPECT_EQ(cli.wait_exit(std::chrono::seconds(60)), 2) << cli.output;
   EXPECT_NE(cli.output.find("mratls lab --from: " + cut.string() + ": truncated gzip input"), std::string::npos) << cli.output;
+}
+
+namespace {
+
+// A site of our making, in another domain, captured on loopback as tcpdump would on the
+// appliance: its proxy's lines in a log file, its handshakes in a pcap.
+struct CapturedSite {
+  fs::path log;
+  fs::path pcap;
+};
+
+CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<std::string, std::uint16_t, std::string>>& requests,
+                          const std::vector<std::tuple<std::string, std::string, std::uint16_t, config::ServerType>>& nodes) {
+  // A block nothing listens in, so that the site's nodes keep their real ports.
+  lab::LoopbackBlock block;
+  for (int b = 0; b < lab::kCandidateBlocks; ++b) {
+    block = lab::candidate_block(b);
+    std::vector<lab::ListenPoint> points;
+    for (std::size_t i = 0; i < nodes.size(); ++i) points.push_back({block.address(50 + static_cast<int>(i)), std::get<2>(nodes[i])});
+    if (!lab::first_busy(points)) break;
+  }
+  auto config = base_config(LabPki::get());
+  config.expressway.system_name = "expc-contoso";
+  std::vector<std::unique_ptr<lab::MockOrigin>> origins;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& [scenario, fqdn, port, type] = nodes[i];
+    const auto ip = block.address(50 + static_cast<int>(i));
+    auto def = lab::scenario_origin(scenario, ip, fqdn);
+    def.spec.address = ip;
+    def.spec.port = port;
+    auto origin = lab::MockOrigin::start(std::move(def.spec));
+    if (!origin) throw std::runtime_error(origin.error());
+    origins.push_back(std::move(*origin));
+    config.hosts[fqdn] = ip;
+    config.servers.push_back({type, fqdn, true, {fqdn}});
+  }
+  CapturedSite site{scratch(name + ".log"), scratch(name + ".pcap")};
+  auto capture = LoopbackCapture::start(site.pcap.string(), "net " + block.cidr());
+  if (!capture) throw std::runtime_error(capture.error());
+  {
+    ProxyUnderTest proxy(config);
+    std::size_t n = 0;
+    for (const auto& [fqdn, port, path] : requests) {
+      Client client(proxy.port());
+      client.exchange(get_request("/" + mra::encode_segment({"contoso.example", "https", fqdn, port, false}) + path));
+      proxy.in_process().wait_for_response(++n);
+    }
+    proxy.log()->flush();
+    std::ofstream out(site.log);
+    for (const auto& l : proxy.sink().lines()) out << l << "\n";
+  }
+  if (auto stopped = capture->get()->stop(); !stopped.empty()) throw std::runtime_error(stopped);
+  return site;
+}
+
+}  // namespace
+
+// The 6972 self-signed tomcat-ECDSA case with a capture: the replay copies the chain the node
+// sent, and the what-if shows RSA-first healing it under TLS 1.2 and not under TLS 1.3, where
+// the chain is not even seen; an IM&P node that leaves its intermediate out is healed by sending it.
+TEST(Replay, ACaptureGivesTheChainAndTheWhatIfTellsTls12FromTls13) {
+  const std::string pub = "ucm-pub.contoso.example", sub = "ucm-sub.contoso.example", imp = "imp.contoso.example";
+  const auto site = capture_site("contoso", {{pub, 6972, "/CSFjsmith.cnf.xml"}, {sub, 6972, "/CSFjsmith.cnf.xml"}, {imp, 8443, "/cup/presence"}},
+                                 {{"ecdsa-self-signed", pub, 6972, config::ServerType::UnifiedCm},
+                                  {"ecdsa-self-signed-tls13", sub, 6972, config::ServerType::UnifiedCm},
+                                  {"intermediate-left-out", imp, 8443, config::ServerType::ImAndPresence}});
+  const auto r = replay_files({site.log, site.pcap});
+  ASSERT_EQ(r.sites.size(), 1u);
+  const auto& s = r.sites[0];
+  EXPECT_EQ(r.snapshot.captures, 1u);
+  EXPECT_EQ(s.site.settings.rsa_first, false);
+  ASSERT_EQ(s.site.origins.size(), 3u);
+
+  // TLS 1.2: the ECDSA leaf, self-signed, as captured.
+  const auto& p = s.site.origins[0];
+  ASSERT_TRUE(p.captured);
+  EXPECT_EQ(p.captured->version, "TLSv1.2");
+  ASSERT_EQ(p.captured->chain.size(), 1u);
+  EXPECT_EQ(p.captured->chain[0].key.type, "ECDSA");
+  EXPECT_TRUE(p.captured->chain[0].self_signed);
+  EXPECT_TRUE(s.origins[0].comparison.reproduced) << s.origins[0].comparison.reason;
+  EXPECT_EQ(comparable(s.origins[0].lab.lines),
+            (Lines{"WARNING: Core server certificate verification failed for (" + pub +
+                       "). Action=Terminate Error=self signed certificate server=" + pub + "() depth=0",
+                   ssl_failed(pub)}));
+  EXPECT_EQ(heals(s, 0), (Lines{"trust-node-certificate", "rsa-first", "verify-origin-server-off"}));
+
+  // TLS 1.3: no chain seen; RSA-first is tried and heals nothing.
+  const auto& t = s.site.origins[1];
+  ASSERT_TRUE(t.captured);
+  EXPECT_EQ(t.captured->version, "TLSv1.3");
+  EXPECT_TRUE(t.captured->chain.empty());
+  EXPECT_TRUE(s.origins[1].comparison.reproduced) << s.origins[1].comparison.reason;
+  EXPECT_EQ(heals(s, 1), (Lines{"trust-node-certificate", "verify-origin-server-off"}));
+  const auto rsa = std::ranges::find_if(s.fixes, [](const replay::SiteFix& f) { return f.kind == replay::FixKind::RsaFirst; });
+  ASSERT_NE(rsa, s.fixes.end());
+  EXPECT_EQ(rsa->origins, (std::vector<std::size_t>{0, 1}));
+  EXPECT_NE(s.site.origins[1].diagnosis.fix.find("TLS 1.3"), std::string::npos) << s.site.origins[1].diagnosis.fix;
+
+  // The IM&P node sends its root and leaves the intermediate out.
+  const auto& i = s.site.origins[2];
+  ASSERT_TRUE(i.captured);
+  ASSERT_EQ(i.captured->chain.size(), 2u);
+  EXPECT_TRUE(s.origins[2].comparison.reproduced) << s.origins[2].comparison.reason;
+  EXPECT_EQ(heals(s, 2), (Lines{"send-intermediate", "trust-ca", "verify-origin-server-off"}));
+
+  // The shortest list: one change per node, and not the workaround.
+  EXPECT_EQ(s.plan.fixes.size(), 3u);
+  for (auto f : s.plan.fixes) EXPECT_FALSE(s.fixes[f].workaround);
+  EXPECT_TRUE(s.plan_leaves.empty());
 }

@@ -4,9 +4,14 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <chrono>
+
+#include "lab/pki.hpp"
+#include "replay/chain_copy.hpp"
 #include "replay/node_shape.hpp"
 #include "replay/reproduction.hpp"
 #include "replay/site_fix.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 
 using namespace mratls;
 using replay::Build;
@@ -104,4 +109,63 @@ TEST(ReplayHealing, CandidatesFollowTheCausesAndShareOneUntrustedCa) {
   EXPECT_EQ(fixes[1].text, "fix for 10.0.0.9");
   EXPECT_TRUE(fixes[2].workaround);
   EXPECT_EQ(fixes[2].kind, replay::FixKind::VerifyOff);
+}
+
+// A captured chain copied with lab keys keeps what verification looks at: the subjects and
+// issuers in order, the SANs by type, the key type, the EKU, the CA flags, the depth and a gap
+// where the node left an intermediate out; validity keeps its distance from the capture time.
+TEST(ReplayChainCopy, TheCopyKeepsTheShapeAndTheValidityRelativeToTheCapture) {
+  using namespace std::chrono;
+  auto root = lab::make_ca("Contoso Root CA");
+  auto issuing = lab::make_ca("Contoso Issuing CA", &root);
+  lab::CertSpec spec;
+  spec.common_name = "ucm1.contoso.example";
+  spec.subject_fields = {{"O", "Contoso"}, {"OU", "UC"}};
+  spec.dns_sans = {"ucm1.contoso.example", "ucm1"};
+  spec.ip_sans = {"10.0.0.1"};
+  spec.key_type = lab::KeyType::EcdsaP256;
+  spec.ext_key_usage = "serverAuth";
+  spec.not_before = -hours(24 * 10);
+  spec.not_after = hours(24 * 20);
+  auto leaf = lab::issue(spec, &issuing);
+  const auto leaf_facts = verify::doctor::certificate_facts(leaf.cert.get());
+  const auto root_facts = verify::doctor::certificate_facts(root.cert.get());
+  // Captured five days ago; the node sends its root and leaves the intermediate out.
+  const auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const auto at_ms = now_ms - 5LL * 24 * 3600 * 1000;
+  replay::CopyCache cache;
+  const auto bp = replay::blueprint_of({leaf_facts, root_facts}, at_ms, cache);
+  ASSERT_EQ(bp.levels.size(), 3u);
+  EXPECT_EQ(bp.left_out, 1u);
+  const auto built = replay::build(bp, cache);
+  const auto copy = verify::doctor::certificate_facts(built.leaf.cert.get());
+  EXPECT_EQ(copy.subject, leaf_facts.subject);
+  EXPECT_EQ(copy.issuer, leaf_facts.issuer);
+  EXPECT_EQ(copy.dns_sans, leaf_facts.dns_sans);
+  EXPECT_EQ(copy.ip_sans, leaf_facts.ip_sans);
+  EXPECT_EQ(copy.key.type, "ECDSA");
+  EXPECT_EQ(copy.extended_key_usage, (std::vector<std::string>{"serverAuth"}));
+  EXPECT_FALSE(copy.is_ca);
+  EXPECT_NE(copy.sha256_fingerprint, leaf_facts.sha256_fingerprint);  // lab keys, not the node's
+  EXPECT_NEAR(static_cast<double>(copy.not_before - leaf_facts.not_before), 5.0 * 24 * 3600, 10);
+  EXPECT_NEAR(static_cast<double>(copy.not_after - leaf_facts.not_after), 5.0 * 24 * 3600, 10);
+  // Sent as captured: the root only; the intermediate made up from the leaf's issuer, not sent.
+  ASSERT_EQ(built.sent.size(), 1u);
+  EXPECT_EQ(verify::doctor::certificate_facts(built.sent[0].cert.get()).subject, root_facts.subject);
+  EXPECT_TRUE(verify::doctor::certificate_facts(built.root.cert.get()).self_signed);
+  ASSERT_TRUE(built.left_out);
+  const auto made_up = verify::doctor::certificate_facts(built.left_out->cert.get());
+  EXPECT_EQ(made_up.subject, leaf_facts.issuer);
+  EXPECT_EQ(made_up.issuer, root_facts.subject);
+  EXPECT_TRUE(made_up.is_ca);
+  // The intermediate sent, when a what-if asks for it: between the leaf and the root.
+  const auto sending = replay::build(bp, cache, {false, {}, true});
+  ASSERT_EQ(sending.sent.size(), 2u);
+  EXPECT_EQ(verify::doctor::certificate_facts(sending.sent[0].cert.get()).subject, leaf_facts.issuer);
+  // One CA, one copy: a second node's chain under the same root shares it.
+  auto other_leaf = lab::issue(spec, &root);
+  const auto bp2 = replay::blueprint_of({verify::doctor::certificate_facts(other_leaf.cert.get())}, at_ms, cache);
+  const auto built2 = replay::build(bp2, cache);
+  EXPECT_EQ(verify::doctor::certificate_facts(built2.root.cert.get()).sha256_fingerprint,
+            verify::doctor::certificate_facts(built.root.cert.get()).sha256_fingerprint);
 }
