@@ -14,6 +14,7 @@
 #include "lab/scenarios.hpp"
 #include "proxy/key_log.hpp"
 #include "proxy/signal_loop.hpp"
+#include "replay/anonymize.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/snapshot.hpp"
 
@@ -27,6 +28,7 @@ struct Options {
   std::string out;
   std::string loopback;  // 127.X.Y.0/24, or "" to take a free block
   std::vector<std::string> from;  // a site's evidence to replay
+  bool anonymize = false;
   bool json = false;
   bool list = false;
   bool keep_running = false;
@@ -92,6 +94,7 @@ int replay_site(const Options& o) {
     std::cerr << "mratls lab --from: " << snapshot.error() << "\n";
     return kUsage;
   }
+  if (o.anonymize) replay::anonymize(*snapshot, o.from);
   try {
     lab::LabDir dir("");
     std::vector<replay::SiteReplay> replays;
@@ -118,6 +121,10 @@ int replay_site(const Options& o) {
 
 int run_lab(const Options& o) {
   if (!o.from.empty()) return replay_site(o);
+  if (o.anonymize) {
+    std::cerr << "mratls lab: --anonymize goes with --from\n";
+    return kUsage;
+  }
   if (o.list) {
     lab::print_catalogue(std::cout);
     return kOk;
@@ -204,6 +211,9 @@ Action add_lab(CLI::App& app) {
                   "Reproduce a site from its evidence: diagnostic logs (text, .gz) or snapshot .tar.gz; rebuilds its "
                   "origins on loopback, replays its requests, shows which fix heals what")
       ->expected(1, -1);
+  cmd->add_flag("--anonymize", o->anonymize,
+               "With --from: replace every domain, host, user, address and certificate name consistently before "
+               "anything is shown, replayed or written");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");
   return [o]() { return run_lab(*o); };

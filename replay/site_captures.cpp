@@ -46,12 +46,16 @@ verify::PresentedLeaf presented(const CapturedTls& tls) {
           verify::doctor::iso_time(f.not_before), verify::doctor::iso_time(f.not_after)};
 }
 
-// The lines' outcome with the certificate the capture shows, explained again.
-void refine(SiteOrigin& o) {
-  if (!o.captured || o.lines.empty()) return;
+}  // namespace
+
+void diagnose(SiteOrigin& o) {
+  o.diagnosis = {};
+  if (o.lines.empty()) return;
   auto outcome = scan::outcome_of(o.lines);
   if (!outcome) return;
-  if (!o.captured->chain.empty()) {
+  if (!o.captured) {
+    o.diagnosis = verify::explain(*outcome);
+  } else if (!o.captured->chain.empty()) {
     const auto leaf = presented(*o.captured);
     std::visit(
         [&](auto& v) {
@@ -60,18 +64,16 @@ void refine(SiteOrigin& o) {
         },
         *outcome);
     o.diagnosis = verify::explain(*outcome);
-  } else if (o.captured->tls13()) {
-    o.diagnosis = verify::under_tls13(verify::explain(*outcome));
+  } else {
+    o.diagnosis = o.captured->tls13() ? verify::under_tls13(verify::explain(*outcome)) : verify::explain(*outcome);
   }
 }
-
-}  // namespace
 
 void attach_captures(SiteModel& site, const std::vector<scan::capture::OriginCapture>& captures) {
   std::optional<std::string> preference;
   for (auto& o : site.origins) {
     o.captured = nearest(o, captures);
-    refine(o);
+    if (o.captured) diagnose(o);
     if (o.captured && !preference && (o.captured->preference == "ECDSA-first" || o.captured->preference == "RSA-first"))
       preference = o.captured->preference;
   }

@@ -13,4 +13,8 @@ namespace mratls::replay {
 
 void attach_captures(SiteModel& site, const std::vector<scan::capture::OriginCapture>& captures);
 
+// The origin's cause and fix from its lines, with the certificate its capture shows (again, after
+// its names changed).
+void diagnose(SiteOrigin& origin);
+
 }  // namespace mratls::replay

@@ -382,3 +382,36 @@ TEST(Replay, ACaptureGivesTheChainAndTheWhatIfTellsTls12FromTls13) {
   for (auto f : s.plan.fixes) EXPECT_FALSE(s.fixes[f].workaround);
   EXPECT_TRUE(s.plan_leaves.empty());
 }
+
+// --anonymize: the same causes, reproduced the same way, and no original name anywhere in the
+// output: not the domains, hosts, users, addresses, system, certificate names or file names.
+TEST(Replay, AnonymizedTheCausesStayAndNoOriginalNameIsLeft) {
+  const std::string pub = "ucm-pub.contoso.example", sub = "ucm-sub.contoso.example";
+  const auto site = capture_site("contoso-private", {{pub, 6972, "/CSFjsmith.cnf.xml"}, {sub, 8443, "/cucm-uds/user/jsmith/devices"}},
+                                 {{"ecdsa-self-signed", pub, 6972, config::ServerType::UnifiedCm},
+                                  {"wrong-host", sub, 8443, config::ServerType::UnifiedCm}});
+  const auto northwind = fixture("northwind-x14.2-on.log");
+  auto plain = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--json"});
+  auto anonymous = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--json", "--anonymize"});
+  auto text = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--anonymize"});
+  ASSERT_EQ(plain.wait_exit(std::chrono::seconds(120)), 0) << plain.output;
+  ASSERT_EQ(anonymous.wait_exit(std::chrono::seconds(120)), 0) << anonymous.output;
+  ASSERT_EQ(text.wait_exit(std::chrono::seconds(120)), 0) << text.output;
+  const auto a = nlohmann::json::parse(plain.output.substr(plain.output.find('{')));
+  const auto b = nlohmann::json::parse(anonymous.output.substr(anonymous.output.find('{')));
+  ASSERT_EQ(a["origins"].size(), b["origins"].size());
+  for (std::size_t i = 0; i < a["origins"].size(); ++i) {
+    SCOPED_TRACE(a["origins"][i]["origin"].get<std::string>());
+    EXPECT_EQ(a["origins"][i]["cause"], b["origins"][i]["cause"]);
+    EXPECT_EQ(a["origins"][i]["reproduced"], b["origins"][i]["reproduced"]);
+    EXPECT_EQ(a["origins"][i]["heals_with"], b["origins"][i]["heals_with"]);
+    EXPECT_EQ(a["origins"][i]["site"]["lines"].size(), b["origins"][i]["site"]["lines"].size());
+    EXPECT_NE(a["origins"][i]["origin"], b["origins"][i]["origin"]);
+  }
+  EXPECT_EQ(a["summary"], b["summary"]);
+  for (const auto* output : {&anonymous.output, &text.output})
+    for (const std::string& original : std::vector<std::string>{"northwind", "cucm-pub", "imp1.", "cuc.uc", "jdoe", "10.20.30.", "expe-c1", "contoso",
+                                       "ucm-pub", "ucm-sub", "jsmith", "expc-contoso", "Lab Root", "Lab Issuing", "private",
+                                       site.log.string(), northwind.string()})
+      EXPECT_EQ(output->find(original), std::string::npos) << original << " in\n" << *output;
+}

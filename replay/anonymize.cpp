@@ -1,0 +1,179 @@
+#include "replay/anonymize.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+#include "mra/mra_path.hpp"
+#include "replay/site_captures.hpp"
+
+namespace mratls::replay {
+namespace {
+
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_'; }
+
+// The users a path names: UDS's /user/<id>, a Jabber config file CSF<id>.cnf.xml, ?name=<id>.
+std::vector<std::string> users_in(const std::string& path) {
+  static const std::regex patterns[] = {std::regex(R"(/users?/([^/?#]+))"), std::regex(R"(CSF([A-Za-z0-9._-]+?)\.cnf\.xml)"),
+                                        std::regex(R"([?&](?:name|user|username)=([^&#]+))")};
+  std::vector<std::string> out;
+  for (const auto& re : patterns)
+    for (std::sregex_iterator it(path.begin(), path.end(), re), end; it != end; ++it) out.push_back((*it)[1].str());
+  return out;
+}
+
+// Every IPv4 address in a text (server=host(10.0.0.5), SNI (10.0.0.5)).
+std::vector<std::string> addresses_in(const std::string& text) {
+  static const std::regex ipv4(R"((?:^|[^0-9.])((?:\d{1,3}\.){3}\d{1,3})(?![0-9]))");
+  std::vector<std::string> out;
+  for (std::sregex_iterator it(text.begin(), text.end(), ipv4), end; it != end; ++it) out.push_back((*it)[1].str());
+  return out;
+}
+
+template <class F>
+void each_certificate_text(SiteModel& site, F&& f) {
+  for (auto& o : site.origins) {
+    if (!o.captured) continue;
+    for (auto& c : o.captured->chain) {
+      for (auto* name : {&c.subject, &c.issuer})
+        for (auto& field : *name) f(field.value);
+      if (c.first_cn) f(*c.first_cn);
+      for (auto& n : c.dns_sans) f(n);
+      for (auto& n : c.ip_sans) f(n);
+      f(c.subject_text);
+      f(c.issuer_text);
+    }
+  }
+}
+
+}  // namespace
+
+Pseudonyms::Pseudonyms(const std::vector<SiteModel>& sites) {
+  for (const auto& s : sites) {
+    for (const auto& d : s.domains) learn_domain(d);
+    for (const auto& o : s.origins) learn_domain(o.domain);
+  }
+  for (const auto& s : sites) {
+    if (!s.system.empty() && !table_.contains(s.system)) table_[s.system] = "expressway-c" + std::to_string(++counters_["system"]);
+    for (const auto& o : s.origins) {
+      o.host_is_ip ? learn_address(o.host) : learn_host(o.host);
+      for (const auto& r : o.requests)
+        for (const auto& u : users_in(r.path)) learn_user(u);
+      for (const auto& l : o.lines) {
+        for (const auto& a : addresses_in(l)) learn_address(a);
+        for (const auto& u : users_in(l)) learn_user(u);
+      }
+      if (!o.captured) continue;
+      for (const auto& c : o.captured->chain) {
+        for (const auto& n : c.dns_sans) mra::is_ip_literal(n) ? learn_address(n) : learn_host(n);
+        for (const auto& a : c.ip_sans) learn_address(a);
+        for (const auto* name : {&c.subject, &c.issuer})
+          for (const auto& f : *name) {
+            if (f.field == "CN" && f.value.find('.') != std::string::npos && f.value.find(' ') == std::string::npos)
+              learn_host(f.value);
+            else if (f.field != "C") learn_other(f.value);
+          }
+      }
+    }
+  }
+}
+
+void Pseudonyms::learn_domain(const std::string& domain) {
+  if (domain.empty() || table_.contains(domain)) return;
+  table_[domain] = "site" + std::to_string(++counters_["domain"]) + ".example";
+  domains_.push_back(domain);
+}
+
+void Pseudonyms::learn_host(const std::string& host) {
+  if (host.empty() || table_.contains(host)) return;
+  // Under a known domain a host keeps it, as its pseudonym; a wildcard keeps its star.
+  std::string best;
+  for (const auto& d : domains_)
+    if (host.size() > d.size() + 1 && host.ends_with("." + d) && d.size() > best.size()) best = d;
+  const auto n = std::to_string(++counters_["host"]);
+  if (host.starts_with("*.")) table_[host] = "*." + (best.empty() ? "wild" + n + ".example" : table_.at(best));
+  else table_[host] = "node" + n + "." + (best.empty() ? std::string("elsewhere.example") : table_.at(best));
+}
+
+void Pseudonyms::learn_address(const std::string& address) {
+  if (address.empty() || table_.contains(address)) return;
+  const int n = ++counters_["address"];
+  // Addresses of the documentation ranges (RFC 5737), so no one is pointed at a real one.
+  static const char* ranges[] = {"192.0.2.", "198.51.100.", "203.0.113."};
+  table_[address] = ranges[((n - 1) / 254) % 3] + std::to_string((n - 1) % 254 + 1);
+}
+
+void Pseudonyms::learn_user(const std::string& user) {
+  if (user.empty() || table_.contains(user)) return;
+  table_[user] = "user" + std::to_string(++counters_["user"]);
+}
+
+void Pseudonyms::learn_other(const std::string& value) {
+  if (value.empty() || table_.contains(value)) return;
+  table_[value] = "name" + std::to_string(++counters_["other"]);
+}
+
+std::string Pseudonyms::apply(const std::string& text) const {
+  // Longest first, so that a host is replaced whole before its domain could be.
+  std::vector<const std::pair<const std::string, std::string>*> names;
+  for (const auto& entry : table_) names.push_back(&entry);
+  std::ranges::sort(names, [](auto* a, auto* b) { return a->first.size() > b->first.size(); });
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const bool boundary_before = i == 0 || !name_char(text[i - 1]) || (i >= 3 && text.compare(i - 3, 3, "CSF") == 0);
+    const std::pair<const std::string, std::string>* hit = nullptr;
+    if (boundary_before)
+      for (auto* n : names) {
+        const auto& from = n->first;
+        if (text.compare(i, from.size(), from) != 0) continue;
+        const auto end = i + from.size();
+        const bool boundary_after = end == text.size() || !name_char(text[end]) || text.compare(end, 8, ".cnf.xml") == 0;
+        // An address must not be the head of a longer one (10.0.0.5 in 10.0.0.51).
+        if (!boundary_after || (end < text.size() && text[end] == '.' && end + 1 < text.size() &&
+                                std::isdigit(static_cast<unsigned char>(text[end + 1])) &&
+                                std::isdigit(static_cast<unsigned char>(from.back()))))
+          continue;
+        hit = n;
+        break;
+      }
+    if (hit) {
+      out += hit->second;
+      i += hit->first.size();
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+void Pseudonyms::apply(SiteModel& site) const {
+  site.system = apply(site.system);
+  for (auto& d : site.domains) d = apply(d);
+  for (auto& e : site.settings.evidence) e = apply(e);
+  for (auto& o : site.origins) {
+    o.host = apply(o.host);
+    o.domain = apply(o.domain);
+    for (auto& r : o.requests) r.path = apply(r.path);
+    for (auto& l : o.lines) l = apply(l);
+  }
+  each_certificate_text(site, [this](std::string& s) { s = apply(s); });
+}
+
+void anonymize(Snapshot& snapshot, const std::vector<std::string>& files) {
+  const Pseudonyms names(snapshot.sites);
+  for (auto& site : snapshot.sites) {
+    names.apply(site);
+    for (auto& o : site.origins) diagnose(o);
+  }
+  auto without_files = [&](std::string text) {
+    for (std::size_t i = 0; i < files.size(); ++i)
+      for (auto at = text.find(files[i]); at != std::string::npos; at = text.find(files[i], at))
+        text.replace(at, files[i].size(), "input " + std::to_string(i + 1));
+    return names.apply(text);
+  };
+  for (auto& n : snapshot.notes) n = without_files(n);
+  for (auto& s : snapshot.skipped) s = without_files(s);
+}
+
+}  // namespace mratls::replay
