@@ -14,7 +14,10 @@
 #include "lab/scenarios.hpp"
 #include "proxy/key_log.hpp"
 #include "proxy/signal_loop.hpp"
+#include "logs/log.hpp"
+#include "proxy/runtime.hpp"
 #include "replay/anonymize.hpp"
+#include "scan/outcome_text.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/snapshot.hpp"
 
@@ -78,17 +81,79 @@ int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab
   return kOk;
 }
 
+// lab --from --keep-running: the reproduced site left up behind one listening proxy (and the
+// live page), for a session with the customer, until Ctrl-C.
+int keep_site_running(const Options& o, const replay::SiteModel& site, replay::SitePki& pki, const lab::LabDir& dir) {
+  std::vector<replay::NodeShape> shapes;
+  for (const auto& origin : site.origins)
+    shapes.push_back(origin.troubled() ? replay::shape_of(scan::outcome_of(origin.lines)) : replay::NodeShape{});
+  auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
+  if (!live) {
+    std::cerr << "mratls lab --from: " << live.error() << "\n";
+    return kUsage;
+  }
+  auto config = (*live)->proxy_config();
+  config.listen.port = static_cast<std::uint16_t>(o.port);
+  auto log = logs::Log::open(config.log, config.expressway.system_name);
+  if (!log) {
+    std::cerr << "mratls lab --from: " << log.error() << "\n";
+    return kUsage;
+  }
+  auto outcomes = std::make_shared<proxy::OutcomeRecord>();
+  auto rt = proxy::Runtime::build(config, *log, outcomes);
+  if (!rt) {
+    std::cerr << "mratls lab --from: " << rt.error() << "\n";
+    return kUsage;
+  }
+  proxy::Server server(*rt);
+  if (auto ok = server.listen(); !ok) {
+    std::cerr << "mratls lab --from: " << ok.error() << "\n";
+    return kUsage;
+  }
+  server.start();
+  proxy::SignalLoop signals({});
+  std::unique_ptr<control::AdminListener> admin;
+  if (o.admin_port >= 0) {
+    config::Admin settings;
+    settings.port = o.admin_port;
+    auto opened = control::AdminListener::open(server, settings);
+    if (!opened) {
+      std::cerr << "mratls lab --from: " << opened.error() << "\n";
+      return kUsage;
+    }
+    admin = std::move(*opened);
+  }
+  const auto verify = config.expressway.verify_origin_server;
+  std::cout << "\nThe reproduced site " << site.system << " is up (VerifyOriginServer " << config::to_string(verify)
+            << "). Proxy: http://127.0.0.1:" << server.port() << "\nNodes listen in " << (*live)->block().cidr() << "\n";
+  if (admin)
+    std::cout << "Open " << admin->url() << " to flip the switches and watch (or: mratls admin --to 127.0.0.1:" << admin->port()
+              << " ...)\n";
+  std::cout << "Send each origin's request again:\n";
+  for (std::size_t i = 0; i < site.origins.size(); ++i)
+    std::cout << "  [" << site.origins[i].name() << "] " << (*live)->curl(site, i, server.port()) << "\n";
+  std::cout << "The proxy's lines follow. Ctrl-C stops the site.\n" << std::flush;
+  signals.run(server);
+  (*log)->flush();
+  std::cout << "\nThe site stopped.\n";
+  return kOk;
+}
+
 // lab --from: the site the evidence shows, rebuilt on loopback and replayed; exit 0 when every
 // failing origin was reproduced, 1 when some were not.
 int replay_site(const Options& o) {
   for (const auto& [given, name] : {std::pair{!o.scenario.empty(), "--scenario"}, {!o.verify.empty(), "--verify"},
-                                    {!o.prefer.empty(), "--prefer"}, {o.keep_running, "--keep-running"},
-                                    {!o.loopback.empty(), "--loopback"}, {!o.out.empty(), "--out"}, {o.list, "--list"}})
+                                    {!o.prefer.empty(), "--prefer"}, {!o.loopback.empty(), "--loopback"},
+                                    {!o.out.empty(), "--out"}, {o.list, "--list"}})
     if (given) {
       std::cerr << "mratls lab: " << name
                 << " does not go with --from: the replay takes its site and settings from the evidence\n";
       return kUsage;
     }
+  if (o.admin_port >= 0 && !o.keep_running) {
+    std::cerr << "mratls lab: --admin-port goes with --keep-running\n";
+    return kUsage;
+  }
   auto snapshot = replay::read_snapshot(o.from);
   if (!snapshot) {
     std::cerr << "mratls lab --from: " << snapshot.error() << "\n";
@@ -112,6 +177,15 @@ int replay_site(const Options& o) {
     }
     if (o.json) std::cout << replay::replay_json(*snapshot, replays).dump(2) << "\n";
     else replay::print_replay(*snapshot, replays, std::cout);
+    if (o.keep_running) {
+      if (snapshot->sites.size() != 1) {
+        std::cerr << "mratls lab --from: --keep-running keeps one site up; the evidence holds " << snapshot->sites.size()
+                  << " (give the lines of one Expressway-C system)\n";
+        return kUsage;
+      }
+      replay::SitePki pki;
+      return keep_site_running(o, snapshot->sites.front(), pki, dir);
+    }
     return replay::all_reproduced(replays) ? kOk : kFindings;
   } catch (const std::exception& e) {
     std::cerr << "mratls lab --from: " << e.what() << "\n";

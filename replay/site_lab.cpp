@@ -15,6 +15,24 @@
 #include "scan/scanner.hpp"
 
 namespace mratls::replay {
+
+// How the lab presents one origin: its certificate and chain, what the trust store must hold
+// beyond the lab root for a fix, and whether it asks for a client certificate.
+struct LiveNode {
+  std::string host;  // the name requests address (the FQDN when the fix advertises it)
+  std::string ip;    // its loopback address
+  bool listens = true;
+  bool configured = true;  // a server of the proxy's (the allow list's automatic rules)
+  lab::MockOriginSpec spec;
+  std::vector<std::string> trusted_pem;
+};
+
+struct LiveSite::Nodes {
+  lab::LoopbackBlock block;
+  std::vector<LiveNode> plans;
+  std::vector<std::unique_ptr<lab::MockOrigin>> origins;
+};
+
 namespace {
 
 constexpr int kFirstHost = 11;
@@ -37,17 +55,6 @@ bool applied_to(const std::vector<const SiteFix*>& applied, FixKind kind, std::s
   return std::ranges::any_of(applied, [&](const SiteFix* f) { return f->kind == kind && f->applies_to(origin); });
 }
 
-// How the lab presents one origin: its certificate and chain, what the trust store must hold
-// beyond the lab root for a fix, and whether it asks for a client certificate.
-struct NodePlan {
-  std::string host;  // the name requests address (the FQDN when the fix advertises it)
-  std::string ip;    // its loopback address
-  bool listens = true;
-  bool configured = true;  // a server of the proxy's (the allow list's automatic rules)
-  lab::MockOriginSpec spec;
-  std::vector<std::string> trusted_pem;
-};
-
 bool certificate_shape(Build b) {
   return b == Build::CaSigned || b == Build::SelfSigned || b == Build::UntrustedRoot || b == Build::Expired ||
          b == Build::NotYetValid || b == Build::OtherName || b == Build::RefusesClientCertificate;
@@ -55,7 +62,7 @@ bool certificate_shape(Build b) {
 
 // The certificate the lines imply, with the lab's CAs: the names the site's node gives, the
 // error at the depth the lines name.
-void plan_from_lines(NodePlan& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
+void plan_from_lines(LiveNode& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
                      const std::vector<const SiteFix*>& applied, SitePki& pki, lab::KeyType key) {
   lab::CertSpec leaf;
   leaf.common_name = o.host;
@@ -105,7 +112,7 @@ void plan_from_lines(NodePlan& plan, const SiteOrigin& o, std::size_t i, const N
 // The captured chain copied; the root above it trusted unless the lines say the store lacks it
 // (or the node's certificate is self-signed). Above a left-out intermediate the root is taken
 // as trusted: the usual case, and the one in which sending the intermediate heals.
-void plan_from_capture(NodePlan& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
+void plan_from_capture(LiveNode& plan, const SiteOrigin& o, std::size_t i, const NodeShape& shape,
                        const std::vector<const SiteFix*>& applied, SitePki& pki) {
   const auto& bp = pki.blueprint(i, *o.captured);
   ChainChanges changes;
@@ -120,10 +127,10 @@ void plan_from_capture(NodePlan& plan, const SiteOrigin& o, std::size_t i, const
   plan.spec.certificates = {{built.leaf, built.sent}};
 }
 
-NodePlan plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, const std::vector<const SiteFix*>& applied,
+LiveNode plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, const std::vector<const SiteFix*>& applied,
                    SitePki& pki, const std::string& ip) {
   const auto& lab_ca = lab::LabAuthorities::shared();
-  NodePlan plan;
+  LiveNode plan;
   plan.ip = ip;
   plan.host = applied_to(applied, FixKind::AdvertiseFqdn, i) ? other_name(o, o.domain) : o.host;
   plan.spec.name = o.name();
@@ -184,7 +191,7 @@ std::vector<Replayed> replay_order(const SiteModel& site, const ReplayLimits& li
   return out;
 }
 
-std::string request_bytes(const SiteOrigin& o, const NodePlan& plan, const SiteRequest& r) {
+std::string request_bytes(const SiteOrigin& o, const LiveNode& plan, const SiteRequest& r) {
   const std::string authority = std::string(lab::kLabPublicName) + ":8443";
   const auto segment = mra::encode_segment({o.domain, o.protocol, plan.host, static_cast<std::uint16_t>(o.port),
                                             mra::is_ip_literal(plan.host)});
@@ -207,11 +214,7 @@ LabAnswer read_back(const std::vector<std::string>& lines, int status) {
   return answer;
 }
 
-struct Started {
-  lab::LoopbackBlock block;
-  std::vector<NodePlan> plans;
-  std::vector<std::unique_ptr<lab::MockOrigin>> origins;
-};
+using Started = LiveSite::Nodes;
 
 std::expected<Started, std::string> start_nodes(const SiteModel& site, const std::vector<NodeShape>& shapes,
                                                 const std::vector<const SiteFix*>& applied, SitePki& pki) {
@@ -223,7 +226,8 @@ std::expected<Started, std::string> start_nodes(const SiteModel& site, const std
                            std::to_string(kLastHost - kFirstHost + 1) + " in its loopback block");
   std::string busy;
   for (int b = 0; b < lab::kCandidateBlocks; ++b) {
-    Started s{lab::candidate_block(b), {}, {}};
+    Started s;
+    s.block = lab::candidate_block(b);
     std::vector<lab::ListenPoint> points;
     for (std::size_t i = 0; i < site.origins.size(); ++i) {
       const auto& o = site.origins[i];
@@ -256,7 +260,7 @@ std::expected<Started, std::string> start_nodes(const SiteModel& site, const std
   return std::unexpected("no free loopback block for the site's nodes (the last tried: " + busy + " is in use)");
 }
 
-config::Config proxy_config(const SiteModel& site, const Started& nodes, const std::vector<const SiteFix*>& applied,
+config::Config site_proxy_config(const SiteModel& site, const Started& nodes, const std::vector<const SiteFix*>& applied,
                             const lab::LabDir& dir, SitePki& pki) {
   auto c = lab::lab_config(dir);
   c.source = "site replay";
@@ -358,25 +362,57 @@ std::string other_name(const SiteOrigin& origin, const std::string& domain) {
   return origin.host.substr(0, dot) + "-other" + origin.host.substr(dot);
 }
 
-std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,
-                                             const std::vector<const SiteFix*>& applied, SitePki& pki,
-                                             const lab::LabDir& dir, const ReplayLimits& limits) {
+LiveSite::LiveSite(Token) {}
+LiveSite::~LiveSite() = default;
+
+std::expected<std::unique_ptr<LiveSite>, std::string> LiveSite::start(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                                                      const std::vector<const SiteFix*>& applied, SitePki& pki,
+                                                                      const lab::LabDir& dir) {
   if (shapes.size() != site.origins.size()) return std::unexpected("a shape per origin is needed");
   auto nodes = start_nodes(site, shapes, applied, pki);
   if (!nodes) return std::unexpected(nodes.error());
-  auto proxy = proxy::InProcessProxy::start(proxy_config(site, *nodes, applied, dir, pki));
+  auto live = std::make_unique<LiveSite>(Token{});
+  live->config_ = site_proxy_config(site, *nodes, applied, dir, pki);
+  live->nodes_ = std::make_unique<Nodes>(std::move(*nodes));
+  return live;
+}
+
+const lab::LoopbackBlock& LiveSite::block() const { return nodes_->block; }
+
+std::string LiveSite::request(const SiteModel& site, std::size_t origin, std::size_t request) const {
+  const auto& o = site.origins[origin];
+  return request_bytes(o, nodes_->plans[origin], o.requests[request]);
+}
+
+std::string LiveSite::curl(const SiteModel& site, std::size_t origin, std::uint16_t port) const {
+  const auto& o = site.origins[origin];
+  const auto& plan = nodes_->plans[origin];
+  const auto& r = o.requests[o.shown];
+  const auto segment = mra::encode_segment({o.domain, o.protocol, plan.host, static_cast<std::uint16_t>(o.port),
+                                            mra::is_ip_literal(plan.host)});
+  std::string path = r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path;
+  return "curl -s -o /dev/null -w '%{http_code}\\n'" + std::string(r.method == "GET" ? "" : " -X " + r.method) +
+         " 'http://127.0.0.1:" + std::to_string(port) + "/" + segment + path + "'";
+}
+
+std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                             const std::vector<const SiteFix*>& applied, SitePki& pki,
+                                             const lab::LabDir& dir, const ReplayLimits& limits) {
+  auto live = LiveSite::start(site, shapes, applied, pki, dir);
+  if (!live) return std::unexpected(live.error());
+  auto proxy = proxy::InProcessProxy::start((*live)->proxy_config());
   if (!proxy) return std::unexpected("the proxy did not start: " + proxy.error());
   auto& p = **proxy;
 
   SiteRun run;
-  run.block = nodes->block;
+  run.block = (*live)->block();
   run.shown.resize(site.origins.size());
   const auto order = replay_order(site, limits, run.requests_left_out);
   for (const auto& r : order) {
     const auto& origin = site.origins[r.origin];
     const auto before = p.sink().lines().size();
     proxy::BlockingClient client("127.0.0.1", p.port());
-    const auto response = client.exchange(request_bytes(origin, nodes->plans[r.origin], origin.requests[r.request]));
+    const auto response = client.exchange((*live)->request(site, r.origin, r.request));
     p.wait_for_response(++run.requests);
     const auto all = p.sink().lines();
     const std::vector<std::string> mine(all.begin() + static_cast<long>(before), all.end());

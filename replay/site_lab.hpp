@@ -13,6 +13,7 @@
 
 #include "lab/lab_dir.hpp"
 #include "replay/chain_copy.hpp"
+#include "config/config.hpp"
 #include "lab/loopback.hpp"
 #include "lab/pki.hpp"
 #include "replay/node_shape.hpp"
@@ -69,6 +70,34 @@ struct SiteRun {
 
 struct ReplayLimits {
   std::size_t requests_per_origin = 20;  // a snapshot may hold thousands: the first ones, and the shown one
+};
+
+// The site's nodes up on loopback (with `applied` changed in them), and the proxy configuration
+// that reaches them: what a replay runs its proxy on, and what --keep-running leaves up.
+class LiveSite {
+ public:
+  static std::expected<std::unique_ptr<LiveSite>, std::string> start(const SiteModel& site, const std::vector<NodeShape>& shapes,
+                                                                     const std::vector<const SiteFix*>& applied, SitePki& pki,
+                                                                     const lab::LabDir& dir);
+  ~LiveSite();
+  const config::Config& proxy_config() const { return config_; }
+  const lab::LoopbackBlock& block() const;
+  // Origin o's request r as the site's client sent it, in absolute form.
+  std::string request(const SiteModel& site, std::size_t origin, std::size_t request) const;
+  // The curl command that sends origin o's shown request through a proxy on this port.
+  std::string curl(const SiteModel& site, std::size_t origin, std::uint16_t port) const;
+
+  struct Nodes;
+
+ private:
+  struct Token {};
+
+ public:
+  explicit LiveSite(Token);  // use start()
+
+ private:
+  std::unique_ptr<Nodes> nodes_;
+  config::Config config_;
 };
 
 // Brings the site up with `applied` changed in it, replays, and takes it down again.

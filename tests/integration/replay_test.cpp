@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
+#include <regex>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -414,4 +416,25 @@ TEST(Replay, AnonymizedTheCausesStayAndNoOriginalNameIsLeft) {
                                        "ucm-pub", "ucm-sub", "jsmith", "expc-contoso", "Lab Root", "Lab Issuing", "private",
                                        site.log.string(), northwind.string()})
       EXPECT_EQ(output->find(original), std::string::npos) << original << " in\n" << *output;
+}
+
+// --keep-running: the reproduced site stays up behind a listening proxy, the live page beside it,
+// and the printed command sends an origin's request again with the site's lines.
+TEST(Replay, KeepRunningLeavesTheReproducedSiteUpUntilInterrupted) {
+  auto lab = spawn_mratls({"lab", "--from", fixture("northwind-x14.2-on.log").string(), "--keep-running", "--port", "0",
+                           "--admin-port", "0"});
+  ASSERT_TRUE(lab.wait_for("Ctrl-C stops the site.", std::chrono::seconds(60))) << lab.output;
+  std::smatch m;
+  const std::regex command(R"(\[cucm-pub\.uc\.northwind\.example:6972\] curl [^\n]*'http://127\.0\.0\.1:(\d+)(/[^']+)')");
+  ASSERT_TRUE(std::regex_search(lab.output, m, command)) << lab.output;
+  EXPECT_NE(lab.output.find("The reproduced site expe-c1 is up (VerifyOriginServer On)"), std::string::npos) << lab.output;
+  EXPECT_NE(lab.output.find("Open http://127.0.0.1:"), std::string::npos) << lab.output;
+  Client client(static_cast<std::uint16_t>(std::stoi(m[1].str())));
+  EXPECT_EQ(client.exchange(get_request(m[2].str())).status, 502);
+  EXPECT_TRUE(lab.wait_for("WARNING: Core server certificate verification failed for (cucm-pub.uc.northwind.example). "
+                           "Action=Terminate Error=self signed certificate"))
+      << lab.output;
+  kill(lab.pid, SIGINT);
+  EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
+  EXPECT_NE(lab.output.find("The site stopped."), std::string::npos) << lab.output;
 }
