@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -19,6 +21,7 @@
 #include "replay/anonymize.hpp"
 #include "scan/outcome_text.hpp"
 #include "replay/replay_report.hpp"
+#include "replay/site_yaml.hpp"
 #include "replay/snapshot.hpp"
 
 namespace mratls::cli {
@@ -31,6 +34,7 @@ struct Options {
   std::string out;
   std::string loopback;  // 127.X.Y.0/24, or "" to take a free block
   std::vector<std::string> from;  // a site's evidence to replay
+  std::string site;               // or a site.yaml written by --from --out
   bool anonymize = false;
   bool json = false;
   bool list = false;
@@ -79,6 +83,28 @@ int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab
   kept.log()->flush();
   std::cout << "\nThe lab stopped.\n";
   return kOk;
+}
+
+// --out: site.yaml, the nodes' PKI and a configuration per site (a folder per system when the
+// evidence holds several), as the replay built them for the reproduction.
+std::expected<void, std::string> write_sites(const std::string& out, const replay::Snapshot& snapshot, const lab::LabDir& dir) {
+  for (const auto& site : snapshot.sites) {
+    const auto folder = snapshot.sites.size() == 1 ? std::filesystem::path(out) : std::filesystem::path(out) / site.system;
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) return std::unexpected(folder.string() + ": cannot create it: " + ec.message());
+    std::ofstream yaml(folder / "site.yaml");
+    yaml << replay::site_yaml(site);
+    if (!yaml) return std::unexpected((folder / "site.yaml").string() + ": cannot write it");
+    std::vector<replay::NodeShape> shapes;
+    for (const auto& origin : site.origins)
+      shapes.push_back(origin.troubled() ? replay::shape_of(scan::outcome_of(origin.lines)) : replay::NodeShape{});
+    replay::SitePki pki;
+    auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
+    if (!live) return std::unexpected(live.error());
+    if (auto wrote = (*live)->write(folder, site); !wrote) return std::unexpected(wrote.error());
+  }
+  return {};
 }
 
 // lab --from --keep-running: the reproduced site left up behind one listening proxy (and the
@@ -143,20 +169,29 @@ int keep_site_running(const Options& o, const replay::SiteModel& site, replay::S
 // failing origin was reproduced, 1 when some were not.
 int replay_site(const Options& o) {
   for (const auto& [given, name] : {std::pair{!o.scenario.empty(), "--scenario"}, {!o.verify.empty(), "--verify"},
-                                    {!o.prefer.empty(), "--prefer"}, {!o.loopback.empty(), "--loopback"},
-                                    {!o.out.empty(), "--out"}, {o.list, "--list"}})
+                                    {!o.prefer.empty(), "--prefer"}, {!o.loopback.empty(), "--loopback"}, {o.list, "--list"}})
     if (given) {
-      std::cerr << "mratls lab: " << name
-                << " does not go with --from: the replay takes its site and settings from the evidence\n";
+      std::cerr << "mratls lab: " << name << " does not go with " << (o.site.empty() ? "--from" : "--site")
+                << ": the replay takes its site and settings from the evidence\n";
       return kUsage;
     }
+  if (!o.from.empty() && !o.site.empty()) {
+    std::cerr << "mratls lab: --from or --site, not both\n";
+    return kUsage;
+  }
   if (o.admin_port >= 0 && !o.keep_running) {
     std::cerr << "mratls lab: --admin-port goes with --keep-running\n";
     return kUsage;
   }
-  auto snapshot = replay::read_snapshot(o.from);
+  auto snapshot = o.site.empty() ? replay::read_snapshot(o.from) : [&]() -> std::expected<replay::Snapshot, std::string> {
+    auto site = replay::load_site(o.site);
+    if (!site) return std::unexpected(site.error());
+    replay::Snapshot s;
+    s.sites.push_back(std::move(*site));
+    return s;
+  }();
   if (!snapshot) {
-    std::cerr << "mratls lab --from: " << snapshot.error() << "\n";
+    std::cerr << "mratls lab " << (o.site.empty() ? "--from" : "--site") << ": " << snapshot.error() << "\n";
     return kUsage;
   }
   if (o.anonymize) replay::anonymize(*snapshot, o.from);
@@ -175,8 +210,16 @@ int replay_site(const Options& o) {
       }
       replays.push_back(std::move(*r));
     }
+    if (!o.out.empty())
+      if (auto wrote = write_sites(o.out, *snapshot, dir); !wrote) {
+        std::cerr << "mratls lab --out: " << wrote.error() << "\n";
+        return kUsage;
+      }
     if (o.json) std::cout << replay::replay_json(*snapshot, replays).dump(2) << "\n";
     else replay::print_replay(*snapshot, replays, std::cout);
+    if (!o.out.empty() && !o.json)
+      std::cout << "\nThe site model, its PKI and a configuration are in " << o.out << " (run it again: mratls lab --site "
+                << (std::filesystem::path(o.out) / (snapshot->sites.size() == 1 ? "" : "<system>") / "site.yaml").string() << ")\n";
     if (o.keep_running) {
       if (snapshot->sites.size() != 1) {
         std::cerr << "mratls lab --from: --keep-running keeps one site up; the evidence holds " << snapshot->sites.size()
@@ -194,7 +237,7 @@ int replay_site(const Options& o) {
 }
 
 int run_lab(const Options& o) {
-  if (!o.from.empty()) return replay_site(o);
+  if (!o.from.empty() || !o.site.empty()) return replay_site(o);
   if (o.anonymize) {
     std::cerr << "mratls lab: --anonymize goes with --from\n";
     return kUsage;
@@ -272,7 +315,9 @@ Action add_lab(CLI::App& app) {
   cmd->add_option("--scenario", o->scenario, "Only this scenario (see --list)");
   cmd->add_option("--verify", o->verify, "Only this VerifyOriginServer mode")->check(CLI::IsMember({"on", "off", "log-only"}));
   cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));
-  cmd->add_option("--out", o->out, "Write the PKI (PEM), the trust store and a ready lab.yaml to this folder");
+  cmd->add_option("--out", o->out,
+                  "Write the PKI (PEM), the trust store and a ready lab.yaml to this folder (with --from: site.yaml, "
+                  "the reproduced nodes' PKI and mratls.yaml)");
   cmd->add_flag("--keep-running", o->keep_running,
                 "Leave the lab up behind one proxy (X14.2.0, VerifyOriginServer On, ECDSA-first unless --verify/--prefer) until Ctrl-C");
   cmd->add_option("--port", o->port, "The proxy's port with --keep-running")->check(CLI::Range(0, 65535))->capture_default_str();
@@ -285,8 +330,9 @@ Action add_lab(CLI::App& app) {
                   "Reproduce a site from its evidence: diagnostic logs (text, .gz) or snapshot .tar.gz; rebuilds its "
                   "origins on loopback, replays its requests, shows which fix heals what")
       ->expected(1, -1);
+  cmd->add_option("--site", o->site, "Replay a site model that --from --out wrote (site.yaml), on this machine");
   cmd->add_flag("--anonymize", o->anonymize,
-               "With --from: replace every domain, host, user, address and certificate name consistently before "
+               "With --from or --site: replace every domain, host, user, address and certificate name consistently before "
                "anything is shown, replayed or written");
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--list", o->list, "Describe the scenarios and exit");

@@ -12,6 +12,7 @@
 #include "mra/mra_path.hpp"
 #include "proxy/blocking_client.hpp"
 #include "proxy/in_process.hpp"
+#include "config/save.hpp"
 #include "scan/scanner.hpp"
 
 namespace mratls::replay {
@@ -393,6 +394,53 @@ std::string LiveSite::curl(const SiteModel& site, std::size_t origin, std::uint1
   std::string path = r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path;
   return "curl -s -o /dev/null -w '%{http_code}\\n'" + std::string(r.method == "GET" ? "" : " -X " + r.method) +
          " 'http://127.0.0.1:" + std::to_string(port) + "/" + segment + path + "'";
+}
+
+std::expected<std::vector<std::string>, std::string> LiveSite::write(const std::filesystem::path& dir, const SiteModel& site) const {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir / "pki", ec);
+  if (ec) return std::unexpected(dir.string() + ": cannot create it: " + ec.message());
+  std::vector<std::string> written;
+  auto put = [&](const fs::path& file, const std::string& text) -> bool {
+    std::ofstream out(file);
+    out << text;
+    if (!out) return false;
+    written.push_back(file.string());
+    return true;
+  };
+  for (std::size_t i = 0; i < site.origins.size(); ++i) {
+    const auto& plan = nodes_->plans[i];
+    std::string stem = site.origins[i].host + "_" + std::to_string(site.origins[i].port);
+    std::ranges::replace(stem, ':', '-');
+    for (std::size_t k = 0; k < plan.spec.certificates.size(); ++k) {
+      const auto& c = plan.spec.certificates[k];
+      const auto name = stem + (k ? "-" + std::string(c.leaf.key && EVP_PKEY_get_base_id(c.leaf.key.get()) == EVP_PKEY_EC ? "ecdsa" : "rsa") : "");
+      std::string pem = c.leaf.cert_pem();
+      for (const auto& issuer : c.chain) pem += issuer.cert_pem();
+      if (!put(dir / "pki" / (name + ".pem"), pem) || !put(dir / "pki" / (name + ".key"), c.leaf.key_pem()))
+        return std::unexpected((dir / "pki").string() + ": cannot write " + name);
+    }
+  }
+  auto config = config_;
+  // The files the configuration reads move with it.
+  auto copy_into = [&](std::string& path, const std::string& name) -> bool {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!put(dir / "pki" / name, text)) return false;
+    path = "pki/" + name;  // relative to mratls.yaml, so that the folder can move to another machine
+    return true;
+  };
+  for (std::size_t k = 0; k < config.expressway.trusted_ca_certificates.size(); ++k)
+    if (!copy_into(config.expressway.trusted_ca_certificates[k], "trust" + (k ? std::to_string(k) : std::string()) + ".pem"))
+      return std::unexpected((dir / "pki").string() + ": cannot write the trust store");
+  if (!copy_into(config.expressway.server_certificate, "expressway.pem") ||
+      !copy_into(config.expressway.server_private_key, "expressway.key"))
+    return std::unexpected((dir / "pki").string() + ": cannot write Expressway-C's certificate");
+  config.source = (dir / "mratls.yaml").string();
+  config.listen.port = 8443;
+  if (!put(dir / "mratls.yaml", config::to_yaml(config))) return std::unexpected((dir / "mratls.yaml").string() + ": cannot write it");
+  return written;
 }
 
 std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::vector<NodeShape>& shapes,

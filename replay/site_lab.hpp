@@ -86,6 +86,10 @@ class LiveSite {
   std::string request(const SiteModel& site, std::size_t origin, std::size_t request) const;
   // The curl command that sends origin o's shown request through a proxy on this port.
   std::string curl(const SiteModel& site, std::size_t origin, std::uint16_t port) const;
+  // Every node's certificate, chain and key (pki/<host>_<port>.pem, .key), the trust store and
+  // Expressway-C's own certificate (pki/), and the proxy's configuration (mratls.yaml) reading them.
+  // Returns the files written, or what could not be.
+  std::expected<std::vector<std::string>, std::string> write(const std::filesystem::path& dir, const SiteModel& site) const;
 
   struct Nodes;
 

@@ -438,3 +438,53 @@ TEST(Replay, KeepRunningLeavesTheReproducedSiteUpUntilInterrupted) {
   EXPECT_EQ(lab.wait_exit(), 0) << lab.output;
   EXPECT_NE(lab.output.find("The site stopped."), std::string::npos) << lab.output;
 }
+
+// --out writes the site model, its PKI and a configuration; --site runs it again with the same
+// answers. Anonymized, no original name is in any file written.
+TEST(Replay, OutWritesTheSiteAndSiteRunsItAgainWithoutTheOriginalNames) {
+  const auto out = scratch("northwind-out");
+  fs::remove_all(out);
+  auto first = spawn_mratls({"lab", "--from", fixture("northwind-x14.2-on.log").string(), "--anonymize", "--out", out.string(), "--json"});
+  ASSERT_EQ(first.wait_exit(std::chrono::seconds(60)), 0) << first.output;
+  for (const auto* f : {"site.yaml", "mratls.yaml", "pki/trust.pem", "pki/expressway.pem", "pki/node1.site1.example_6972.pem",
+                        "pki/node1.site1.example_6972.key", "pki/192.0.2.2_8443.pem"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& original : std::vector<std::string>{"northwind", "cucm-pub", "imp1", "jdoe", "10.20.30.", "expe-c1"})
+      EXPECT_EQ(text.find(original), std::string::npos) << original << " in " << entry.path();
+  }
+  auto again = spawn_mratls({"lab", "--site", (out / "site.yaml").string(), "--json"});
+  ASSERT_EQ(again.wait_exit(std::chrono::seconds(60)), 0) << again.output;
+  const auto a = nlohmann::json::parse(first.output.substr(first.output.find('{')));
+  const auto b = nlohmann::json::parse(again.output.substr(again.output.find('{')));
+  EXPECT_EQ(a["summary"], b["summary"]);
+  ASSERT_EQ(a["origins"].size(), b["origins"].size());
+  for (std::size_t i = 0; i < a["origins"].size(); ++i) {
+    EXPECT_EQ(a["origins"][i]["origin"], b["origins"][i]["origin"]);
+    EXPECT_EQ(a["origins"][i]["cause"], b["origins"][i]["cause"]);
+    EXPECT_EQ(a["origins"][i]["heals_with"], b["origins"][i]["heals_with"]);
+  }
+  EXPECT_EQ(a["fixes"], b["fixes"]);
+  // The configuration written is one `mratls serve` reads.
+  auto serve = spawn_mratls({"serve", "--config", (out / "mratls.yaml").string(), "--port", "0"});
+  EXPECT_TRUE(serve.wait_for("mratls serve: listening on 127.0.0.1:")) << serve.output;
+  kill(serve.pid, SIGTERM);
+  EXPECT_EQ(serve.wait_exit(), 0) << serve.output;
+}
+
+TEST(Replay, ABrokenSiteFileIsNamedWithItsLineAndKey) {
+  const auto file = scratch("broken-site.yaml");
+  std::ofstream(file) << "schema: mratls.site/1\nsystem: x\norigins:\n  - host: a.example\n    port: 99999\n    requests:\n"
+                         "      - {path: /cucm-uds/version, status: 200}\n";
+  auto cli = spawn_mratls({"lab", "--site", file.string()});
+  EXPECT_EQ(cli.wait_exit(), 2) << cli.output;
+  EXPECT_NE(cli.output.find("mratls lab --site: " + file.string() + ":5: origins[0].port: not a port: 99999"), std::string::npos)
+      << cli.output;
+  std::ofstream(file) << "schema: mratls.scan/1\n";
+  auto wrong = spawn_mratls({"lab", "--site", file.string()});
+  EXPECT_EQ(wrong.wait_exit(), 2) << wrong.output;
+  EXPECT_NE(wrong.output.find(":1: schema: expected mratls.site/1, not 'mratls.scan/1'"), std::string::npos) << wrong.output;
+}
