@@ -17,8 +17,9 @@ declare -A allowed=(
   [control]="proxy logs verify config mra"
   [check]="proxy verify logs config mra"
   [lab]="control proxy verify logs config mra"
+  [replay]="lab scan control proxy verify logs config mra"
 )
-ours=" mra config verify logs scan proxy control check lab cli tests bench "
+ours=" mra config verify logs scan proxy control check lab replay cli tests bench "
 
 status=0
 for folder in "${!allowed[@]}"; do
