@@ -1,6 +1,7 @@
 #include "replay/site_model.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "scan/outcome_text.hpp"
 
@@ -11,6 +12,37 @@ namespace {
 bool verification_line(const std::string& l) {
   return l.find("Core server certificate verification failed for (") != std::string::npos ||
          (l.find("WARNING: SNI (") != std::string::npos && l.find(") not in certificate.") != std::string::npos);
+}
+
+bool verified(const scan::TransactionRecord& t) { return std::ranges::any_of(t.reasons, verification_line); }
+
+std::string utc(std::int64_t ms) { return verify::doctor::iso_time(static_cast<std::time_t>(ms / 1000)); }
+
+// When the verification lines start and stop: the same origins passing without them before the
+// first (a version before X14.2 until then, or Off) or after the last (Off since, or fixed).
+void timeline(const std::vector<const scan::TransactionRecord*>& ts, InferredSettings& s) {
+  std::optional<std::int64_t> first, last;
+  std::set<std::pair<std::string, int>> checked;
+  for (const auto* t : ts)
+    if (verified(*t)) {
+      first = std::min(first.value_or(t->start_ms), t->start_ms);
+      last = std::max(last.value_or(t->start_ms), t->start_ms);
+      checked.insert({t->host, t->port});
+    }
+  if (!first) return;
+  std::size_t before = 0, after = 0;
+  for (const auto* t : ts) {
+    if (!checked.contains({t->host, t->port}) || verified(*t) || t->status >= 400) continue;
+    if (t->start_ms < *first) ++before;
+    if (t->start_ms > *last) ++after;
+  }
+  if (before)
+    s.evidence.push_back(std::to_string(before) + " request(s) to the same origins passed without a verification line before " +
+                         utc(*first) + ": a version before X14.2 (or VerifyOriginServer Off) until then; the replay runs the "
+                         "setting the failures show");
+  if (after)
+    s.evidence.push_back(std::to_string(after) + " request(s) to the same origins passed without a verification line after " +
+                         utc(*last) + ": VerifyOriginServer Off since then, or the certificates fixed");
 }
 
 InferredSettings settings_of(const std::vector<const scan::TransactionRecord*>& ts) {
@@ -34,6 +66,7 @@ InferredSettings settings_of(const std::vector<const scan::TransactionRecord*>& 
     s.evidence.push_back("no verification line: a version before X14.2, or VerifyOriginServer Off (the lines cannot tell which)");
   }
   if (terminate && proceed) s.evidence.push_back("both Action=Terminate and Action=Continue: the setting changed during the log");
+  timeline(ts, s);
   return s;
 }
 

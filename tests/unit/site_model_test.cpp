@@ -105,3 +105,25 @@ TEST(SiteModel, TheShownRequestIsTheFirstFailureElseTheFirstWarning) {
   EXPECT_TRUE(cuc.troubled());
   EXPECT_EQ(cuc.domain, "example.com");
 }
+
+// An upgrade in the middle of a log: the same origin passes with no verification line before the
+// first one, and passes again without one after the last (VerifyOriginServer set Off).
+TEST(SiteModel, WhenVerificationStartsAndStopsIsSaid) {
+  auto at = [](scan::TransactionRecord t, std::int64_t ms) {
+    t.start_ms = ms;
+    return t;
+  };
+  const auto sites = replay::infer_sites({
+      at(txn("expc", "cucm.example.com", 6972, "/CSFa.cnf.xml", 200), 1764489600000),
+      at(txn("expc", "cucm.example.com", 6972, "/CSFa.cnf.xml", 502, {kSelfSigned}), 1764493200000),
+      at(txn("expc", "cucm.example.com", 6972, "/CSFa.cnf.xml", 200), 1764496800000),
+      at(txn("expc", "imp.example.com", 8443, "/cup/x", 200), 1764400000000),
+  });
+  ASSERT_EQ(sites.size(), 1u);
+  const auto& e = sites[0].settings.evidence;
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[1], "1 request(s) to the same origins passed without a verification line before 2025-11-30T09:00:00Z: a version "
+                  "before X14.2 (or VerifyOriginServer Off) until then; the replay runs the setting the failures show");
+  EXPECT_EQ(e[2], "1 request(s) to the same origins passed without a verification line after 2025-11-30T09:00:00Z: "
+                  "VerifyOriginServer Off since then, or the certificates fixed");
+}
