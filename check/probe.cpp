@@ -92,7 +92,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     p.outcome = ProbeOutcome::NotTls;
     co_return p;
   }
-  const std::string check_name = mra.host_is_ip ? p.ip : mra.host;
+  const std::string check_name = proxy::checked_name(rt, mra, p.ip);
   // Every check runs, as in log-only mode; the lines are the ones enforcement writes, which
   // stops at the first failing check.
   verify::OriginVerification verification({check_name, mra.host, p.ip}, verify::Enforcement::LogOnly);

@@ -400,7 +400,7 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
       if (error.category() == asio::error::get_ssl_category()) {
         // An alert after the handshake (under TLS 1.3 a refused client certificate is reported
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
-        const std::string check_name = target.host_is_ip ? address->to_string() : target.host;
+        const std::string check_name = checked_name(rt, target, address->to_string());
         const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
         txn.lines.push_back(logs::ssl_failed_line(thread_.index, check_name, text));
         rt.log->write_now(txn.lines.back());

@@ -40,6 +40,11 @@ OriginKey origin_key(const Runtime& rt, const mra::MraTarget& target, const asio
   return OriginKey{target.protocol, target.host, target.port, address.to_string(), rt.generation};
 }
 
+std::string checked_name(const Runtime& rt, const mra::MraTarget& target, const std::string& remote_ip) {
+  if (!target.host_is_ip || rt.config.hosts.contains(ascii::to_lower(target.host))) return target.host;
+  return remote_ip;
+}
+
 asio::awaitable<std::expected<asio::ip::address, std::string>> resolve_origin(const Runtime& rt, const mra::MraTarget& target) {
   std::error_code ec;
   // One canonical form for lookups, as the allow list compares; the lines keep the name as written.
@@ -171,11 +176,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
 
-  // For an IP literal the traffic server checks the remote IP's text, which is the literal;
-  // where the hosts map sends the literal elsewhere (a site replayed on loopback), the name
-  // stays the literal the cluster advertised, so the lines read as they did at the site.
-  const bool mapped = rt.config.hosts.contains(ascii::to_lower(target.host));
-  const std::string check_name = target.host_is_ip && !mapped ? ip : target.host;
+  const std::string check_name = checked_name(rt, target, ip);
   verify::OriginVerification verification({check_name, target.host, ip}, rt.enforcement());
   SSL_SESSION* resume = rt.config.origin.tls_session_reuse ? pool.session(key) : nullptr;
   auto h = co_await handshake_tls(rt, std::move(*socket), target, rt.verifies() ? &verification : nullptr, resume);

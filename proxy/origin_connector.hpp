@@ -73,4 +73,9 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
 
 OriginKey origin_key(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address);
 
+// The name the traffic server checks the certificate against and logs: the host, or for an IP
+// literal the remote IP's text, which is the literal. Where the hosts map sends a literal
+// elsewhere (a site replayed on loopback), it stays the literal the cluster advertised.
+std::string checked_name(const Runtime& rt, const mra::MraTarget& target, const std::string& remote_ip);
+
 }  // namespace mratls::proxy

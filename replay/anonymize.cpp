@@ -12,10 +12,12 @@ namespace {
 
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_'; }
 
-// The users a path names: UDS's /user/<id>, a Jabber config file CSF<id>.cnf.xml, ?name=<id>.
+// The users a path or line names: UDS's /user/<id>, a Jabber config file CSF<id>.cnf.xml,
+// ?name=<id>, and an access line's Username="<id>".
 std::vector<std::string> users_in(const std::string& path) {
   static const std::regex patterns[] = {std::regex(R"(/users?/([^/?#]+))"), std::regex(R"(CSF([A-Za-z0-9._-]+?)\.cnf\.xml)"),
-                                        std::regex(R"([?&](?:name|user|username)=([^&#]+))")};
+                                        std::regex(R"([?&](?:name|user|username)=([^&#]+))"),
+                                        std::regex(R"re(Username="([^"]+)")re")};
   std::vector<std::string> out;
   for (const auto& re : patterns)
     for (std::sregex_iterator it(path.begin(), path.end(), re), end; it != end; ++it) out.push_back((*it)[1].str());
@@ -30,20 +32,8 @@ std::vector<std::string> addresses_in(const std::string& text) {
   return out;
 }
 
-template <class F>
-void each_certificate_text(SiteModel& site, F&& f) {
-  for (auto& o : site.origins) {
-    if (!o.captured) continue;
-    for (auto& c : o.captured->chain) {
-      for (auto* name : {&c.subject, &c.issuer})
-        for (auto& field : *name) f(field.value);
-      if (c.first_cn) f(*c.first_cn);
-      for (auto& n : c.dns_sans) f(n);
-      for (auto& n : c.ip_sans) f(n);
-      f(c.subject_text);
-      f(c.issuer_text);
-    }
-  }
+bool looks_like_host(const std::string& v) {
+  return v.find('.') != std::string::npos && v.find(' ') == std::string::npos && !mra::is_ip_literal(v);
 }
 
 }  // namespace
@@ -69,8 +59,8 @@ Pseudonyms::Pseudonyms(const std::vector<SiteModel>& sites) {
         for (const auto& a : c.ip_sans) learn_address(a);
         for (const auto* name : {&c.subject, &c.issuer})
           for (const auto& f : *name) {
-            if (f.field == "CN" && f.value.find('.') != std::string::npos && f.value.find(' ') == std::string::npos)
-              learn_host(f.value);
+            if (mra::is_ip_literal(f.value)) learn_address(f.value);
+            else if (f.field == "CN" && looks_like_host(f.value)) learn_host(f.value);
             else if (f.field != "C") learn_other(f.value);
           }
       }
@@ -109,14 +99,22 @@ void Pseudonyms::learn_user(const std::string& user) {
 }
 
 void Pseudonyms::learn_other(const std::string& value) {
-  if (value.empty() || table_.contains(value)) return;
-  table_[value] = "name" + std::to_string(++counters_["other"]);
+  if (value.empty() || table_.contains(value) || subject_values_.contains(value)) return;
+  subject_values_[value] = "name" + std::to_string(++counters_["other"]);
 }
 
-std::string Pseudonyms::apply(const std::string& text) const {
+std::string Pseudonyms::apply(const std::string& text) const { return replaced(text, table_); }
+
+std::string Pseudonyms::apply_to_certificate_text(const std::string& text) const {
+  auto both = table_;
+  both.insert(subject_values_.begin(), subject_values_.end());
+  return replaced(text, both);
+}
+
+std::string Pseudonyms::replaced(const std::string& text, const std::map<std::string, std::string>& table) {
   // Longest first, so that a host is replaced whole before its domain could be.
   std::vector<const std::pair<const std::string, std::string>*> names;
-  for (const auto& entry : table_) names.push_back(&entry);
+  for (const auto& entry : table) names.push_back(&entry);
   std::ranges::sort(names, [](auto* a, auto* b) { return a->first.size() > b->first.size(); });
   std::string out;
   std::size_t i = 0;
@@ -157,7 +155,26 @@ void Pseudonyms::apply(SiteModel& site) const {
     for (auto& r : o.requests) r.path = apply(r.path);
     for (auto& l : o.lines) l = apply(l);
   }
-  each_certificate_text(site, [this](std::string& s) { s = apply(s); });
+  int certificate = 0;
+  for (auto& o : site.origins) {
+    if (!o.captured) continue;
+    for (auto& c : o.captured->chain) {
+      for (auto* name : {&c.subject, &c.issuer})
+        for (auto& field : *name) field.value = apply_to_certificate_text(field.value);
+      if (c.first_cn) *c.first_cn = apply_to_certificate_text(*c.first_cn);
+      for (auto& n : c.dns_sans) n = apply(n);
+      for (auto& n : c.ip_sans) n = apply(n);
+      c.subject_text = apply_to_certificate_text(c.subject_text);
+      c.issuer_text = apply_to_certificate_text(c.issuer_text);
+      // A fingerprint or key id can be looked up; what the replay needs is only that one
+      // certificate keeps one identity.
+      c.sha256_fingerprint = "anonymized:" + std::to_string(++certificate);
+      c.subject_key_id.clear();
+      c.authority_key_id.clear();
+      c.key.modulus_md5.clear();
+      c.key.sha256.clear();
+    }
+  }
 }
 
 void anonymize(Snapshot& snapshot, const std::vector<std::string>& files) {

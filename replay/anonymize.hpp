@@ -21,6 +21,8 @@ class Pseudonyms {
   // `text` with every known name replaced, in one pass, longest name first, at name boundaries.
   std::string apply(const std::string& text) const;
   void apply(SiteModel& site) const;
+  // A subject or issuer field's value, or a DN's text.
+  std::string apply_to_certificate_text(const std::string& text) const;
 
   const std::map<std::string, std::string>& table() const { return table_; }
 
@@ -30,7 +32,11 @@ class Pseudonyms {
   void learn_address(const std::string& address);
   void learn_user(const std::string& user);
   void learn_other(const std::string& value);
+  static std::string replaced(const std::string& text, const std::map<std::string, std::string>& table);
   std::map<std::string, std::string> table_;
+  // Organisation and other subject values: replaced in certificate fields only, since a value
+  // such as "Core" must not turn a line's words into a pseudonym.
+  std::map<std::string, std::string> subject_values_;
   std::map<std::string, int> counters_;
   std::vector<std::string> domains_;  // originals, for hosts below them
 };

@@ -56,7 +56,26 @@ std::string named_id(const std::vector<NameField>& name) {
   return id;
 }
 
+std::string captured_id(const char* kind, const CertificateFacts& c) {
+  if (!c.sha256_fingerprint.empty()) return std::string(kind) + c.sha256_fingerprint;
+  std::string id = std::string(kind) + named_id(c.subject);
+  for (const auto& n : c.dns_sans) id += "/" + n;
+  return id;
+}
+
+// The CA above `name`: the copy of a root some node sends, else one made up under that name.
+ChainBlueprint::Level above(const std::vector<NameField>& name, bool sent, CopyCache& cache) {
+  if (auto root = cache.roots.find(named_id(name)); root != cache.roots.end())
+    return level(root->second.first, root->second.second, sent, cache);
+  return level(named_id(name), ca_named(name, lab::KeyType::EcdsaP256), sent, cache);
+}
+
 }  // namespace
+
+void learn_roots(const std::vector<CertificateFacts>& chain, std::int64_t at_ms, CopyCache& cache) {
+  for (const auto& c : chain)
+    if (c.self_signed && c.is_ca) cache.roots.try_emplace(named_id(c.subject), captured_id("ca:", c), spec_of(c, at_ms));
+}
 
 lab::KeyType key_type_of(const verify::doctor::PublicKeyFacts& key) {
   if (key.type == "ECDSA") return key.curve == "secp384r1" ? lab::KeyType::EcdsaP384 : lab::KeyType::EcdsaP256;
@@ -69,20 +88,20 @@ lab::KeyType key_type_of(const verify::doctor::PublicKeyFacts& key) {
 ChainBlueprint blueprint_of(const std::vector<CertificateFacts>& chain, std::int64_t at_ms, CopyCache& cache) {
   ChainBlueprint bp;
   for (std::size_t i = 0; i < chain.size(); ++i) {
-    // A CA is known by its name, whether the node sends it or only names it as an issuer: the
-    // trust store knows it so too. The node's own certificate is its own.
-    const auto id = i == 0 ? "leaf:" + chain[i].sha256_fingerprint : named_id(chain[i].subject);
-    bp.levels.push_back(level(id, spec_of(chain[i], at_ms), true, cache));
+    // A certificate sent is known by its fingerprint: two nodes sending one CA share its copy.
+    bp.levels.push_back(level(captured_id(i == 0 ? "leaf:" : "ca:", chain[i]), spec_of(chain[i], at_ms), true, cache));
     if (chain[i].self_signed) return bp;  // nothing above a root counts
     const bool last = i + 1 == chain.size();
     // The next certificate sent is not this one's issuer: an intermediate was left out between.
     if (!last && chain[i + 1].subject != chain[i].issuer && !bp.left_out) {
       bp.left_out = bp.levels.size();
       bp.levels.push_back(level(named_id(chain[i].issuer), ca_named(chain[i].issuer, lab::KeyType::EcdsaP256), false, cache));
+      // The left-out intermediate's issuer is the next certificate sent, taken as it is.
     }
   }
-  if (!chain.empty())
-    bp.levels.push_back(level(named_id(chain.back().issuer), ca_named(chain.back().issuer, lab::KeyType::EcdsaP256), false, cache));
+  if (!chain.empty()) {
+    bp.levels.push_back(above(chain.back().issuer, false, cache));
+  }
   return bp;
 }
 

@@ -22,11 +22,20 @@ namespace mratls::replay {
 struct CopyCache {
   std::map<std::string, ossl::PKeyPtr> keys;                // by the level's id
   std::map<std::pair<std::string, bool>, lab::Issued> cas;  // by (id, renewed)
+  // The roots some node sends, by subject: a chain that only names one as its issuer leads to
+  // the same copy, rather than to one made up under the same name.
+  std::map<std::string, std::pair<std::string, lab::CertSpec>> roots;
 };
+
+// Every root the chains of a site send, learnt before any blueprint is made, so that what a
+// chain leads to does not depend on which node's chain was copied first.
+void learn_roots(const std::vector<verify::doctor::CertificateFacts>& chain, std::int64_t captured_at_ms, CopyCache& cache);
 
 struct ChainBlueprint {
   struct Level {
-    std::string id;  // a CA's subject ("named:/O=…/CN=…"), or "leaf:" + the node certificate's fingerprint
+    // "leaf:" or "ca:" + the captured certificate's fingerprint, or "named:/O=…/CN=…" for a CA
+    // the chain only names
+    std::string id;
     lab::CertSpec spec;
     bool sent = false;  // in the chain the node sent
   };

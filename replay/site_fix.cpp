@@ -100,11 +100,18 @@ std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<No
       if (same != out.end()) {
         same->origins.push_back(i);
         same->note = "the lines do not name the CA; the lab gave these origins one, so one upload heals them all only if "
-                     "they share it (a capture or `mratls check` shows their issuers)";
+                     "they share it (a capture or `mratls check` shows their issuers); " + same->note;
         continue;
       }
     }
-    out.push_back({*kind, {i}, o.diagnosis.fix, false, {}});
+    std::string note;
+    if (*kind == FixKind::TrustCa && !(o.captured && o.captured->chain.size() > 1))
+      note = o.captured && !o.captured->chain.empty()
+                 ? "the node sends its certificate alone; the lab took its issuer for a root: if that issuer is an "
+                   "intermediate, the trust store needs its root too"
+                 : "from the lines alone this error fits a root the store lacks, an intermediate left out or a re-keyed "
+                   "CA; the lab built the first (a capture or `mratls check` tells them apart)";
+    out.push_back({*kind, {i}, o.diagnosis.fix, false, note});
   }
   if (!rsa_first.origins.empty()) out.push_back(std::move(rsa_first));
   if (verification) {

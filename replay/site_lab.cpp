@@ -1,6 +1,7 @@
 #include "replay/site_lab.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -266,6 +267,11 @@ config::Config site_proxy_config(const SiteModel& site, const Started& nodes, co
   auto c = lab::lab_config(dir);
   c.source = "site replay";
   c.expressway.trusted_ca_certificates.clear();
+  // Every request verifies its origin, as the site's shown requests did: a pooled or resumed
+  // connection would skip the check and hide a log-only warning.
+  c.origin.keep_alive = false;
+  c.origin.tls_session_reuse = false;
+  c.timeouts.handshake_ms = 5000;
   if (!site.system.empty()) c.expressway.system_name = site.system;
   std::string extra = pki.trusted_root().cert_pem();
   std::set<std::string> seen{extra};
@@ -340,6 +346,11 @@ const ChainBlueprint& SitePki::blueprint(std::size_t origin, const CapturedTls& 
   return it->second;
 }
 
+void SitePki::learn(const SiteModel& site) {
+  for (const auto& o : site.origins)
+    if (o.captured) learn_roots(o.captured->chain, o.captured->at_ms, copies);
+}
+
 NodeFacts facts_of(const SiteOrigin& o, std::size_t i, const NodeShape& shape, SitePki& pki) {
   NodeFacts facts;
   if (!o.captured || !o.troubled()) return facts;
@@ -352,6 +363,13 @@ NodeFacts facts_of(const SiteOrigin& o, std::size_t i, const NodeShape& shape, S
 }
 
 std::string other_name(const SiteOrigin& origin, const std::string& domain) {
+  // A captured certificate says which name it holds: the one System > Server could advertise.
+  if (origin.captured && !origin.captured->chain.empty()) {
+    const auto& leaf = origin.captured->chain.front();
+    for (const auto& n : leaf.dns_sans)
+      if (!mra::is_ip_literal(n) && !n.starts_with("*.") && n != origin.host) return n;
+    if (leaf.first_cn && !mra::is_ip_literal(*leaf.first_cn) && *leaf.first_cn != origin.host) return *leaf.first_cn;
+  }
   if (origin.host_is_ip) {
     std::string label = origin.host;
     std::ranges::replace(label, '.', '-');
@@ -370,6 +388,7 @@ std::expected<std::unique_ptr<LiveSite>, std::string> LiveSite::start(const Site
                                                                       const std::vector<const SiteFix*>& applied, SitePki& pki,
                                                                       const lab::LabDir& dir) {
   if (shapes.size() != site.origins.size()) return std::unexpected("a shape per origin is needed");
+  pki.learn(site);
   auto nodes = start_nodes(site, shapes, applied, pki);
   if (!nodes) return std::unexpected(nodes.error());
   auto live = std::make_unique<LiveSite>(Token{});
@@ -412,7 +431,10 @@ std::expected<std::vector<std::string>, std::string> LiveSite::write(const std::
   for (std::size_t i = 0; i < site.origins.size(); ++i) {
     const auto& plan = nodes_->plans[i];
     std::string stem = site.origins[i].host + "_" + std::to_string(site.origins[i].port);
-    std::ranges::replace(stem, ':', '-');
+    // A file name in DIR/pki, whatever the host's text.
+    for (auto& ch : stem)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '-';
+    if (stem.starts_with('.')) stem.front() = '-';
     for (std::size_t k = 0; k < plan.spec.certificates.size(); ++k) {
       const auto& c = plan.spec.certificates[k];
       const auto name = stem + (k ? "-" + std::string(c.leaf.key && EVP_PKEY_get_base_id(c.leaf.key.get()) == EVP_PKEY_EC ? "ecdsa" : "rsa") : "");
@@ -461,9 +483,10 @@ std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::v
     const auto before = p.sink().lines().size();
     proxy::BlockingClient client("127.0.0.1", p.port());
     const auto response = client.exchange((*live)->request(site, r.origin, r.request));
-    p.wait_for_response(++run.requests);
+    const bool answered = p.wait_for_response(++run.requests);
     const auto all = p.sink().lines();
     const std::vector<std::string> mine(all.begin() + static_cast<long>(before), all.end());
+    if (!answered) return std::unexpected("the proxy wrote no response line for " + origin.name() + " within 10 s");
     if (r.request == origin.shown) run.shown[r.origin] = read_back(mine, response.status);
   }
   run.lines = p.sink().lines();

@@ -40,6 +40,8 @@ class SitePki {
   std::vector<lab::Issued> trusted_chain(int depth, Build build);
   // The copy of origin i's captured chain (made on first use).
   const ChainBlueprint& blueprint(std::size_t origin, const CapturedTls& captured);
+  // The roots the site's nodes send, before any chain is copied (LiveSite::start does it).
+  void learn(const SiteModel& site);
 
  private:
   std::map<std::size_t, ChainBlueprint> blueprints_;

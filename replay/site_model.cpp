@@ -103,13 +103,17 @@ std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& t
       if (!t.rule_type.empty()) origin->type = server_type(t.rule_type, t.port, t.path);
       origin->requests.push_back({t.method, t.path, t.status, t.start_ms});
       const bool failed = t.status >= 500 || t.status == 403 || t.denied;
-      // A failure stands for the origin over an earlier warning; the first of each kind wins.
-      if ((failed && !origin->failed) || (!origin->troubled() && !t.reasons.empty())) {
+      // A failure stands for the origin over an earlier warning, a certificate failure over an
+      // earlier network one (a node rebooting before it refused the chain); else the first wins.
+      const auto outcome = t.reasons.empty() ? std::nullopt : scan::outcome_of(t.reasons);
+      const bool verification = outcome && verify::is_verification_failure(verify::explain(*outcome).cause);
+      const bool shown_verification = origin->troubled() && verify::is_verification_failure(origin->diagnosis.cause);
+      if ((failed && !origin->failed) || (!origin->troubled() && !t.reasons.empty()) ||
+          (failed && verification && !shown_verification)) {
         origin->shown = origin->requests.size() - 1;
         origin->failed = failed;
         origin->lines = t.reasons;
-        origin->diagnosis = {};
-        if (auto outcome = scan::outcome_of(t.reasons)) origin->diagnosis = verify::explain(*outcome);
+        origin->diagnosis = outcome ? verify::explain(*outcome) : verify::Diagnosis{};
       }
     }
     site.settings = settings_of(mine);

@@ -59,6 +59,7 @@ std::expected<SiteReplay, std::string> replay_site(const SiteModel& site, SitePk
   auto tried_shapes = shapes;
   for (std::size_t i = 0; i < tried_shapes.size(); ++i)
     if (!reproduced.count(i)) tried_shapes[i] = {Build::Unbuildable, 0, false, "not reproduced"};
+  pki.learn(site);
   std::vector<NodeFacts> facts;
   for (std::size_t i = 0; i < site.origins.size(); ++i) facts.push_back(facts_of(site.origins[i], i, shapes[i], pki));
   out.fixes = candidate_fixes(site, tried_shapes, facts);

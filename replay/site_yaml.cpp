@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "mra/mra_path.hpp"
 #include "replay/site_captures.hpp"
 
 #include <ctime>
@@ -151,13 +152,17 @@ SiteModel read_site(const Reader& r, const YAML::Node& root) {
     const auto key = "origins[" + std::to_string(i) + "]";
     SiteOrigin o;
     o.host = r.as<std::string>(r.need(n, key, "host"), key + ".host");
+    const bool ip = mra::is_ip_literal(o.host);
+    if (!ip && !mra::is_dns_name(o.host)) r.fail(n["host"], key + ".host", "not a host name or IP address: '" + o.host + "'");
     o.port = r.as<int>(r.need(n, key, "port"), key + ".port");
     if (o.port < 1 || o.port > 65535) r.fail(n["port"], key + ".port", "not a port: " + std::to_string(o.port));
     o.protocol = n["protocol"] ? r.as<std::string>(n["protocol"], key + ".protocol") : "https";
     if (o.protocol != "https" && o.protocol != "http") r.fail(n["protocol"], key + ".protocol", "https or http, not '" + o.protocol + "'");
     o.domain = n["domain"] ? r.as<std::string>(n["domain"], key + ".domain") : (site.domains.empty() ? "" : site.domains.front());
     o.type = n["type"] ? type_of(r, n["type"], key + ".type") : config::ServerType::UnifiedCm;
-    o.host_is_ip = n["advertised_by_ip"] && r.as<bool>(n["advertised_by_ip"], key + ".advertised_by_ip");
+    o.host_is_ip = ip;
+    if (n["advertised_by_ip"] && r.as<bool>(n["advertised_by_ip"], key + ".advertised_by_ip") != ip)
+      r.fail(n["advertised_by_ip"], key + ".advertised_by_ip", std::string("says ") + (ip ? "false" : "true") + " for '" + o.host + "'");
     const auto requests = r.need(n, key, "requests");
     if (!requests.IsSequence() || requests.size() == 0) r.fail(requests, key + ".requests", "expected a list of requests");
     for (std::size_t k = 0; k < requests.size(); ++k) {
@@ -175,7 +180,8 @@ SiteModel read_site(const Reader& r, const YAML::Node& root) {
       CapturedTls tls;
       if (c["preference"]) tls.preference = r.as<std::string>(c["preference"], key + ".captured.preference");
       if (c["version"]) tls.version = r.as<std::string>(c["version"], key + ".captured.version");
-      if (c["at_ms"]) tls.at_ms = r.as<std::int64_t>(c["at_ms"], key + ".captured.at_ms");
+      // Validity is copied relative to the capture's time: without one, the shown request's.
+      tls.at_ms = c["at_ms"] ? r.as<std::int64_t>(c["at_ms"], key + ".captured.at_ms") : o.requests[o.shown].at_ms;
       if (const auto chain = c["chain"]) {
         if (!chain.IsSequence()) r.fail(chain, key + ".captured.chain", "expected a list of certificates");
         for (std::size_t k = 0; k < chain.size(); ++k)
@@ -241,8 +247,11 @@ std::expected<SiteModel, std::string> load_site(const std::string& path) {
   try {
     auto site = read_site(r, YAML::Load(in));
     return site;
-  } catch (const YAML::Exception& e) {
+  } catch (const YAML::ParserException& e) {
     return std::unexpected(path + ":" + std::to_string(e.mark.line + 1) + ": not YAML: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(path + ":" + std::to_string(e.mark.line + 1) + ": not the shape of a site (" + e.msg +
+                           "): a map where a map is expected, a list where a list is");
   } catch (const std::runtime_error& e) {
     return std::unexpected(e.what());
   }

@@ -29,7 +29,7 @@ struct Result {
 
 // The lab's ok-fqdn node, asking for a client certificate signed by `client_ca`.
 Result request_through_proxy(const lab::Issued& client_ca, bool present_certificate, config::VerifyOriginServer verify,
-                             bool tls13 = false) {
+                             bool tls13 = false, const std::string& host = "cucm.steven.lab") {
   auto def = lab::scenario_origin("ok-fqdn");
   def.spec.client_certificate_cas = {client_ca};
   def.spec.tls13 = tls13;
@@ -44,10 +44,11 @@ Result request_through_proxy(const lab::Issued& client_ca, bool present_certific
     config.expressway.server_certificate = write_file("client-cert/vcsc.pem", expressway.cert_pem());
     config.expressway.server_private_key = write_file("client-cert/vcsc.key", expressway.key_pem());
   }
-  config.allow_list.push_back({"https://cucm.steven.lab:" + std::to_string(port) + "/", config::MatchType::Prefix, {"GET"}});
+  config.allow_list.push_back({"https://" + host + ":" + std::to_string(port) + "/", config::MatchType::Prefix, {"GET"}});
+  config.hosts[host] = "127.0.0.1";
   ProxyUnderTest proxy(config);
   Client client(proxy.port());
-  auto response = client.exchange(get_request("/" + segment_for("cucm.steven.lab", port) + "/CSFemusk.cnf.xml"));
+  auto response = client.exchange(get_request("/" + segment_for(host, port) + "/CSFemusk.cnf.xml"));
   proxy.sink().wait_for("Detail=\"Sending Response\"");
   return {response.status, proxy.masked_lines({port}), (*origin)->handshakes()};
 }
@@ -79,6 +80,19 @@ TEST(ClientCertificate, UnderTls13TheRefusalArrivesAfterTheHandshakeAndReadsTheS
   EXPECT_EQ(r.status, 502);
   EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << joined(r.lines);
   EXPECT_FALSE(has_line(r.lines, "connection closed before a response")) << joined(r.lines);
+}
+
+// A node advertised by an IP that the hosts map sends to loopback (a replayed site): the alert
+// that arrives after a TLS 1.3 handshake names the IP as advertised, as the connector's lines do.
+// Failed before: it named 127.0.0.1.
+TEST(ClientCertificate, UnderTls13AnIpMappedByHostsIsNamedAsAdvertised) {
+  auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, config::VerifyOriginServer::Off, true,
+                                 "10.48.36.215");
+  EXPECT_EQ(r.status, 502);
+  EXPECT_TRUE(has_line(r.lines, "[ET_NET 0] ERROR: SSL connection failed for '10.48.36.215': error:14094418:SSL routines:"
+                                "ssl3_read_bytes:tlsv1 alert unknown ca"))
+      << joined(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "'127.0.0.1'")) << joined(r.lines);
 }
 
 TEST(ClientCertificate, NodeThatTrustsExpresswaysCaServes) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <tuple>
 
@@ -297,6 +298,7 @@ CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<
   auto config = base_config(LabPki::get());
   config.expressway.system_name = "expc-contoso";
   std::vector<std::unique_ptr<lab::MockOrigin>> origins;
+  std::map<std::string, std::string> addressed;  // a by-IP scenario's node is addressed by its IP
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const auto& [scenario, fqdn, port, type] = nodes[i];
     const auto ip = block.address(50 + static_cast<int>(i));
@@ -306,8 +308,9 @@ CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<
     auto origin = lab::MockOrigin::start(std::move(def.spec));
     if (!origin) throw std::runtime_error(origin.error());
     origins.push_back(std::move(*origin));
+    addressed[fqdn] = def.connect_host;
     config.hosts[fqdn] = ip;
-    config.servers.push_back({type, fqdn, true, {fqdn}});
+    config.servers.push_back({type, def.connect_host, true, {def.connect_host}});
   }
   CapturedSite site{scratch(name + ".log"), scratch(name + ".pcap")};
   auto capture = LoopbackCapture::start(site.pcap.string(), "net " + block.cidr());
@@ -317,7 +320,8 @@ CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<
     std::size_t n = 0;
     for (const auto& [fqdn, port, path] : requests) {
       Client client(proxy.port());
-      client.exchange(get_request("/" + mra::encode_segment({"contoso.example", "https", fqdn, port, false}) + path));
+      const auto host = addressed.contains(fqdn) ? addressed.at(fqdn) : fqdn;
+      client.exchange(get_request("/" + mra::encode_segment({"contoso.example", "https", host, port, mra::is_ip_literal(host)}) + path));
       proxy.in_process().wait_for_response(++n);
     }
     proxy.log()->flush();
@@ -393,11 +397,12 @@ TEST(Replay, AnonymizedTheCausesStayAndNoOriginalNameIsLeft) {
                                  {{"ecdsa-self-signed", pub, 6972, config::ServerType::UnifiedCm},
                                   {"wrong-host", sub, 8443, config::ServerType::UnifiedCm}});
   const auto northwind = fixture("northwind-x14.2-on.log");
+  // One after the other: three replays at once on two cores would only test the machine.
   auto plain = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--json"});
-  auto anonymous = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--json", "--anonymize"});
-  auto text = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--anonymize"});
   ASSERT_EQ(plain.wait_exit(std::chrono::seconds(120)), 0) << plain.output;
+  auto anonymous = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--json", "--anonymize"});
   ASSERT_EQ(anonymous.wait_exit(std::chrono::seconds(120)), 0) << anonymous.output;
+  auto text = spawn_mratls({"lab", "--from", northwind.string(), site.log.string(), site.pcap.string(), "--anonymize"});
   ASSERT_EQ(text.wait_exit(std::chrono::seconds(120)), 0) << text.output;
   const auto a = nlohmann::json::parse(plain.output.substr(plain.output.find('{')));
   const auto b = nlohmann::json::parse(anonymous.output.substr(anonymous.output.find('{')));
@@ -483,8 +488,35 @@ TEST(Replay, ABrokenSiteFileIsNamedWithItsLineAndKey) {
   EXPECT_EQ(cli.wait_exit(), 2) << cli.output;
   EXPECT_NE(cli.output.find("mratls lab --site: " + file.string() + ":5: origins[0].port: not a port: 99999"), std::string::npos)
       << cli.output;
+  // A host that is no host name could not name a file in --out: refused. Failed before.
+  std::ofstream(file) << "schema: mratls.site/1\norigins:\n  - host: ../../etc/x\n    port: 8443\n    requests:\n"
+                         "      - {path: /cucm-uds/version, status: 200}\n";
+  auto traversal = spawn_mratls({"lab", "--site", file.string()});
+  EXPECT_EQ(traversal.wait_exit(), 2) << traversal.output;
+  EXPECT_NE(traversal.output.find(":3: origins[0].host: not a host name or IP address: '../../etc/x'"), std::string::npos)
+      << traversal.output;
   std::ofstream(file) << "schema: mratls.scan/1\n";
   auto wrong = spawn_mratls({"lab", "--site", file.string()});
   EXPECT_EQ(wrong.wait_exit(), 2) << wrong.output;
   EXPECT_NE(wrong.output.find(":1: schema: expected mratls.site/1, not 'mratls.scan/1'"), std::string::npos) << wrong.output;
+}
+
+// A subscriber advertised by IP whose capture shows the FQDN its certificate names: advertising
+// that FQDN heals it. Failed before: the lab advertised a name of its own making, which the
+// copied certificate does not hold, and only the workaround was left.
+TEST(Replay, ACapturedNodeAdvertisedByIpIsHealedByTheNameItsCertificateHolds) {
+  const std::string sub = "ucm-sub.contoso.example";
+  const auto site = capture_site("contoso-by-ip", {{sub, 8443, "/cucm-uds/version"}},
+                                 {{"ip-not-in-san", sub, 8443, config::ServerType::UnifiedCm}});
+  const auto r = replay_files({site.log, site.pcap});
+  ASSERT_EQ(r.sites.size(), 1u);
+  const auto& s = r.sites[0];
+  ASSERT_EQ(s.site.origins.size(), 1u);
+  EXPECT_TRUE(s.site.origins[0].host_is_ip);
+  ASSERT_TRUE(s.site.origins[0].captured);
+  EXPECT_TRUE(s.origins[0].comparison.reproduced) << s.origins[0].comparison.reason;
+  EXPECT_EQ(heals(s, 0), (Lines{"advertise-fqdn", "verify-origin-server-off"}));
+  EXPECT_EQ(replay::other_name(s.site.origins[0], "contoso.example"), sub);
+  EXPECT_NE(s.site.origins[0].diagnosis.fix.find("(" + sub + ", which its certificate names)"), std::string::npos)
+      << s.site.origins[0].diagnosis.fix;
 }

@@ -127,3 +127,19 @@ TEST(SiteModel, WhenVerificationStartsAndStopsIsSaid) {
   EXPECT_EQ(e[2], "1 request(s) to the same origins passed without a verification line after 2025-11-30T09:00:00Z: "
                   "VerifyOriginServer Off since then, or the certificates fixed");
 }
+
+// A node that refused connections (rebooting) before it refused its chain: the certificate
+// failure stands for the origin, since it is what a fix must heal. Failed before: the connect
+// failure did, and the self-signed certificate was never built.
+TEST(SiteModel, ACertificateFailureStandsForTheOriginOverAnEarlierNetworkOne) {
+  const std::string refused =
+      "2026-11-30T10:00:00.000+01:00 expc traffic_server[1]: [ET_NET 0] WARNING: Connect to origin failed for "
+      "'cucm.example.com': Connection refused server=cucm.example.com(10.0.0.5) port=6972";
+  const auto sites = replay::infer_sites({
+      txn("expc", "cucm.example.com", 6972, "/CSFa.cnf.xml", 502, {refused}),
+      txn("expc", "cucm.example.com", 6972, "/CSFa.cnf.xml", 502, {kSelfSigned}),
+  });
+  const auto& o = sites[0].origins[0];
+  EXPECT_EQ(o.shown, 1u);
+  EXPECT_EQ(o.diagnosis.cause, verify::Cause::SelfSigned);
+}
