@@ -87,8 +87,10 @@ int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab
 
 // --out: site.yaml, the nodes' PKI and a configuration per site (a folder per system when the
 // evidence holds several), as the replay built them for the reproduction.
-std::expected<void, std::string> write_sites(const std::string& out, const replay::Snapshot& snapshot, const lab::LabDir& dir) {
-  for (const auto& site : snapshot.sites) {
+std::expected<void, std::string> write_sites(const std::string& out, const replay::Snapshot& snapshot, const lab::LabDir& dir,
+                                             const std::vector<std::unique_ptr<replay::SitePki>>& pkis) {
+  for (std::size_t k = 0; k < snapshot.sites.size(); ++k) {
+    const auto& site = snapshot.sites[k];
     const auto folder = snapshot.sites.size() == 1 ? std::filesystem::path(out) : std::filesystem::path(out) / site.system;
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
@@ -96,11 +98,7 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
     std::ofstream yaml(folder / "site.yaml");
     yaml << replay::site_yaml(site);
     if (!yaml) return std::unexpected((folder / "site.yaml").string() + ": cannot write it");
-    std::vector<replay::NodeShape> shapes;
-    for (const auto& origin : site.origins)
-      shapes.push_back(origin.troubled() ? replay::shape_of(scan::outcome_of(origin.lines)) : replay::NodeShape{});
-    replay::SitePki pki;
-    auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
+    auto live = replay::LiveSite::start(site, replay::shapes_of(site), {}, *pkis[k], dir);
     if (!live) return std::unexpected(live.error());
     if (auto wrote = (*live)->write(folder, site); !wrote) return std::unexpected(wrote.error());
   }
@@ -110,10 +108,7 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
 // lab --from --keep-running: the reproduced site left up behind one listening proxy (and the
 // live page), for a session with the customer, until Ctrl-C.
 int keep_site_running(const Options& o, const replay::SiteModel& site, replay::SitePki& pki, const lab::LabDir& dir) {
-  std::vector<replay::NodeShape> shapes;
-  for (const auto& origin : site.origins)
-    shapes.push_back(origin.troubled() ? replay::shape_of(scan::outcome_of(origin.lines)) : replay::NodeShape{});
-  auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
+  auto live = replay::LiveSite::start(site, replay::shapes_of(site), {}, pki, dir);
   if (!live) {
     std::cerr << "mratls lab --from: " << live.error() << "\n";
     return kUsage;
@@ -198,8 +193,10 @@ int replay_site(const Options& o) {
   try {
     lab::LabDir dir("");
     std::vector<replay::SiteReplay> replays;
+    // A site's CAs and copied chains are its own, and --out and --keep-running use the same ones.
+    std::vector<std::unique_ptr<replay::SitePki>> pkis;
     for (const auto& site : snapshot->sites) {
-      replay::SitePki pki;  // a site's CAs and copied chains are its own
+      auto& pki = *pkis.emplace_back(std::make_unique<replay::SitePki>());
       if (!o.json)
         std::cerr << "mratls lab: replaying " << (site.system.empty() ? "the site" : site.system) << ": " << site.origins.size()
                   << " origins, then each fix\n";
@@ -211,7 +208,7 @@ int replay_site(const Options& o) {
       replays.push_back(std::move(*r));
     }
     if (!o.out.empty())
-      if (auto wrote = write_sites(o.out, *snapshot, dir); !wrote) {
+      if (auto wrote = write_sites(o.out, *snapshot, dir, pkis); !wrote) {
         std::cerr << "mratls lab --out: " << wrote.error() << "\n";
         return kUsage;
       }
@@ -226,8 +223,7 @@ int replay_site(const Options& o) {
                   << " (give the lines of one Expressway-C system)\n";
         return kUsage;
       }
-      replay::SitePki pki;
-      return keep_site_running(o, snapshot->sites.front(), pki, dir);
+      return keep_site_running(o, snapshot->sites.front(), *pkis.front(), dir);
     }
     return replay::all_reproduced(replays) ? kOk : kFindings;
   } catch (const std::exception& e) {

@@ -13,6 +13,12 @@ std::vector<const SiteFix*> pointers(const std::vector<SiteFix>& fixes, const st
 
 }  // namespace
 
+std::vector<NodeShape> shapes_of(const SiteModel& site) {
+  std::vector<NodeShape> shapes;
+  for (const auto& o : site.origins) shapes.push_back(o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{});
+  return shapes;
+}
+
 bool passes(const LabAnswer& a) { return a.ran && a.status > 0 && a.status < 400 && a.lines.empty(); }
 
 std::size_t SiteReplay::troubled() const {
@@ -39,8 +45,7 @@ std::expected<SiteReplay, std::string> replay_site(const SiteModel& site, SitePk
                                                    const ReplayLimits& limits) {
   SiteReplay out;
   out.site = site;
-  std::vector<NodeShape> shapes;
-  for (const auto& o : site.origins) shapes.push_back(o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{});
+  const auto shapes = shapes_of(site);
   auto run = run_site(site, shapes, {}, pki, dir, limits);
   if (!run) return std::unexpected(run.error());
   out.run = std::move(*run);

@@ -37,6 +37,9 @@ struct SiteReplay {
   std::size_t passing_reproduced() const;
 };
 
+// How the lab builds each origin of the site, from its shown request's lines.
+std::vector<NodeShape> shapes_of(const SiteModel& site);
+
 // Whether the lab's answer is one the site would count as healed: a response, and no
 // verification line (under log-only the request passes, with its warning).
 bool passes(const LabAnswer& a);

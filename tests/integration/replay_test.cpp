@@ -313,7 +313,10 @@ CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<
     config.servers.push_back({type, def.connect_host, true, {def.connect_host}});
   }
   CapturedSite site{scratch(name + ".log"), scratch(name + ".pcap")};
-  auto capture = LoopbackCapture::start(site.pcap.string(), "net " + block.cidr());
+  // The site's own nodes only: another test may use other addresses of the block meanwhile.
+  std::string filter;
+  for (std::size_t i = 0; i < nodes.size(); ++i) filter += (i ? " or host " : "host ") + block.address(50 + static_cast<int>(i));
+  auto capture = LoopbackCapture::start(site.pcap.string(), filter);
   if (!capture) throw std::runtime_error(capture.error());
   {
     ProxyUnderTest proxy(config);
