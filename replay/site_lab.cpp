@@ -193,12 +193,16 @@ std::vector<Replayed> replay_order(const SiteModel& site, const ReplayLimits& li
   return out;
 }
 
-std::string request_bytes(const SiteOrigin& o, const LiveNode& plan, const SiteRequest& r) {
-  const std::string authority = std::string(lab::kLabPublicName) + ":8443";
+// "/<MRA segment>/<path>": the request's target at the node as the lab addresses it.
+std::string mra_target(const SiteOrigin& o, const LiveNode& plan, const SiteRequest& r) {
   const auto segment = mra::encode_segment({o.domain, o.protocol, plan.host, static_cast<std::uint16_t>(o.port),
                                             mra::is_ip_literal(plan.host)});
-  std::string path = r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path;
-  std::string bytes = r.method + " http://" + authority + "/" + segment + path + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+  return "/" + segment + (r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path);
+}
+
+std::string request_bytes(const SiteOrigin& o, const LiveNode& plan, const SiteRequest& r) {
+  const std::string authority = std::string(lab::kLabPublicName) + ":8443";
+  std::string bytes = r.method + " http://" + authority + mra_target(o, plan, r) + " HTTP/1.1\r\nHost: " + authority + "\r\n";
   if (r.method != "GET" && r.method != "HEAD") bytes += "Content-Length: 0\r\n";
   return bytes + "\r\n";
 }
@@ -408,11 +412,8 @@ std::string LiveSite::curl(const SiteModel& site, std::size_t origin, std::uint1
   const auto& o = site.origins[origin];
   const auto& plan = nodes_->plans[origin];
   const auto& r = o.requests[o.shown];
-  const auto segment = mra::encode_segment({o.domain, o.protocol, plan.host, static_cast<std::uint16_t>(o.port),
-                                            mra::is_ip_literal(plan.host)});
-  std::string path = r.path.empty() || r.path.front() != '/' ? "/" + r.path : r.path;
   return "curl -s -o /dev/null -w '%{http_code}\\n'" + std::string(r.method == "GET" ? "" : " -X " + r.method) +
-         " 'http://127.0.0.1:" + std::to_string(port) + "/" + segment + path + "'";
+         " 'http://127.0.0.1:" + std::to_string(port) + mra_target(o, plan, r) + "'";
 }
 
 std::expected<std::vector<std::string>, std::string> LiveSite::write(const std::filesystem::path& dir, const SiteModel& site) const {

@@ -106,14 +106,15 @@ std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& t
       // A failure stands for the origin over an earlier warning, a certificate failure over an
       // earlier network one (a node rebooting before it refused the chain); else the first wins.
       const auto outcome = t.reasons.empty() ? std::nullopt : scan::outcome_of(t.reasons);
-      const bool verification = outcome && verify::is_verification_failure(verify::explain(*outcome).cause);
+      const auto diagnosis = outcome ? verify::explain(*outcome) : verify::Diagnosis{};
+      const bool verification = verify::is_verification_failure(diagnosis.cause);
       const bool shown_verification = origin->troubled() && verify::is_verification_failure(origin->diagnosis.cause);
       if ((failed && !origin->failed) || (!origin->troubled() && !t.reasons.empty()) ||
           (failed && verification && !shown_verification)) {
         origin->shown = origin->requests.size() - 1;
         origin->failed = failed;
         origin->lines = t.reasons;
-        origin->diagnosis = outcome ? verify::explain(*outcome) : verify::Diagnosis{};
+        origin->diagnosis = diagnosis;
       }
     }
     site.settings = settings_of(mine);
