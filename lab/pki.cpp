@@ -104,15 +104,14 @@ Issued issue(const CertSpec& spec, const Issued* issuer, ossl::PKeyPtr key) {
 
   add_extension(cert.get(), issuer_cert, NID_subject_key_identifier, "hash");
   if (issuer) add_extension(cert.get(), issuer_cert, NID_authority_key_identifier, "keyid:always");
-  if (spec.is_ca) {
-    add_extension(cert.get(), issuer_cert, NID_basic_constraints, "critical,CA:TRUE");
-    add_extension(cert.get(), issuer_cert, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
-  } else {
-    add_extension(cert.get(), issuer_cert, NID_basic_constraints, "CA:FALSE");
-    add_extension(cert.get(), issuer_cert, NID_key_usage,
-                  is_rsa(spec.key_type) ? "digitalSignature,keyEncipherment" : "digitalSignature");
-    if (!spec.ext_key_usage.empty()) add_extension(cert.get(), issuer_cert, NID_ext_key_usage, spec.ext_key_usage);
-  }
+  const std::string constraints = spec.basic_constraints.value_or(spec.is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+  const std::string usage = spec.key_usage.value_or(spec.is_ca                 ? "critical,keyCertSign,cRLSign,digitalSignature"
+                                                    : is_rsa(spec.key_type) ? "digitalSignature,keyEncipherment"
+                                                                            : "digitalSignature");
+  if (!constraints.empty()) add_extension(cert.get(), issuer_cert, NID_basic_constraints, constraints);
+  if (!usage.empty()) add_extension(cert.get(), issuer_cert, NID_key_usage, usage);
+  const std::string purposes = spec.ext_key_usage.value_or(spec.is_ca ? "" : "serverAuth,clientAuth");
+  if (!purposes.empty()) add_extension(cert.get(), issuer_cert, NID_ext_key_usage, purposes);
   if (auto sans = san_value(spec); !sans.empty()) add_extension(cert.get(), issuer_cert, NID_subject_alt_name, sans);
   for (const auto& extra : spec.extra_extensions) add_extension(cert.get(), issuer_cert, extra.nid, extra.value);
 

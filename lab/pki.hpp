@@ -33,8 +33,13 @@ struct CertSpec {
   // Validity relative to now: the default is valid from an hour ago for a year.
   std::chrono::seconds not_before{-std::chrono::hours(1)};
   std::chrono::seconds not_after{std::chrono::hours(24 * 365)};
-  // Extended Key Usage; empty: no EKU extension at all.
-  std::string ext_key_usage = "serverAuth,clientAuth";
+  // Extended Key Usage, Key Usage and Basic Constraints in OpenSSL's configuration syntax
+  // ("serverAuth", "critical,keyCertSign", "critical,CA:TRUE,pathlen:0"). Unset: what the lab
+  // gives a CA (no EKU), or a leaf of this key type (serverAuth and clientAuth); empty: no such
+  // extension. A copy of a captured certificate sets all three as it found them.
+  std::optional<std::string> ext_key_usage;
+  std::optional<std::string> key_usage;
+  std::optional<std::string> basic_constraints;
   Digest digest = Digest::Sha256;
   std::vector<ExtraExtension> extra_extensions;
 };

@@ -1,6 +1,7 @@
 #include "replay/chain_copy.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace mratls::replay {
 namespace {
@@ -11,6 +12,17 @@ using verify::doctor::NameField;
 std::vector<std::pair<std::string, std::string>> fields(const std::vector<NameField>& name) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& f : name) out.emplace_back(f.field, f.value);
+  return out;
+}
+
+// An extension as the captured certificate had it, critical or not, in OpenSSL's syntax; empty
+// when it had none.
+std::string extension_value(const CertificateFacts& f, std::string_view short_name, bool present,
+                            const std::vector<std::string>& values) {
+  if (!present || values.empty()) return {};  // an extension with no values cannot be written again
+  const bool critical = std::ranges::any_of(f.extensions, [&](const auto& e) { return e.short_name == short_name && e.critical; });
+  std::string out = critical ? "critical" : "";
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
   return out;
 }
 
@@ -26,8 +38,11 @@ lab::CertSpec spec_of(const CertificateFacts& f, std::int64_t at_ms) {
   spec.is_ca = f.is_ca;
   spec.not_before = since(f.not_before, at_ms);
   spec.not_after = since(f.not_after, at_ms);
-  spec.ext_key_usage.clear();
-  for (const auto& u : f.extended_key_usage) spec.ext_key_usage += (spec.ext_key_usage.empty() ? "" : ",") + u;
+  spec.ext_key_usage = extension_value(f, "extendedKeyUsage", f.has_extended_key_usage, f.extended_key_usage);
+  spec.key_usage = extension_value(f, "keyUsage", f.has_key_usage, f.key_usage);
+  std::vector<std::string> constraints{f.is_ca ? "CA:TRUE" : "CA:FALSE"};
+  if (f.path_length) constraints.push_back("pathlen:" + std::to_string(*f.path_length));
+  spec.basic_constraints = extension_value(f, "basicConstraints", f.has_basic_constraints, constraints);
   spec.digest = f.signature_digest == "SHA1" ? lab::Digest::Sha1 : lab::Digest::Sha256;
   return spec;
 }

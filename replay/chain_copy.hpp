@@ -1,5 +1,6 @@
 // A captured chain copied with lab keys: the subjects and issuers, the SANs by type, the key type
-// and size, the validity, the CA flag, the EKU and the depth, so that the proxy refuses (or
+// and size, the validity, the basic constraints (CA flag, path length), the KU and EKU, each as
+// critical as it was, and the depth, so that the proxy refuses (or
 // accepts) the copy for the reason it refused the original. The validity keeps its distance
 // from the capture's time, so what had expired then has expired now. Keys are made once per
 // blueprint; building a variant (renewed, with another name, with the intermediate sent) only

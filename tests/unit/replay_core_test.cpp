@@ -4,6 +4,7 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "lab/pki.hpp"
@@ -13,6 +14,8 @@
 #include "replay/reproduction.hpp"
 #include "replay/site_fix.hpp"
 #include "verify/doctor/certificate_facts.hpp"
+#include "verify/origin_verification.hpp"
+#include "verify/trust_store.hpp"
 
 using namespace mratls;
 using replay::Build;
@@ -225,4 +228,113 @@ TEST(ReplayAnonymize, UsersOfAccessLinesAndSubjectValuesInTheirPlace) {
   EXPECT_EQ(c.subject[2].value, "node1.site1.example");
   EXPECT_EQ(c.issuer[0].value.rfind("192.0.2.", 0), 0u) << c.issuer[0].value;  // an address stays an address
   EXPECT_EQ(c.sha256_fingerprint, "anonymized:1");
+}
+
+namespace {
+
+// What the proxy's verifier finds on a chain the node sends, trusting `root`.
+std::vector<verify::Finding> findings_for(const lab::Issued& leaf, const std::vector<lab::Issued>& sent, const lab::Issued& root) {
+  auto store = verify::TrustStore::from_certificates([&] {
+    std::vector<ossl::X509Ptr> roots;
+    roots.push_back(ossl::up_ref(root.cert.get()));
+    return roots;
+  }());
+  std::vector<X509*> untrusted;
+  for (const auto& s : sent) untrusted.push_back(s.cert.get());
+  verify::OriginVerification v({"ucm1.contoso.example", "ucm1.contoso.example", "10.0.0.1"}, verify::Enforcement::LogOnly);
+  v.verify_offline(leaf.cert.get(), untrusted, store, 1);
+  return v.findings();
+}
+
+// A chain through an issuing CA of the given constraints, captured as sent (leaf, issuing CA).
+struct Captured {
+  lab::Issued root, issuing, leaf;
+  std::vector<verify::doctor::CertificateFacts> facts;
+};
+
+Captured captured_through(const lab::CertSpec& issuing_spec) {
+  Captured c;
+  c.root = lab::make_ca("Contoso Root CA");
+  c.issuing = lab::issue(issuing_spec, &c.root);
+  lab::CertSpec leaf;
+  leaf.common_name = "ucm1.contoso.example";
+  leaf.dns_sans = {"ucm1.contoso.example"};
+  c.leaf = lab::issue(leaf, &c.issuing);
+  c.facts = {verify::doctor::certificate_facts(c.leaf.cert.get()), verify::doctor::certificate_facts(c.issuing.cert.get())};
+  return c;
+}
+
+}  // namespace
+
+// The key usage and the basic constraints are copied as they were, critical or not, so the
+// proxy refuses the copy for the reason it refused the original: a CA that may not sign
+// certificates, an intermediate under a path length of 0.
+TEST(ReplayChainCopy, KeyUsageAndPathLengthAreCopiedSoTheCopyFailsTheSameWay) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto copy_of = [&](const Captured& c) {
+    replay::CopyCache cache;
+    // The root is not sent: learnt from a node that sends it.
+    replay::learn_roots({verify::doctor::certificate_facts(c.root.cert.get())}, now_ms, cache);
+    return replay::build(replay::blueprint_of(c.facts, now_ms, cache), cache);
+  };
+
+  lab::CertSpec no_cert_sign;
+  no_cert_sign.common_name = "Contoso Issuing CA";
+  no_cert_sign.is_ca = true;
+  no_cert_sign.key_usage = "critical,digitalSignature,cRLSign";
+  const auto a = captured_through(no_cert_sign);
+  ASSERT_TRUE(a.facts[1].has_key_usage);
+  EXPECT_EQ(a.facts[1].key_usage, (std::vector<std::string>{"digitalSignature", "cRLSign"}));
+  const auto a_copy = copy_of(a);
+  const auto a_copy_facts = verify::doctor::certificate_facts(a_copy.sent.at(0).cert.get());
+  EXPECT_EQ(a_copy_facts.key_usage, a.facts[1].key_usage);
+  const auto a_found = findings_for(a.leaf, {a.issuing}, a.root);
+  ASSERT_FALSE(a_found.empty());
+  // OpenSSL 3 calls a CA that may not sign certificates no CA at all.
+  EXPECT_EQ(a_found[0].x509_error, X509_V_ERR_INVALID_CA);
+  EXPECT_EQ(findings_for(a_copy.leaf, a_copy.sent, a_copy.root), a_found);
+
+  // pathlen:0 on the intermediate, and another CA below it that signs the leaf.
+  auto c = Captured{};
+  c.root = lab::make_ca("Contoso Root CA");
+  lab::CertSpec policy;
+  policy.common_name = "Contoso Policy CA";
+  policy.is_ca = true;
+  policy.basic_constraints = "critical,CA:TRUE,pathlen:0";
+  c.issuing = lab::issue(policy, &c.root);
+  auto below = lab::make_ca("Contoso Issuing CA", &c.issuing);
+  lab::CertSpec leaf;
+  leaf.common_name = "ucm1.contoso.example";
+  leaf.dns_sans = {"ucm1.contoso.example"};
+  c.leaf = lab::issue(leaf, &below);
+  c.facts = {verify::doctor::certificate_facts(c.leaf.cert.get()), verify::doctor::certificate_facts(below.cert.get()),
+             verify::doctor::certificate_facts(c.issuing.cert.get())};
+  EXPECT_EQ(c.facts[2].path_length, 0);
+  EXPECT_FALSE(c.facts[1].path_length);
+  const auto c_copy = copy_of(c);
+  ASSERT_EQ(c_copy.sent.size(), 2u);
+  const auto c_copy_policy = verify::doctor::certificate_facts(c_copy.sent[1].cert.get());
+  EXPECT_EQ(c_copy_policy.path_length, 0);
+  EXPECT_TRUE(c_copy_policy.has_basic_constraints);
+  EXPECT_TRUE(std::ranges::any_of(c_copy_policy.extensions, [](const auto& e) { return e.short_name == "basicConstraints" && e.critical; }));
+  const auto c_found = findings_for(c.leaf, {below, c.issuing}, c.root);
+  ASSERT_FALSE(c_found.empty());
+  EXPECT_EQ(c_found[0].x509_error, X509_V_ERR_PATH_LENGTH_EXCEEDED);
+  EXPECT_EQ(findings_for(c_copy.leaf, c_copy.sent, c_copy.root), c_found);
+
+  // A leaf without any basic constraints, or without key usage, is copied without them.
+  lab::CertSpec bare;
+  bare.common_name = "ucm1.contoso.example";
+  bare.basic_constraints = "";
+  bare.key_usage = "";
+  auto bare_leaf = lab::issue(bare, &a.root);
+  const auto bare_facts = verify::doctor::certificate_facts(bare_leaf.cert.get());
+  EXPECT_FALSE(bare_facts.has_basic_constraints);
+  EXPECT_FALSE(bare_facts.has_key_usage);
+  replay::CopyCache cache;
+  const auto bare_copy = replay::build(replay::blueprint_of({bare_facts}, now_ms, cache), cache);
+  const auto bare_copy_facts = verify::doctor::certificate_facts(bare_copy.leaf.cert.get());
+  EXPECT_FALSE(bare_copy_facts.has_basic_constraints);
+  EXPECT_FALSE(bare_copy_facts.has_key_usage);
 }

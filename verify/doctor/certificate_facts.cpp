@@ -5,6 +5,9 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
+#include <utility>
+
 #include "verify/certificate_names.hpp"
 #include "verify/ossl.hpp"
 
@@ -91,6 +94,21 @@ std::time_t to_time(const ASN1_TIME* t) {
   return timegm(&tm);
 }
 
+// The bits in the order RFC 5280 lists them, named as OpenSSL's configuration names them, so a
+// copy can ask for the same usage.
+std::vector<std::string> key_usage_names(std::uint32_t usage) {
+  static constexpr std::pair<std::uint32_t, const char*> kBits[] = {
+      {KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
+      {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+      {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
+      {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
+      {KU_DECIPHER_ONLY, "decipherOnly"}};
+  std::vector<std::string> names;
+  for (const auto& [bit, name] : kBits)
+    if (usage & bit) names.emplace_back(name);
+  return names;
+}
+
 std::string key_id(const ASN1_OCTET_STRING* id) {
   return id ? hex(ASN1_STRING_get0_data(id), static_cast<std::size_t>(ASN1_STRING_length(id)), true, ":") : std::string{};
 }
@@ -140,7 +158,13 @@ CertificateFacts certificate_facts(X509* cert) {
   for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i)
     f.extended_key_usage.push_back(object_name(sk_ASN1_OBJECT_value(eku.get(), i), true));
   BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert, NID_basic_constraints, nullptr, nullptr)));
+  f.has_basic_constraints = bc != nullptr;
   f.is_ca = bc && bc->ca;
+  if (bc && bc->pathlen) f.path_length = ASN1_INTEGER_get(bc->pathlen);
+  if (const std::uint32_t usage = X509_get_key_usage(cert); usage != UINT32_MAX) {
+    f.has_key_usage = true;
+    f.key_usage = key_usage_names(usage);
+  }
   f.self_issued = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0;
   f.self_signed = X509_self_signed(cert, 1) == 1;
   f.subject_key_id = key_id(X509_get0_subject_key_id(cert));

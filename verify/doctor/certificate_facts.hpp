@@ -55,7 +55,11 @@ struct CertificateFacts : SubjectFacts {
   std::vector<ExtensionFact> extensions;
   bool has_extended_key_usage = false;
   std::vector<std::string> extended_key_usage;  // serverAuth, clientAuth, …
+  bool has_key_usage = false;
+  std::vector<std::string> key_usage;  // digitalSignature, keyEncipherment, keyCertSign, … (OpenSSL's names)
+  bool has_basic_constraints = false;
   bool is_ca = false;                           // Basic Constraints CA:TRUE
+  std::optional<long> path_length;              // Basic Constraints pathLenConstraint
   bool self_issued = false;                     // subject == issuer
   bool self_signed = false;                     // self-issued and its signature verifies with its own key
   std::string subject_key_id;                   // colon hex, empty when absent
