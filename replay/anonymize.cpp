@@ -47,8 +47,10 @@ Pseudonyms::Pseudonyms(const std::vector<SiteModel>& sites) {
     if (!s.system.empty() && !table_.contains(s.system)) table_[s.system] = "expressway-c" + std::to_string(++counters_["system"]);
     for (const auto& o : s.origins) {
       o.host_is_ip ? learn_address(o.host) : learn_host(o.host);
-      for (const auto& r : o.requests)
+      for (const auto& r : o.requests) {
+        if (!r.user.empty()) learn_user(r.user);
         for (const auto& u : users_in(r.path)) learn_user(u);
+      }
       for (const auto& l : o.lines) {
         for (const auto& a : addresses_in(l)) learn_address(a);
         for (const auto& u : users_in(l)) learn_user(u);
@@ -152,7 +154,10 @@ void Pseudonyms::apply(SiteModel& site) const {
   for (auto& o : site.origins) {
     o.host = apply(o.host);
     o.domain = apply(o.domain);
-    for (auto& r : o.requests) r.path = apply(r.path);
+    for (auto& r : o.requests) {
+      r.path = apply(r.path);
+      r.user = apply(r.user);
+    }
     for (auto& l : o.lines) l = apply(l);
   }
   int certificate = 0;

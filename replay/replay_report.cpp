@@ -47,6 +47,13 @@ nlohmann::json fix_json(const SiteReplay& r, std::size_t f) {
           {"note", fix.note}, {"heals", origins}};
 }
 
+// The request that stands for the origin, the one whose answer both sides show.
+nlohmann::json request_json(const SiteOrigin& o) {
+  if (o.requests.empty()) return nullptr;
+  const auto& r = o.requests[o.shown];
+  return {{"method", r.method}, {"path", r.path}, {"user", r.user}};
+}
+
 }  // namespace
 
 bool all_reproduced(const std::vector<SiteReplay>& replays) {
@@ -72,6 +79,10 @@ void print_replay(const Snapshot& snapshot, const std::vector<SiteReplay>& repla
       const auto& o = r.site.origins[i];
       const auto& rep = r.origins[i];
       out << "\n" << origin_label(o) << (o.troubled() ? "  " + std::string(verify::to_string(o.diagnosis.cause)) : "") << "\n";
+      if (!o.requests.empty()) {
+        const auto& shown = o.requests[o.shown];
+        out << "  " << shown.method << " " << shown.path << (shown.user.empty() ? "" : "  (user " + shown.user + ")") << "\n";
+      }
       print_answer("site", o.status(), o.lines, out);
       print_answer("lab ", rep.lab.status, rep.lab.lines, out);
       if (rep.comparison.reproduced) out << "  reproduced (the lab's node: " << to_string(rep.shape.build) << ")\n";
@@ -139,6 +150,7 @@ nlohmann::json replay_json(const Snapshot& snapshot, const std::vector<SiteRepla
                                 {"type", config::to_string(o.type)},
                                 {"advertised_by_ip", o.host_is_ip},
                                 {"requests", o.requests.size()},
+                                {"request", request_json(o)},
                                 {"failing", o.troubled()},
                                 {"site", {{"status", o.status()}, {"lines", o.lines}}},
                                 {"lab", {{"status", rep.lab.status}, {"lines", rep.lab.lines}}},

@@ -101,7 +101,7 @@ std::vector<SiteModel> infer_sites(const std::vector<scan::TransactionRecord>& t
                                                 {}, 0, false, {}, {}, std::nullopt});
       // A rule type logged later says more than the port did.
       if (!t.rule_type.empty()) origin->type = server_type(t.rule_type, t.port, t.path);
-      origin->requests.push_back({t.method, t.path, t.status, t.start_ms});
+      origin->requests.push_back({t.method, t.path, t.user, t.status, t.start_ms});
       const bool failed = t.status >= 500 || t.status == 403 || t.denied;
       // A failure stands for the origin over an earlier warning, a certificate failure over an
       // earlier network one (a node rebooting before it refused the chain); else the first wins.

@@ -18,6 +18,7 @@ namespace mratls::replay {
 struct SiteRequest {
   std::string method;
   std::string path;
+  std::string user;  // the access line's Username=; empty when none was logged
   int status = 0;
   std::int64_t at_ms = 0;
 };

@@ -5,10 +5,12 @@
 #include "mra/mra_path.hpp"
 #include "replay/site_captures.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <string_view>
 
 namespace mratls::replay {
 namespace {
@@ -47,10 +49,22 @@ void emit_certificate(YAML::Emitter& y, const CertificateFacts& c) {
   y << YAML::Key << "self_signed" << YAML::Value << c.self_signed;
   y << YAML::Key << "extended_key_usage" << YAML::Value << YAML::Flow << c.extended_key_usage;
   y << YAML::Key << "has_extended_key_usage" << YAML::Value << c.has_extended_key_usage;
+  y << YAML::Key << "key_usage" << YAML::Value << YAML::Flow << c.key_usage;
+  y << YAML::Key << "has_key_usage" << YAML::Value << c.has_key_usage;
+  y << YAML::Key << "basic_constraints" << YAML::Value << c.has_basic_constraints;
+  if (c.path_length) y << YAML::Key << "path_length" << YAML::Value << *c.path_length;
+  std::vector<std::string> critical;
+  for (const auto& e : c.extensions)
+    if (e.critical) critical.push_back(e.short_name);
+  y << YAML::Key << "critical" << YAML::Value << YAML::Flow << critical;
   y << YAML::Key << "signature_digest" << YAML::Value << c.signature_digest;
   y << YAML::Key << "fingerprint" << YAML::Value << c.sha256_fingerprint;
   y << YAML::EndMap;
 }
+
+constexpr std::string_view kKeyUsages[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                           "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                           "cRLSign",          "encipherOnly",   "decipherOnly"};
 
 // Reading: every error names the file, the line and the key.
 struct Reader {
@@ -115,7 +129,20 @@ struct Reader {
     if (n["self_signed"]) c.self_signed = as<bool>(n["self_signed"], key + ".self_signed");
     c.self_issued = c.subject == c.issuer;
     c.extended_key_usage = strings(n["extended_key_usage"], key + ".extended_key_usage");
-    c.has_extended_key_usage = n["has_extended_key_usage"] ? as<bool>(n["has_extended_key_usage"], key) : !c.extended_key_usage.empty();
+    c.has_extended_key_usage = n["has_extended_key_usage"] ? as<bool>(n["has_extended_key_usage"], key + ".has_extended_key_usage")
+                                                           : !c.extended_key_usage.empty();
+    c.key_usage = strings(n["key_usage"], key + ".key_usage");
+    for (const auto& usage : c.key_usage)
+      if (std::ranges::find(kKeyUsages, usage) == std::end(kKeyUsages))
+        fail(n["key_usage"], key + ".key_usage", "not a key usage OpenSSL names: '" + usage + "' (digitalSignature, keyCertSign, …)");
+    c.has_key_usage = n["has_key_usage"] ? as<bool>(n["has_key_usage"], key + ".has_key_usage") : !c.key_usage.empty();
+    // Older files without the key: the lab's own certificates all carry basic constraints.
+    c.has_basic_constraints = n["basic_constraints"] ? as<bool>(n["basic_constraints"], key + ".basic_constraints") : true;
+    if (n["path_length"]) {
+      c.path_length = as<long>(n["path_length"], key + ".path_length");
+      if (*c.path_length < 0) fail(n["path_length"], key + ".path_length", "not a path length: " + std::to_string(*c.path_length));
+    }
+    for (const auto& name : strings(n["critical"], key + ".critical")) c.extensions.push_back({name, name, true});
     if (n["signature_digest"]) c.signature_digest = as<std::string>(n["signature_digest"], key + ".signature_digest");
     if (n["fingerprint"]) c.sha256_fingerprint = as<std::string>(n["fingerprint"], key + ".fingerprint");
     return c;
@@ -169,7 +196,8 @@ SiteModel read_site(const Reader& r, const YAML::Node& root) {
       const auto q = requests[k];
       const auto qk = key + ".requests[" + std::to_string(k) + "]";
       o.requests.push_back({q["method"] ? r.as<std::string>(q["method"], qk + ".method") : "GET",
-                            r.as<std::string>(r.need(q, qk, "path"), qk + ".path"), r.as<int>(r.need(q, qk, "status"), qk + ".status"),
+                            r.as<std::string>(r.need(q, qk, "path"), qk + ".path"),
+                            q["user"] ? r.as<std::string>(q["user"], qk + ".user") : "", r.as<int>(r.need(q, qk, "status"), qk + ".status"),
                             q["at_ms"] ? r.as<std::int64_t>(q["at_ms"], qk + ".at_ms") : 0});
     }
     o.shown = n["shown"] ? r.as<std::size_t>(n["shown"], key + ".shown") : 0;
@@ -219,9 +247,12 @@ std::string site_yaml(const SiteModel& site) {
     y << YAML::Key << "type" << YAML::Value << type_value(o.type);
     y << YAML::Key << "advertised_by_ip" << YAML::Value << o.host_is_ip;
     y << YAML::Key << "requests" << YAML::Value << YAML::BeginSeq;
-    for (const auto& r : o.requests)
+    for (const auto& r : o.requests) {
       y << YAML::Flow << YAML::BeginMap << YAML::Key << "method" << YAML::Value << r.method << YAML::Key << "path" << YAML::Value
-        << r.path << YAML::Key << "status" << YAML::Value << r.status << YAML::Key << "at_ms" << YAML::Value << r.at_ms << YAML::EndMap;
+        << r.path;
+      if (!r.user.empty()) y << YAML::Key << "user" << YAML::Value << r.user;
+      y << YAML::Key << "status" << YAML::Value << r.status << YAML::Key << "at_ms" << YAML::Value << r.at_ms << YAML::EndMap;
+    }
     y << YAML::EndSeq;
     y << YAML::Key << "shown" << YAML::Value << o.shown;
     y << YAML::Key << "lines" << YAML::Value << o.lines;

@@ -81,6 +81,7 @@ LogRecord parse_line(std::string_view line) {
     r.allowed = body.starts_with("Event=\"Request Allowed\"");
     r.request_url = logs::field(text, "Request");
     r.rule_type = logs::field(text, "Type");
+    r.username = logs::field(text, "Username");
     r.txn_id.clear();
     if (r.request_url.empty()) r.kind = RecordKind::Garbled;
     return r;

@@ -36,6 +36,7 @@ struct LogRecord {
   // Access
   bool allowed = false;
   std::string request_url;
+  std::string username;   // Username=: the user the request was made for
   std::string rule_type;  // Type=: which allow-list rule ("Automatically generated rule for CUCM TFTP server")
   // Warning / Error
   std::string text;  // after "WARNING: " / "ERROR: "

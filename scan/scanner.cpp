@@ -157,6 +157,7 @@ void Scanner::handle(LogRecord r, Stream& stream) {
     if (owner) {
       owner->lines.push_back(r.line);
       owner->rule_type = r.rule_type;
+      owner->user = r.username;
       if (!r.allowed) {
         owner->denied = true;
         owner->reasons.push_back(r.line);
@@ -177,7 +178,7 @@ void Scanner::close(Txn& txn, int status) {
   if (!txn.decodable) return;
   if (observer_)
     observer_({txn.system, txn.pid, txn.id, txn.start_ms, txn.domain, txn.protocol, txn.host, txn.port, txn.host_is_ip,
-               txn.method, txn.path, status, txn.rule_type, txn.denied || status == 403, txn.reasons});
+               txn.method, txn.path, status, txn.rule_type, txn.user, txn.denied || status == 403, txn.reasons});
   auto& o = origins_[{txn.host, txn.port}];
   o.host = txn.host;
   o.port = txn.port;

@@ -58,6 +58,7 @@ struct TransactionRecord {
   std::string path;       // after the MRA segment, with its query
   int status = 0;
   std::string rule_type;  // the allow-list rule's Type=, when the access line was logged
+  std::string user;       // the access line's Username=, when it was logged
   bool denied = false;
   std::vector<std::string> reasons;  // the WARNING/ERROR (and denial) lines
 };
@@ -107,6 +108,7 @@ class Scanner {
     std::string method;
     std::string path;
     std::string rule_type;
+    std::string user;
     std::string decoded;
     bool host_is_ip = false;
     bool decodable = false;

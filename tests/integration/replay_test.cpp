@@ -87,6 +87,9 @@ TEST(Replay, ASiteOfFourCausesIsReproducedAndEachFixHealsItsOwnOrigin) {
   EXPECT_EQ(s.site.settings.verify, config::VerifyOriginServer::On);
   ASSERT_EQ(s.site.origins.size(), 5u);
   EXPECT_EQ(s.run.requests, 7u);
+  // The user of each request is the access line's Username=.
+  ASSERT_FALSE(s.site.origins[0].requests.empty());
+  EXPECT_EQ(s.site.origins[0].requests[0].user, "jdoe");
 
   const std::string pub = "cucm-pub.uc.northwind.example", imp = "imp1.uc.northwind.example", cuc = "cuc.uc.northwind.example";
   struct Row {
@@ -474,7 +477,9 @@ TEST(Replay, OutWritesTheSiteAndSiteRunsItAgainWithoutTheOriginalNames) {
     EXPECT_EQ(a["origins"][i]["origin"], b["origins"][i]["origin"]);
     EXPECT_EQ(a["origins"][i]["cause"], b["origins"][i]["cause"]);
     EXPECT_EQ(a["origins"][i]["heals_with"], b["origins"][i]["heals_with"]);
+    EXPECT_EQ(a["origins"][i]["request"], b["origins"][i]["request"]);
   }
+  EXPECT_EQ(a["origins"][0]["request"]["user"], "user1");
   EXPECT_EQ(a["fixes"], b["fixes"]);
   // The configuration written is one `mratls serve` reads.
   auto serve = spawn_mratls({"serve", "--config", (out / "mratls.yaml").string(), "--port", "0"});
@@ -498,6 +503,17 @@ TEST(Replay, ABrokenSiteFileIsNamedWithItsLineAndKey) {
   EXPECT_EQ(traversal.wait_exit(), 2) << traversal.output;
   EXPECT_NE(traversal.output.find(":3: origins[0].host: not a host name or IP address: '../../etc/x'"), std::string::npos)
       << traversal.output;
+  // A captured certificate's key usage is one OpenSSL can write again.
+  std::ofstream(file) << "schema: mratls.site/1\norigins:\n  - host: a.example\n    port: 8443\n    requests:\n"
+                         "      - {path: /cucm-uds/version, status: 200}\n    captured:\n      chain:\n"
+                         "        - subject: [{CN: a.example}]\n          issuer: [{CN: a.example}]\n"
+                         "          key: {type: RSA, bits: 2048}\n          not_before: 2026-01-01T00:00:00Z\n"
+                         "          not_after: 2027-01-01T00:00:00Z\n          key_usage: [digitalSignature, signEverything]\n";
+  auto usage = spawn_mratls({"lab", "--site", file.string()});
+  EXPECT_EQ(usage.wait_exit(), 2) << usage.output;
+  EXPECT_NE(usage.output.find(":14: origins[0].captured.chain[0].key_usage: not a key usage OpenSSL names: 'signEverything'"),
+            std::string::npos)
+      << usage.output;
   std::ofstream(file) << "schema: mratls.scan/1\n";
   auto wrong = spawn_mratls({"lab", "--site", file.string()});
   EXPECT_EQ(wrong.wait_exit(), 2) << wrong.output;

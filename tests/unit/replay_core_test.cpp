@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <openssl/x509_vfy.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "lab/pki.hpp"
 #include "replay/anonymize.hpp"
@@ -13,6 +16,7 @@
 #include "replay/node_shape.hpp"
 #include "replay/reproduction.hpp"
 #include "replay/site_fix.hpp"
+#include "replay/site_yaml.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/trust_store.hpp"
@@ -95,7 +99,7 @@ TEST(ReplayHealing, CandidatesFollowTheCausesAndShareOneUntrustedCa) {
     o.host = std::move(host);
     o.port = 8443;
     o.host_is_ip = ip;
-    o.requests = {{"GET", "/cucm-uds/version", 502, 0}};
+    o.requests = {{"GET", "/cucm-uds/version", "", 502, 0}};
     o.failed = true;
     o.diagnosis = {cause, "s", "fix for " + o.host};
     o.lines = {"x"};
@@ -184,7 +188,7 @@ TEST(ReplayHealing, ALinesOnlyUntrustedCaSaysWhatTheLabAssumed) {
   replay::SiteOrigin o;
   o.host = "imp.example";
   o.port = 8443;
-  o.requests = {{"GET", "/cup/x", 502, 0}};
+  o.requests = {{"GET", "/cup/x", "", 502, 0}};
   o.failed = true;
   o.diagnosis = {verify::Cause::UntrustedChain, "s", "f"};
   o.lines = {"x"};
@@ -205,7 +209,8 @@ TEST(ReplayAnonymize, UsersOfAccessLinesAndSubjectValuesInTheirPlace) {
   o.host = "ucm.corp.example";
   o.domain = "corp.example";
   o.port = 8443;
-  o.requests = {{"GET", "/cucm-uds/version", 403, 0}};
+  // bob's request passed: only its access line named him.
+  o.requests = {{"GET", "/cucm-uds/version", "alice", 403, 0}, {"GET", "/cucm-uds/version", "bob", 200, 1}};
   o.lines = {"x traffic_server[1]: Event=\"Request Denied\" Detail=\"Access denied\" Reason=\"Not in allow list\" "
              "Username=\"alice\" Method=\"GET\"",
              "x traffic_server[1]: [ET_NET 0] WARNING: Core server certificate verification failed for (ucm.corp.example)."};
@@ -220,6 +225,8 @@ TEST(ReplayAnonymize, UsersOfAccessLinesAndSubjectValuesInTheirPlace) {
   const auto& a = site.origins[0];
   EXPECT_EQ(a.lines[0].find("alice"), std::string::npos) << a.lines[0];
   EXPECT_NE(a.lines[0].find("Username=\"user1\""), std::string::npos) << a.lines[0];
+  EXPECT_EQ(a.requests[0].user, "user1");
+  EXPECT_EQ(a.requests[1].user, "user2");
   EXPECT_NE(a.lines[1].find("WARNING: Core server certificate verification failed for (node1.site1.example)."), std::string::npos)
       << a.lines[1];
   const auto& c = a.captured->chain[0];
@@ -337,4 +344,57 @@ TEST(ReplayChainCopy, KeyUsageAndPathLengthAreCopiedSoTheCopyFailsTheSameWay) {
   const auto bare_copy_facts = verify::doctor::certificate_facts(bare_copy.leaf.cert.get());
   EXPECT_FALSE(bare_copy_facts.has_basic_constraints);
   EXPECT_FALSE(bare_copy_facts.has_key_usage);
+}
+
+// site.yaml keeps what the copy needs: the user of each request, and each certificate's key
+// usage, basic constraints, path length and which extensions were critical.
+TEST(ReplaySiteFile, TheUserAndTheConstraintsSurviveARoundTrip) {
+  lab::CertSpec policy;
+  policy.common_name = "Contoso Policy CA";
+  policy.is_ca = true;
+  policy.basic_constraints = "critical,CA:TRUE,pathlen:1";
+  policy.key_usage = "critical,keyCertSign";
+  auto ca = lab::issue(policy, nullptr);
+  replay::SiteModel site;
+  site.system = "expc";
+  site.domains = {"contoso.example"};
+  replay::SiteOrigin o;
+  o.host = "ucm1.contoso.example";
+  o.port = 8443;
+  o.protocol = "https";
+  o.domain = "contoso.example";
+  o.requests = {{"GET", "/cucm-uds/user/alice/devices", "alice", 200, 1000}};
+  o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {verify::doctor::certificate_facts(ca.cert.get())}, 1000};
+  site.origins = {o};
+  const auto file = std::filesystem::temp_directory_path() / ("mratls-site-" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << replay::site_yaml(site);
+  const auto back = replay::load_site(file.string());
+  std::filesystem::remove(file);
+  ASSERT_TRUE(back) << back.error();
+  ASSERT_EQ(back->origins.size(), 1u);
+  EXPECT_EQ(back->origins[0].requests.at(0).user, "alice");
+  ASSERT_TRUE(back->origins[0].captured);
+  const auto& c = back->origins[0].captured->chain.at(0);
+  const auto& was = o.captured->chain[0];
+  EXPECT_EQ(c.key_usage, (std::vector<std::string>{"keyCertSign"}));
+  EXPECT_TRUE(c.has_key_usage);
+  EXPECT_TRUE(c.has_basic_constraints);
+  EXPECT_EQ(c.path_length, 1);
+  EXPECT_TRUE(c.is_ca);
+  // The copies made from either are alike in what verification reads.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  replay::CopyCache from_file, from_capture;
+  const auto a = verify::doctor::certificate_facts(replay::build(replay::blueprint_of({c}, now_ms, from_file), from_file).leaf.cert.get());
+  const auto b = verify::doctor::certificate_facts(replay::build(replay::blueprint_of({was}, now_ms, from_capture), from_capture).leaf.cert.get());
+  EXPECT_EQ(a.key_usage, b.key_usage);
+  EXPECT_EQ(a.path_length, b.path_length);
+  const auto critical = [](const verify::doctor::CertificateFacts& f) {
+    std::vector<std::string> out;
+    for (const auto& e : f.extensions)
+      if (e.critical) out.push_back(e.short_name);
+    return out;
+  };
+  EXPECT_EQ(critical(a), critical(b));
+  EXPECT_EQ(critical(b), (std::vector<std::string>{"basicConstraints", "keyUsage"}));
 }
