@@ -59,6 +59,7 @@ const char* to_string(Build b) {
     case Build::Stalls: return "stalls";
     case Build::NotAllowed: return "not in the allow list";
     case Build::Unbuildable: return "cannot be built";
+    case Build::NoPort: return "no right to its port";
   }
   return "?";
 }

@@ -22,6 +22,7 @@ enum class Build {
   Stalls,           // accepts and never answers
   NotAllowed,       // not in the allow list: no server configured for it
   Unbuildable,      // nothing the lab can build fails this way; `reason` says why
+  NoPort,           // the lab may not listen on the origin's port here (below 1024, no right to it)
 };
 
 struct NodeShape {

@@ -146,7 +146,8 @@ LiveNode plan_node(const SiteOrigin& o, std::size_t i, const NodeShape& shape, c
       plan.spec.client_certificate_cas = {applied_to(applied, FixKind::TrustExpresswayOnNode, i) ? lab_ca.root
                                                                                                  : pki.untrusted_root()};
       break;
-    case Build::NotListening: plan.listens = false; break;
+    case Build::NotListening:
+    case Build::NoPort: plan.listens = false; break;
     case Build::Stalls: plan.spec.behaviour = lab::OriginBehaviour::Stall; break;
     case Build::NotAllowed:
       plan.listens = false;
@@ -239,7 +240,7 @@ std::expected<Started, std::string> start_nodes(const SiteModel& site, const std
       const auto& o = site.origins[i];
       const auto host = std::ranges::find(hosts, o.host) - hosts.begin();
       s.plans.push_back(plan_node(o, i, shapes[i], applied, pki, s.block.address(kFirstHost + static_cast<int>(host))));
-      points.push_back({s.plans.back().ip, static_cast<std::uint16_t>(o.port)});
+      if (s.plans.back().listens) points.push_back({s.plans.back().ip, static_cast<std::uint16_t>(o.port)});
     }
     if (const auto taken = lab::first_busy(points)) {
       if (taken->error != EADDRINUSE)

@@ -1,5 +1,9 @@
 #include "replay/site_replay.hpp"
 
+#include <cerrno>
+#include <map>
+
+#include "lab/loopback.hpp"
 #include "scan/outcome_text.hpp"
 
 namespace mratls::replay {
@@ -15,7 +19,24 @@ std::vector<const SiteFix*> pointers(const std::vector<SiteFix>& fixes, const st
 
 std::vector<NodeShape> shapes_of(const SiteModel& site) {
   std::vector<NodeShape> shapes;
-  for (const auto& o : site.origins) shapes.push_back(o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{});
+  std::map<int, bool> allowed;  // by port below 1024: whether this process may listen on it
+  for (const auto& o : site.origins) {
+    auto shape = o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{};
+    const bool listens = shape.build != Build::NotListening && shape.build != Build::NotAllowed;
+    if (listens && o.port < 1024) {
+      auto [at, probe] = allowed.try_emplace(o.port, true);
+      if (probe) {
+        const auto refused = lab::first_busy({{"127.0.0.1", static_cast<std::uint16_t>(o.port)}});
+        at->second = !refused || refused->error != EACCES;
+      }
+      // One origin the lab cannot place is said as such; the others are still replayed.
+      if (!at->second)
+        shape = {Build::NoPort, 0, false,
+                 "the lab may not listen on port " + std::to_string(o.port) +
+                     " here (a port below 1024 needs root or CAP_NET_BIND_SERVICE; run as root to replay this origin)"};
+    }
+    shapes.push_back(std::move(shape));
+  }
   return shapes;
 }
 
@@ -53,7 +74,7 @@ std::expected<SiteReplay, std::string> replay_site(const SiteModel& site, SitePk
   for (std::size_t i = 0; i < site.origins.size(); ++i) {
     const auto& o = site.origins[i];
     OriginReplay r{shapes[i], out.run.shown[i], {}, {}};
-    if (shapes[i].build == Build::Unbuildable) r.comparison = {false, shapes[i].reason};
+    if (shapes[i].build == Build::Unbuildable || shapes[i].build == Build::NoPort) r.comparison = {false, shapes[i].reason};
     else r.comparison = compare(o.status(), o.lines, r.lab.status, r.lab.lines);
     if (r.comparison.reproduced && o.troubled()) reproduced.insert(i);
     out.origins.push_back(std::move(r));
@@ -63,7 +84,8 @@ std::expected<SiteReplay, std::string> replay_site(const SiteModel& site, SitePk
   // the site's would say nothing about the site.
   auto tried_shapes = shapes;
   for (std::size_t i = 0; i < tried_shapes.size(); ++i)
-    if (!reproduced.count(i)) tried_shapes[i] = {Build::Unbuildable, 0, false, "not reproduced"};
+    if (!reproduced.count(i) && tried_shapes[i].build != Build::NoPort)
+      tried_shapes[i] = {Build::Unbuildable, 0, false, "not reproduced"};
   pki.learn(site);
   std::vector<NodeFacts> facts;
   for (std::size_t i = 0; i < site.origins.size(); ++i) facts.push_back(facts_of(site.origins[i], i, shapes[i], pki));

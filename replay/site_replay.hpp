@@ -37,7 +37,8 @@ struct SiteReplay {
   std::size_t passing_reproduced() const;
 };
 
-// How the lab builds each origin of the site, from its shown request's lines.
+// How the lab builds each origin of the site, from its shown request's lines; an origin on a
+// port below 1024 this process may not listen on is NoPort, and the rest are still replayed.
 std::vector<NodeShape> shapes_of(const SiteModel& site);
 
 // Whether the lab's answer is one the site would count as healed: a response, and no

@@ -222,7 +222,32 @@ TEST(Replay, TheCommandPrintsTheReplaySchemaAndExitsZeroWhenAllIsReproduced) {
   EXPECT_EQ(json["fixes"][0]["heals"], (nlohmann::json{"cucm-pub.uc.northwind.example:6972"}));
 }
 
-// What the lab cannot build is said plainly, with the reason, and the exit code is 1.
+// Run by a user who may not listen below 1024, the Unity node on 443 cannot be placed: that
+// origin is said not reproduced, with the reason and what to do, and the other four are
+// replayed and their fixes tried. Failed before: the whole replay stopped on the one port.
+TEST(Replay, AnOriginOnAPortTheLabMayNotTakeIsSaidAndTheRestAreReplayed) {
+  int unprivileged_start = 1024;
+  std::ifstream("/proc/sys/net/ipv4/ip_unprivileged_port_start") >> unprivileged_start;
+  if (unprivileged_start <= 443) GTEST_SKIP() << "every user may listen on 443 here";
+  const std::vector<std::string> args{"lab", "--from", fixture("northwind-x14.2-on.log").string(), "--json"};
+  auto cli = geteuid() == 0 ? spawn_mratls_as_nobody(args) : spawn_mratls(args);
+  ASSERT_EQ(cli.wait_exit(std::chrono::seconds(60)), 1) << cli.output;
+  const auto json = nlohmann::json::parse(cli.output.substr(cli.output.find('{')));
+  EXPECT_EQ(json["summary"]["failing"], 4);
+  EXPECT_EQ(json["summary"]["reproduced"], 3);
+  ASSERT_EQ(json["origins"].size(), 5u);
+  const auto& unity = json["origins"][4];
+  EXPECT_EQ(unity["origin"], "cuc.uc.northwind.example:443");
+  EXPECT_EQ(unity["built"], "no right to its port");
+  EXPECT_EQ(unity["reproduced"], false);
+  EXPECT_EQ(unity["not_reproduced_because"],
+            "the lab may not listen on port 443 here (a port below 1024 needs root or CAP_NET_BIND_SERVICE; run as root to "
+            "replay this origin)");
+  EXPECT_TRUE(unity["heals_with"].empty());
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(json["origins"][i]["reproduced"], true) << json["origins"][i]["origin"];
+  ASSERT_EQ(json["fixes"].size(), 3u);
+}
+
 TEST(Replay, AFailureTheLabCannotBuildIsSaidAndExitsOne) {
   std::ifstream in(fixture("two-peers.log"));
   std::string log, l;

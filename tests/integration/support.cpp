@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <grp.h>
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <openssl/pkcs7.h>
@@ -130,7 +131,9 @@ std::string lab_block(const std::string& output) {
   return std::regex_search(output, m, printed) ? m[1].str() : std::string{};
 }
 
-Process spawn_mratls(std::vector<std::string> args) {
+namespace {
+
+Process spawn(std::vector<std::string> args, bool as_nobody) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
   Process p;
@@ -139,6 +142,8 @@ Process spawn_mratls(std::vector<std::string> args) {
     dup2(pipe_fds[1], STDERR_FILENO);
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
+    constexpr uid_t kNobody = 65534;
+    if (as_nobody && (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) _exit(126);
     std::vector<char*> argv;
     std::string binary = MRATLS_BINARY;
     argv.push_back(binary.data());
@@ -151,6 +156,11 @@ Process spawn_mratls(std::vector<std::string> args) {
   p.out_fd = pipe_fds[0];
   return p;
 }
+
+}  // namespace
+
+Process spawn_mratls(std::vector<std::string> args) { return spawn(std::move(args), false); }
+Process spawn_mratls_as_nobody(std::vector<std::string> args) { return spawn(std::move(args), true); }
 
 std::string get_request(const std::string& path, const std::string& tracking, const std::string& extra_headers) {
   return "GET " + path + " HTTP/1.1\r\nHost: vcs_control.steven.lab:8443\r\nTrackingID: " + tracking + "\r\n" +

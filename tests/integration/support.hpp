@@ -74,6 +74,8 @@ struct Process {
 };
 
 Process spawn_mratls(std::vector<std::string> args);
+// The same as the user nobody, without any capability: what a user who is not root gets.
+Process spawn_mratls_as_nobody(std::vector<std::string> args);
 
 // The loopback block a `mratls lab` run printed ("Nodes listen in 127.0.10.0/24"), as its first
 // three octets ("127.0.10"), or "" when it printed none.
