@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <regex>
 
 #include "mra/mra_path.hpp"
@@ -24,11 +25,18 @@ std::vector<std::string> users_in(const std::string& path) {
   return out;
 }
 
-// Every IPv4 address in a text (server=host(10.0.0.5), SNI (10.0.0.5)).
+// Every IP address in a text (server=host(10.0.0.5), SNI (10.0.0.5), server=host(2001:db8::5)).
+// An IPv6 candidate counts only when it parses as one: an OpenSSL error code
+// (error:1416F086:SSL) or a time (18:55:26) does not.
 std::vector<std::string> addresses_in(const std::string& text) {
   static const std::regex ipv4(R"((?:^|[^0-9.])((?:\d{1,3}\.){3}\d{1,3})(?![0-9]))");
+  static const std::regex ipv6(R"((?:^|[^0-9A-Za-z:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Za-z:.]))");
   std::vector<std::string> out;
   for (std::sregex_iterator it(text.begin(), text.end(), ipv4), end; it != end; ++it) out.push_back((*it)[1].str());
+  for (std::sregex_iterator it(text.begin(), text.end(), ipv6), end; it != end; ++it) {
+    const auto candidate = (*it)[1].str();
+    if (candidate.find_first_not_of(':') != std::string::npos && mra::is_ip_literal(candidate)) out.push_back(candidate);
+  }
   return out;
 }
 
@@ -89,8 +97,15 @@ void Pseudonyms::learn_host(const std::string& host) {
 
 void Pseudonyms::learn_address(const std::string& address) {
   if (address.empty() || table_.contains(address)) return;
+  // Addresses of the documentation ranges (RFC 5737, RFC 3849), so no one is pointed at a real
+  // one, and an address of either family stays one of its own family.
+  if (address.find(':') != std::string::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%x", ++counters_["address6"]);
+    table_[address] = std::string("2001:db8::") + hex;
+    return;
+  }
   const int n = ++counters_["address"];
-  // Addresses of the documentation ranges (RFC 5737), so no one is pointed at a real one.
   static const char* ranges[] = {"192.0.2.", "198.51.100.", "203.0.113."};
   table_[address] = ranges[((n - 1) / 254) % 3] + std::to_string((n - 1) % 254 + 1);
 }
@@ -122,6 +137,7 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
   std::size_t i = 0;
   while (i < text.size()) {
     const bool boundary_before = i == 0 || !name_char(text[i - 1]) || (i >= 3 && text.compare(i - 3, 3, "CSF") == 0);
+    const bool after_colon = i > 0 && text[i - 1] == ':';
     const std::pair<const std::string, std::string>* hit = nullptr;
     if (boundary_before)
       for (auto* n : names) {
@@ -129,6 +145,9 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
         if (text.compare(i, from.size(), from) != 0) continue;
         const auto end = i + from.size();
         const bool boundary_after = end == text.size() || !name_char(text[end]) || text.compare(end, 8, ".cnf.xml") == 0;
+        // An IPv6 address must not be part of a longer one either (2001:db8::5 in 2001:db8::5:1).
+        const bool v6 = from.find(':') != std::string::npos;
+        if (v6 && (after_colon || (end < text.size() && text[end] == ':'))) continue;
         // An address must not be the head of a longer one (10.0.0.5 in 10.0.0.51).
         if (!boundary_after || (end < text.size() && text[end] == '.' && end + 1 < text.size() &&
                                 std::isdigit(static_cast<unsigned char>(text[end + 1])) &&

@@ -237,6 +237,40 @@ TEST(ReplayAnonymize, UsersOfAccessLinesAndSubjectValuesInTheirPlace) {
   EXPECT_EQ(c.sha256_fingerprint, "anonymized:1");
 }
 
+// An IPv6 origin is replaced by an address of the IPv6 documentation prefix wherever it
+// shows, and an OpenSSL error code or a time that looks like one is left alone. Failed
+// before: IPv6 addresses went through unchanged.
+TEST(ReplayAnonymize, Ipv6AddressesStayAddressesOfTheirFamily) {
+  replay::SiteModel site;
+  site.system = "expc";
+  site.domains = {"corp.example"};
+  replay::SiteOrigin o;
+  o.host = "fd00:10::12";
+  o.host_is_ip = true;
+  o.domain = "corp.example";
+  o.port = 8443;
+  o.requests = {{"GET", "/cucm-uds/version", "", 502, 0}};
+  o.lines = {"2026-11-30T10:00:00.000+01:00 x traffic_server[1]: [ET_NET 0] WARNING: SNI (fd00:10::12) not in certificate. "
+             "Action=Terminate server=fd00:10::12(fd00:10::12)",
+             "x traffic_server[1]: [ET_NET 0] ERROR: SSL connection failed for 'fd00:10::12': error:1416F086:SSL routines:x",
+             "x traffic_server[1]: [ET_NET 0] WARNING: other fd00:10::12:1 and fd00:10::123"};
+  verify::doctor::CertificateFacts leaf;
+  leaf.subject = {{"CN", "ucm.corp.example"}};
+  leaf.ip_sans = {"fd00:10::12"};
+  o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {leaf}, 0};
+  site.origins = {o};
+  const replay::Pseudonyms names({site});
+  names.apply(site);
+  const auto& a = site.origins[0];
+  EXPECT_EQ(a.host, "2001:db8::1");
+  EXPECT_EQ(a.lines[0].substr(a.lines[0].find("WARNING")),
+            "WARNING: SNI (2001:db8::1) not in certificate. Action=Terminate server=2001:db8::1(2001:db8::1)");
+  EXPECT_NE(a.lines[1].find("'2001:db8::1': error:1416F086:SSL routines"), std::string::npos) << a.lines[1];
+  EXPECT_NE(a.lines[0].find("10:00:00.000"), std::string::npos) << a.lines[0];
+  EXPECT_EQ(a.lines[2].find("fd00"), std::string::npos) << a.lines[2];  // each address its own pseudonym
+  EXPECT_EQ(a.captured->chain[0].ip_sans, (std::vector<std::string>{"2001:db8::1"}));
+}
+
 namespace {
 
 // What the proxy's verifier finds on a chain the node sends, trusting `root`.
