@@ -98,8 +98,12 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
     std::ofstream yaml(folder / "site.yaml");
     yaml << replay::site_yaml(site);
     if (!yaml) return std::unexpected((folder / "site.yaml").string() + ": cannot write it");
-    auto live = replay::LiveSite::start(site, replay::shapes_of(site), {}, *pkis[k], dir);
+    const auto shapes = replay::shapes_of(site);
+    auto live = replay::LiveSite::start(site, shapes, {}, *pkis[k], dir);
     if (!live) return std::unexpected(live.error());
+    for (std::size_t i = 0; i < shapes.size(); ++i)
+      if (shapes[i].build == replay::Build::NoPort)
+        std::cerr << "mratls lab --out: " << site.origins[i].name() << " has no node in the copy: " << shapes[i].reason << "\n";
     if (auto wrote = (*live)->write(folder, site); !wrote) return std::unexpected(wrote.error());
   }
   return {};
@@ -108,7 +112,8 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
 // lab --from --keep-running: the reproduced site left up behind one listening proxy (and the
 // live page), for a session with the customer, until Ctrl-C.
 int keep_site_running(const Options& o, const replay::SiteModel& site, replay::SitePki& pki, const lab::LabDir& dir) {
-  auto live = replay::LiveSite::start(site, replay::shapes_of(site), {}, pki, dir);
+  const auto shapes = replay::shapes_of(site);
+  auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
   if (!live) {
     std::cerr << "mratls lab --from: " << live.error() << "\n";
     return kUsage;
@@ -151,8 +156,11 @@ int keep_site_running(const Options& o, const replay::SiteModel& site, replay::S
     std::cout << "Open " << admin->url() << " to flip the switches and watch (or: mratls admin --to 127.0.0.1:" << admin->port()
               << " ...)\n";
   std::cout << "Send each origin's request again:\n";
-  for (std::size_t i = 0; i < site.origins.size(); ++i)
-    std::cout << "  [" << site.origins[i].name() << "] " << (*live)->curl(site, i, server.port()) << "\n";
+  for (std::size_t i = 0; i < site.origins.size(); ++i) {
+    std::cout << "  [" << site.origins[i].name() << "] ";
+    if (shapes[i].build == replay::Build::NoPort) std::cout << "not up: " << shapes[i].reason << "\n";
+    else std::cout << (*live)->curl(site, i, server.port()) << "\n";
+  }
   std::cout << "The proxy's lines follow. Ctrl-C stops the site.\n" << std::flush;
   signals.run(server);
   (*log)->flush();

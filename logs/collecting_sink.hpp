@@ -17,9 +17,9 @@ class CollectingSink : public spdlog::sinks::base_sink<std::mutex> {
   std::vector<std::string> lines();
   std::size_t count(const std::string& needle);
   // Waits until at least `count` lines contain `needle`; false on timeout.
-  bool wait_for_count(const std::string& needle, std::size_t count,
+  [[nodiscard]] bool wait_for_count(const std::string& needle, std::size_t count,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  bool wait_for(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  [[nodiscard]] bool wait_for(const std::string& needle, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return wait_for_count(needle, 1, timeout);
   }
   void clear();

@@ -38,10 +38,12 @@ void BlockingClient::send_raw(const std::string& bytes) {
   }
 }
 
-ClientResponse BlockingClient::read_response(bool head_request) {
+ClientResponse BlockingClient::read_response(bool head_request) { return read(head_request, false); }
+
+ClientResponse BlockingClient::read(bool head_request, bool stop_at_interim) {
   ClientResponse r;
   if (fd_ < 0) return r;
-  ResponseCollector response(head_request);
+  ResponseCollector response(head_request, stop_at_interim);
   for (;;) {
     pending_.erase(0, response.feed(pending_));
     if (response.done()) break;
@@ -58,6 +60,7 @@ ClientResponse BlockingClient::read_response(bool head_request) {
   r.reason = response.reason();
   r.headers = response.headers();
   r.body = response.body();
+  r.interim = response.interim();
   if (const auto* c = response.head().find("Connection"); c && *c == "close") r.closed = true;
   return r;
 }

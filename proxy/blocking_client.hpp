@@ -17,6 +17,7 @@ struct ClientResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;     // de-chunked
   bool closed = false;  // the server closed the connection after the response
+  std::vector<int> interim;  // the 1xx responses before it, in order
 };
 
 class BlockingClient {
@@ -30,6 +31,8 @@ class BlockingClient {
   bool connected() const { return fd_ >= 0; }
   void send_raw(const std::string& bytes);
   ClientResponse read_response(bool head_request = false);
+  // The next response, interim or final: a 100 Continue is returned as it comes.
+  ClientResponse read_interim() { return read(false, true); }
   ClientResponse exchange(const std::string& bytes) {
     send_raw(bytes);
     return read_response();
@@ -38,6 +41,8 @@ class BlockingClient {
   bool peer_closed();
 
  private:
+  ClientResponse read(bool head_request, bool stop_at_interim);
+
   int fd_ = -1;
   std::string pending_;
 };

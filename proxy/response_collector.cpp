@@ -2,7 +2,8 @@
 
 namespace mratls::proxy {
 
-ResponseCollector::ResponseCollector(bool head_request) : parser_(HttpParser::Kind::Response, {}) {
+ResponseCollector::ResponseCollector(bool head_request, bool stop_at_interim)
+    : parser_(HttpParser::Kind::Response, {}), stop_at_interim_(stop_at_interim) {
   parser_.expect_no_body(head_request);
 }
 
@@ -23,6 +24,8 @@ std::size_t ResponseCollector::feed(std::string_view bytes) {
     }
     if (parser_.message_complete()) {
       if (status_ >= 200) break;
+      interim_.push_back(status_);
+      if (stop_at_interim_) break;
       parser_.next_message();  // an interim response: the final one follows
       status_ = 0;
       in_body_ = false;

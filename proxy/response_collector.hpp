@@ -1,5 +1,6 @@
-// One HTTP response gathered from bytes as they arrive, interim (1xx) responses skipped: the
-// blocking client and check's discovery read origins and proxies with it, each with its own I/O.
+// One HTTP response gathered from bytes as they arrive, interim (1xx) responses skipped (or, when
+// asked, the first one returned): the blocking client and check's discovery read origins and
+// proxies with it, each with its own I/O.
 #pragma once
 
 #include <cstddef>
@@ -14,7 +15,7 @@ namespace mratls::proxy {
 
 class ResponseCollector {
  public:
-  explicit ResponseCollector(bool head_request = false);
+  explicit ResponseCollector(bool head_request = false, bool stop_at_interim = false);
 
   // Consumes what belongs to the response from `bytes`; returns how much. What is left over
   // belongs to the next response on the connection.
@@ -29,6 +30,7 @@ class ResponseCollector {
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
   const HttpHead& head() const { return parser_.head(); }
   std::string body() const;  // the payload, de-chunked
+  const std::vector<int>& interim() const { return interim_; }  // the 1xx statuses, in order
 
  private:
   HttpParser parser_;
@@ -37,6 +39,8 @@ class ResponseCollector {
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string framed_;
   bool in_body_ = false;
+  bool stop_at_interim_ = false;
+  std::vector<int> interim_;
 };
 
 }  // namespace mratls::proxy

@@ -1,9 +1,13 @@
 #include "replay/anonymize.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <regex>
+#include <string_view>
+#include <utility>
 
 #include "mra/mra_path.hpp"
 #include "replay/site_captures.hpp"
@@ -25,17 +29,39 @@ std::vector<std::string> users_in(const std::string& path) {
   return out;
 }
 
+bool hex_or_colon(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':'; }
+
+// The run of hex digits and colons that [at, at + size) lies in, a lone colon at either end
+// taken as punctuation ("fd00::12: refused", "addr:fd00::12"), with where it starts.
+std::pair<std::string_view, std::size_t> colon_run(std::string_view text, std::size_t at, std::size_t size) {
+  std::size_t begin = at, end = at + size;
+  while (begin > 0 && hex_or_colon(text[begin - 1])) --begin;
+  while (end < text.size() && hex_or_colon(text[end])) ++end;
+  if (end - begin >= 2 && text[begin] == ':' && text[begin + 1] != ':') ++begin;
+  if (end - begin >= 2 && text[end - 1] == ':' && text[end - 2] != ':') --end;
+  return {text.substr(begin, end - begin), begin};
+}
+
 // Every IP address in a text (server=host(10.0.0.5), SNI (10.0.0.5), server=host(2001:db8::5)).
-// An IPv6 candidate counts only when it parses as one: an OpenSSL error code
-// (error:1416F086:SSL) or a time (18:55:26) does not.
+// An IPv6 candidate is a whole run of hex digits and colons, not inside a word, that parses as
+// an address: an OpenSSL error code (error:1416F086:SSL) or a time (18:55:26) does not.
 std::vector<std::string> addresses_in(const std::string& text) {
   static const std::regex ipv4(R"((?:^|[^0-9.])((?:\d{1,3}\.){3}\d{1,3})(?![0-9]))");
-  static const std::regex ipv6(R"((?:^|[^0-9A-Za-z:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![0-9A-Za-z:.]))");
   std::vector<std::string> out;
   for (std::sregex_iterator it(text.begin(), text.end(), ipv4), end; it != end; ++it) out.push_back((*it)[1].str());
-  for (std::sregex_iterator it(text.begin(), text.end(), ipv6), end; it != end; ++it) {
-    const auto candidate = (*it)[1].str();
-    if (candidate.find_first_not_of(':') != std::string::npos && mra::is_ip_literal(candidate)) out.push_back(candidate);
+  const std::string_view view(text);
+  for (std::size_t i = 0; i < view.size();) {
+    if (!hex_or_colon(view[i])) {
+      ++i;
+      continue;
+    }
+    const auto [run, begin] = colon_run(view, i, 1);
+    const auto end = begin + run.size();
+    const bool in_word = (begin > 0 && std::isalnum(static_cast<unsigned char>(view[begin - 1]))) ||
+                         (end < view.size() && std::isalnum(static_cast<unsigned char>(view[end])));
+    if (!in_word && std::ranges::count(run, ':') >= 2 && mra::is_ip_literal(run)) out.emplace_back(run);
+    i = std::max(end, i + 1);
+    while (i < view.size() && hex_or_colon(view[i])) ++i;
   }
   return out;
 }
@@ -100,9 +126,18 @@ void Pseudonyms::learn_address(const std::string& address) {
   // Addresses of the documentation ranges (RFC 5737, RFC 3849), so no one is pointed at a real
   // one, and an address of either family stays one of its own family.
   if (address.find(':') != std::string::npos) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "%x", ++counters_["address6"]);
-    table_[address] = std::string("2001:db8::") + hex;
+    // Spelt as a line or a certificate spells it (fd00::12, FD00:0:0:0:0:0:0:12): one address.
+    std::string canonical = address;
+    unsigned char bytes[16];
+    char text[64];
+    if (inet_pton(AF_INET6, address.c_str(), bytes) == 1 && inet_ntop(AF_INET6, bytes, text, sizeof text)) canonical = text;
+    auto& pseudonym = ipv6_by_canonical_[canonical];
+    if (pseudonym.empty()) {
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "%x", ++counters_["address6"]);
+      pseudonym = std::string("2001:db8::") + hex;
+    }
+    table_[address] = pseudonym;
     return;
   }
   const int n = ++counters_["address"];
@@ -137,7 +172,6 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
   std::size_t i = 0;
   while (i < text.size()) {
     const bool boundary_before = i == 0 || !name_char(text[i - 1]) || (i >= 3 && text.compare(i - 3, 3, "CSF") == 0);
-    const bool after_colon = i > 0 && text[i - 1] == ':';
     const std::pair<const std::string, std::string>* hit = nullptr;
     if (boundary_before)
       for (auto* n : names) {
@@ -145,9 +179,9 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
         if (text.compare(i, from.size(), from) != 0) continue;
         const auto end = i + from.size();
         const bool boundary_after = end == text.size() || !name_char(text[end]) || text.compare(end, 8, ".cnf.xml") == 0;
-        // An IPv6 address must not be part of a longer one either (2001:db8::5 in 2001:db8::5:1).
-        const bool v6 = from.find(':') != std::string::npos;
-        if (v6 && (after_colon || (end < text.size() && text[end] == ':'))) continue;
+        // An IPv6 address must be the whole run of hex digits and colons it lies in, not part
+        // of a longer one (2001:db8::5 in 2001:db8::5:1); a colon after it is punctuation.
+        if (from.find(':') != std::string::npos && colon_run(text, i, from.size()).first != from) continue;
         // An address must not be the head of a longer one (10.0.0.5 in 10.0.0.51).
         if (!boundary_after || (end < text.size() && text[end] == '.' && end + 1 < text.size() &&
                                 std::isdigit(static_cast<unsigned char>(text[end + 1])) &&

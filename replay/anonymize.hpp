@@ -38,6 +38,7 @@ class Pseudonyms {
   // such as "Core" must not turn a line's words into a pseudonym.
   std::map<std::string, std::string> subject_values_;
   std::map<std::string, int> counters_;
+  std::map<std::string, std::string> ipv6_by_canonical_;  // one pseudonym for every spelling
   std::vector<std::string> domains_;  // originals, for hosts below them
 };
 

@@ -235,18 +235,28 @@ std::expected<Started, std::string> start_nodes(const SiteModel& site, const std
   for (int b = 0; b < lab::kCandidateBlocks; ++b) {
     Started s;
     s.block = lab::candidate_block(b);
-    std::vector<lab::ListenPoint> points;
+    std::vector<lab::ListenPoint> points, quiet;
     for (std::size_t i = 0; i < site.origins.size(); ++i) {
       const auto& o = site.origins[i];
       const auto host = std::ranges::find(hosts, o.host) - hosts.begin();
       s.plans.push_back(plan_node(o, i, shapes[i], applied, pki, s.block.address(kFirstHost + static_cast<int>(host))));
-      if (s.plans.back().listens) points.push_back({s.plans.back().ip, static_cast<std::uint16_t>(o.port)});
+      (s.plans.back().listens ? points : quiet).push_back({s.plans.back().ip, static_cast<std::uint16_t>(o.port)});
     }
     if (const auto taken = lab::first_busy(points)) {
       if (taken->error != EADDRINUSE)
         return std::unexpected("cannot listen on " + taken->where + ": " + std::strerror(taken->error) +
                                (taken->error == EACCES ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)" : ""));
       busy = taken->where;
+      continue;
+    }
+    // A node that must refuse connections needs its address free too: another lab listening
+    // there would answer for it. A port this user may not take (EACCES) is left as it is.
+    const auto answered = std::ranges::find_if(quiet, [](const lab::ListenPoint& p) {
+      const auto taken = lab::first_busy({p});
+      return taken && taken->error == EADDRINUSE;
+    });
+    if (answered != quiet.end()) {
+      busy = answered->address + ":" + std::to_string(answered->port);
       continue;
     }
     std::string failed;

@@ -19,21 +19,27 @@ std::vector<const SiteFix*> pointers(const std::vector<SiteFix>& fixes, const st
 
 std::vector<NodeShape> shapes_of(const SiteModel& site) {
   std::vector<NodeShape> shapes;
-  std::map<int, bool> allowed;  // by port below 1024: whether this process may listen on it
+  std::map<int, bool> allowed;  // by port: whether this process may listen on it
   for (const auto& o : site.origins) {
     auto shape = o.troubled() ? shape_of(scan::outcome_of(o.lines)) : NodeShape{};
     const bool listens = shape.build != Build::NotListening && shape.build != Build::NotAllowed;
-    if (listens && o.port < 1024) {
-      auto [at, probe] = allowed.try_emplace(o.port, true);
-      if (probe) {
+    // Which ports are privileged is the kernel's to say (ip_unprivileged_port_start): each port
+    // is probed once, and only EACCES counts; a port in use on 127.0.0.1 is no matter here.
+    bool may = true;
+    if (listens) {
+      auto [at, fresh] = allowed.try_emplace(o.port, true);
+      if (fresh) {
         const auto refused = lab::first_busy({{"127.0.0.1", static_cast<std::uint16_t>(o.port)}});
         at->second = !refused || refused->error != EACCES;
       }
-      // One origin the lab cannot place is said as such; the others are still replayed.
-      if (!at->second)
-        shape = {Build::NoPort, 0, false,
-                 "the lab may not listen on port " + std::to_string(o.port) +
-                     " here (a port below 1024 needs root or CAP_NET_BIND_SERVICE; run as root to replay this origin)"};
+      may = at->second;
+    }
+    // One origin the lab cannot place is said as such; the others are still replayed.
+    if (!may) {
+      std::string reason = "the lab may not listen on port " + std::to_string(o.port) +
+                           " here (a privileged port needs root or CAP_NET_BIND_SERVICE; run as root to replay this origin)";
+      if (shape.build == Build::Unbuildable) reason = shape.reason + "; and " + reason;
+      shape = {Build::NoPort, 0, false, std::move(reason)};
     }
     shapes.push_back(std::move(shape));
   }

@@ -132,9 +132,10 @@ struct Reader {
     c.has_extended_key_usage = n["has_extended_key_usage"] ? as<bool>(n["has_extended_key_usage"], key + ".has_extended_key_usage")
                                                            : !c.extended_key_usage.empty();
     c.key_usage = strings(n["key_usage"], key + ".key_usage");
-    for (const auto& usage : c.key_usage)
-      if (std::ranges::find(kKeyUsages, usage) == std::end(kKeyUsages))
-        fail(n["key_usage"], key + ".key_usage", "not a key usage OpenSSL names: '" + usage + "' (digitalSignature, keyCertSign, …)");
+    for (std::size_t k = 0; k < c.key_usage.size(); ++k)
+      if (std::ranges::find(kKeyUsages, c.key_usage[k]) == std::end(kKeyUsages))
+        fail(n["key_usage"][k], key + ".key_usage[" + std::to_string(k) + "]",
+             "not a key usage OpenSSL names: '" + c.key_usage[k] + "' (digitalSignature, keyCertSign, …)");
     c.has_key_usage = n["has_key_usage"] ? as<bool>(n["has_key_usage"], key + ".has_key_usage") : !c.key_usage.empty();
     // Older files without the key: the lab's own certificates all carry basic constraints.
     c.has_basic_constraints = n["basic_constraints"] ? as<bool>(n["basic_constraints"], key + ".basic_constraints") : true;

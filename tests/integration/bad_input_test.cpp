@@ -30,6 +30,9 @@ struct World {
   std::unique_ptr<lab::MockOrigin> ok, reset, stall, plain_on_tls, slow_http;
   std::uint16_t closed = 0;
   std::unique_ptr<ProxyUnderTest> proxy;
+  // The same routes with the short handshake and response timeouts that two cases test (their
+  // lines name 1000 ms); every other case has the generous ones of the tests' base.
+  std::unique_ptr<ProxyUnderTest> timing;
 
   World() {
     auto start = [](lab::MockOriginSpec spec) {
@@ -58,6 +61,9 @@ struct World {
     config.allow_list.push_back({"http://cucm.steven.lab:" + std::to_string(slow_http->port()) + "/",
                                  config::MatchType::Prefix, {"GET"}});
     proxy = std::make_unique<ProxyUnderTest>(config);
+    config.timeouts.handshake_ms = 1000;
+    config.timeouts.origin_response_ms = 1000;
+    timing = std::make_unique<ProxyUnderTest>(config);
   }
 };
 
@@ -75,6 +81,7 @@ struct Case {
   std::function<std::string()> request;
   int status;
   std::string line;  // a line (masked) that must appear, in part
+  bool timed = false;  // a test of a timeout: on the proxy with the short ones
   friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
@@ -128,11 +135,11 @@ std::vector<Case> cases() {
       {"origin_resets_handshake", [] { return get_request("/" + segment_for("cucm.steven.lab", world().reset->port()) + "/cucm-uds/version"); }, 502,
        "[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': Connection reset by peer"},
       {"origin_stalls_handshake", [] { return get_request("/" + segment_for("cucm.steven.lab", world().stall->port()) + "/cucm-uds/version"); }, 502,
-       "[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': handshake timed out"},
+       "[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': handshake timed out", true},
       {"origin_speaks_plain_http", [] { return get_request("/" + segment_for("cucm.steven.lab", world().plain_on_tls->port()) + "/cucm-uds/version"); }, 502,
        "[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:1408F10B:SSL routines:ssl3_get_record:wrong version number"},
       {"origin_never_answers", [] { return get_request("/" + segment_for("cucm.steven.lab", world().slow_http->port(), "http") + "/SPDefault.cnf.xml"); }, 504,
-       "no response within 1000 ms"},
+       "no response within 1000 ms", true},
   };
 }
 
@@ -142,16 +149,17 @@ class BadInput : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BadInput, GetsItsStatusAndLineAndTheProxyKeepsServing) {
   auto& w = world();
-  const auto before = w.proxy->sink().lines().size();
-  const auto responses = w.proxy->sink().count("Detail=\"Sending Response\"");
+  auto& proxy = GetParam().timed ? *w.timing : *w.proxy;
+  const auto before = proxy.sink().lines().size();
+  const auto responses = proxy.sink().count("Detail=\"Sending Response\"");
   {
-    Client client(w.proxy->port());
+    Client client(proxy.port());
     auto r = client.exchange(GetParam().request());
     EXPECT_EQ(r.status, GetParam().status) << r.reason;
   }
-  w.proxy->sink().wait_for_count("Detail=\"Sending Response\"", responses + 1);
+  EXPECT_TRUE(proxy.sink().wait_for_count("Detail=\"Sending Response\"", responses + 1));
   std::vector<std::uint16_t> ports{w.ok->port(), w.reset->port(), w.stall->port(), w.plain_on_tls->port(), w.slow_http->port(), w.closed};
-  auto lines = w.proxy->masked_lines(ports);
+  auto lines = proxy.masked_lines(ports);
   std::vector<std::string> fresh(lines.begin() + static_cast<long>(std::min(before, lines.size())), lines.end());
   bool found = false;
   std::string all;
@@ -161,12 +169,12 @@ TEST_P(BadInput, GetsItsStatusAndLineAndTheProxyKeepsServing) {
   }
   EXPECT_TRUE(found) << "expected a line containing: " << GetParam().line << "\nlines:\n" << all;
 
-  Client again(w.proxy->port());
+  Client again(proxy.port());
   auto ok = again.exchange(get_request(ok_path()));
   EXPECT_EQ(ok.status, 200) << "the proxy stopped serving after " << GetParam().name;
   // Every line of this case is written before the next case counts lines (the writer thread
   // is asynchronous: a late line of this request would otherwise satisfy the next case's wait).
-  w.proxy->sink().wait_for_count("Detail=\"Sending Response\"", responses + 2);
+  EXPECT_TRUE(proxy.sink().wait_for_count("Detail=\"Sending Response\"", responses + 2));
 }
 
 INSTANTIATE_TEST_SUITE_P(Hostile, BadInput, ::testing::ValuesIn(cases()),

@@ -49,7 +49,7 @@ Result request_through_proxy(const lab::Issued& client_ca, bool present_certific
   ProxyUnderTest proxy(config);
   Client client(proxy.port());
   auto response = client.exchange(get_request("/" + segment_for(host, port) + "/CSFemusk.cnf.xml"));
-  proxy.sink().wait_for("Detail=\"Sending Response\"");
+  EXPECT_TRUE(proxy.sink().wait_for("Detail=\"Sending Response\""));
   return {response.status, proxy.masked_lines({port}), (*origin)->handshakes()};
 }
 

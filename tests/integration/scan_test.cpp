@@ -249,7 +249,7 @@ TEST_P(ScanRoundTrip, ProxyLinesGiveTheScenarioSignature) {
     ProxyUnderTest proxy(config);
     Client client(proxy.port());
     client.exchange(get_request("/" + segment_for(def.connect_host, port) + "/cucm-uds/user/emusk"));
-    proxy.sink().wait_for("Detail=\"Sending Response\"");
+    EXPECT_TRUE(proxy.sink().wait_for("Detail=\"Sending Response\""));
     proxy.log()->flush();
     auto file = scratch(id + (level == config::LogLevel::Debug ? "-debug" : "") + ".log");
     std::ofstream(file) << joined(proxy.sink().lines());

@@ -48,7 +48,7 @@ Run run_scenario(const std::string& id, Mode mode, Prefer prefer) {
 
   Client client(proxy.port());
   auto response = client.exchange(get_request("/" + segment_for(host, port) + "/cucm-uds/user/emusk/devices"));
-  proxy.sink().wait_for("Detail=\"Sending Response\"");
+  EXPECT_TRUE(proxy.sink().wait_for("Detail=\"Sending Response\""));
   proxy.log()->flush();
   auto lines = proxy.masked_lines({port});
   Run run{{response.status, {}}, lines, proxy.in_process().outcomes().find("test-tracking-id")};

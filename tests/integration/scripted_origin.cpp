@@ -10,7 +10,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <linux/sockios.h>
 #include <openssl/err.h>
+#include <sys/ioctl.h>
 
 #include <atomic>
 #include <mutex>
@@ -132,6 +134,21 @@ struct ScriptedOrigin::Impl {
     co_await serve(stream, socket, connection);
   }
 
+  // Until the peer's kernel has acknowledged every byte written: they are then in its receive
+  // queue, where a readiness check on the other end sees them. No fixed sleep stands for the
+  // delivery, however loaded the machine.
+  asio::awaitable<void> acknowledged(tcp::socket& socket, asio::steady_timer& timer) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      int pending = 0;
+      if (ioctl(socket.native_handle(), SIOCOUTQ, &pending) != 0 || pending == 0) co_return;
+      if (std::chrono::steady_clock::now() > until) co_return;
+      timer.expires_after(std::chrono::milliseconds(1));
+      std::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, std::shared_ptr<tcp::socket> socket, int connection) {
     StrictReader reader(StrictReader::Kind::Request);
@@ -169,6 +186,7 @@ struct ScriptedOrigin::Impl {
           timer.expires_after(reply.unsolicited_after);
           co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           co_await asio::async_write(stream, asio::buffer(reply.unsolicited), asio::redirect_error(asio::use_awaitable, ec));
+          if (!ec) co_await acknowledged(*socket, timer);
           ++unsolicited;
         }
         if (ec || reply.then == ScriptedReply::Then::Close || reply.then == ScriptedReply::Then::Reset) {
@@ -229,8 +247,16 @@ std::vector<std::string> ScriptedOrigin::client_randoms() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->client_randoms;
 }
-int ScriptedOrigin::unsolicited_sent() const { return impl_->unsolicited; }
 int ScriptedOrigin::open_connections() const { return impl_->open; }
+
+bool ScriptedOrigin::wait_unsolicited_sent(int n, std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (impl_->unsolicited < n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 bool ScriptedOrigin::wait_open_connections(int n, std::chrono::milliseconds timeout) const {
   const auto until = std::chrono::steady_clock::now() + timeout;

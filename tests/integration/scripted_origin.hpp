@@ -69,10 +69,11 @@ class ScriptedOrigin {
   int accepted() const;
   // The ClientHello random of each completed TLS handshake, in lower-case hex, in order.
   std::vector<std::string> client_randoms() const;
-  int unsolicited_sent() const;
+  // Waits until `n` unsolicited replies were written and acknowledged by the proxy's kernel.
+  [[nodiscard]] bool wait_unsolicited_sent(int n, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) const;
   int open_connections() const;
   // Waits until open_connections() == n.
-  bool wait_open_connections(int n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
+  [[nodiscard]] bool wait_open_connections(int n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
 
   struct Impl;
 

@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -42,11 +45,25 @@ config::Config base_config(const LabPki& pki) {
   c.expressway.trusted_ca_certificates = {pki.trust_file};
   c.hosts["cucm.steven.lab"] = "127.0.0.1";
   c.threads = 1;
-  c.timeouts.connect_ms = 2000;
-  c.timeouts.handshake_ms = 1000;
-  c.timeouts.origin_response_ms = 1000;
-  c.timeouts.client_header_ms = 1000;
+  // Generous for the happy paths: a slow handshake on two busy cores must never be a spurious
+  // 502. A test of a timeout sets the short one its line names.
+  c.timeouts.connect_ms = 5000 * time_scale();
+  c.timeouts.handshake_ms = 10000 * time_scale();
+  c.timeouts.origin_response_ms = 10000 * time_scale();
+  c.timeouts.client_header_ms = 10000 * time_scale();
   return c;
+}
+
+int time_scale() {
+  static const int scale = [] {
+    if (const char* set = std::getenv("MRATLS_TEST_TIME_SCALE"); set && std::atoi(set) > 0) return std::atoi(set);
+#ifdef MRATLS_SANITIZED
+    return 3;
+#else
+    return 1;
+#endif
+  }();
+  return scale;
 }
 
 ProxyUnderTest::ProxyUnderTest(config::Config config) {
@@ -143,7 +160,11 @@ Process spawn(std::vector<std::string> args, bool as_nobody) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
     constexpr uid_t kNobody = 65534;
-    if (as_nobody && (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) _exit(126);
+    if (as_nobody && (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
+      const std::string why = std::string("cannot become nobody: ") + std::strerror(errno) + "\n";
+      [[maybe_unused]] auto n = ::write(STDERR_FILENO, why.data(), why.size());
+      _exit(126);
+    }
     std::vector<char*> argv;
     std::string binary = MRATLS_BINARY;
     argv.push_back(binary.data());

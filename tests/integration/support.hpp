@@ -35,6 +35,11 @@ struct LabPki {
 
 config::Config base_config(const LabPki& pki);
 
+// How many times longer a test may wait than in the Release build: 3 under the sanitizers, or
+// MRATLS_TEST_TIME_SCALE when it is set. The base configuration's timeouts are multiplied by
+// it; the short timeout a test of a timeout sets, and the line it expects, are not.
+int time_scale();
+
 using HttpResult = proxy::ClientResponse;
 
 // A client connection to the proxy under test.
@@ -74,7 +79,8 @@ struct Process {
 };
 
 Process spawn_mratls(std::vector<std::string> args);
-// The same as the user nobody, without any capability: what a user who is not root gets.
+// The same as the user nobody, without any capability: what a user who is not root gets. Exit
+// 126: the process could not become nobody; 127: nobody may not run the binary.
 Process spawn_mratls_as_nobody(std::vector<std::string> args);
 
 // The loopback block a `mratls lab` run printed ("Nodes listen in 127.0.10.0/24"), as its first

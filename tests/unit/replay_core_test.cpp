@@ -253,10 +253,12 @@ TEST(ReplayAnonymize, Ipv6AddressesStayAddressesOfTheirFamily) {
   o.lines = {"2026-11-30T10:00:00.000+01:00 x traffic_server[1]: [ET_NET 0] WARNING: SNI (fd00:10::12) not in certificate. "
              "Action=Terminate server=fd00:10::12(fd00:10::12)",
              "x traffic_server[1]: [ET_NET 0] ERROR: SSL connection failed for 'fd00:10::12': error:1416F086:SSL routines:x",
-             "x traffic_server[1]: [ET_NET 0] WARNING: other fd00:10::12:1 and fd00:10::123"};
+             "x traffic_server[1]: [ET_NET 0] WARNING: other fd00:10::12:1 and fd00:10::123",
+             // As punctuation around it, a colon or a full stop; in a word, no address.
+             "x traffic_server[1]: [ET_NET 0] WARNING: fd00:10::12: refused, addr:fd00:10::12, then to fd00:10::12. xdead::beef"};
   verify::doctor::CertificateFacts leaf;
   leaf.subject = {{"CN", "ucm.corp.example"}};
-  leaf.ip_sans = {"fd00:10::12"};
+  leaf.ip_sans = {"FD00:10:0:0:0:0:0:12"};  // as OpenSSL spells an iPAddress SAN
   o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {leaf}, 0};
   site.origins = {o};
   const replay::Pseudonyms names({site});
@@ -268,6 +270,9 @@ TEST(ReplayAnonymize, Ipv6AddressesStayAddressesOfTheirFamily) {
   EXPECT_NE(a.lines[1].find("'2001:db8::1': error:1416F086:SSL routines"), std::string::npos) << a.lines[1];
   EXPECT_NE(a.lines[0].find("10:00:00.000"), std::string::npos) << a.lines[0];
   EXPECT_EQ(a.lines[2].find("fd00"), std::string::npos) << a.lines[2];  // each address its own pseudonym
+  EXPECT_EQ(a.lines[3].substr(a.lines[3].find("WARNING")),
+            "WARNING: 2001:db8::1: refused, addr:2001:db8::1, then to 2001:db8::1. xdead::beef");
+  // One address, however it is spelt: the SAN still names the host.
   EXPECT_EQ(a.captured->chain[0].ip_sans, (std::vector<std::string>{"2001:db8::1"}));
 }
 

@@ -33,10 +33,34 @@ TEST(ResponseCollector, InterimResponsesAreSkippedWhateverTheSplit) {
     EXPECT_EQ(r.body(), "hello world");
     ASSERT_EQ(r.headers().size(), 2u);
     EXPECT_EQ(r.headers()[1].first, "X-A");
+    EXPECT_EQ(r.interim(), std::vector<int>{100});
     if (step == 4096) {
       EXPECT_EQ(rest, "HTTP/1.1 204 No Content\r\n\r\n");
     }
   }
+}
+
+// Asked to, the collector stops at the interim response, so a client can wait for a 100
+// Continue before it sends the body; the final response is left for the next one.
+TEST(ResponseCollector, AnInterimResponseCanBeReadOnItsOwn) {
+  const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
+  const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  for (std::size_t step : {1u, 5u, 4096u}) {
+    ResponseCollector first(false, true);
+    const auto rest = feed_in_steps(first, interim + final_response, step);
+    ASSERT_TRUE(first.done()) << step;
+    EXPECT_FALSE(first.complete());
+    EXPECT_EQ(first.status(), 100);
+    EXPECT_EQ(first.reason(), "Continue");
+    if (step == 4096) {
+      EXPECT_EQ(rest, final_response);
+    }
+  }
+  ResponseCollector second;
+  EXPECT_EQ(second.feed(final_response), final_response.size());
+  EXPECT_TRUE(second.complete());
+  EXPECT_EQ(second.body(), "ok");
+  EXPECT_TRUE(second.interim().empty());
 }
 
 TEST(ResponseCollector, ABodyWithNoBytesCompletesWithItsHead) {

@@ -6,7 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include <cstdint>
-#include <utility>
+#include <iterator>
 
 #include "verify/certificate_names.hpp"
 #include "verify/ossl.hpp"
@@ -16,6 +16,7 @@ namespace {
 
 using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BASIC_CONSTRAINTS_free>>;
 using ExtendedKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, ossl::Deleter<EXTENDED_KEY_USAGE_free>>;
+using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, ossl::Deleter<ASN1_BIT_STRING_free>>;
 
 std::string hex(const unsigned char* data, std::size_t length, bool upper, const char* separator) {
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -94,18 +95,16 @@ std::time_t to_time(const ASN1_TIME* t) {
   return timegm(&tm);
 }
 
-// The bits in the order RFC 5280 lists them, named as OpenSSL's configuration names them, so a
-// copy can ask for the same usage.
-std::vector<std::string> key_usage_names(std::uint32_t usage) {
-  static constexpr std::pair<std::uint32_t, const char*> kBits[] = {
-      {KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
-      {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
-      {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
-      {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
-      {KU_DECIPHER_ONLY, "decipherOnly"}};
+// The bits of the extension itself, in RFC 5280's order, named as OpenSSL's configuration names
+// them so that a copy can ask for the same usage. Decoded from the extension rather than taken
+// from X509_get_key_usage, which answers 0 for any certificate OpenSSL finds invalid.
+std::vector<std::string> key_usage_names(const ASN1_BIT_STRING* usage) {
+  static constexpr const char* kBits[] = {"digitalSignature", "nonRepudiation", "keyEncipherment",
+                                          "dataEncipherment", "keyAgreement",   "keyCertSign",
+                                          "cRLSign",          "encipherOnly",   "decipherOnly"};
   std::vector<std::string> names;
-  for (const auto& [bit, name] : kBits)
-    if (usage & bit) names.emplace_back(name);
+  for (int bit = 0; bit < static_cast<int>(std::size(kBits)); ++bit)
+    if (ASN1_BIT_STRING_get_bit(usage, bit)) names.emplace_back(kBits[bit]);
   return names;
 }
 
@@ -160,10 +159,12 @@ CertificateFacts certificate_facts(X509* cert) {
   BasicConstraintsPtr bc(static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert, NID_basic_constraints, nullptr, nullptr)));
   f.has_basic_constraints = bc != nullptr;
   f.is_ca = bc && bc->ca;
-  if (bc && bc->pathlen) f.path_length = ASN1_INTEGER_get(bc->pathlen);
-  if (const std::uint32_t usage = X509_get_key_usage(cert); usage != UINT32_MAX) {
+  // A negative or oversized path length cannot be written again: it is left out of the facts.
+  if (std::int64_t pathlen = 0; bc && bc->pathlen && ASN1_INTEGER_get_int64(&pathlen, bc->pathlen) == 1 && pathlen >= 0)
+    f.path_length = static_cast<long>(pathlen);
+  if (BitStringPtr usage(static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(cert, NID_key_usage, nullptr, nullptr))); usage) {
     f.has_key_usage = true;
-    f.key_usage = key_usage_names(usage);
+    f.key_usage = key_usage_names(usage.get());
   }
   f.self_issued = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0;
   f.self_signed = X509_self_signed(cert, 1) == 1;
