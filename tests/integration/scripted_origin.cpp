@@ -257,22 +257,27 @@ std::vector<std::string> ScriptedOrigin::client_randoms() const {
 }
 int ScriptedOrigin::open_connections() const { return impl_->open; }
 
-bool ScriptedOrigin::wait_unsolicited_sent(int n, std::chrono::milliseconds timeout) const {
+namespace {
+
+// Polls `done` until it holds or the timeout passes; false on timeout.
+template <class Done>
+bool wait_until(Done done, std::chrono::milliseconds timeout) {
   const auto until = std::chrono::steady_clock::now() + timeout;
-  while (impl_->unsolicited < n) {
+  while (!done()) {
     if (std::chrono::steady_clock::now() > until) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
 }
 
+}  // namespace
+
+bool ScriptedOrigin::wait_unsolicited_sent(int n, std::chrono::milliseconds timeout) const {
+  return wait_until([&] { return impl_->unsolicited >= n; }, timeout);
+}
+
 bool ScriptedOrigin::wait_open_connections(int n, std::chrono::milliseconds timeout) const {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (impl_->open != n) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return wait_until([&] { return impl_->open == n; }, timeout);
 }
 
 }  // namespace mratls::test
