@@ -12,7 +12,7 @@
 namespace mratls::cli {
 namespace {
 
-struct Options {
+struct AdminOptions {
   std::string to;
   std::string token_file;
   std::string command;  // xconfig
@@ -58,7 +58,7 @@ void print_state(const nlohmann::json& s, std::ostream& os) {
 
 Action add_admin(CLI::App& app) {
   auto* cmd = app.add_subcommand("admin", "Change a running proxy's switches through its admin listener (--admin-port)");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<AdminOptions>();
   cmd->add_option("--to", o->to, "The admin listener, HOST:PORT")->required();
   cmd->add_option("--token-file", o->token_file, "A file holding the token a non-loopback listener asks for");
   cmd->require_subcommand(1);

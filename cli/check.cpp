@@ -15,7 +15,7 @@
 namespace mratls::cli {
 namespace {
 
-struct Options {
+struct CheckOptions {
   std::string config_file;
   std::vector<std::string> nodes;
   std::vector<std::string> types;
@@ -33,7 +33,7 @@ struct Options {
 };
 
 // Settings: the configuration file, then the flags.
-std::expected<config::Config, std::string> settings_of(const Options& o) {
+std::expected<config::Config, std::string> settings_of(const CheckOptions& o) {
   config::Config config;
   if (!o.config_file.empty()) {
     auto loaded = config::load_config_file(o.config_file);
@@ -58,7 +58,7 @@ std::expected<config::Config, std::string> settings_of(const Options& o) {
 }
 
 // The configured nodes, then --node.
-std::expected<check::NodeList, std::string> nodes_of(const Options& o, const config::Config& config) {
+std::expected<check::NodeList, std::string> nodes_of(const CheckOptions& o, const config::Config& config) {
   std::optional<std::vector<std::uint16_t>> port_override;
   if (!o.ports.empty()) {
     auto ports = check::parse_ports(o.ports);
@@ -90,7 +90,7 @@ int usage_error(const std::string& message) {
   return kUsage;
 }
 
-int run_check(const Options& o) {
+int run_check(const CheckOptions& o) {
   auto config = settings_of(o);
   if (!config) return usage_error(config.error());
   if (config->expressway.trusted_ca_certificates.empty())
@@ -117,7 +117,7 @@ int run_check(const Options& o) {
 
 Action add_check(CLI::App& app) {
   auto* cmd = app.add_subcommand("check", "Pre-upgrade test: which nodes and ports X14.2 would refuse, and the fix for each");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<CheckOptions>();
   cmd->add_option("--config,-c", o->config_file, "Configuration (servers, nodes, trust store, ciphers, hosts)");
   cmd->add_option("--node", o->nodes, "HOST or HOST:PORT,PORT (repeatable)");
   cmd->add_option("--type", o->types,

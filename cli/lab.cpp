@@ -27,7 +27,7 @@
 namespace mratls::cli {
 namespace {
 
-struct Options {
+struct LabOptions {
   std::string scenario;
   std::string verify;  // on | off | log-only | "" (all)
   std::string prefer;  // ecdsa | rsa | "" (both)
@@ -50,7 +50,7 @@ std::string loopback_line(const lab::StartedLab& started) {
   return line;
 }
 
-int keep_running(const Options& o, const lab::LabDir& dir, const lab::StartedLab& started) {
+int keep_running(const LabOptions& o, const lab::LabDir& dir, const lab::StartedLab& started) {
   const auto& clusters = started.clusters;
   const auto setting = lab::single_setting(o.verify, o.prefer);
   auto kept = lab::KeptLab::start(dir, clusters, setting, static_cast<std::uint16_t>(o.port));
@@ -111,7 +111,7 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
 
 // lab --from --keep-running: the reproduced site left up behind one listening proxy (and the
 // live page), for a session with the customer, until Ctrl-C.
-int keep_site_running(const Options& o, const replay::SiteModel& site, replay::SitePki& pki, const lab::LabDir& dir) {
+int keep_site_running(const LabOptions& o, const replay::SiteModel& site, replay::SitePki& pki, const lab::LabDir& dir) {
   const auto shapes = replay::shapes_of(site);
   auto live = replay::LiveSite::start(site, shapes, {}, pki, dir);
   if (!live) {
@@ -170,7 +170,7 @@ int keep_site_running(const Options& o, const replay::SiteModel& site, replay::S
 
 // lab --from: the site the evidence shows, rebuilt on loopback and replayed; exit 0 when every
 // failing origin was reproduced, 1 when some were not.
-int replay_site(const Options& o) {
+int replay_site(const LabOptions& o) {
   for (const auto& [given, name] : {std::pair{!o.scenario.empty(), "--scenario"}, {!o.verify.empty(), "--verify"},
                                     {!o.prefer.empty(), "--prefer"}, {!o.loopback.empty(), "--loopback"}, {o.list, "--list"}})
     if (given) {
@@ -240,7 +240,7 @@ int replay_site(const Options& o) {
   }
 }
 
-int run_lab(const Options& o) {
+int run_lab(const LabOptions& o) {
   if (!o.from.empty() || !o.site.empty()) return replay_site(o);
   if (o.anonymize) {
     std::cerr << "mratls lab: --anonymize goes with --from\n";
@@ -315,7 +315,7 @@ int run_lab(const Options& o) {
 
 Action add_lab(CLI::App& app) {
   auto* cmd = app.add_subcommand("lab", "Run the built-in lab: mock CUCM/IM&P/Unity nodes, the proxy, an MRA login per cluster");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<LabOptions>();
   cmd->add_option("--scenario", o->scenario, "Only this scenario (see --list)");
   cmd->add_option("--verify", o->verify, "Only this VerifyOriginServer mode")->check(CLI::IsMember({"on", "off", "log-only"}));
   cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));

@@ -15,7 +15,7 @@
 namespace mratls::cli {
 namespace {
 
-struct Options {
+struct LoginOptions {
   std::string proxy = "127.0.0.1:8443";
   std::string log_file;
   std::string admin;       // HOST:PORT of the proxy's admin listener
@@ -35,7 +35,7 @@ std::vector<std::string> read_lines(const std::string& path) {
 
 Action add_login(CLI::App& app) {
   auto* cmd = app.add_subcommand("login", "Replay an MRA login (UDS, TFTP, IM&P, Unity) through a running proxy");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<LoginOptions>();
   cmd->add_option("--proxy", o->proxy, "The proxy, HOST:PORT (IPv4)")->capture_default_str();
   cmd->add_option("--public-name", o->target.public_name, "The Expressway name clients use")->capture_default_str();
   cmd->add_option("--domain", o->target.domain, "The MRA domain")->capture_default_str();

@@ -18,7 +18,7 @@
 namespace mratls::cli {
 namespace {
 
-struct Options {
+struct ScanOptions {
   std::vector<std::string> files;
   std::string since;
   std::string until;
@@ -62,7 +62,7 @@ std::optional<std::int64_t> parse_time_flag(const std::string& text) {
 Action add_scan(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "scan", "Diagnose Expressway diagnostic logs (text, .gz, snapshot .tar.gz) and packet captures (pcap, pcapng) offline");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<ScanOptions>();
   cmd->add_option("FILE", o->files, "Log files, diagnostic snapshot archives or packet captures, in any order")->required();
   cmd->add_option("--since", o->since, "Only lines at or after this time (2022-07-11T18:55:00+02:00)");
   cmd->add_option("--until", o->until, "Only lines at or before this time");

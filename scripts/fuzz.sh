@@ -19,22 +19,33 @@ fi
 
 dir=build/fuzz
 echo "== fuzz: configure and build (clang-16, libFuzzer, ASan+UBSan)" >&2
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
-  -DMRATLS_LIBFUZZER=ON >/dev/null
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
+  -DMRATLS_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build "$dir" -j "${MRATLS_JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}")
 
 mkdir -p "$dir/artifacts"
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Each target is one single-threaded process: as many run at once as there are jobs (cores).
+parallel="${MRATLS_JOBS:-2}"
+fuzz_one() {
+  local t=$1 work="$dir/corpus/$1"
+  mkdir -p "$work"
+  # The work corpus first: new inputs are written there, the seeds are only read.
+  "$dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" "$work" "tests/fuzz/corpus/$t" \
+    >"$dir/$t.log" 2>&1
+}
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+  echo "== fuzz: $t for ${seconds}s" >&2
+  rm -f "$dir/$t.rc"
+  (set +e; fuzz_one "$t"; echo $? >"$dir/$t.rc") &
+done
+wait
 failed=()
 for t in "${targets[@]}"; do
-  work="$dir/corpus/$t"
-  mkdir -p "$work"
-  echo "== fuzz: $t for ${seconds}s" >&2
-  # The work corpus first: new inputs are written there, the seeds are only read.
-  if ! "$dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" "$work" "tests/fuzz/corpus/$t" \
-      >"$dir/$t.log" 2>&1; then
+  if [ "$(cat "$dir/$t.rc" 2>/dev/null)" != 0 ]; then
     failed+=("$t")
     tail -40 "$dir/$t.log" >&2
   fi

@@ -22,9 +22,6 @@ using namespace mratls::test;
 
 namespace {
 
-// The appliance's cipher string with the field's RSA-first prefix.
-const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
-
 std::shared_ptr<const proxy::Runtime> runtime(bool rsa_first, bool with_trust = true) {
   auto config = base_config(LabPki::get());
   if (rsa_first) config.expressway.ciphers = kRsaFirst;

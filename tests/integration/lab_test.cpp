@@ -23,9 +23,6 @@ using namespace mratls::test;
 
 namespace {
 
-// The appliance's cipher string with the field's RSA-first prefix.
-const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
-
 std::string presented_cn(const std::string& scenario, bool rsa_first) {
   auto def = lab::scenario_origin(scenario);
   auto origin = lab::MockOrigin::start(std::move(def.spec));

@@ -14,20 +14,20 @@ using namespace mratls;
 
 namespace {
 
-struct Verdict {
+struct LimboVerdict {
   bool accepted = false;
   std::string expected;  // SUCCESS | FAILURE
   std::string detail;
 };
 
-std::map<std::string, Verdict> run_corpus() {
+std::map<std::string, LimboVerdict> run_corpus() {
   std::ifstream in(std::string(MRATLS_CORPORA) + "/x509-limbo/limbo.json");
   if (!in) return {};
   auto corpus = nlohmann::json::parse(in);
-  std::map<std::string, Verdict> out;
+  std::map<std::string, LimboVerdict> out;
   for (const auto& c : corpus["testcases"]) {
     if (c["validation_kind"] != "SERVER") continue;
-    Verdict v;
+    LimboVerdict v;
     v.expected = c["expected_result"];
     std::vector<ossl::X509Ptr> anchors;
     for (const auto& pem : c["trusted_certs"])

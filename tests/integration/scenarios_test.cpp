@@ -13,8 +13,6 @@ using namespace mratls::test;
 
 namespace {
 
-// The appliance's cipher string with the field's RSA-first prefix.
-const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 constexpr const char* kVerifyFailed = "error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed";
 
 enum class Mode { On, Off, LogOnly, OldVersion };

@@ -20,8 +20,12 @@
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
 #include "proxy/in_process.hpp"
+#include "verify/cipher_preference.hpp"
 
 namespace mratls::test {
+
+// The appliance's cipher string with the field's RSA-first prefix.
+inline const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 
 using MemorySink = logs::CollectingSink;
 

@@ -185,4 +185,9 @@ RequestFacts request_facts(X509_REQ* request) {
   return f;
 }
 
+bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
+  if (child.issuer_text != parent.subject_text) return false;
+  return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
+}
+
 }  // namespace mratls::verify::doctor

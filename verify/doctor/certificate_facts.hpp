@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include <cstddef>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -72,6 +73,12 @@ struct RequestFacts : SubjectFacts {
 };
 
 CertificateFacts certificate_facts(X509* cert);
+
+// The longest chain the verifier builds: the leaf plus verify depth 7.
+inline constexpr std::size_t kMaxChainDepth = 8;
+// Issuer name and, where both carry them, key identifiers: what OpenSSL's issuer lookup compares
+// before it checks the signature.
+bool issued_by(const CertificateFacts& child, const CertificateFacts& parent);
 RequestFacts request_facts(X509_REQ* request);
 
 // ISO 8601 UTC ("2026-11-22T10:00:00Z").

@@ -7,15 +7,6 @@
 namespace mratls::verify::doctor {
 namespace {
 
-constexpr std::size_t kMaxDepth = 8;  // the leaf plus verify depth 7
-
-// Issuer name and, where both carry them, key identifiers: what OpenSSL's issuer lookup compares
-// before it checks the signature.
-bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
-  if (child.issuer_text != parent.subject_text) return false;
-  return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
-}
-
 std::string cn_of(const CertificateFacts& f) { return f.first_cn.value_or(f.subject_text); }
 
 std::string issuer_cn_of(const CertificateFacts& f) {
@@ -53,7 +44,7 @@ std::optional<ChainGap> find_chain_gap(const std::vector<CertificateFacts>& sent
   const CertificateFacts* current = &sent[0];
   mark(*current);
   bool current_from_store = false;
-  for (std::size_t depth = 0; depth <= kMaxDepth; ++depth) {
+  for (std::size_t depth = 0; depth <= kMaxChainDepth; ++depth) {
     if (current->self_issued) {
       if (current_from_store) return std::nullopt;
       const bool trusted = std::ranges::any_of(

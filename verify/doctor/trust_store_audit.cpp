@@ -8,13 +8,6 @@
 namespace mratls::verify::doctor {
 namespace {
 
-constexpr std::size_t kMaxDepth = 8;  // the leaf plus verify depth 7
-
-bool issued_by(const CertificateFacts& child, const CertificateFacts& parent) {
-  if (child.issuer_text != parent.subject_text) return false;
-  return child.authority_key_id.empty() || parent.subject_key_id.empty() || child.authority_key_id == parent.subject_key_id;
-}
-
 void same_cn(const std::vector<StoreEntry>& store, const SameCnGroup& group, std::vector<StoreFinding>& out) {
   const std::string& cn = group.cn;
   for (auto [copy, original] : group.copies)
@@ -150,7 +143,7 @@ LeafChain build_chain(const StoreEntry& leaf, const std::vector<CertificateFacts
   const CertificateFacts* current = &leaf.facts;
   auto stored = in_store(*current);
   chain.path.push_back({current->subject_text, stored != store.end() ? stored->source : "leaf", stored != store.end()});
-  while (chain.path.size() <= kMaxDepth) {
+  while (chain.path.size() <= kMaxChainDepth) {
     if (current->self_signed) {
       chain.buildable = in_store(*current) != store.end();
       if (!chain.buildable) {
