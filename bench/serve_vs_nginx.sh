@@ -5,7 +5,7 @@
 #                           [--keep DIR] [--mratls PATH] [--only MODE,...]
 #
 # The origin is nginx (TLS 1.2, no session cache, no tickets) with the lab's certificates
-# (`mratls lab --out`): an RSA server and an ECDSA server for cucm1.steven.lab, signed by the lab
+# (`mratls lab --out`): an RSA server and an ECDSA server for cucm1.field-mix.steven.lab, signed by the lab
 # root. Both proxies run one worker, verify the origin's chain and name against the lab root
 # only, and are driven by wrk -t1 -cC for S seconds per run, R interleaved repetitions, medians:
 #   pooled-200B     keep-alive to the origin (nginx `keepalive`, mratls `origin.keep_alive`)
@@ -84,6 +84,7 @@ wait_port() {
 
 "$mratls" lab --out "$work/lab" >/dev/null
 pki="$work/lab/nodes/field-mix"
+node=cucm1.field-mix.steven.lab  # the field-mix cluster's publisher: an RSA and an ECDSA certificate
 ca="$work/lab/trust/lab-root.pem"
 mkdir -p "$work/www/cucm-uds" "$work/nginx"
 head -c 200 /dev/zero | tr '\0' 'x' > "$work/www/cucm-uds/small"
@@ -104,14 +105,14 @@ http {
   ssl_session_tickets off;
   server {
     listen 127.0.0.1:$origin_rsa ssl;
-    ssl_certificate $pki/cucm1.steven.lab.pem;
-    ssl_certificate_key $pki/cucm1.steven.lab.key;
+    ssl_certificate $pki/$node.pem;
+    ssl_certificate_key $pki/$node.key;
     root $work/www;
   }
   server {
     listen 127.0.0.1:$origin_ecdsa ssl;
-    ssl_certificate $pki/cucm1.steven.lab-ecdsa.pem;
-    ssl_certificate_key $pki/cucm1.steven.lab-ecdsa.key;
+    ssl_certificate $pki/$node-ecdsa.pem;
+    ssl_certificate_key $pki/$node-ecdsa.key;
     root $work/www;
   }
 }
@@ -135,7 +136,7 @@ http {
     proxy_set_header Connection "";
     proxy_ssl_verify on;
     proxy_ssl_trusted_certificate $ca;
-    proxy_ssl_name cucm1.steven.lab;
+    proxy_ssl_name $node;
     proxy_ssl_server_name on;
     proxy_ssl_protocols TLSv1.2;
     location /pooled/ { proxy_pass https://pooled/; }
@@ -155,9 +156,9 @@ expressway:
   trusted_ca_certificates: [$ca]
 listen: {address: 127.0.0.1, port: $2, public_name: vcs_control.steven.lab}
 allow_list:
-  - {url: "https://cucm1.steven.lab:$origin_rsa/cucm-uds/", match: prefix, methods: [GET]}
-  - {url: "https://cucm1.steven.lab:$origin_ecdsa/cucm-uds/", match: prefix, methods: [GET]}
-hosts: {cucm1.steven.lab: 127.0.0.1}
+  - {url: "https://$node:$origin_rsa/cucm-uds/", match: prefix, methods: [GET]}
+  - {url: "https://$node:$origin_ecdsa/cucm-uds/", match: prefix, methods: [GET]}
+hosts: {$node: 127.0.0.1}
 origin: {keep_alive: $4, tls_session_reuse: $4}
 limits: {max_connections: 20000}
 threads: $3
@@ -180,7 +181,7 @@ for p in "$origin_rsa" "$origin_ecdsa" "$nginx_port" "${port[pooled]}" "${port[p
 sleep 0.5
 pid[nginx]=$(pgrep -P "$(cat "$work/nginx/proxy.pid")" | head -1)
 
-segment() { "$mratls" encode "steven.lab/https/cucm1.steven.lab/$1"; }
+segment() { "$mratls" encode "steven.lab/https/$node/$1"; }
 seg_rsa=$(segment "$origin_rsa") seg_ecdsa=$(segment "$origin_ecdsa")
 
 # mode → (nginx URL, mratls instance, mratls URL path)

@@ -5,9 +5,10 @@
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"mratls - emulates the Cisco Expressway-C traffic server for Mobile and Remote Access (X14.2 origin verification)"};
+  CLI::App app{"mratls - emulates the Cisco Expressway-C traffic server for Mobile and Remote Access (X14.2 origin verification)",
+               "mratls"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mratls 0.1.0");
+  app.set_version_flag("--version", "mratls " MRATLS_VERSION);
   std::vector<std::pair<CLI::App*, mratls::cli::Action>> commands;
   auto remember = [&](mratls::cli::Action action) { commands.emplace_back(app.get_subcommands({}).back(), std::move(action)); };
   remember(mratls::cli::add_serve(app));

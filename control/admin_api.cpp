@@ -54,6 +54,9 @@ int status_of(const Refusal& r) {
   return 400;
 }
 
+// What a resource that answers GET allows: HEAD comes with it.
+constexpr const char* kGet = "GET, HEAD";
+
 AdminResponse method_not_allowed(const char* allow) {
   auto r = error_response(405, std::string("method not allowed: use ") + allow);
   r.headers.emplace_back("Allow", allow);
@@ -93,7 +96,8 @@ std::optional<AdminResponse> refuse(const AdminRequest& request, const AdminAcce
   if (const auto* origin = request.header("Origin"); origin && (!host || !ascii::iequals(*origin, "http://" + *host)))
     return error_response(403, "cross-origin request refused (Origin " + *origin + ")");
   const auto path = path_of(request.target);
-  if (!access.token.empty() && !(request.method == "GET" && path == "/")) {
+  const bool reads = request.method == "GET" || request.method == "HEAD";
+  if (!access.token.empty() && !(reads && path == "/")) {
     const auto* auth = request.header("Authorization");
     std::string given = auth && ascii::istarts_with(*auth, "Bearer ") ? auth->substr(7) : query_token(request.target);
     if (!same_secret(given, access.token)) {
@@ -110,6 +114,12 @@ std::optional<AdminResponse> refuse(const AdminRequest& request, const AdminAcce
 
 AdminResponse AdminApi::handle(const AdminRequest& request) {
   if (auto refused = refuse(request, access_)) return *refused;
+  // HEAD answers as GET does (RFC 9110 9.3.2); the connection then leaves the body out.
+  if (request.method == "HEAD") {
+    AdminRequest get = request;
+    get.method = "GET";
+    return route(get, path_of(request.target));
+  }
   return route(request, path_of(request.target));
 }
 
@@ -121,22 +131,22 @@ AdminResponse AdminApi::route(const AdminRequest& request, std::string_view path
     if (body.is_discarded()) return error_response(400, "the body is not valid JSON");
   }
   if (path == "/") {
-    if (method != "GET" || !page) return page ? method_not_allowed("GET") : error_response(404, "no page here");
+    if (method != "GET" || !page) return page ? method_not_allowed(kGet) : error_response(404, "no page here");
     return page();
   }
   if (path == "/metrics") {
-    if (method != "GET" || !metrics) return metrics ? method_not_allowed("GET") : error_response(404, "no metrics here");
+    if (method != "GET" || !metrics) return metrics ? method_not_allowed(kGet) : error_response(404, "no metrics here");
     return metrics();
   }
   if (path == "/api/events") {
-    if (method != "GET") return method_not_allowed("GET");
+    if (method != "GET") return method_not_allowed(kGet);
     AdminResponse stream;
     stream.content_type = "text/event-stream";
     stream.event_stream = true;
     return stream;
   }
   if (path == "/api/state") {
-    if (method != "GET") return method_not_allowed("GET");
+    if (method != "GET") return method_not_allowed(kGet);
     auto state = controller_.state();
     if (add_to_state) add_to_state(state);
     return json_response(200, state);
@@ -172,7 +182,7 @@ AdminResponse AdminApi::route(const AdminRequest& request, std::string_view path
     return json_response(200, {{"removed", trusted_json(*removed)}});
   }
   if (path.starts_with("/api/transactions/")) {
-    if (method != "GET") return method_not_allowed("GET");
+    if (method != "GET") return method_not_allowed(kGet);
     if (!transaction) return error_response(404, "no transaction lookup here");
     return transaction(std::string(path.substr(18)));
   }

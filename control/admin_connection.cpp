@@ -128,9 +128,9 @@ asio::awaitable<AdminConnection::Read> AdminConnection::read_request(bool first)
   }
 }
 
-asio::awaitable<bool> AdminConnection::answer(const AdminResponse& response, bool keep_alive) {
+asio::awaitable<bool> AdminConnection::answer(const AdminResponse& response, bool keep_alive, bool head_only) {
   std::string bytes = response_head(response, response.body.size(), keep_alive);
-  bytes += response.body;
+  if (!head_only) bytes += response.body;
   const bool ok = co_await write(bytes);
   co_return ok && keep_alive;
 }
@@ -147,13 +147,16 @@ asio::awaitable<void> AdminConnection::run() {
     }
     const auto& head = parser_.head();
     AdminRequest request{head.method, head.target, head.headers, std::move(body_)};
+    const bool head_only = request.method == "HEAD";
     AdminResponse response = api_.handle(request);
     if (response.event_stream) {
-      co_await stream_events(response);
+      // A stream has no length: its HEAD is the head, and the end of the connection.
+      if (head_only) co_await write(response_head(response, 0, false));
+      else co_await stream_events(response);
       break;
     }
     const bool keep_alive = parser_.keep_alive();
-    if (!co_await answer(response, keep_alive)) break;
+    if (!co_await answer(response, keep_alive, head_only)) break;
     parser_.next_message();
   }
   std::error_code ignored;

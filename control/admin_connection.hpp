@@ -39,7 +39,8 @@ class AdminConnection : public std::enable_shared_from_this<AdminConnection> {
   // (a malformed or oversized request, or chunked framing), and the connection ends after it.
   asio::awaitable<Read> read_request(bool first);
   // Answers one request, and false when the connection ends with it.
-  asio::awaitable<bool> answer(const AdminResponse& response, bool keep_alive);
+  // head_only: the answer to a HEAD, its Content-Length that of the body left out.
+  asio::awaitable<bool> answer(const AdminResponse& response, bool keep_alive, bool head_only = false);
   asio::awaitable<bool> write(std::string_view bytes);
   asio::awaitable<void> stream_events(const AdminResponse& head);
 

@@ -9,8 +9,12 @@
 namespace mratls::control {
 
 std::string_view admin_page_html();
+// "sha256-<base64>" of the page's inline script and style sheet, computed at build time.
+std::string_view admin_page_script_hash();
+std::string_view admin_page_style_hash();
 
-// The page with headers that keep it to itself: its own origin only, never in a frame.
+// The page with headers that keep it to itself: its own origin only, never in a frame, and no
+// script or style but its own (by hash: an injected one does not run).
 AdminResponse admin_page();
 
 }  // namespace mratls::control

@@ -11,6 +11,9 @@ packages=(
   libpcap-dev tcpdump
   # The admin page's browser test (tests/browser): headless Chromium through Selenium.
   chromium chromium-driver python3-selenium
+  # The package and its check (scripts/package_check.sh): man pages from --help, man to read
+  # them, lintian, and systemd-analyze for the unit.
+  help2man man-db lintian systemd
   "$@"
 )
 

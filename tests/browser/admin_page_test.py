@@ -45,12 +45,35 @@ def browser():
                 "--force-device-scale-factor=1"):
         options.add_argument(arg)
     options.binary_location = "/usr/bin/chromium"
+    # The console, where Chromium reports what the Content-Security-Policy refused.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
 def origin_status(driver):
     """The first origin's last status, read in one step: the table may be rebuilt at any time."""
     return driver.execute_script("const b = document.querySelector('#origins .status'); return b ? b.textContent : '';")
+
+
+def policy_refusals(driver):
+    return [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+def check_policy(driver, wait):
+    """The page's own script ran (it rendered the state) and its style sheet applies, both allowed
+    by their hashes with nothing refused; a script injected into the page does not run."""
+    assert not policy_refusals(driver), "the policy refused part of the page: " + repr(policy_refusals(driver))
+    band = driver.execute_script("return getComputedStyle(document.querySelector('header')).backgroundColor")
+    assert band == "rgb(11, 58, 91)", "the page's style sheet does not apply: " + band
+    ran = driver.execute_script(
+        "window.refused = [];"
+        "document.addEventListener('securitypolicyviolation', (e) => window.refused.push(e.violatedDirective));"
+        "const s = document.createElement('script'); s.textContent = 'window.injected = true;'; document.body.append(s);"
+        "return window.injected === true;")
+    assert not ran, "an injected inline script ran: the policy does not hold"
+    wait.until(lambda d: d.execute_script("return window.refused.length") > 0)
+    directive = driver.execute_script("return window.refused[0]")
+    assert directive.startswith("script-src"), "refused by " + directive
 
 
 def main():
@@ -67,6 +90,7 @@ def main():
         wait.until(EC.text_to_be_present_in_element((By.ID, "system"), "vcsc"))
         wait.until(EC.text_to_be_present_in_element((By.ID, "version"), "X14.2.0"))
         assert "on" in driver.find_element(By.ID, "verify-on").get_attribute("class"), "VerifyOriginServer shows On"
+        check_policy(driver, wait)
 
         # The failing login: the step's 502, and the origin table with the WARNING line and the fix.
         run = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, 'button[data-login="self-signed"]')))
@@ -92,8 +116,10 @@ def main():
         wait.until(lambda d: origin_status(d) == "200")
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(artifacts, "admin-page.png"))
-        print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing; screenshots in "
-              + artifacts)
+        refusals = policy_refusals(driver)
+        assert len(refusals) <= 1 and all("inline script" in r for r in refusals), "refused: " + repr(refusals)
+        print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing, under a policy "
+              "that refused an injected script; screenshots in " + artifacts)
     except TimeoutException:
         if driver:
             driver.save_screenshot(os.path.join(artifacts, "admin-page-timeout.png"))

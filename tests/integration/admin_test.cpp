@@ -341,6 +341,65 @@ TEST(Admin, ATransactionsLinesAreFoundByItsTrackingId) {
   EXPECT_EQ(call(s, "POST", "/api/transactions/lookup-me-1", &body).status, 405);
 }
 
+// RFC 9110 9.3.2: HEAD answers as GET does, with the same head and no body; on a kept-alive
+// connection the next request is then read as it should be (no stray body bytes in between).
+TEST(Admin, HeadAnswersAsGetDoesWithoutTheBody) {
+  auto s = stage("self-signed");
+  {
+    Client client(s.proxy->port());
+    EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version", "head-me-1")).status, 502);
+  }
+  // Its lines reach the lookup asynchronously: GET and HEAD must see the same, whole transaction.
+  ASSERT_TRUE(wait_until([&] {
+    const auto reply = call(s, "GET", "/api/transactions/head-me-1");
+    return reply.status == 200 && reply.body.value("complete", false);
+  }));
+  auto header = [](const proxy::ClientResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return std::string("(none)");
+  };
+  for (const std::string path : {"/", "/api/state", "/metrics", "/api/transactions/head-me-1", "/api/transactions/no-such-id"}) {
+    SCOPED_TRACE(path);
+    proxy::BlockingClient client("127.0.0.1", s.to.port);
+    const std::string fields = " HTTP/1.1\r\nHost: " + host(s) + "\r\n\r\n";
+    client.send_raw("GET " + path + fields);
+    const auto get = client.read_response();
+    client.send_raw("HEAD " + path + fields);
+    const auto head = client.read_response(true);
+    EXPECT_EQ(head.status, get.status);
+    EXPECT_TRUE(head.body.empty());
+    ASSERT_FALSE(get.body.empty());
+    for (const std::string name : {"Content-Type", "Content-Security-Policy", "Cache-Control", "Allow"})
+      EXPECT_EQ(header(head, name), header(get, name)) << name;
+    // The metrics count the scrape itself: only their length may differ between the two.
+    if (path != "/metrics") EXPECT_EQ(header(head, "Content-Length"), std::to_string(get.body.size()));
+    else EXPECT_NE(header(head, "Content-Length"), "(none)");
+    client.send_raw("GET /api/state" + fields);
+    const auto after = client.read_response();
+    EXPECT_EQ(after.status, 200);
+    EXPECT_NE(after.body.find("\"verify_origin_server\""), std::string::npos) << after.body;
+  }
+  // The event stream's HEAD is its head, and the connection ends there.
+  proxy::BlockingClient stream("127.0.0.1", s.to.port);
+  stream.send_raw("HEAD /api/events HTTP/1.1\r\nHost: " + host(s) + "\r\n\r\n");
+  const auto events = stream.read_response(true);
+  EXPECT_EQ(events.status, 200);
+  EXPECT_EQ(header(events, "Content-Type"), "text/event-stream");
+  EXPECT_TRUE(events.body.empty());
+  // A resource that answers GET says so, HEAD included; a POST-only one still refuses HEAD.
+  const auto post_state = raw(s, "POST /api/state HTTP/1.1\r\nHost: " + host(s) +
+                                     "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(post_state.status, 405);
+  EXPECT_EQ(header(post_state, "Allow"), "GET, HEAD");
+  proxy::BlockingClient refused("127.0.0.1", s.to.port);
+  refused.send_raw("HEAD /api/xconfiguration HTTP/1.1\r\nHost: " + host(s) + "\r\nConnection: close\r\n\r\n");
+  const auto head_post = refused.read_response(true);
+  EXPECT_EQ(head_post.status, 405);
+  EXPECT_EQ(header(head_post, "Allow"), "POST");
+  EXPECT_TRUE(head_post.body.empty());
+}
+
 TEST(Admin, MetricsAgreeWithTheRequestsMade) {
   auto s = stage("self-signed");
   Client client(s.proxy->port());

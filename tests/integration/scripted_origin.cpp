@@ -1,5 +1,7 @@
 #include "scripted_origin.hpp"
 
+#include "support.hpp"
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
@@ -256,21 +258,6 @@ std::vector<std::string> ScriptedOrigin::client_randoms() const {
   return impl_->client_randoms;
 }
 int ScriptedOrigin::open_connections() const { return impl_->open; }
-
-namespace {
-
-// Polls `done` until it holds or the timeout passes; false on timeout.
-template <class Done>
-bool wait_until(Done done, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-}  // namespace
 
 bool ScriptedOrigin::wait_unsolicited_sent(int n, std::chrono::milliseconds timeout) const {
   return wait_until([&] { return impl_->unsolicited >= n; }, timeout);

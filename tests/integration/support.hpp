@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/config.hpp"
@@ -43,6 +44,18 @@ config::Config base_config(const LabPki& pki);
 // MRATLS_TEST_TIME_SCALE when it is set. The base configuration's timeouts are multiplied by
 // it; the short timeout a test of a timeout sets, and the line it expects, are not.
 int time_scale();
+
+// Polls `done` until it holds or the timeout passes; false on timeout. For what the test can
+// only observe, not be told of (the log tap, the kernel's socket state).
+template <class Done>
+[[nodiscard]] bool wait_until(Done done, std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+  const auto until = std::chrono::steady_clock::now() + timeout * time_scale();
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 using HttpResult = proxy::ClientResponse;
 

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <openssl/evp.h>
+
+#include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
 #include "control/settings.hpp"
 #include "control/trust_list.hpp"
@@ -172,4 +175,41 @@ TEST(Metrics, PrometheusTextWithEscapedLabels) {
       << text;
   EXPECT_NE(text.find("mratls_origin_tls_handshakes_total{result=\"failed\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE mratls_client_connections gauge\nmratls_client_connections 1\n"), std::string::npos);
+}
+
+namespace {
+
+// "sha256-<base64>" of the text between <tag> and </tag>, by OpenSSL, as a browser computes it.
+std::string hash_source(std::string_view page, const std::string& tag) {
+  const auto open = page.find("<" + tag + ">");
+  const auto close = page.find("</" + tag + ">");
+  EXPECT_NE(open, std::string_view::npos);
+  EXPECT_NE(close, std::string_view::npos);
+  const auto content = page.substr(open + tag.size() + 2, close - open - tag.size() - 2);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EXPECT_EQ(EVP_Digest(content.data(), content.size(), digest, &size, EVP_sha256(), nullptr), 1);
+  std::string base64(4 * ((size + 2) / 3) + 1, '\0');
+  base64.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()), digest, static_cast<int>(size))));
+  return "sha256-" + base64;
+}
+
+}  // namespace
+
+TEST(AdminPage, ThePolicyAllowsItsOwnScriptAndStyleByHashAndNothingInline) {
+  const auto page = control::admin_page();
+  std::string policy;
+  for (const auto& [k, v] : page.headers)
+    if (k == "Content-Security-Policy") policy = v;
+  const auto script = hash_source(page.body, "script");
+  const auto style = hash_source(page.body, "style");
+  EXPECT_EQ(control::admin_page_script_hash(), script);
+  EXPECT_EQ(control::admin_page_style_hash(), style);
+  EXPECT_EQ(policy, "default-src 'none'; script-src '" + script + "'; style-src '" + style +
+                        "'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  EXPECT_EQ(policy.find("unsafe"), std::string::npos);
+  // The hash covers one element: a second one, or markup that runs script, would not be allowed.
+  EXPECT_EQ(page.body.find("<script", page.body.find("<script") + 1), std::string::npos);
+  EXPECT_EQ(page.body.find(" onclick="), std::string::npos);
+  EXPECT_EQ(page.body.find(" style="), std::string::npos);
 }
