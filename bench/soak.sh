@@ -6,7 +6,7 @@
 # It measures the proxy's pooled capacity first (wrk, keep-alive to the origin, 10 s), then
 # keeps it at PERCENT (default 80) of that for N minutes (default 60), one wrk run a minute. One
 # request in a hundred goes to a misbehaving origin, in turn one that resets the connection
-# after the request, one that never answers (the proxy's 504 after origin_response_ms), one with
+# after the request, one that never answers (the proxy's 504 after origin_response_ms, 250 ms), one with
 # a self-signed certificate (502 under VerifyOriginServer On) and one that sends stray bytes after
 # its response. Every 5 s the admin listener flips a switch: the cipher preference, and
 # VerifyOriginServer On / log-only. Each minute it records the proxy's RSS and open descriptors,
@@ -17,7 +17,7 @@
 # Runs by hand, never as a test; installs nginx-light, wrk, python3 and gnuplot-nox if missing.
 set -euo pipefail
 
-minutes=60 conns=8 load=80 out="" mratls=""
+minutes=60 conns=32 load=80 out="" mratls=""
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -166,7 +166,7 @@ $(for p in "$good" "$reset" "$stall" "$self_signed" "$stray"; do
     echo "  - {url: \"https://$node:$p/cucm-uds/\", match: prefix, methods: [GET]}"
   done)
 hosts: {$node: 127.0.0.1}
-timeouts: {origin_response_ms: 1000}
+timeouts: {origin_response_ms: 250}
 threads: 1
 admin: {address: 127.0.0.1, port: $admin}
 log: {file: /dev/null, level: info}
