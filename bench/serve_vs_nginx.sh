@@ -67,20 +67,8 @@ trap cleanup EXIT
 # 10,000 idle connections need as many descriptors in each server.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# N distinct free ports: all bound at once, so none is handed out twice.
-free_ports() {
-  python3 -c 'import socket,sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "serve_vs_nginx: nothing listens on port $1" >&2; exit 1
-}
+BENCH_NAME=serve_vs_nginx
+source "$root/bench/ports.sh"
 
 "$mratls" lab --out "$work/lab" >/dev/null
 pki="$work/lab/nodes/field-mix"

@@ -62,19 +62,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_ports() {
-  python3 -c 'import socket,sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "soak: nothing listens on port $1" >&2; exit 1
-}
+BENCH_NAME=soak
+source "$root/bench/ports.sh"
 
 "$mratls" lab --out "$work/lab" >/dev/null
 node=cucm1.field-mix.steven.lab
