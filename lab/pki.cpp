@@ -1,5 +1,7 @@
 #include "lab/pki.hpp"
 
+#include "lab/key_cache.hpp"
+
 #include <arpa/inet.h>
 #include <openssl/conf.h>
 #include <openssl/ec.h>
@@ -59,7 +61,9 @@ const EVP_MD* digest_of(Digest d) { return d == Digest::Sha1 ? EVP_sha1() : EVP_
 std::string Issued::cert_pem() const { return ossl::to_pem(cert.get()); }
 std::string Issued::key_pem() const { return ossl::to_pem(key.get()); }
 
-ossl::PKeyPtr generate_key(KeyType type) {
+namespace {
+
+ossl::PKeyPtr make_key(KeyType type) {
   ossl::PKeyPtr key;
   switch (type) {
     case KeyType::Rsa2048: key.reset(EVP_RSA_gen(2048)); break;
@@ -71,6 +75,26 @@ ossl::PKeyPtr generate_key(KeyType type) {
   }
   require(key != nullptr, "key generation");
   return key;
+}
+
+std::string_view kind_of(KeyType type) {
+  switch (type) {
+    case KeyType::Rsa2048: return "rsa2048";
+    case KeyType::Rsa1024: return "rsa1024";
+    case KeyType::Rsa4096: return "rsa4096";
+    case KeyType::Rsa3072: return "rsa3072";
+    case KeyType::EcdsaP256: return "p256";
+    case KeyType::EcdsaP384: return "p384";
+  }
+  return "key";
+}
+
+}  // namespace
+
+ossl::PKeyPtr generate_key(KeyType type) {
+  const auto folder = key_cache_folder();
+  if (!folder) return make_key(type);
+  return cached_key(*folder, kind_of(type), [type] { return make_key(type); });
 }
 
 ossl::PKeyPtr shared_key(KeyType type) {

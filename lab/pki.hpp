@@ -63,7 +63,8 @@ struct Issued {
   std::string key_pem() const;
 };
 
-// A fresh key of the type.
+// A fresh key of the type: one no other call in this process returns. Under MRATLS_KEY_CACHE
+// (the tests) it may be one an earlier process made (lab/key_cache.hpp).
 ossl::PKeyPtr generate_key(KeyType type);
 // A key of the type shared by the whole process: generating RSA keys is slow, and reusing one
 // changes nothing that verification looks at.

@@ -175,7 +175,7 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
       // The fix (trust it) can be done from the export: the certificate 6972 presents is there.
       auto exported = verify::read_certificates((dir / "nodes" / "field-mix" / "cucm1.steven.lab-6972-ecdsa.pem").string());
       ASSERT_TRUE(exported) << exported.error();
-      EXPECT_EQ(verify::summarize(exported->front().get()).sha256, p["chain"][0]["sha256"]);
+      EXPECT_EQ(verify::summarize(exported->front().get()).sha256, p["chain"][0]["sha256"].get<std::string>());
     }
   }
   EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", block + ".202"})) << "discovery finds the node advertised by IP";
