@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libasio-dev libssl-dev openssl libspdlog-dev libfmt-dev libyaml-cpp-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev node-llhttp libarchive-dev zlib1g-dev curl
   # Packet captures in mratls scan (libpcap), and the tests that make them on loopback.

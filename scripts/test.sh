@@ -28,7 +28,11 @@ jobs="${MRATLS_JOBS:-2}"
 build() {
   local dir=$1; shift
   echo "== $dir: configure and build" >&2
-  cmake -S . -B "$dir" -DMRATLS_WERROR=ON -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" "$@" >/dev/null
+  # Ninja compiles every target's sources as one pool (make waits for each library in turn);
+  # a folder configured before with another generator keeps it.
+  local generator=()
+  [ -f "$dir/CMakeCache.txt" ] || generator=(-G Ninja)
+  cmake -S . -B "$dir" "${generator[@]}" -DMRATLS_WERROR=ON -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
 }
 check() {
