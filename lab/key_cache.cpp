@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -35,13 +36,14 @@ void keep_key(const fs::path& file, EVP_PKEY* key) {
   fs::create_directories(file.parent_path(), ec);
   std::ostringstream partial;
   partial << file.string() << ".part-" << ::getpid() << '-' << std::this_thread::get_id();
+  bool written = false;
   {
     std::ofstream out(partial.str(), std::ios::binary | std::ios::trunc);
     out << ossl::to_pem(key);
-    if (!out.flush()) return;
+    written = static_cast<bool>(out.flush());
   }
-  fs::rename(partial.str(), file, ec);
-  if (ec) fs::remove(partial.str(), ec);
+  if (written) fs::rename(partial.str(), file, ec);
+  if (!written || ec) fs::remove(partial.str(), ec);
 }
 
 }  // namespace
@@ -49,19 +51,22 @@ void keep_key(const fs::path& file, EVP_PKEY* key) {
 std::optional<fs::path> key_cache_folder() {
   const char* folder = std::getenv("MRATLS_KEY_CACHE");
   if (folder == nullptr || *folder == '\0') return std::nullopt;
-  return fs::path(folder);
+  // A folder per program: a test's own lab and the `mratls lab` it starts never hold the same
+  // key, as they never do outside the tests.
+  return fs::path(folder) / program_invocation_short_name;
 }
 
-ossl::PKeyPtr cached_key(const fs::path& folder, std::string_view kind, const std::function<ossl::PKeyPtr()>& make) {
+ossl::PKeyPtr cached_key(const fs::path& folder, std::string_view kind, const std::function<bool(EVP_PKEY*)>& fits,
+                         const std::function<ossl::PKeyPtr()>& make) {
   static std::mutex mutex;
-  static std::map<std::string, int, std::less<>> next_rank;
+  static std::map<std::pair<fs::path, std::string>, int> next_rank;
   int rank = 0;
   {
     std::lock_guard lock(mutex);
-    rank = next_rank[std::string(kind)]++;
+    rank = next_rank[{folder, std::string(kind)}]++;
   }
   const fs::path file = folder / (std::string(kind) + "-" + std::to_string(rank) + ".pem");
-  if (auto kept = read_key(file)) return kept;
+  if (auto kept = read_key(file); kept && fits(kept.get())) return kept;
   auto made = make();
   if (made) keep_key(file, made.get());
   return made;

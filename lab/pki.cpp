@@ -77,6 +77,18 @@ ossl::PKeyPtr make_key(KeyType type) {
   return key;
 }
 
+int bits_of(KeyType type) {
+  switch (type) {
+    case KeyType::Rsa2048: return 2048;
+    case KeyType::Rsa1024: return 1024;
+    case KeyType::Rsa4096: return 4096;
+    case KeyType::Rsa3072: return 3072;
+    case KeyType::EcdsaP256: return 256;
+    case KeyType::EcdsaP384: return 384;
+  }
+  return 0;
+}
+
 std::string_view kind_of(KeyType type) {
   switch (type) {
     case KeyType::Rsa2048: return "rsa2048";
@@ -94,7 +106,10 @@ std::string_view kind_of(KeyType type) {
 ossl::PKeyPtr generate_key(KeyType type) {
   const auto folder = key_cache_folder();
   if (!folder) return make_key(type);
-  return cached_key(*folder, kind_of(type), [type] { return make_key(type); });
+  const auto fits = [type](EVP_PKEY* key) {
+    return EVP_PKEY_get_base_id(key) == (is_rsa(type) ? EVP_PKEY_RSA : EVP_PKEY_EC) && EVP_PKEY_get_bits(key) == bits_of(type);
+  };
+  return cached_key(*folder, kind_of(type), fits, [type] { return make_key(type); });
 }
 
 ossl::PKeyPtr shared_key(KeyType type) {

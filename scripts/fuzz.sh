@@ -2,11 +2,17 @@
 # Coverage-guided fuzzing with libFuzzer: installs Debian's clang-16, builds every tests/fuzz
 # target with -fsanitize=fuzzer,address,undefined, and runs each for SECONDS (default 30) from
 # its corpus in tests/fuzz/corpus/<target>. Fails on any crash, leak or broken property.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh [--build-only] [SECONDS] [TARGET...]
+# (scripts/test.sh builds the targets with --build-only while the TSan tests run, then runs
+# them; the build is then up to date.)
 # Inputs the fuzzer finds interesting go to build/fuzz/corpus/<target> (not into the
 # repository); a crashing input is written to build/fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=all
+case "${1:-}" in
+  --build-only) mode=build; shift ;;
+esac
 seconds="${1:-30}"
 shift || true
 
@@ -20,10 +26,11 @@ fi
 dir=build/fuzz
 echo "== fuzz: configure and build (clang-16, libFuzzer, ASan+UBSan)" >&2
 generator=()
-[ -f "$dir/CMakeCache.txt" ] || generator=(-G Ninja)
+[ -f "$dir/CMakeCache.txt" ] || ! command -v ninja >/dev/null || generator=(-G Ninja)
 cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
   -DMRATLS_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build "$dir" -j "${MRATLS_JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}")
+[ "$mode" = build ] && exit 0
 
 mkdir -p "$dir/artifacts"
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: bootstrap, then a Release build, an ASan+UBSan build and a TSan
 # build, all with -Wall -Wextra -Werror, each followed by its ctest run; then a short libFuzzer
-# campaign over every fuzz target (scripts/fuzz.sh). Each stage's time is printed at the end.
+# campaign over every fuzz target (scripts/fuzz.sh). Each build after the first runs while the
+# tests before it do (see behind below). Each stage's time is printed at the end.
 #   MRATLS_SKIP_SANITIZE=1   only the Release build (and no TSan, no libFuzzer)
 #   MRATLS_FUZZ_SECONDS=N    seconds per fuzz target (default 20; 0 skips the campaign)
 #   MRATLS_UNITY=OFF         one translation unit per source file (the default compiles each
@@ -22,8 +23,13 @@ report() {
 }
 trap report EXIT
 
-timed bootstrap bash scripts/bootstrap.sh
-jobs="${MRATLS_JOBS:-2}"
+sanitize=1
+[ "${MRATLS_SKIP_SANITIZE:-0}" = 1 ] && sanitize=0
+fuzz_seconds="${MRATLS_FUZZ_SECONDS:-20}"
+# clang for libFuzzer too, here in the foreground (sudo may ask for a password).
+fuzz_packages=()
+[ "$sanitize" = 1 ] && [ "$fuzz_seconds" != 0 ] && fuzz_packages=(clang-16 libclang-rt-16-dev)
+timed bootstrap bash scripts/bootstrap.sh "${fuzz_packages[@]}"
 
 build() {
   local dir=$1; shift
@@ -31,32 +37,74 @@ build() {
   # Ninja compiles every target's sources as one pool (make waits for each library in turn);
   # a folder configured before with another generator keeps it.
   local generator=()
-  [ -f "$dir/CMakeCache.txt" ] || generator=(-G Ninja)
+  [ -f "$dir/CMakeCache.txt" ] || ! command -v ninja >/dev/null || generator=(-G Ninja)
   cmake -S . -B "$dir" "${generator[@]}" -DMRATLS_WERROR=ON -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  cmake --build "$dir" -j "${MRATLS_JOBS:-2}"
 }
 check() {
-  local dir=$1 exclude=$2
-  echo "== $dir: ctest" >&2
-  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 900 ${exclude:+-E "$exclude"})
+  echo "== $1: ctest" >&2
+  (cd "$1" && ctest --output-on-failure -j "${MRATLS_JOBS:-2}" --timeout 900)
 }
-run() {
-  local dir=$1 exclude=$2; shift 2
-  timed "$dir build" build "$dir" "$@"
-  timed "$dir ctest" check "$dir" "$exclude"
+# Each build after the first compiles while the tests of the one before run, at the lowest CPU
+# and I/O priority. The tests spend much of their time waiting on sockets and timers; the
+# compiler takes the cycles they leave, and a test thread that wakes preempts it at once. Its
+# output goes to a log, shown if it fails. In the table, a build's time is what the run waited
+# for it after those tests, and how long it had run beside them.
+export -f build
+behind_pid="" behind_name="" behind_log="" behind_start=0
+behind() {
+  behind_name=$1 behind_log=$2 behind_start=$(date +%s); shift 2
+  echo "== $behind_name: starts beside the tests (nice 19, idle I/O; log $behind_log)" >&2
+  mkdir -p "$(dirname "$behind_log")"
+  rm -f "$behind_log.end"
+  # A process group of its own (setsid does not fork here: a script runs without job control,
+  # so the background job is no group leader), for stop_behind to end it with its compilers.
+  setsid nice -n 19 ionice -c 3 -t bash -c 'set -euo pipefail; "${@:2}"; date +%s >"$1"' _ "$behind_log.end" "$@" \
+    >"$behind_log" 2>&1 &
+  behind_pid=$!
 }
+join_behind() {
+  local joined rc=0 ended
+  joined=$(date +%s)
+  wait "$behind_pid" || rc=$?
+  behind_pid=""
+  ended=$(cat "$behind_log.end" 2>/dev/null || date +%s)
+  local after=$((ended > joined ? ended - joined : 0)) beside=$(((ended < joined ? ended : joined) - behind_start))
+  stages+=("$(printf '%-24s %4d s  (and %d s beside the tests before it)' "$behind_name" "$after" "$beside")")
+  if [ "$rc" != 0 ]; then
+    tail -n 60 "$behind_log" >&2
+    echo "== $behind_name: FAILED (exit $rc; whole output in $behind_log)" >&2
+    exit "$rc"
+  fi
+}
+stop_behind() {
+  [ -z "$behind_pid" ] || kill -- -"$behind_pid" 2>/dev/null || true
+  report
+}
+trap stop_behind EXIT
 
 # The sanitizer builds carry line tables only (-g1): enough for every report's stack, and the
 # TSan build at -O1 compiles in about half the time of RelWithDebInfo's -O2 -g.
-run build/release "" -DCMAKE_BUILD_TYPE=Release
-if [ "${MRATLS_SKIP_SANITIZE:-0}" != 1 ]; then
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run build/asan "" -DMRATLS_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DMRATLS_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1
-  # The unit and integration tests under ThreadSanitizer; any report fails the run.
-  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
-    run build/tsan "" -DMRATLS_BENCH=OFF -DMRATLS_FUZZ_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRATLS_SANITIZE=thread \
-      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
-  if [ "${MRATLS_FUZZ_SECONDS:-20}" != 0 ]; then
-    timed "libFuzzer (build + run)" bash scripts/fuzz.sh "${MRATLS_FUZZ_SECONDS:-20}"
-  fi
+asan_args=(-DMRATLS_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DMRATLS_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1)
+tsan_args=(-DMRATLS_BENCH=OFF -DMRATLS_FUZZ_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMRATLS_SANITIZE=thread
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+
+timed "build/release build" build build/release -DCMAKE_BUILD_TYPE=Release
+[ "$sanitize" = 1 ] && behind "build/asan build" build/asan.build.log build build/asan "${asan_args[@]}"
+timed "build/release ctest" check build/release
+[ "$sanitize" = 1 ] || exit 0
+
+join_behind
+behind "build/tsan build" build/tsan.build.log build build/tsan "${tsan_args[@]}"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 timed "build/asan ctest" check build/asan
+
+join_behind
+[ "$fuzz_seconds" != 0 ] && behind "libFuzzer build" build/fuzz.build.log bash scripts/fuzz.sh --build-only
+# The unit and integration tests under ThreadSanitizer; any report fails the run.
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+  timed "build/tsan ctest" check build/tsan
+
+if [ "$fuzz_seconds" != 0 ]; then
+  join_behind
+  timed "libFuzzer run" bash scripts/fuzz.sh "$fuzz_seconds"
 fi
