@@ -63,53 +63,41 @@ std::string Issued::key_pem() const { return ossl::to_pem(key.get()); }
 
 namespace {
 
-ossl::PKeyPtr make_key(KeyType type) {
-  ossl::PKeyPtr key;
+// What each key type is, in one place: how to make it, its size, and its name in the key cache.
+struct KeyShape {
+  std::string_view kind;
+  int bits;
+  const char* curve;  // null for RSA
+};
+
+KeyShape shape_of(KeyType type) {
   switch (type) {
-    case KeyType::Rsa2048: key.reset(EVP_RSA_gen(2048)); break;
-    case KeyType::Rsa1024: key.reset(EVP_RSA_gen(1024)); break;
-    case KeyType::Rsa4096: key.reset(EVP_RSA_gen(4096)); break;
-    case KeyType::Rsa3072: key.reset(EVP_RSA_gen(3072)); break;
-    case KeyType::EcdsaP256: key.reset(EVP_EC_gen("P-256")); break;
-    case KeyType::EcdsaP384: key.reset(EVP_EC_gen("P-384")); break;
+    case KeyType::Rsa2048: return {"rsa2048", 2048, nullptr};
+    case KeyType::Rsa1024: return {"rsa1024", 1024, nullptr};
+    case KeyType::Rsa4096: return {"rsa4096", 4096, nullptr};
+    case KeyType::Rsa3072: return {"rsa3072", 3072, nullptr};
+    case KeyType::EcdsaP256: return {"p256", 256, "P-256"};
+    case KeyType::EcdsaP384: return {"p384", 384, "P-384"};
   }
+  return {"rsa2048", 2048, nullptr};
+}
+
+ossl::PKeyPtr make_key(const KeyShape& shape) {
+  ossl::PKeyPtr key(shape.curve ? EVP_EC_gen(shape.curve) : EVP_RSA_gen(static_cast<unsigned>(shape.bits)));
   require(key != nullptr, "key generation");
   return key;
-}
-
-int bits_of(KeyType type) {
-  switch (type) {
-    case KeyType::Rsa2048: return 2048;
-    case KeyType::Rsa1024: return 1024;
-    case KeyType::Rsa4096: return 4096;
-    case KeyType::Rsa3072: return 3072;
-    case KeyType::EcdsaP256: return 256;
-    case KeyType::EcdsaP384: return 384;
-  }
-  return 0;
-}
-
-std::string_view kind_of(KeyType type) {
-  switch (type) {
-    case KeyType::Rsa2048: return "rsa2048";
-    case KeyType::Rsa1024: return "rsa1024";
-    case KeyType::Rsa4096: return "rsa4096";
-    case KeyType::Rsa3072: return "rsa3072";
-    case KeyType::EcdsaP256: return "p256";
-    case KeyType::EcdsaP384: return "p384";
-  }
-  return "key";
 }
 
 }  // namespace
 
 ossl::PKeyPtr generate_key(KeyType type) {
+  const KeyShape shape = shape_of(type);
   const auto folder = key_cache_folder();
-  if (!folder) return make_key(type);
-  const auto fits = [type](EVP_PKEY* key) {
-    return EVP_PKEY_get_base_id(key) == (is_rsa(type) ? EVP_PKEY_RSA : EVP_PKEY_EC) && EVP_PKEY_get_bits(key) == bits_of(type);
+  if (!folder) return make_key(shape);
+  const auto fits = [shape](EVP_PKEY* key) {
+    return EVP_PKEY_get_base_id(key) == (shape.curve ? EVP_PKEY_EC : EVP_PKEY_RSA) && EVP_PKEY_get_bits(key) == shape.bits;
   };
-  return cached_key(*folder, kind_of(type), fits, [type] { return make_key(type); });
+  return cached_key(*folder, shape.kind, fits, [shape] { return make_key(shape); });
 }
 
 ossl::PKeyPtr shared_key(KeyType type) {
