@@ -41,9 +41,7 @@ asio::awaitable<std::error_code> first_answer(proxy::OriginConnection::TlsStream
     std::error_code ignored;
     tls.next_layer().cancel(ignored);
   });
-  const std::string host = mra.host_is_ip && mra.host.find(':') != std::string::npos ? "[" + mra.host + "]" : mra.host;
-  const std::string request =
-      "HEAD / HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) + "\r\nConnection: close\r\n\r\n";
+  const std::string request = "HEAD / HTTP/1.1\r\nHost: " + mra::host_port(mra.host, mra.port) + "\r\nConnection: close\r\n\r\n";
   std::error_code ec;
   co_await asio::async_write(tls, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
   // Read even after a failed write: a node that refused the certificate may have sent its alert
@@ -74,7 +72,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   p.target = target;
   p.preference = std::move(preference);
   const auto mra = mra_target(target);
-  const std::string origin = target.node + ":" + std::to_string(target.port);
+  const std::string origin = mra::host_port(target.node, target.port);
   auto address = co_await proxy::resolve_origin(rt, mra);
   if (!address) {
     p.error = address.error();
@@ -172,8 +170,7 @@ std::expected<std::string, std::string> fetch_without_verification(const proxy::
     auto h = co_await proxy::handshake_tls(rt, std::move(*socket), mra, nullptr, nullptr);
     if (h.failed()) co_return std::unexpected("TLS: " + h.failure_text);
     proxy::OriginConnection conn(proxy::origin_key(rt, mra, *address), std::move(h.tls));
-    std::string host = mra.host_is_ip && mra.host.find(':') != std::string::npos ? "[" + mra.host + "]" : mra.host;
-    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(mra.port) +
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + mra::host_port(mra.host, mra.port) +
                           "\r\nAccept: application/xml\r\nConnection: close\r\n\r\n";
     std::error_code ec;
     co_await conn.write_all(asio::buffer(request), ec);

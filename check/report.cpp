@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iomanip>
 
+#include "mra/mra_path.hpp"
 #include "verify/certificate_summary.hpp"
 #include "verify/cipher_preference.hpp"
 
@@ -76,7 +77,7 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes) {
   for (const auto& r : rows)
     if (!r.probe.x142_ok()) {
       ++report.failing;
-      report.fixes[r.fix].push_back(r.probe.target.node + ":" + std::to_string(r.probe.target.port) + " " +
+      report.fixes[r.fix].push_back(mra::host_port(r.probe.target.node, r.probe.target.port) + " " +
                                     r.probe.preference);
     }
   // VerifyOriginServer Off only helps where X14.2's verification is what refuses.

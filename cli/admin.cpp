@@ -45,6 +45,10 @@ void print_state(const nlohmann::json& s, std::ostream& os) {
   os << "  trust store          " << s["trust"].size() << " certificate(s)\n";
   for (const auto& t : s["trust"])
     os << "    " << t.value("subject", "") << "\n      SHA-256 " << t.value("sha256", "") << "  until " << t.value("not_after", "") << "\n";
+  if (const auto& changes = s.value("admin_changes", nlohmann::json::array()); !changes.empty()) {
+    os << "  changed here, kept over the file at a reload (mratls admin export keeps them in a file)\n";
+    for (const auto& c : changes) os << "    " << c.get<std::string>() << "\n";
+  }
   if (!s.contains("origins")) return;
   os << "  origins\n";
   for (const auto& o : s["origins"]) {
@@ -72,11 +76,13 @@ Action add_admin(CLI::App& app) {
   trust_add->add_option("file", o->trust_file, "PEM file")->required();
   auto* trust_remove = trust->add_subcommand("remove", "Remove a certificate by its SHA-256 fingerprint");
   trust_remove->add_option("sha256", o->trust_sha256, "Fingerprint, with or without colons")->required();
+  auto* exported = cmd->add_subcommand(
+      "export", "Print the configuration in force, the admin's changes included, as YAML that mratls serve --config reads");
   auto* state = cmd->add_subcommand("state", "Print the switches, the trust store and each origin's last status");
   state->add_flag("--json", o->json, "Print the API's JSON");
   cmd->footer("Exit codes: 0 done, 1 refused by the emulator (the message says why), 2 usage or connection error.");
 
-  return [o, xconfig, set, trust_add, trust_remove, state]() {
+  return [o, xconfig, set, trust_add, trust_remove, exported, state]() {
     auto target = control::parse_admin_target(o->to);
     if (!target) {
       std::cerr << "mratls admin: --to " << target.error() << "\n";
@@ -137,6 +143,12 @@ Action add_admin(CLI::App& app) {
       auto reply = call("DELETE", "/api/trust/" + o->trust_sha256, nullptr);
       if (!reply) return kUsage;
       if (reply->status == 200) std::cout << "removed " << reply->body["removed"].value("subject", "") << "\n";
+      return report(*reply);
+    }
+    if (exported->parsed()) {
+      auto reply = call("GET", "/api/config", nullptr);
+      if (!reply) return kUsage;
+      if (reply->status == 200) std::cout << reply->text;
       return report(*reply);
     }
     auto reply = call("GET", "/api/state", nullptr);

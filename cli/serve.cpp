@@ -17,19 +17,13 @@ struct ServeOptions {
   int admin_port = -1;
 };
 
-std::expected<std::shared_ptr<const proxy::Runtime>, std::string> build_runtime(
-    const std::string& path, int port_override, std::shared_ptr<logs::Log> reuse_log) {
+std::expected<std::shared_ptr<const proxy::Runtime>, std::string> build_runtime(const std::string& path, int port_override) {
   auto config = config::load_config_file(path);
   if (!config) return std::unexpected(config.error().to_string());
   if (port_override >= 0) config->listen.port = static_cast<std::uint16_t>(port_override);
-  std::shared_ptr<logs::Log> log = reuse_log;
-  if (!log || log->settings().file != config->log.file || log->level() != config->log.level ||
-      log->openssl_text() != config->log.openssl_text) {
-    auto opened = logs::Log::open(config->log, config->expressway.system_name);
-    if (!opened) return std::unexpected(opened.error());
-    log = *opened;
-  }
-  return proxy::Runtime::build(std::move(*config), log);
+  auto log = logs::Log::open(config->log, config->expressway.system_name);
+  if (!log) return std::unexpected(log.error());
+  return proxy::Runtime::build(std::move(*config), *log);
 }
 
 int run_serve(const ServeOptions& o) {
@@ -57,13 +51,14 @@ int run_serve(const ServeOptions& o) {
     std::cerr << "mratls serve: --config FILE is required (see mratls serve --help)\n";
     return kUsage;
   }
-  auto runtime = build_runtime(o.config, o.port, nullptr);
+  auto runtime = build_runtime(o.config, o.port);
   if (!runtime) {
     std::cerr << "mratls serve: " << runtime.error() << "\n";
     return kUsage;
   }
   if (const auto& keylog = (*runtime)->keylog) std::cerr << "mratls serve: " << proxy::keylog_warning(keylog->path()) << "\n";
   proxy::Server server(*runtime);
+  server.runtimes().set_source({o.config, o.port});
   if (auto ok = server.listen(); !ok) {
     std::cerr << "mratls serve: " << ok.error() << "\n";
     return kUsage;
@@ -80,15 +75,15 @@ int run_serve(const ServeOptions& o) {
     admin = std::move(*opened);
   }
   proxy::SignalHandlers handlers;
+  // The admin's changes, if any, are put back on top of the file (docs/configuration.md).
   handlers.on_reload = [&] {
-    auto next = build_runtime(o.config, o.port, server.runtime()->log);
+    auto next = server.runtimes().reload();
     if (!next) {
       std::cerr << "mratls serve: reload refused, the running configuration stays: " << next.error() << "\n";
       return;
     }
-    server.reload(*next);
-    if (admin) admin->follow(server.runtime()->log);
-    std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << "\n";
+    std::cerr << "mratls serve: configuration and trust store reloaded from " << o.config << " (runtime generation "
+              << (*next)->generation << ")\n";
   };
   handlers.on_stop = [] { std::cerr << "mratls serve: stopping: no new connections, finishing requests in progress\n"; };
   proxy::SignalLoop signals(std::move(handlers));  // before the readiness line: a script may signal on it
@@ -116,7 +111,9 @@ Action add_serve(CLI::App& app) {
   cmd->add_option("--admin-port", o->admin_port,
                   "Open the admin listener (page, API, events, metrics) on this port (0: ephemeral); overrides admin.port")
       ->check(CLI::Range(0, 65535));
-  cmd->footer("Signals: SIGTERM/SIGINT stop accepting and drain; SIGHUP reloads the configuration and trust store.");
+  cmd->footer(
+      "Signals: SIGTERM/SIGINT stop accepting and drain; SIGHUP reloads the configuration and trust store, and puts\n"
+      "back on top what the admin API changed since (each with a [reload] NOTICE line; mratls admin export saves it).");
   return [o]() { return run_serve(*o); };
 }
 

@@ -26,7 +26,7 @@ struct Expressway {
   int openssl_security_level = 1;
   std::string tls_max_version = "TLSv1.3";
   std::string ciphers = "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
-  std::vector<std::string> trusted_ca_certificates;  // absolute paths
+  std::vector<std::string> trusted_ca_certificates;  // absolute paths, or inline PEM text
   // The Expressway-C server certificate (PEM: the certificate, then its chain) and its private
   // key. The traffic server presents them when an origin asks for a client certificate, as
   // CUCM does on 6972. Both empty: it presents none.
@@ -100,6 +100,12 @@ struct Admin {
 
 // 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_address(std::string_view address);
+
+// An entry of expressway.trusted_ca_certificates is a PEM file's path, or the certificates
+// themselves as PEM text (how `mratls admin export` writes a trust store edited in memory).
+bool is_inline_pem(std::string_view entry);
+// How messages name the n-th (1-based) entry of the list when it is inline.
+std::string inline_pem_name(std::size_t n);
 
 struct Config {
   std::string source;  // the file it came from, for messages

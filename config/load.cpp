@@ -168,8 +168,17 @@ class Reader {
       if (e.ciphers.empty()) fail(v, "expressway.ciphers", "must not be empty");
     }
     if (auto v = n["trusted_ca_certificates"]) {
-      if (!v.IsSequence()) fail(v, "expressway.trusted_ca_certificates", "expected a list of PEM files");
-      for (const auto& item : v) e.trusted_ca_certificates.push_back(path(item, "expressway.trusted_ca_certificates"));
+      const std::string key = "expressway.trusted_ca_certificates";
+      if (!v.IsSequence()) fail(v, key, "expected a list of PEM files");
+      for (const auto& item : v) {
+        if (auto text = scalar(item, key); is_inline_pem(text)) {
+          written_at_->emplace(inline_pem_name(e.trusted_ca_certificates.size() + 1),
+                               file_ + ":" + std::to_string(item.Mark().line + 1) + ": " + key);
+          e.trusted_ca_certificates.push_back(std::move(text));
+        } else {
+          e.trusted_ca_certificates.push_back(path(item, key));
+        }
+      }
     }
     if (auto v = n["server_certificate"]) e.server_certificate = path(v, "expressway.server_certificate");
     if (auto v = n["server_private_key"]) e.server_private_key = path(v, "expressway.server_private_key");
@@ -383,6 +392,10 @@ const char* to_string(ServerType t) {
 }  // namespace mratls::config
 
 namespace mratls::config {
+
+bool is_inline_pem(std::string_view entry) { return entry.starts_with("-----BEGIN "); }
+
+std::string inline_pem_name(std::size_t n) { return "inline certificate entry " + std::to_string(n); }
 
 bool is_loopback_address(std::string_view address) {
   if (ascii::iequals(address, "localhost") || address == "::1" || address == "[::1]") return true;

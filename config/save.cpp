@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 namespace mratls::config {
 namespace {
 
@@ -31,7 +33,18 @@ std::string to_yaml(const Config& c) {
   out << YAML::Key << "openssl_security_level" << YAML::Value << c.expressway.openssl_security_level;
   out << YAML::Key << "tls_max_version" << YAML::Value << c.expressway.tls_max_version;
   out << YAML::Key << "ciphers" << YAML::Value << YAML::DoubleQuoted << c.expressway.ciphers;
-  out << YAML::Key << "trusted_ca_certificates" << YAML::Value << YAML::Flow << c.expressway.trusted_ca_certificates;
+  const auto& trust = c.expressway.trusted_ca_certificates;
+  out << YAML::Key << "trusted_ca_certificates" << YAML::Value;
+  if (std::ranges::none_of(trust, is_inline_pem)) {
+    out << YAML::Flow << trust;
+  } else {
+    out << YAML::BeginSeq;
+    for (const auto& entry : trust) {
+      if (is_inline_pem(entry)) out << YAML::Literal;
+      out << entry;
+    }
+    out << YAML::EndSeq;
+  }
   if (!c.expressway.server_certificate.empty()) {
     out << YAML::Key << "server_certificate" << YAML::Value << c.expressway.server_certificate;
     out << YAML::Key << "server_private_key" << YAML::Value << c.expressway.server_private_key;
@@ -72,6 +85,12 @@ std::string to_yaml(const Config& c) {
       << "openssl_text" << YAML::Value << (c.log.openssl_text == OpenSslText::Native ? "native" : "expressway");
   if (!c.log.keylog_file.empty()) out << YAML::Key << "keylog_file" << YAML::Value << c.log.keylog_file;
   out << YAML::EndMap;
+  if (c.admin.port >= 0) {
+    out << YAML::Key << "admin" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "address" << YAML::Value
+        << c.admin.address << YAML::Key << "port" << YAML::Value << c.admin.port;
+    if (!c.admin.token_file.empty()) out << YAML::Key << "token_file" << YAML::Value << c.admin.token_file;
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -6,6 +6,7 @@
 
 #include "config/ascii.hpp"
 #include "control/trust_list.hpp"
+#include "mra/mra_path.hpp"
 
 namespace mratls::control {
 namespace {
@@ -74,7 +75,7 @@ const std::string* AdminRequest::header(std::string_view name) const {
 std::vector<std::string> loopback_hosts(const std::string& address, std::uint16_t port) {
   const auto p = ":" + std::to_string(port);
   std::vector<std::string> hosts{"127.0.0.1" + p, "localhost" + p, "[::1]" + p};
-  const auto own = (address.find(':') != std::string::npos && !address.starts_with('[') ? "[" + address + "]" : address) + p;
+  const auto own = mra::host_port(address, port);
   if (std::find(hosts.begin(), hosts.end(), own) == hosts.end()) hosts.push_back(own);
   return hosts;
 }
@@ -150,6 +151,10 @@ AdminResponse AdminApi::route(const AdminRequest& request, std::string_view path
     auto state = controller_.state();
     if (add_to_state) add_to_state(state);
     return json_response(200, state);
+  }
+  if (path == "/api/config") {
+    if (method != "GET") return method_not_allowed(kGet);
+    return AdminResponse{200, "application/yaml", controller_.config_yaml(), {}, false};
   }
   if (path == "/api/xconfiguration") {
     if (method != "POST") return method_not_allowed("POST");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mra/mra_path.hpp"
 #include "proxy/blocking_client.hpp"
 
 namespace mratls::control {
@@ -39,7 +40,7 @@ std::expected<std::string, std::string> read_token_file(const std::string& file)
 std::expected<AdminReply, std::string> admin_call(const AdminTarget& to, const std::string& method, const std::string& path,
                                                   const nlohmann::json* body) {
   proxy::BlockingClient client(to.address, to.port, std::chrono::seconds(30));
-  const std::string where = to.address + ":" + std::to_string(to.port);
+  const std::string where = mra::host_port(to.address, to.port);
   if (!client.connected()) return std::unexpected("cannot connect to the admin listener at " + where);
   const std::string payload = body ? body->dump() : "";
   std::string request = method + " " + path + " HTTP/1.1\r\nHost: " + where + "\r\nConnection: close\r\n";

@@ -8,38 +8,10 @@
 
 #include <charconv>
 
+#include "proxy/http_status.hpp"
+
 namespace mratls::control {
 namespace {
-
-const char* reason(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 421: return "Misdirected Request";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-  }
-  return "Error";
-}
-
-int status_for(proxy::ParseFailure f) {
-  switch (f) {
-    case proxy::ParseFailure::UriTooLong: return 414;
-    case proxy::ParseFailure::HeaderTooLarge: return 431;
-    case proxy::ParseFailure::BadTransferCoding: return 501;
-    default: return 400;
-  }
-}
 
 proxy::HttpParser::Limits admin_limits() {
   proxy::HttpParser::Limits l;
@@ -52,7 +24,7 @@ proxy::HttpParser::Limits admin_limits() {
 }  // namespace
 
 std::string response_head(const AdminResponse& r, std::size_t content_length, bool keep_alive) {
-  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) + "\r\nContent-Type: " + r.content_type +
+  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + std::string(proxy::reason_phrase(r.status)) + "\r\nContent-Type: " + r.content_type +
                      "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
   for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
   if (!r.event_stream) head += "Content-Length: " + std::to_string(content_length) + "\r\n";
@@ -95,7 +67,7 @@ asio::awaitable<AdminConnection::Read> AdminConnection::read_request(bool first)
       if (had_head) body_.append(buffer_, 0, used);
       buffer_.erase(0, used);
       if (parser_.failed()) {
-        refusal_ = error_response(status_for(parser_.failure()), "bad request: " + parser_.failure_text());
+        refusal_ = error_response(proxy::status_for(parser_.failure()), "bad request: " + parser_.failure_text());
         co_return Read::Refused;
       }
       if (!had_head && parser_.head_ready()) {

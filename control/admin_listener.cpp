@@ -3,7 +3,9 @@
 #include "control/admin_client.hpp"
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
+#include "logs/line_format.hpp"
 #include "logs/transaction_lines.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/outcome_record.hpp"
 #include "verify/fix_catalogue.hpp"
 
@@ -12,7 +14,12 @@ namespace mratls::control {
 AdminListener::AdminListener(proxy::Server& server, std::string address)
     : proxy_(server),
       controller_(server), api_(controller_, AdminAccess{}), server_(api_, hub_), address_(std::move(address)) {
-  controller_.on_change([this](const std::vector<Change>&) { hub_.publish("state", controller_.state().dump()); });
+  // Every runtime that becomes current, from the API or a SIGHUP: the live view follows the
+  // log it writes to and shows its state.
+  server.runtimes().on_current([this](const proxy::Runtime& rt) {
+    follow(rt.log);
+    hub_.publish("state", controller_.state().dump());
+  });
   api_.add_to_state = [&server](nlohmann::json& state) { state["origins"] = origins_json(server.board().origins()); };
   api_.metrics = [&server] {
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};
@@ -23,7 +30,7 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
   api_.transaction = [this](const std::string& tracking_id) {
     auto t = logs::transaction_lines(hub_.recent_lines(), tracking_id);
     if (t.txn_id.empty()) return error_response(404, "no transaction with TrackingID " + tracking_id + " in the recent lines");
-    const bool complete = !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos;
+    const bool complete = !t.lines.empty() && t.lines.back().find(logs::words::kSendingResponseField) != std::string::npos;
     nlohmann::json reply{{"tracking_id", tracking_id}, {"txn_id", t.txn_id}, {"complete", complete}, {"lines", t.lines},
                          {"reasons", t.reasons}};
     // What the proxy itself made of it, when it keeps outcomes: it saw the chain the lines do not
@@ -61,14 +68,14 @@ std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(
 }
 
 AdminListener::~AdminListener() {
+  proxy_.runtimes().on_current({});
   server_.stop();
   proxy_.board().watch(false);
   if (followed_) followed_->set_tap(nullptr);
 }
 
 std::string AdminListener::url() const {
-  const std::string host = address_.find(':') != std::string::npos ? "[" + address_ + "]" : address_;
-  return "http://" + host + ":" + std::to_string(port()) + "/";
+  return "http://" + mra::host_port(address_, port()) + "/";
 }
 
 void AdminListener::follow(std::shared_ptr<logs::Log> log) {

@@ -32,13 +32,13 @@ class AdminListener {
   EventHub& hub() { return hub_; }
   Controller& controller() { return controller_; }
 
-  // The live view follows the log in force: after a reload that opened another log, call again.
-  void follow(std::shared_ptr<logs::Log> log);
-
   // Use open().
   AdminListener(proxy::Server& server, std::string address);
 
  private:
+  // The live view follows the log in force (a reload may open another).
+  void follow(std::shared_ptr<logs::Log> log);
+
   proxy::Server& proxy_;
   EventHub hub_;
   Controller controller_;

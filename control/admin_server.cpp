@@ -1,6 +1,7 @@
 #include "control/admin_server.hpp"
 
 #include "control/admin_connection.hpp"
+#include "mra/mra_path.hpp"
 
 #include <asio/strand.hpp>
 
@@ -18,7 +19,7 @@ std::expected<void, std::string> AdminServer::listen(const std::string& address,
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return std::unexpected("cannot listen for admin on " + address + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec) return std::unexpected("cannot listen for admin on " + mra::host_port(address, port) + ": " + ec.message());
   port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
   return {};

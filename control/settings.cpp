@@ -92,9 +92,8 @@ std::vector<Change> apply(config::VerifyOriginServer value, config::Expressway& 
   return {c};
 }
 
-std::string change_line(const Change& change, std::uint64_t generation) {
-  return "[admin] NOTICE: " + change.setting + " changed from \"" + change.before + "\" to \"" + change.after +
-         "\" (runtime generation " + std::to_string(generation) + ")";
+std::string change_text(const Change& change) {
+  return "[admin] NOTICE: " + change.setting + " changed from \"" + change.before + "\" to \"" + change.after + "\"";
 }
 
 }  // namespace mratls::control

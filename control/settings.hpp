@@ -42,8 +42,8 @@ const char* to_string(CipherPreference p);  // "ecdsa" | "rsa"
 std::vector<Change> apply(const SettingsChange& change, config::Expressway& settings);
 std::vector<Change> apply(config::VerifyOriginServer value, config::Expressway& settings);
 
-// The log line a change writes: `[admin] NOTICE: VerifyOriginServer changed from "On" to "Off"
-// (runtime generation 7)`.
-std::string change_line(const Change& change, std::uint64_t generation);
+// The log line a change writes, which the runtime manager ends with the generation it makes:
+// `[admin] NOTICE: VerifyOriginServer changed from "On" to "Off"` (runtime generation 7)`.
+std::string change_text(const Change& change);
 
 }  // namespace mratls::control

@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "logs/line_format.hpp"
 #include "logs/transaction_lines.hpp"
 #include "proxy/blocking_client.hpp"
 
@@ -33,7 +34,7 @@ std::vector<std::string> transaction_reasons(const std::function<std::vector<std
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   do {
     t = logs::transaction_lines(log(), tracking_id);
-    if (!t.txn_id.empty() && !t.lines.empty() && t.lines.back().find("Detail=\"Sending Response\"") != std::string::npos) break;
+    if (!t.txn_id.empty() && !t.lines.empty() && t.lines.back().find(logs::words::kSendingResponseField) != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < until);
   return t.reasons;

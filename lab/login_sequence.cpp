@@ -7,7 +7,7 @@ namespace {
 
 LoginStep step(const LoginTarget& t, std::string name, const std::string& protocol, const std::string& host,
                std::uint16_t port, const std::string& path, std::string method = "GET", std::string body = "") {
-  return {std::move(name), std::move(method), protocol + "://" + host + ":" + std::to_string(port),
+  return {std::move(name), std::move(method), protocol + "://" + mra::host_port(host, port),
           "/" + mra::encode_segment({t.domain, protocol, host, port, mra::is_ip_literal(host)}) + path, std::move(body)};
 }
 

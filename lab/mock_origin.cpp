@@ -1,5 +1,4 @@
 #include "lab/mock_origin.hpp"
-#include "config/ascii.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -16,6 +15,8 @@
 #include <cstdint>
 #include <set>
 #include <thread>
+
+#include "proxy/http_parser.hpp"
 
 namespace mratls::lab {
 
@@ -111,72 +112,34 @@ OriginReply default_reply(const std::string& origin_name, const OriginRequest& r
 
 template <class Stream>
 asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
+  // Requests are read with the proxy's own parser: what it cannot read one way only (or what
+  // is not HTTP at all, a TLS ClientHello on a plain port, say) is answered as Tomcat does, 400,
+  // and the connection closed.
+  proxy::HttpParser parser(proxy::HttpParser::Kind::Request, {});
+  parser.keep_payload(true);
   std::string buffer;
   char chunk[8192];
   for (int answered = 0;; ++answered) {
     std::error_code ec;
-    std::size_t head_end;
-    while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    for (;;) {
+      const bool had_head = parser.head_ready();
+      const auto used = parser.feed(buffer);
+      buffer.erase(0, used);
+      if (parser.message_complete() || parser.failed()) break;
+      if (!had_head && parser.head_ready()) continue;  // one more pass: a body that needs no bytes completes
+      if (used > 0 && !buffer.empty()) continue;
       auto n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       buffer.append(chunk, n);
-      if (!std::isupper(static_cast<unsigned char>(buffer.front()))) {
-        // Not HTTP (a TLS ClientHello on a plain port, say): answer as Tomcat does, and close.
-        std::string bad = "HTTP/1.1 400 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(bad), asio::redirect_error(asio::use_awaitable, ec));
-        co_return;
-      }
     }
-    OriginRequest req;
-    std::string_view head(buffer.data(), head_end);
-    auto line_end = head.find("\r\n");
-    auto first = head.substr(0, line_end);
-    auto sp1 = first.find(' '), sp2 = first.rfind(' ');
-    req.method = std::string(first.substr(0, sp1));
-    req.target = std::string(first.substr(sp1 + 1, sp2 - sp1 - 1));
-    bool chunked_body = false;
-    std::size_t length = 0;
-    bool close = false;
-    for (auto pos = line_end; pos != std::string_view::npos && pos < head.size();) {
-      auto next = head.find("\r\n", pos + 2);
-      auto line = head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2);
-      auto colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        std::string value(line.substr(colon + 1));
-        while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-        if (ascii::iequals(name, "Content-Length")) length = std::stoul(value);
-        if (ascii::iequals(name, "Transfer-Encoding") && ascii::iequals(value, "chunked")) chunked_body = true;
-        if (ascii::iequals(name, "Connection") && ascii::iequals(value, "close")) close = true;
-        req.headers.emplace_back(std::move(name), std::move(value));
-      }
-      pos = next;
+    if (parser.failed()) {
+      std::string bad = "HTTP/1.1 400 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(bad), asio::redirect_error(asio::use_awaitable, ec));
+      co_return;
     }
-    buffer.erase(0, head_end + 4);
-    auto fill = [&](std::size_t want) -> asio::awaitable<bool> {
-      while (buffer.size() < want) {
-        auto n = co_await stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return false;
-        buffer.append(chunk, n);
-      }
-      co_return true;
-    };
-    if (chunked_body) {
-      for (;;) {
-        std::size_t eol;
-        while ((eol = buffer.find("\r\n")) == std::string::npos)
-          if (!co_await fill(buffer.size() + 1)) co_return;
-        std::size_t size = std::stoul(buffer.substr(0, eol), nullptr, 16);
-        if (!co_await fill(eol + 2 + size + 2)) co_return;
-        req.body += buffer.substr(eol + 2, size);
-        buffer.erase(0, eol + 2 + size + 2);
-        if (size == 0) break;
-      }
-    } else if (length > 0) {
-      if (!co_await fill(length)) co_return;
-      req.body = buffer.substr(0, length);
-      buffer.erase(0, length);
-    }
+    OriginRequest req{parser.head().method, parser.head().target, parser.head().headers, parser.payload()};
+    const bool close = !parser.keep_alive();
+    parser.next_message();
 
     if (spec.answers_per_connection > 0 && answered >= spec.answers_per_connection) co_return;
     OriginReply reply = spec.handler ? spec.handler(req) : default_reply(spec.name, req);

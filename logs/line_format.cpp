@@ -31,10 +31,10 @@ Broken broken_down(TimePoint t, int offset_seconds) {
 
 const char* detail_text(HttpDetail d) {
   switch (d) {
-    case HttpDetail::ReceiveRequest: return "Receive Request";
+    case HttpDetail::ReceiveRequest: return words::kReceiveRequest.data();
     case HttpDetail::SendingRequest: return "Sending Request";
     case HttpDetail::ReceiveResponse: return "Receive Response";
-    case HttpDetail::SendingResponse: return "Sending Response";
+    case HttpDetail::SendingResponse: return words::kSendingResponse.data();
   }
   return "";
 }
@@ -144,7 +144,7 @@ std::string access_line(const AccessLine& l) {
     out += "\" ";
   };
   if (l.allowed) {
-    out += R"(Event="Request Allowed" Detail="Access allowed" Reason="In allow list" )";
+    out.append(words::kRequestAllowed).append(R"( Detail="Access allowed" Reason="In allow list" )");
   } else {
     out.append(words::kRequestDenied).append(R"( Detail="Access denied" Reason="Not in allow list" )");
   }

@@ -24,6 +24,12 @@ inline constexpr std::string_view kSslConnectionFailed = "ERROR: SSL connection 
 inline constexpr std::string_view kConnectToOriginFailed = "Connect to origin failed for '";
 inline constexpr std::string_view kNoResponseWithin = "no response within ";
 inline constexpr std::string_view kRequestDenied = "Event=\"Request Denied\"";
+inline constexpr std::string_view kRequestAllowed = "Event=\"Request Allowed\"";
+// The Detail of the first and last line of a transaction, and those fields as a line has them.
+inline constexpr std::string_view kReceiveRequest = "Receive Request";
+inline constexpr std::string_view kSendingResponse = "Sending Response";
+inline constexpr std::string_view kReceiveRequestField = "Detail=\"Receive Request\"";
+inline constexpr std::string_view kSendingResponseField = "Detail=\"Sending Response\"";
 }  // namespace words
 
 // "2022-07-11T18:55:25.910+02:00 vcsc traffic_server[18242]: "

@@ -1,5 +1,7 @@
 #include "logs/transaction_lines.hpp"
 
+#include "logs/line_format.hpp"
+
 namespace mratls::logs {
 
 namespace {
@@ -40,7 +42,7 @@ TransactionLines transaction_lines(const std::vector<std::string>& log_lines, co
   bool inside = false;
   for (const auto& line : log_lines) {
     if (!inside) {
-      if (line.find("Detail=\"Receive Request\"") != std::string::npos && field(line, "TrackingID") == tracking_id) {
+      if (line.find(words::kReceiveRequestField) != std::string::npos && field(line, "TrackingID") == tracking_id) {
         inside = true;
         t.txn_id = field(line, "Txn-id");
         t.lines.push_back(line);
@@ -51,7 +53,7 @@ TransactionLines transaction_lines(const std::vector<std::string>& log_lines, co
     if (line.find("] WARNING:") != std::string::npos || line.find("] ERROR:") != std::string::npos ||
         line.find("Event=\"Request Denied\"") != std::string::npos)
       t.reasons.push_back(line);
-    if (line.find("Detail=\"Sending Response\"") != std::string::npos && field(line, "Txn-id") == t.txn_id) break;
+    if (line.find(words::kSendingResponseField) != std::string::npos && field(line, "Txn-id") == t.txn_id) break;
   }
   return t;
 }

@@ -52,9 +52,18 @@ bool is_dns_name(std::string_view host) {
   return prev != '-';
 }
 
+std::string url_host(std::string_view host) {
+  if (host.find(':') == std::string_view::npos || host.starts_with('[')) return std::string(host);
+  std::string out;
+  out.reserve(host.size() + 2);
+  out.append("[").append(host).append("]");
+  return out;
+}
+
+std::string host_port(std::string_view host, std::uint16_t port) { return url_host(host) + ":" + std::to_string(port); }
+
 std::string MraTarget::origin_url(std::string_view path) const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return protocol + "://" + h + ":" + std::to_string(port) + std::string(path.empty() ? "/" : path);
+  return protocol + "://" + host_port(host, port) + std::string(path.empty() ? "/" : path);
 }
 
 std::expected<MraSegment, MraPathError> decode_segment(std::string_view segment) {

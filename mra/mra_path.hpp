@@ -46,4 +46,10 @@ std::expected<SplitPath, MraPathError> split_path(std::string_view origin_form_t
 bool is_ip_literal(std::string_view host);
 bool is_dns_name(std::string_view host);
 
+// "host:port" as a URL, a Host header and a log line write it: an IPv6 address in brackets
+// ("[2001:db8::5]:8443"); a host already bracketed is left as it is.
+std::string host_port(std::string_view host, std::uint16_t port);
+// The host alone, bracketed when it is an IPv6 address.
+std::string url_host(std::string_view host);
+
 }  // namespace mratls::mra

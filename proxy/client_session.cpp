@@ -14,6 +14,7 @@
 #include <random>
 
 #include "logs/line_format.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/origin_connector.hpp"
 #include "proxy/route.hpp"
 #include "verify/cipher_preference.hpp"
@@ -39,15 +40,6 @@ std::string new_uuid() {
   };
   put(hi >> 32, 8), ++at, put(hi >> 16, 4), ++at, put(hi, 4), ++at, put(lo >> 48, 4), ++at, put(lo, 12);
   return id;
-}
-
-LocalResponse response_for(ParseFailure f, const std::string& text) {
-  switch (f) {
-    case ParseFailure::UriTooLong: return uri_too_long();
-    case ParseFailure::HeaderTooLarge: return header_too_large();
-    case ParseFailure::BadTransferCoding: return not_implemented("Unsupported transfer coding: " + text + ".");
-    default: return bad_request("Malformed request: " + text + ".");
-  }
 }
 
 }  // namespace
@@ -76,7 +68,7 @@ void ClientSession::start() {
   // Until the first byte a connection holds its socket and a timer, nothing more: the buffer,
   // the parser and the coroutine's frames are taken when there is something to read. A client
   // that sends nothing within client_header_ms is closed, as before its first request.
-  const auto rt = shared_.runtime.load();
+  const auto rt = shared_.runtimes->current();
   deadline_.arm(std::chrono::milliseconds(rt->config.timeouts.client_header_ms), [this] {
     std::error_code ignored;
     socket_.cancel(ignored);
@@ -133,7 +125,7 @@ asio::awaitable<void> ClientSession::write_client(std::string_view head, std::st
 
 asio::awaitable<void> ClientSession::run() {
   {
-    auto rt = shared_.runtime.load();
+    auto rt = shared_.runtimes->current();
     HttpParser::Limits limits;
     limits.max_header_bytes = rt->config.limits.max_header_bytes;
     limits.max_target_bytes = std::min<std::size_t>(8192, limits.max_header_bytes);
@@ -141,7 +133,7 @@ asio::awaitable<void> ClientSession::run() {
   }
   bool first = true;
   for (;;) {
-    auto rt = shared_.runtime.load();
+    auto rt = shared_.runtimes->current();
     write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
     if (shared_.draining) break;
     idle_ = buffer_.empty();
@@ -180,7 +172,7 @@ asio::awaitable<void> ClientSession::run() {
     }
     first = false;
     // The runtime in force when the request arrived: a reload while the connection sat idle applies.
-    rt = shared_.runtime.load();
+    rt = shared_.runtimes->current();
     write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
     Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt, 0, nullptr, {}};
     const auto* tracking = parser_->head().find("TrackingID");
@@ -199,12 +191,12 @@ asio::awaitable<void> ClientSession::run() {
 }
 
 asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
-  Txn txn{shared_.runtime.load(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt, 0, nullptr, {}};
+  Txn txn{shared_.runtimes->current(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt, 0, nullptr, {}};
   const auto& head = parser_->head();
   if (!head.method.empty() && !head.target.empty())
     log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
   warn(rt, "Bad request from " + client_ip_ + ":" + std::to_string(client_port_) + ": " + parser_->failure_text());
-  co_await respond(txn, response_for(parser_->failure(), parser_->failure_text()), false);
+  co_await respond(txn, unreadable_request(parser_->failure(), parser_->failure_text()), false);
 }
 
 asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, bool keep_alive) {
@@ -348,7 +340,7 @@ asio::awaitable<bool> ClientSession::refuse_body(Txn& txn, const Sent& sent) {
   const std::string client = client_ip_ + ":" + std::to_string(client_port_);
   if (sent.client == Sent::Client::MalformedBody) {
     warn(rt, "Bad request from " + client + ": " + parser_->failure_text());
-    co_await respond(txn, response_for(parser_->failure(), parser_->failure_text()), false);
+    co_await respond(txn, unreadable_request(parser_->failure(), parser_->failure_text()), false);
   } else if (sent.client == Sent::Client::TimedOut) {
     warn(rt, "Request body from " + client + " not complete within " +
                  std::to_string(txn_expired() ? rt.config.timeouts.transaction_ms : rt.config.timeouts.client_header_ms) + " ms");
@@ -366,11 +358,10 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
   auto address = co_await resolve_origin(rt, target);
   if (!address) {
     warn(rt, txn, address.error());
-    txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), address.error()};
+    txn.outcome = verify::NetworkFailure{mra::host_port(target.host, target.port), address.error()};
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
-  const std::string host_port =
-      (target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
+  const std::string host_port = mra::host_port(target.host, target.port);
   logs::HttpMessage sent_message;
   sent_message.record_headers = rt.log->level() == config::LogLevel::Debug;
   const std::string request_head =
@@ -407,8 +398,8 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         txn.outcome = post_handshake_outcome(error, conn->ssl(), check_name, text);
       } else {
         const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
-        warn(rt, txn, "Origin " + target.host + ":" + std::to_string(target.port) + " " + why);
-        txn.outcome = verify::NetworkFailure{target.host + ":" + std::to_string(target.port), why};
+        warn(rt, txn, "Origin " + mra::host_port(target.host, target.port) + " " + why);
+        txn.outcome = verify::NetworkFailure{mra::host_port(target.host, target.port), why};
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
@@ -434,7 +425,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   const bool head_request = parser_->head().method == "HEAD";
   response.expect_no_body(head_request);
   const bool client_keep = parser_->keep_alive() && !shared_.draining;
-  const auto origin = [&conn] { return "Origin " + conn.key().host + ":" + std::to_string(conn.key().port) + " "; };
+  const auto origin = [&conn] { return "Origin " + mra::host_port(conn.key().host, conn.key().port) + " "; };
   const auto response_ms = std::chrono::milliseconds(rt.config.timeouts.origin_response_ms);
   // The whole head, however slowly it trickles in, within origin_response_ms of the request.
   const auto head_deadline = std::chrono::steady_clock::now() + response_ms;
@@ -456,7 +447,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   // Before any final response head has gone to the client, a fault is answered with a status.
   auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
     warn(rt, txn, origin() + why);
-    if (timeout) txn.outcome = verify::OriginTimeout{conn.key().host + ":" + std::to_string(conn.key().port)};
+    if (timeout) txn.outcome = verify::OriginTimeout{mra::host_port(conn.key().host, conn.key().port)};
     // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
     // when they cross a co_await.
     LocalResponse answer = connect_failed();

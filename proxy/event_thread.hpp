@@ -13,7 +13,7 @@
 #include "proxy/metrics.hpp"
 #include "proxy/origin_pool.hpp"
 #include "proxy/runtime.hpp"
-#include "proxy/runtime_slot.hpp"
+#include "proxy/runtime_manager.hpp"
 
 namespace mratls::proxy {
 
@@ -21,7 +21,7 @@ class ClientSession;
 
 // What every session reads that outlives it: the current runtime, counters, the drain flag.
 struct SharedState {
-  RuntimeSlot runtime;
+  std::unique_ptr<RuntimeManager> runtimes;  // set before any thread runs
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> next_txn{1};
   std::atomic<int> connections{0};

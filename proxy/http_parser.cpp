@@ -167,6 +167,7 @@ int HttpParser::on_message_complete(llhttp_t* p) {
 int HttpParser::on_body(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
   if (s.chunked()) s.body_spans_.emplace_back(at, len);
+  if (s.keep_payload_) s.payload_.append(at, len);
   return 0;
 }
 
@@ -284,31 +285,11 @@ void HttpParser::finish() {
 
 void HttpParser::next_message() {
   head_ready_ = message_complete_ = false;
+  payload_.clear();
   head_bytes_ = 0;
   no_body_ = false;
   last_char_ = 0;
   // Resuming the parser paused at message end starts the next message.
-}
-
-std::string dechunk(std::string_view framed) {
-  // Meant for bodies the parser has accepted, but total on any bytes: a size that does not fit
-  // what is left ends the payload (a size that wrapped once sent `pos` round for ever).
-  std::string plain;
-  std::size_t pos = 0;
-  while (pos < framed.size()) {
-    auto eol = framed.find("\r\n", pos);
-    if (eol == std::string_view::npos) break;
-    std::size_t size = 0;
-    for (auto i = pos; i < eol && std::isxdigit(static_cast<unsigned char>(framed[i])); ++i) {
-      if (size > (framed.size() >> 4)) return plain;  // already larger than the whole input
-      size = size * 16 + static_cast<std::size_t>(std::isdigit(static_cast<unsigned char>(framed[i])) ? framed[i] - '0'
-                                                                                                     : (framed[i] | 0x20) - 'a' + 10);
-    }
-    if (size == 0 || size > framed.size() - (eol + 2)) break;
-    plain.append(framed.substr(eol + 2, size));
-    pos = eol + 2 + size + 2;
-  }
-  return plain;
 }
 
 }  // namespace mratls::proxy

@@ -75,6 +75,12 @@ class HttpParser {
   // A response to HEAD, or a 1xx/204/304, carries no body even when it names a length.
   void expect_no_body(bool value) { no_body_ = value; }
 
+  // Keeps the current message's payload as llhttp hands it over, chunk framing, extensions
+  // and trailers left out: for clients that read a body (the proxy forwards framed bytes and
+  // keeps none).
+  void keep_payload(bool value) { keep_payload_ = value; }
+  const std::string& payload() const { return payload_; }
+
   // Ready for the next message on the same connection.
   void next_message();
 
@@ -117,6 +123,8 @@ class HttpParser {
   bool no_body_ = false;
   bool paused_ = false;
   bool chunked_ = false;  // the framing llhttp decided at the end of the head
+  bool keep_payload_ = false;
+  std::string payload_;
   char last_char_ = 0;
   std::size_t head_bytes_ = 0;
   // Chunk data seen by the execute in progress, so that only the framing around it is scanned.
@@ -124,8 +132,5 @@ class HttpParser {
   ParseFailure failure_ = ParseFailure::None;
   std::string failure_text_;
 };
-
-// The payload of a chunked body given with its framing (chunk extensions and trailers dropped).
-std::string dechunk(std::string_view framed);
 
 }  // namespace mratls::proxy

@@ -40,9 +40,9 @@ LocalResponse connect_failed();
 LocalResponse bad_request(std::string description);
 LocalResponse forbidden();
 LocalResponse not_found(std::string description);
-LocalResponse uri_too_long();
-LocalResponse header_too_large();
 LocalResponse not_implemented(std::string description);
+// The answer to a request head that cannot be read one way only (status_for's status).
+LocalResponse unreadable_request(ParseFailure failure, const std::string& why);
 LocalResponse gateway_timeout();
 LocalResponse request_timeout();
 LocalResponse request_body_timeout();

@@ -1,5 +1,7 @@
 #include "proxy/in_process.hpp"
 
+#include "logs/line_format.hpp"
+
 namespace mratls::proxy {
 
 std::expected<std::unique_ptr<InProcessProxy>, std::string> InProcessProxy::start(config::Config config) {
@@ -22,7 +24,7 @@ InProcessProxy::~InProcessProxy() {
 }
 
 bool InProcessProxy::wait_for_response(std::size_t n) {
-  bool ok = sink_->wait_for_count("Detail=\"Sending Response\"", n);
+  bool ok = sink_->wait_for_count(std::string(logs::words::kSendingResponseField), n);
   log_->flush();
   return ok;
 }

@@ -1,5 +1,6 @@
 #include "proxy/metrics.hpp"
 
+#include "mra/mra_path.hpp"
 #include "verify/fix_catalogue.hpp"
 
 namespace mratls::proxy {
@@ -11,7 +12,7 @@ void OriginBoard::record(const std::string& host, int port, int status, const st
   const bool verification = diagnosis && verify::is_verification_failure(diagnosis->cause);
   if (!verification && !watching()) return;
   std::lock_guard lock(mutex_);
-  if (verification) ++failures_[{host + ":" + std::to_string(port), verify::to_string(diagnosis->cause)}];
+  if (verification) ++failures_[{mra::host_port(host, port), verify::to_string(diagnosis->cause)}];
   if (!watching()) return;
   auto& o = origins_[{host, port}];
   o.host = host;

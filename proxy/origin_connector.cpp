@@ -10,6 +10,7 @@
 
 #include "config/ascii.hpp"
 #include "logs/line_format.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/deadline.hpp"
 #include "verify/client_certificate_alert.hpp"
 #include "verify/certificate_summary.hpp"
@@ -171,7 +172,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
                                   std::string(logs::words::kConnectToOriginFailed) + target.host + "': " + socket.error() + " server=" +
                                       target.host + "(" + ip + ") port=" + std::to_string(target.port));
     log.write_now(line);
-    co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{target.host + ":" + std::to_string(target.port), socket.error()},
+    co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{mra::host_port(target.host, target.port), socket.error()},
                                            {std::move(line)}});
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));

@@ -3,6 +3,7 @@
 namespace mratls::proxy {
 
 std::unique_ptr<OriginConnection> OriginPool::take(const OriginKey& key, std::chrono::milliseconds max_idle) {
+  follow(key.generation);
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -18,6 +19,7 @@ std::unique_ptr<OriginConnection> OriginPool::take(const OriginKey& key, std::ch
 }
 
 void OriginPool::give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin) {
+  follow(conn->key().generation);
   if (conn->key().generation != generation_) {
     conn->close();
     return;
@@ -37,10 +39,12 @@ SSL_SESSION* OriginPool::session(const OriginKey& key) const {
 }
 
 void OriginPool::remember_session(const OriginKey& key, SslSessionPtr session) {
+  follow(key.generation);
   if (session && key.generation == generation_) sessions_[key] = std::move(session);
 }
 
-void OriginPool::set_generation(std::uint64_t generation) {
+void OriginPool::follow(std::uint64_t generation) {
+  if (generation <= generation_) return;
   generation_ = generation;
   std::erase_if(idle_, [&](auto& entry) {
     if (entry.first.generation == generation) return false;
@@ -48,6 +52,12 @@ void OriginPool::set_generation(std::uint64_t generation) {
     return true;
   });
   std::erase_if(sessions_, [&](const auto& entry) { return entry.first.generation != generation; });
+}
+
+std::size_t OriginPool::idle_connections() const {
+  std::size_t n = 0;
+  for (const auto& [key, list] : idle_) n += list.size();
+  return n;
 }
 
 void OriginPool::clear() {

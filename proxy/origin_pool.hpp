@@ -19,20 +19,27 @@ using SslSessionPtr = std::unique_ptr<SSL_SESSION, SslSessionFree>;
 
 class OriginPool {
  public:
+  // Every call names the runtime generation of the request that makes it (its key's). The pool
+  // follows the newest generation it has been told of, never an older one: whatever order
+  // requests and reload notices reach this thread in, a connection verified under older
+  // settings is never handed out, and one of the current generation is always kept.
+
   // An idle connection for the key that is clean (still open, nothing waiting on it) and not
   // older than max_idle, or null. Others met on the way are closed.
   std::unique_ptr<OriginConnection> take(const OriginKey& key, std::chrono::milliseconds max_idle);
-  // Keeps a connection of the current runtime generation; one of an older one is closed.
+  // Keeps a connection of the current generation; one of an older one is closed.
   void give_back(std::unique_ptr<OriginConnection> conn, std::size_t max_idle_per_origin);
 
   SSL_SESSION* session(const OriginKey& key) const;
   // Sessions of an older generation are not kept: they were verified under other settings.
   void remember_session(const OriginKey& key, SslSessionPtr session);
 
-  // The runtime generation now in force (at start and on every reload): idle connections and
-  // TLS sessions of others are closed and forgotten; connections in use finish their request
-  // and are closed when they come back.
-  void set_generation(std::uint64_t generation);
+  // A newer generation is in force (at start and after every change): idle connections and TLS
+  // sessions of older ones are closed and forgotten; connections in use finish their request
+  // and are closed when they come back. An older or equal generation changes nothing.
+  void follow(std::uint64_t generation);
+  std::uint64_t generation() const { return generation_; }
+  std::size_t idle_connections() const;
 
   void clear();
 

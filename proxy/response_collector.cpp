@@ -5,6 +5,7 @@ namespace mratls::proxy {
 ResponseCollector::ResponseCollector(bool head_request, bool stop_at_interim)
     : parser_(HttpParser::Kind::Response, {}), stop_at_interim_(stop_at_interim) {
   parser_.expect_no_body(head_request);
+  parser_.keep_payload(true);
 }
 
 std::size_t ResponseCollector::feed(std::string_view bytes) {
@@ -14,7 +15,6 @@ std::size_t ResponseCollector::feed(std::string_view bytes) {
     const bool had_head = in_body_;
     const auto used = parser_.feed(rest);
     if (parser_.failed()) return total + used;
-    if (in_body_) framed_.append(rest.data(), used);
     total += used;
     if (parser_.head_ready() && !in_body_) {
       status_ = parser_.head().status;
@@ -29,7 +29,6 @@ std::size_t ResponseCollector::feed(std::string_view bytes) {
       parser_.next_message();  // an interim response: the final one follows
       status_ = 0;
       in_body_ = false;
-      framed_.clear();
       continue;
     }
     // The parser stops at the end of a head; one more pass lets a body that needs no bytes
@@ -42,6 +41,6 @@ std::size_t ResponseCollector::feed(std::string_view bytes) {
 
 void ResponseCollector::finish() { parser_.finish(); }
 
-std::string ResponseCollector::body() const { return parser_.chunked() ? dechunk(framed_) : framed_; }
+std::string ResponseCollector::body() const { return parser_.payload(); }
 
 }  // namespace mratls::proxy

@@ -29,7 +29,7 @@ class ResponseCollector {
   const std::string& reason() const { return reason_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
   const HttpHead& head() const { return parser_.head(); }
-  std::string body() const;  // the payload, de-chunked
+  std::string body() const;  // the payload, without chunk framing
   const std::vector<int>& interim() const { return interim_; }  // the 1xx statuses, in order
 
  private:
@@ -37,7 +37,6 @@ class ResponseCollector {
   int status_ = 0;
   std::string reason_;
   std::vector<std::pair<std::string, std::string>> headers_;
-  std::string framed_;
   bool in_body_ = false;
   bool stop_at_interim_ = false;
   std::vector<int> interim_;

@@ -1,6 +1,5 @@
 #include "proxy/runtime.hpp"
 
-#include <atomic>
 #include <map>
 
 #include "config/ascii.hpp"
@@ -9,9 +8,7 @@
 
 namespace mratls::proxy {
 
-std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
-                                                                          std::shared_ptr<logs::Log> log,
-                                                                          std::shared_ptr<OutcomeRecord> outcomes) {
+std::expected<std::shared_ptr<const verify::TrustStore>, std::string> Runtime::load_trust(const config::Config& config) {
   auto trust = verify::TrustStore::load(config.expressway.trusted_ca_certificates);
   if (!trust) {
     auto located = config::located(config, trust.error());
@@ -19,15 +16,20 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   }
   if (auto refusal = verify::doctor::one_cn_refusal(verify::doctor::store_entries(*trust)))
     return std::unexpected("trust store: " + *refusal);
-  return build(std::move(config), std::make_shared<const verify::TrustStore>(std::move(*trust)), std::move(log),
-               std::move(outcomes));
+  return std::make_shared<const verify::TrustStore>(std::move(*trust));
 }
 
-std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config::Config config,
-                                                                          std::shared_ptr<const verify::TrustStore> trust,
-                                                                          std::shared_ptr<logs::Log> log,
-                                                                          std::shared_ptr<OutcomeRecord> outcomes) {
-  static std::atomic<std::uint64_t> generations{0};
+std::expected<std::shared_ptr<Runtime>, std::string> Runtime::build(config::Config config, std::shared_ptr<logs::Log> log,
+                                                                    std::shared_ptr<OutcomeRecord> outcomes) {
+  auto trust = load_trust(config);
+  if (!trust) return std::unexpected(trust.error());
+  return build(std::move(config), std::move(*trust), std::move(log), std::move(outcomes));
+}
+
+std::expected<std::shared_ptr<Runtime>, std::string> Runtime::build(config::Config config,
+                                                                    std::shared_ptr<const verify::TrustStore> trust,
+                                                                    std::shared_ptr<logs::Log> log,
+                                                                    std::shared_ptr<OutcomeRecord> outcomes) {
   auto rt = std::make_shared<Runtime>();
   rt->origin_tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   if (auto ok = verify::configure_origin_context(rt->origin_tls->native_handle(), config.expressway, *trust); !ok) {
@@ -54,7 +56,6 @@ std::expected<std::shared_ptr<const Runtime>, std::string> Runtime::build(config
   rt->config = std::move(config);
   rt->log = std::move(log);
   rt->outcomes = std::move(outcomes);
-  rt->generation = ++generations;
   return rt;
 }
 

@@ -26,7 +26,9 @@ struct Runtime {
   std::shared_ptr<logs::Log> log;
   std::shared_ptr<KeyLog> keylog;  // null unless keys are written; outlives origin_tls, which points at it
   std::unique_ptr<asio::ssl::context> origin_tls;
-  std::uint64_t generation = 0;  // pooled connections of an older generation are not reused
+  // Numbered by the RuntimeManager when it becomes current (the first one in force is 1):
+  // pooled connections of an older generation are not reused.
+  std::uint64_t generation = 1;
   std::size_t trusted_certificates = 0;
   std::shared_ptr<const verify::TrustStore> trust;  // what the origin context verifies against
   // Its certificates as the doctor's facts, read once: a refused chain is explained from them.
@@ -41,15 +43,17 @@ struct Runtime {
   }
 
   // Loads the trust store and prepares the origin TLS context; errors name the file at fault.
-  static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
-                                                                          std::shared_ptr<logs::Log> log,
-                                                                          std::shared_ptr<OutcomeRecord> outcomes = nullptr);
+  static std::expected<std::shared_ptr<Runtime>, std::string> build(config::Config config, std::shared_ptr<logs::Log> log,
+                                                                    std::shared_ptr<OutcomeRecord> outcomes = nullptr);
   // The same over a trust store already built (the admin API edits it in memory): the
   // configuration's trusted_ca_certificates are not read.
-  static std::expected<std::shared_ptr<const Runtime>, std::string> build(config::Config config,
-                                                                          std::shared_ptr<const verify::TrustStore> trust,
-                                                                          std::shared_ptr<logs::Log> log,
-                                                                          std::shared_ptr<OutcomeRecord> outcomes = nullptr);
+  static std::expected<std::shared_ptr<Runtime>, std::string> build(config::Config config,
+                                                                    std::shared_ptr<const verify::TrustStore> trust,
+                                                                    std::shared_ptr<logs::Log> log,
+                                                                    std::shared_ptr<OutcomeRecord> outcomes = nullptr);
+  // The configuration's trust store (its files and inline certificates), with the appliance's
+  // one-certificate-per-CN rule; errors name the file and line at fault.
+  static std::expected<std::shared_ptr<const verify::TrustStore>, std::string> load_trust(const config::Config& config);
 };
 
 }  // namespace mratls::proxy

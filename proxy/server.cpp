@@ -3,18 +3,23 @@
 #include <asio/post.hpp>
 
 #include "logs/line_format.hpp"
+#include "mra/mra_path.hpp"
 #include "proxy/client_session.hpp"
 
 namespace mratls::proxy {
 
 Server::Server(std::shared_ptr<const Runtime> runtime) {
-  shared_.runtime.store(runtime);
   int n = runtime->config.threads;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     threads_.push_back(std::make_unique<EventThread>(i));
-    threads_.back()->pool.set_generation(runtime->generation);  // before the thread runs
+    threads_.back()->pool.follow(runtime->generation);  // before the thread runs
   }
+  // Each pool belongs to its thread: an older generation's idle connections close there. A
+  // request that starts under the new generation first makes its pool follow it anyway.
+  shared_.runtimes = std::make_unique<RuntimeManager>(std::move(runtime), [this](std::uint64_t generation) {
+    for (auto& t : threads_) asio::post(t->io, [&pool = t->pool, generation] { pool.follow(generation); });
+  });
 }
 
 Server::~Server() {
@@ -23,7 +28,7 @@ Server::~Server() {
 }
 
 std::expected<void, std::string> Server::listen() {
-  const auto& l = shared_.runtime.load()->config.listen;
+  const auto& l = runtime()->config.listen;
   std::error_code ec;
   auto address = asio::ip::make_address(l.address, ec);
   if (ec) return std::unexpected("listen.address '" + l.address + "' is not an IP address");
@@ -33,7 +38,7 @@ std::expected<void, std::string> Server::listen() {
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return std::unexpected("cannot listen on " + l.address + ":" + std::to_string(l.port) + ": " + ec.message());
+  if (ec) return std::unexpected("cannot listen on " + mra::host_port(l.address, l.port) + ": " + ec.message());
   port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
   return {};
@@ -45,7 +50,7 @@ void Server::accept_next() {
     if (ec == asio::error::operation_aborted || !acceptor_ || !acceptor_->is_open()) return;
     if (!ec) {
       asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
-        auto rt = shared_.runtime.load();
+        auto rt = shared_.runtimes->current();
         if (shared_.connections.load() >= rt->config.limits.max_connections) {
           rt->log->write_now(logs::thread_line(target.index, "WARNING", "Connection limit reached; refusing a connection"));
           std::error_code ignored;
@@ -89,14 +94,6 @@ void Server::stop() {
 void Server::wait() {
   for (auto& t : threads_)
     if (t->thread.joinable()) t->thread.join();
-}
-
-void Server::reload(std::shared_ptr<const Runtime> runtime) {
-  const auto generation = runtime->generation;
-  shared_.runtime.store(std::move(runtime));
-  // Each pool belongs to its thread: the old generation's idle connections close there.
-  for (auto& t : threads_)
-    asio::post(t->io, [&pool = t->pool, generation] { pool.set_generation(generation); });
 }
 
 MetricsSnapshot Server::metrics() const {

@@ -1,4 +1,4 @@
-// The traffic server: an acceptor, N event threads, the runtime that reloads swap.
+// The traffic server: an acceptor, N event threads, and the one owner of the runtime in force.
 #pragma once
 
 #include <asio/ip/tcp.hpp>
@@ -10,6 +10,7 @@
 
 #include "proxy/event_thread.hpp"
 #include "proxy/runtime.hpp"
+#include "proxy/runtime_manager.hpp"
 
 namespace mratls::proxy {
 
@@ -30,9 +31,10 @@ class Server {
   // Blocks until the threads have stopped.
   void wait();
 
-  // Swaps in a new runtime; established connections keep going.
-  void reload(std::shared_ptr<const Runtime> runtime);
-  std::shared_ptr<const Runtime> runtime() const { return shared_.runtime.load(); }
+  // Every change of the runtime goes through here (SIGHUP, the admin API); established
+  // connections keep going, each request under the runtime in force when it started.
+  RuntimeManager& runtimes() { return *shared_.runtimes; }
+  std::shared_ptr<const Runtime> runtime() const { return shared_.runtimes->current(); }
   int thread_count() const { return static_cast<int>(threads_.size()); }
 
   // The counters summed over the event threads, for GET /metrics.

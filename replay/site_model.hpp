@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "mra/mra_path.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "scan/scanner.hpp"
 #include "verify/fix_catalogue.hpp"
@@ -54,7 +55,7 @@ struct SiteOrigin {
   int status() const { return requests.empty() ? 0 : requests[shown].status; }
   // Failed, or passed with lines that say it would fail under VerifyOriginServer On.
   bool troubled() const { return failed || !lines.empty(); }
-  std::string name() const { return host + ":" + std::to_string(port); }
+  std::string name() const { return mra::host_port(host, port); }
 };
 
 // What the lines say of VerifyOriginServer and the version. Unknown stays unknown: a site whose

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "logs/line_format.hpp"
 #include "logs/transaction_lines.hpp"
 
 namespace mratls::scan {
@@ -78,7 +79,7 @@ LogRecord parse_line(std::string_view line) {
   }
   if (body.starts_with("Event=\"Request ")) {
     r.kind = RecordKind::Access;
-    r.allowed = body.starts_with("Event=\"Request Allowed\"");
+    r.allowed = body.starts_with(logs::words::kRequestAllowed);
     r.request_url = logs::field(text, "Request");
     r.rule_type = logs::field(text, "Type");
     r.username = logs::field(text, "Username");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "logs/line_format.hpp"
 #include "scan/log_reader.hpp"
 #include "scan/outcome_text.hpp"
 #include "mra/mra_path.hpp"
@@ -108,7 +109,7 @@ void Scanner::handle(LogRecord r, Stream& stream) {
   }
   if (r.kind == RecordKind::Http) {
     const auto key = std::make_pair(r.pid, r.txn_id);
-    if (r.detail == "Receive Request") {
+    if (r.detail == logs::words::kReceiveRequest) {
       if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
       Txn txn;
       txn.id = r.txn_id;
@@ -141,7 +142,7 @@ void Scanner::handle(LogRecord r, Stream& stream) {
     auto it = stream.open.find(key);
     if (it == stream.open.end()) return;  // its request came before the window or the file
     if (it->second.lines.size() < 24) it->second.lines.push_back(r.line);
-    if (r.detail == "Sending Response") {
+    if (r.detail == logs::words::kSendingResponse) {
       close(it->second, status_of(r.message));
       stream.open.erase(it);
     }
@@ -200,7 +201,7 @@ void Scanner::close(Txn& txn, int status) {
     ++o.failed;
     if (d.cause == verify::Cause::None)
       d = {verify::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
-           "Check the network path from Expressway-C to " + txn.host + ":" + std::to_string(txn.port) + "."};
+           "Check the network path from Expressway-C to " + mra::host_port(txn.host, txn.port) + "."};
   } else {
     return;
   }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/config.hpp"
+
 namespace mratls::verify {
 
 std::expected<std::vector<ossl::X509Ptr>, std::string> read_pem_certificates(const std::string& pem,
@@ -55,7 +57,12 @@ TrustStore TrustStore::from_certificates(std::vector<ossl::X509Ptr> certificates
 
 std::expected<TrustStore, std::string> TrustStore::load(const std::vector<std::string>& pem_files) {
   TrustStore ts;
-  for (const auto& file : pem_files) {
+  for (std::size_t i = 0; i < pem_files.size(); ++i) {
+    const auto& file = pem_files[i];
+    if (config::is_inline_pem(file)) {
+      if (auto r = ts.add_pem(file, config::inline_pem_name(i + 1)); !r) return std::unexpected(r.error());
+      continue;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) return std::unexpected(file + ": cannot open the trust store file");
     std::ostringstream text;

@@ -11,7 +11,8 @@ namespace mratls::verify {
 
 class TrustStore {
  public:
-  // Every file must exist and hold at least one certificate; errors name the file.
+  // Every file must exist and hold at least one certificate; errors name the file. An entry
+  // that is PEM text itself (config::is_inline_pem) is read as it is.
   static std::expected<TrustStore, std::string> load(const std::vector<std::string>& pem_files);
   static std::expected<TrustStore, std::string> from_pem_text(const std::string& pem, const std::string& name);
   static TrustStore from_certificates(std::vector<ossl::X509Ptr> certificates);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include "mra/mra_path.hpp"
 #include "scan/capture/bytes.hpp"
 
 namespace mratls::scan::capture {
@@ -151,8 +152,7 @@ std::optional<TcpSegment> decode_packet(std::uint32_t link_type, std::span<const
 }
 
 std::string endpoint_text(const Endpoint& e) {
-  const bool v6 = e.address.find(':') != std::string::npos;
-  return (v6 ? "[" + e.address + "]" : e.address) + ":" + std::to_string(e.port);
+  return mra::host_port(e.address, e.port);
 }
 
 }  // namespace mratls::scan::capture

@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Arrivals client{std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), 1u + data[0] % 64};
 
   proxy::HttpParser parser(proxy::HttpParser::Kind::Request, proxy::HttpParser::Limits{4096, 1024, 64});
+  parser.keep_payload(true);
   std::string buffer;  // read from the client, not yet consumed
   auto read_more = [&] { return client.read_into(buffer); };
   auto feed = [&] {
@@ -76,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       partial_wire = std::move(wire);
       break;
     }
-    accepted.push_back({parser.head().method, route.origin_path, parser.chunked() ? proxy::dechunk(body) : body});
+    accepted.push_back({parser.head().method, route.origin_path, parser.payload()});
     complete_wire += wire;
     if (!parser.keep_alive()) break;
     parser.next_message();

@@ -11,10 +11,14 @@
 
 #include <atomic>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include "control/admin_client.hpp"
 #include "control/admin_listener.hpp"
+#include "config/load.hpp"
+#include "config/save.hpp"
+#include "lab/pki.hpp"
 #include "lab/scenarios.hpp"
 #include "support.hpp"
 
@@ -32,13 +36,15 @@ struct Stage {
   control::AdminTarget to;
 };
 
-Stage stage(const std::string& scenario, const std::string& token_file = "", const std::string& address = "127.0.0.1") {
+Stage stage(const std::string& scenario, const std::string& token_file = "", const std::string& address = "127.0.0.1",
+            int threads = 1) {
   auto def = lab::scenario_origin(scenario);
   auto leaf_pem = def.spec.certificates.front().leaf.cert_pem();
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
   auto port = (*origin)->port();
   auto config = base_config(LabPki::get());
+  config.threads = threads;
   config.allow_list.push_back({"https://" + def.connect_host + ":" + std::to_string(port) + "/cucm-uds/",
                                config::MatchType::Prefix, {"GET"}});
   auto proxy = std::make_unique<ProxyUnderTest>(config);
@@ -450,4 +456,172 @@ TEST(Admin, ConnectionsBeyondTheCapAreClosedAndTheListenerRecovers) {
   idle.clear();
   for (int i = 0; i < 200 && s.admin->open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(call(s, "GET", "/api/state").status, 200);
+}
+
+namespace {
+
+// The configuration in force written to a file, and the proxy told to reload from it, as
+// `mratls serve --config FILE` is.
+std::string reload_source(Stage& s, const std::string& name) {
+  auto path = (LabPki::get().dir / (name + "-" + std::to_string(::getpid()) + ".yaml")).string();
+  std::ofstream(path) << config::to_yaml(s.proxy->server().runtime()->config);
+  s.proxy->server().runtimes().set_source({path, -1});
+  return path;
+}
+
+// "(runtime generation N)" at the end of a line, or 0.
+std::uint64_t generation_of(const std::string& line) {
+  static const std::regex tail(R"(\(runtime generation (\d+)\)$)");
+  std::smatch m;
+  return std::regex_search(line, m, tail) ? std::stoull(m[1]) : 0;
+}
+
+}  // namespace
+
+// SIGHUP reads the file again; what the admin changed since is put back on top, each with its
+// line, and what the file now agrees with is forgotten. The export keeps it all in one file.
+TEST(Admin, AReloadKeepsTheAdminsChangesOnTopOfTheFileAndTheExportKeepsThem) {
+  auto s = stage("self-signed");
+  const auto file = reload_source(s, "keep");
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off").status, 200);
+  EXPECT_EQ(login_status(s), 200);
+
+  auto reloaded = s.proxy->server().runtimes().reload();
+  ASSERT_TRUE(reloaded) << reloaded.error();
+  const auto g = (*reloaded)->generation;
+  EXPECT_EQ(login_status(s), 200) << "the reload kept VerifyOriginServer Off";
+  EXPECT_TRUE(has_line(s, "[reload] NOTICE: configuration and trust store reloaded from " + file + " (runtime generation " +
+                              std::to_string(g) + ")"));
+  EXPECT_TRUE(has_line(s, "[reload] NOTICE: VerifyOriginServer kept at \"Off\" as the admin API set it (the file says \"On\") "
+                          "(runtime generation " + std::to_string(g) + ")"));
+  auto state = call(s, "GET", "/api/state").body;
+  EXPECT_EQ(state["verify_origin_server"], "off");
+  EXPECT_EQ(state["admin_changes"], nlohmann::json::array({"VerifyOriginServer Off"}));
+
+  // Set back to what the file says: the next reload has nothing to keep.
+  EXPECT_EQ(xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: On").status, 200);
+  reloaded = s.proxy->server().runtimes().reload();
+  ASSERT_TRUE(reloaded) << reloaded.error();
+  EXPECT_FALSE(has_line(s, "kept at \"On\""));
+  EXPECT_EQ(call(s, "GET", "/api/state").body["admin_changes"], nlohmann::json::array());
+  EXPECT_EQ(login_status(s), 502);
+
+  // The node's certificate uploaded: kept over the file at the next reload.
+  nlohmann::json upload{{"pem", s.leaf_pem}};
+  ASSERT_EQ(call(s, "POST", "/api/trust", &upload).status, 200);
+  reloaded = s.proxy->server().runtimes().reload();
+  ASSERT_TRUE(reloaded) << reloaded.error();
+  EXPECT_TRUE(has_line(s, "[reload] NOTICE: trust store kept with CN=cucm.steven.lab"));
+  EXPECT_EQ(login_status(s), 200);
+
+  // A broken file is refused and changes nothing.
+  const auto before = generation(s);
+  std::ofstream(file) << "expressway: [broken\n";
+  auto refused = s.proxy->server().runtimes().reload();
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find(file), std::string::npos) << refused.error();
+  EXPECT_EQ(generation(s), before);
+  EXPECT_EQ(login_status(s), 200);
+
+  // GET /api/config: the configuration in force, the uploaded certificate written out, which
+  // builds the same runtime again: the node passes under it.
+  auto exported = call(s, "GET", "/api/config");
+  ASSERT_EQ(exported.status, 200) << exported.text;
+  auto loaded = config::load_config_text(exported.text, "exported.yaml", "/");
+  ASSERT_TRUE(loaded) << loaded.error().to_string() << "\n" << exported.text;
+  EXPECT_EQ(loaded->expressway.verify_origin_server, config::VerifyOriginServer::On);
+  EXPECT_EQ(loaded->expressway.trusted_ca_certificates.size(), 2u) << exported.text;
+  auto rebuilt = proxy::Runtime::build(*loaded, nullptr);
+  ASSERT_TRUE(rebuilt) << rebuilt.error();
+  EXPECT_EQ((*rebuilt)->trusted_certificates, 2u);
+}
+
+// The one owner of runtime changes under load: file reloads, admin changes and traffic at once,
+// on two event threads. Every request passes; the generations are numbered in the order they
+// came into force, each announced once by lines that stand together; and afterwards the pools
+// reuse their connections (a pool left on an older generation would close every one).
+TEST(Admin, ReloadsAdminChangesAndTrafficInterleaveWithoutLosingAnything) {
+  auto s = stage("ok-fqdn", "", "127.0.0.1", 2);
+  reload_source(s, "storm");
+  const auto first = generation(s);
+  auto unrelated = lab::make_ca("mratls Storm Unrelated CA").cert_pem();
+  std::atomic<int> ok{0}, other{0}, reloads{0}, changes{0};
+  std::atomic<bool> done{false};
+  std::thread reloader([&] {
+    for (int i = 0; i < 12; ++i) {
+      auto r = s.proxy->server().runtimes().reload();
+      EXPECT_TRUE(r) << r.error();
+      if (r) ++reloads;
+    }
+  });
+  std::thread flipper([&] {
+    for (int i = 0; !done || i < 24; ++i) {
+      control::AdminReply r;
+      switch (i % 4) {
+        case 0: r = xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: Off"); break;
+        case 1: {
+          nlohmann::json body{{"cipher_preference", i % 8 == 1 ? "rsa" : "ecdsa"}};
+          r = call(s, "POST", "/api/settings", &body);
+          break;
+        }
+        case 2: {
+          nlohmann::json body{{"pem", unrelated}};
+          r = call(s, "POST", "/api/trust", &body);
+          break;
+        }
+        default: {
+          auto state = call(s, "GET", "/api/state").body;
+          std::string sha256;
+          for (const auto& t : state["trust"])
+            if (t["subject"].get<std::string>().find("Storm Unrelated") != std::string::npos) sha256 = t["sha256"];
+          r = sha256.empty() ? control::AdminReply{500, {}, "the uploaded CA is gone"} : call(s, "DELETE", "/api/trust/" + sha256);
+          EXPECT_EQ(r.status, 200) << i << ": " << r.text;
+          changes += r.status == 200;
+          r = xconfig(s, "xConfiguration EdgeConfigServer VerifyOriginServer: On");
+        }
+      }
+      // Each call changes something: the admin's last values are in force whatever reloads ran.
+      EXPECT_EQ(r.status, 200) << i << ": " << r.text;
+      changes += r.status == 200;
+    }
+  });
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 3; ++c)
+    clients.emplace_back([&] {
+      Client client(s.proxy->port());
+      for (int i = 0; i < 80; ++i)
+        (client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status == 200 ? ok : other)++;
+    });
+  for (auto& c : clients) c.join();
+  done = true;
+  flipper.join();
+  reloader.join();
+  EXPECT_EQ(ok.load(), 240);
+  EXPECT_EQ(other.load(), 0) << "a request refused while the runtime changed";
+
+  // Each generation came into force once, in order, announced by lines that stand together.
+  s.proxy->log()->flush();
+  std::vector<std::uint64_t> announced;
+  int reload_lines = 0;
+  for (const auto& line : s.proxy->masked_lines()) {
+    const auto g = generation_of(line);
+    if (g == 0) continue;
+    if (line.find("[reload] NOTICE: configuration and trust store reloaded") != std::string::npos) ++reload_lines;
+    if (announced.empty() || announced.back() != g) announced.push_back(g);
+  }
+  const auto last = generation(s);
+  ASSERT_FALSE(announced.empty());
+  EXPECT_EQ(announced.front(), first + 1);
+  EXPECT_EQ(announced.back(), last);
+  for (std::size_t i = 1; i < announced.size(); ++i)
+    EXPECT_EQ(announced[i], announced[i - 1] + 1) << "generation " << announced[i] << " after " << announced[i - 1];
+  EXPECT_EQ(reload_lines, reloads.load());
+  EXPECT_EQ(last - first, static_cast<std::uint64_t>(reloads.load() + changes.load()))
+      << "every reload and every admin change made one generation";
+
+  // The pools follow the generation in force: one connection's requests reuse one origin connection.
+  const auto reused_before = s.proxy->server().metrics().pool_reuses;
+  Client client(s.proxy->port());
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
+  EXPECT_GE(s.proxy->server().metrics().pool_reuses - reused_before, 9u);
 }

@@ -188,9 +188,10 @@ TEST(Pool, ReloadClosesTheOldGenerationsIdleConnections) {
   }
   ASSERT_TRUE(rig.origin->wait_open_connections(1));
   for (int i = 0; i < 3; ++i) {
-    auto next = proxy::Runtime::build(rig.config, rig.proxy->log());
+    auto next = rig.proxy->server().runtimes().change([&](const proxy::Runtime&) {
+      return std::expected<std::optional<proxy::NextRuntime>, std::string>(proxy::NextRuntime{rig.config, nullptr, nullptr, {}, {}});
+    });
     ASSERT_TRUE(next) << next.error();
-    rig.proxy->server().reload(*next);
     EXPECT_TRUE(rig.origin->wait_open_connections(0)) << "reload " << i << " left " << rig.origin->open_connections()
                                                       << " idle origin connections open";
     Client client(rig.proxy->port());

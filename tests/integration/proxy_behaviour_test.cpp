@@ -280,11 +280,12 @@ TEST(Reload, NewTrustStoreAppliesWithoutDroppingConnections) {
   // Trust the origin's own certificate, as an engineer uploads it to the trust store.
   auto trust = LabPki::get().dir / "reload-trust.pem";
   std::ofstream(trust) << s.leaf_pem;
-  auto config = s.proxy->server().runtime()->config;
-  config.expressway.trusted_ca_certificates.push_back(trust.string());
-  auto rt = proxy::Runtime::build(config, s.proxy->log());
-  ASSERT_TRUE(rt);
-  s.proxy->server().reload(*rt);
+  auto rt = s.proxy->server().runtimes().change([&](const proxy::Runtime& current) {
+    proxy::NextRuntime next{current.config, nullptr, nullptr, {"[test] NOTICE: trust store reloaded"}, {}};
+    next.config.expressway.trusted_ca_certificates.push_back(trust.string());
+    return std::expected<std::optional<proxy::NextRuntime>, std::string>(std::move(next));
+  });
+  ASSERT_TRUE(rt) << rt.error();
   auto r = client.exchange(get_request("/" + s.segment + "/cucm-uds/version"));
   EXPECT_EQ(r.status, 200) << "the established client connection should see the new runtime";
 }

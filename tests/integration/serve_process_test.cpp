@@ -212,3 +212,48 @@ TEST(ServeProcess, AdminCommandFlipsTheSwitchWithTheAppliancesWords) {
   EXPECT_NE(text.find("[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"Off\" (runtime generation "), std::string::npos) << text;
   EXPECT_NE(text.find("[admin] NOTICE: version changed from \"X14.2.0\" to \"X14.0.7\""), std::string::npos) << text;
 }
+
+// A presenter flips a switch through the admin API, then someone edits the file and sends
+// SIGHUP: the switch stays as the presenter set it, the log says so, and `mratls admin export`
+// writes a file that serve starts from with the switch as it was.
+TEST(ServeProcess, SighupKeepsTheAdminsChangesAndExportSavesThem) {
+  auto dir = scratch();
+  auto config = dir / "kept.yaml";
+  auto log = dir / "kept.log";
+  write(config, good_config(log));
+  auto serve = spawn_mratls({"serve", "--config", config.string(), "--admin-port", "0"});
+  ASSERT_TRUE(serve.wait_for("mratls serve: admin page and API on http://127.0.0.1:")) << serve.output;
+  ASSERT_TRUE(serve.wait_for("/\n")) << serve.output;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(serve.output, m, std::regex(R"(listening on 127\.0\.0\.1:(\d+))")));
+  Client client(static_cast<std::uint16_t>(std::stoi(m[1])));
+  ASSERT_TRUE(std::regex_search(serve.output, m, std::regex(R"(admin page and API on http://(127\.0\.0\.1:\d+)/)")));
+  const std::string to = m[1];
+
+  auto off = spawn_mratls({"admin", "--to", to, "set", "verify_origin_server=off"});
+  EXPECT_EQ(off.wait_exit(), 0) << off.output;
+  auto denied = get_request("/" + segment_for("evil.example.com", 443) + "/cucm-uds/version");
+  EXPECT_TRUE(reload_until(serve, client, denied, "configuration and trust store reloaded")) << serve.output;
+
+  auto state = spawn_mratls({"admin", "--to", to, "state"});
+  EXPECT_EQ(state.wait_exit(), 0) << state.output;
+  EXPECT_NE(state.output.find("  VerifyOriginServer   off\n"), std::string::npos) << state.output;
+  EXPECT_NE(state.output.find("kept over the file at a reload"), std::string::npos) << state.output;
+  EXPECT_NE(state.output.find("    VerifyOriginServer Off\n"), std::string::npos) << state.output;
+
+  auto exported = spawn_mratls({"admin", "--to", to, "export"});
+  EXPECT_EQ(exported.wait_exit(), 0) << exported.output;
+  auto saved = dir / "exported.yaml";
+  write(saved, exported.output);
+  auto check = spawn_mratls({"serve", "--check-config", saved.string()});
+  EXPECT_EQ(check.wait_exit(), 0) << check.output << "\n" << exported.output;
+  EXPECT_NE(check.output.find("VerifyOriginServer Off"), std::string::npos) << check.output;
+
+  kill(serve.pid, SIGTERM);
+  EXPECT_EQ(serve.wait_exit(), 0) << serve.output;
+  auto text = read_file(log);
+  EXPECT_NE(text.find("[reload] NOTICE: VerifyOriginServer kept at \"Off\" as the admin API set it (the file says \"On\") "
+                      "(runtime generation "),
+            std::string::npos)
+      << text;
+}

@@ -239,3 +239,25 @@ TEST(Config, LoopbackAddresses) {
   for (auto a : {"10.0.0.1", "0.0.0.0", "::", "127.0.0", "127.0.0.1.5", "127.0.0.1x", "1270.0.0.1", "127..0.1", "localhost.evil"})
     EXPECT_FALSE(is_loopback_address(a)) << a;
 }
+
+// `mratls admin export` writes a trust store edited in memory as the certificates themselves,
+// and the admin listener it ran with: both must load back.
+TEST(Config, InlineTrustedCertificatesAndTheAdminListenerLoadBack) {
+  Config c;
+  const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIBfake\nbase64==\n-----END CERTIFICATE-----\n";
+  c.expressway.trusted_ca_certificates = {"/lab/trust/root.pem", pem};
+  c.admin.port = 9090;
+  const auto text = to_yaml(c);
+  auto back = load_config_text(text, "exported.yaml", "/elsewhere");
+  ASSERT_TRUE(back) << back.error().to_string() << "\n" << text;
+  EXPECT_EQ(back->expressway.trusted_ca_certificates, c.expressway.trusted_ca_certificates) << text;
+  EXPECT_EQ(back->admin.port, 9090);
+  EXPECT_EQ(back->admin.address, "127.0.0.1");
+  // An error about the inline entry names where the file holds it.
+  const auto where = located(*back, inline_pem_name(2) + ": no certificate");
+  EXPECT_TRUE(where.starts_with("exported.yaml:")) << where;
+  EXPECT_TRUE(where.ends_with(": expressway.trusted_ca_certificates: inline certificate entry 2: no certificate")) << where;
+  EXPECT_TRUE(is_inline_pem(pem));
+  EXPECT_FALSE(is_inline_pem("/lab/trust/root.pem"));
+  EXPECT_FALSE(is_inline_pem("trust/-----BEGIN.pem"));
+}

@@ -6,12 +6,16 @@
 
 #include <openssl/evp.h>
 
+#include "control/admin_changes.hpp"
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
 #include "control/settings.hpp"
 #include "control/trust_list.hpp"
 #include "control/xconfiguration.hpp"
 #include "lab/pki.hpp"
+#include "proxy/runtime_manager.hpp"
+#include "verify/certificate_summary.hpp"
+#include "verify/cipher_preference.hpp"
 
 using namespace mratls;
 using config::VerifyOriginServer;
@@ -93,7 +97,7 @@ TEST(Settings, AnySubsetAppliesAndOnlyDifferencesAreChanges) {
   EXPECT_EQ(changes[0].setting, "VerifyOriginServer");
   EXPECT_EQ(changes[0].after, "log-only");
   EXPECT_EQ(e.ciphers, config::Expressway{}.ciphers);
-  EXPECT_EQ(control::change_line(changes[0], 9),
+  EXPECT_EQ(proxy::generation_line(control::change_text(changes[0]), 9),
             "[admin] NOTICE: VerifyOriginServer changed from \"On\" to \"log-only\" (runtime generation 9)");
 }
 
@@ -212,4 +216,63 @@ TEST(AdminPage, ThePolicyAllowsItsOwnScriptAndStyleByHashAndNothingInline) {
   EXPECT_EQ(page.body.find("<script", page.body.find("<script") + 1), std::string::npos);
   EXPECT_EQ(page.body.find(" onclick="), std::string::npos);
   EXPECT_EQ(page.body.find(" style="), std::string::npos);
+}
+
+// A reload reads the file again; what the admin API changed goes back on top, each with its
+// line, and what the file now agrees with is forgotten.
+TEST(AdminChanges, AReloadKeepsWhatTheAdminChangedAndForgetsWhatTheFileNowSays) {
+  auto added = self_signed("imp.steven.lab", "imp.steven.lab");
+  auto removed = self_signed("cucm.steven.lab", "cucm.steven.lab");
+  auto file_trust = [&] { return control::TrustList::of(*verify::TrustStore::from_pem_text(removed.cert_pem(), "file.pem")); };
+
+  control::AdminChanges changes;
+  auto set = control::parse_settings(nlohmann::json{{"verify_origin_server", "off"}, {"cipher_preference", "rsa"}});
+  ASSERT_TRUE(set) << set.error();
+  changes.record(*set);
+  auto list = file_trust();
+  auto in = list.add(added.cert_pem());
+  ASSERT_TRUE(in) << in.error().message;
+  changes.record_added((*in)[0], added.cert_pem());
+  changes.record_removed(verify::summarize(removed.cert.get()));
+  EXPECT_EQ(changes.describe().size(), 4u);
+
+  // The file as it was: everything is put back, one line each.
+  config::Expressway settings;
+  auto trust = file_trust();
+  auto kept = changes.reapply(settings, trust);
+  ASSERT_TRUE(kept) << kept.error();
+  EXPECT_EQ(settings.verify_origin_server, VerifyOriginServer::Off);
+  EXPECT_TRUE(verify::is_rsa_first(settings.ciphers));
+  ASSERT_EQ(trust.entries().size(), 1u);
+  EXPECT_EQ(trust.entries()[0].summary.subject_cn, "imp.steven.lab");
+  ASSERT_EQ(kept->lines.size(), 4u);
+  EXPECT_EQ(kept->lines[0], "[reload] NOTICE: VerifyOriginServer kept at \"Off\" as the admin API set it (the file says \"On\")");
+  EXPECT_EQ(kept->lines[1], "[reload] NOTICE: cipher preference kept at \"rsa\" as the admin API set it (the file says \"ecdsa\")");
+  EXPECT_EQ(kept->lines[2], "[reload] NOTICE: trust store kept without " + verify::summarize(removed.cert.get()).subject +
+                                " (SHA-256 " + verify::summarize(removed.cert.get()).sha256 + ") as the admin API removed it");
+  EXPECT_TRUE(kept->lines[3].starts_with("[reload] NOTICE: trust store kept with CN=imp.steven.lab")) << kept->lines[3];
+  EXPECT_EQ(changes.describe().size(), 4u);
+
+  // A file that now says the same: nothing to put back, and nothing left to keep.
+  config::Expressway agreeing;
+  agreeing.verify_origin_server = VerifyOriginServer::Off;
+  agreeing.ciphers = verify::rsa_first(agreeing.ciphers);
+  auto same = control::TrustList::of(*verify::TrustStore::from_pem_text(added.cert_pem(), "file.pem"));
+  kept = changes.reapply(agreeing, same);
+  ASSERT_TRUE(kept) << kept.error();
+  EXPECT_TRUE(kept->lines.empty());
+  EXPECT_TRUE(changes.empty()) << changes.describe().size();
+}
+
+TEST(AdminChanges, AnAddedCertificateWhoseCnTheFileNowHoldsRefusesTheReload) {
+  auto added = self_signed("imp.steven.lab", "imp.steven.lab");
+  auto rekeyed = self_signed("imp.steven.lab", "imp.steven.lab");
+  control::AdminChanges changes;
+  changes.record_added(verify::summarize(added.cert.get()), added.cert_pem());
+  config::Expressway settings;
+  auto trust = control::TrustList::of(*verify::TrustStore::from_pem_text(rekeyed.cert_pem(), "file.pem"));
+  auto kept = changes.reapply(settings, trust);
+  ASSERT_FALSE(kept);
+  EXPECT_NE(kept.error().find("the admin API added CN=imp.steven.lab"), std::string::npos) << kept.error();
+  EXPECT_NE(kept.error().find("CSCwa12905"), std::string::npos) << kept.error();
 }

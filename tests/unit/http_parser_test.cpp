@@ -122,15 +122,44 @@ TEST(HttpParser, TrailersNeitherJoinTheHeadNorChangeTheFraming) {
   EXPECT_TRUE(rest.empty());
   EXPECT_TRUE(p.chunked());
   EXPECT_EQ(p.head().count("Transfer-Encoding"), 1u);
-  EXPECT_EQ(dechunk(body), "hello");
+  EXPECT_EQ(body, "5\r\nhello\r\n0\r\nTransfer-Encoding: gzip\r\n\r\n") << "the framed bytes, forwarded as they came";
 }
 
-TEST(HttpParser, DechunkEndsOnASizeLargerThanWhatIsLeft) {
-  // Found by libFuzzer: a size that wrapped round sent dechunk into an endless loop.
-  EXPECT_EQ(dechunk("A" + std::string(40, 'f') + "\r\nabc\r\n"), "");
-  EXPECT_EQ(dechunk("ffffffffffffffff1\r\nabc\r\n0\r\n\r\n"), "");
-  EXPECT_EQ(dechunk("3\r\nabc\r\n9\r\nxy\r\n"), "abc");
-  EXPECT_EQ(dechunk("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), "abcde");
+// A client that reads the body takes the payload from llhttp as it decodes the framing: chunk
+// sizes, extensions and trailers left out, across any split of the bytes, and cleared for the
+// next message. (A second decoder of the framing once looped for ever under the fuzzer.)
+TEST(HttpParser, ThePayloadIsWhatLlhttpHandsOver) {
+  const std::string wire = "HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX: y\r\n\r\n"
+                           "HTTP/1.1 200 \r\nContent-Length: 4\r\n\r\nwxyz";
+  for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
+    HttpParser p(HttpParser::Kind::Response, {});
+    p.keep_payload(true);
+    std::string rest;
+    std::vector<std::string> payloads;
+    for (auto part : {std::string_view(wire).substr(0, cut), std::string_view(wire).substr(cut)}) {
+      rest.append(part);
+      for (std::size_t used = 1; used > 0 && !rest.empty();) {
+        used = p.feed(rest);
+        rest.erase(0, used);
+        if (p.message_complete()) {
+          payloads.push_back(p.payload());
+          p.next_message();
+          used = 1;
+        }
+      }
+    }
+    ASSERT_FALSE(p.failed()) << cut << ": " << p.failure_text();
+    ASSERT_EQ(payloads.size(), 2u) << cut;
+    EXPECT_EQ(payloads[0], "abcde") << cut;
+    EXPECT_EQ(payloads[1], "wxyz") << cut;
+  }
+  // A size larger than what follows is not a payload: the message is not complete.
+  HttpParser p(HttpParser::Kind::Response, {});
+  p.keep_payload(true);
+  std::string_view huge = "HTTP/1.1 200 \r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff1\r\nabc\r\n0\r\n\r\n";
+  huge.remove_prefix(p.feed(huge));
+  p.feed(huge);
+  EXPECT_FALSE(p.message_complete());
 }
 
 TEST(HttpParser, AnInterimResponseThatNamesABodyLengthIsMalformed) {

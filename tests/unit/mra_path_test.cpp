@@ -109,3 +109,12 @@ TEST(MraPath, OriginUrlBracketsIpv6) {
   MraTarget t{"d.lab", "https", "fd00::5", 8443, true};
   EXPECT_EQ(t.origin_url("/x"), "https://[fd00::5]:8443/x");
 }
+
+TEST(MraPath, HostPortBracketsAnIpv6AddressOnce) {
+  EXPECT_EQ(host_port("cucm.steven.lab", 8443), "cucm.steven.lab:8443");
+  EXPECT_EQ(host_port("10.48.36.215", 6972), "10.48.36.215:6972");
+  EXPECT_EQ(host_port("2001:db8::5", 8443), "[2001:db8::5]:8443");
+  EXPECT_EQ(host_port("[::1]", 9090), "[::1]:9090");
+  EXPECT_EQ(url_host("fe80::1"), "[fe80::1]");
+  EXPECT_EQ(url_host("cucm"), "cucm");
+}

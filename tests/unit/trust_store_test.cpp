@@ -42,3 +42,16 @@ TEST(TrustStore, ManyThreadsVerifyThroughTheSameAuthorities) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(accepted.load(), kThreads * kRounds);
 }
+
+// A trust store the admin API edited is exported as the certificates themselves; loading reads
+// such an entry as PEM text, and names it by its place in the list when it is not one.
+TEST(TrustStore, InlineEntriesAreReadAsPemAndNamedByTheirPlace) {
+  auto root = lab::make_ca("mratls Inline Root CA");
+  auto store = verify::TrustStore::load({root.cert_pem()});
+  ASSERT_TRUE(store) << store.error();
+  ASSERT_EQ(store->certificates().size(), 1u);
+  EXPECT_EQ(store->sources()[0], "inline certificate entry 1");
+  auto bad = verify::TrustStore::load({root.cert_pem(), "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"});
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().starts_with("inline certificate entry 2: ")) << bad.error();
+}
