@@ -13,12 +13,13 @@
 # the requests answered, the errors on the healthy path (which must stay 0), the faults
 # injected and the client's socket errors. It writes DIR/soak.csv and DIR/soak.png (gnuplot)
 # and ends with a verdict: RSS and descriptors flat after the warm-up (the first 5 minutes, or
-# a tenth of the run), no error beyond the injected faults. Exit 0 if so, 1 if not.
+# a tenth of the run; descriptors judged by trend, last third against first), no error beyond
+# the injected faults. Exit 0 if so, 1 if not.
 # Runs by hand, never as a test; installs nginx-light, wrk, python3 and gnuplot-nox if missing.
 set -euo pipefail
 
 minutes=60 conns=32 load=80 out="" mratls=""
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
@@ -279,7 +280,10 @@ unset multiplot
 EOF
 
 # The verdict: after the warm-up, RSS within 10 % (and 4 MiB) of its first value, descriptors
-# within 5 of theirs, and no error that was not injected.
+# not trending up, and no error that was not injected. Descriptors move with the idle origin
+# pool (up to one kept-alive connection per client connection, for idle_ms) and the faulty
+# origins' connections in flight when the minute's sample is taken, so one sample against
+# another says nothing: a leak shows as the last third of the run above the first third.
 status=0
 python3 - "$csv" <<'EOF' || status=1
 import csv, sys
@@ -290,9 +294,11 @@ rss = [int(r["rss_kib"]) for r in after]
 fds = [int(r["fds"]) for r in after]
 errors = sum(int(r["good_errors"]) + int(r["socket_errors"]) for r in rows)
 rss_ok = max(rss) - rss[0] <= max(4096, rss[0] // 10)
-fds_ok = max(fds) - min(fds) <= 5
+third = max(1, len(fds) // 3)
+fds_ok = max(fds[-third:]) <= max(fds[:third]) + 5
 print(f"soak: after {warm} min of warm-up RSS {rss[0]} → {rss[-1]} KiB (max {max(rss)}): {'flat' if rss_ok else 'GROWS'}; "
-      f"fds {min(fds)}..{max(fds)}: {'flat' if fds_ok else 'GROW'}; errors beyond the injected faults: {errors}")
+      f"fds {min(fds)}..{max(fds)}, highest {max(fds[:third])} in the first third and {max(fds[-third:])} in the last: "
+      f"{'flat' if fds_ok else 'GROW'}; errors beyond the injected faults: {errors}")
 sys.exit(0 if rss_ok and fds_ok and errors == 0 else 1)
 EOF
 echo "soak: $csv and $out/soak.png written" >&2
