@@ -53,6 +53,8 @@ struct HttpMessageView {
   const Headers* headers = nullptr;  // printed at DEBUG; none when null
 };
 
+inline HttpMessageView view_of(const HttpMessage& message) { return {message.first_line, &message.headers}; }
+
 enum class HttpDetail { ReceiveRequest, SendingRequest, ReceiveResponse, SendingResponse };
 
 // Views of the transaction's values: a line is formatted where it is built, never kept.

@@ -11,7 +11,6 @@
 #include <array>
 #include <cctype>
 #include <optional>
-#include <random>
 
 #include "logs/line_format.hpp"
 #include "mra/mra_path.hpp"
@@ -25,22 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
-
-std::string new_uuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::uint64_t hi = rng(), lo = rng();
-  hi = (hi & 0xffffffffffff0fffULL) | 0x4000ULL;
-  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  // Hex by hand: snprintf's format parsing was a visible part of every request without a TrackingID.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(36, '-');
-  std::size_t at = 0;
-  auto put = [&](std::uint64_t bits, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) id[at++] = kHex[(bits >> (4 * i)) & 15];
-  };
-  put(hi >> 32, 8), ++at, put(hi >> 16, 4), ++at, put(hi, 4), ++at, put(lo >> 48, 4), ++at, put(lo, 12);
-  return id;
-}
 
 }  // namespace
 
@@ -89,12 +72,6 @@ void ClientSession::drain() {
     std::error_code ignored;
     socket_.cancel(ignored);
   }
-}
-
-void ClientSession::log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
-                        logs::HttpMessageView msg, bool with_tracking) {
-  logs::HttpLine line{detail, Clock::now(), txn.id, with_tracking ? std::string_view(txn.tracking_id) : std::string_view(), ip, port, msg};
-  rt.log->write(line.time, logs::http_line(line, rt.log->level()));
 }
 
 asio::awaitable<std::size_t> ClientSession::read_client(std::chrono::milliseconds timeout, std::error_code& ec) {
@@ -162,7 +139,7 @@ asio::awaitable<void> ClientSession::run() {
     if (ec) {
       // A client that stalls in the middle of a head gets 408; a closed or idle one just goes.
       if (deadline_.expired() && parser_->head_bytes() > 0) {
-        Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt, 0, nullptr, {}};
+        Transaction txn(rt, shared_, thread_, "");
         warn(*rt, "Request head from " + client_ip_ + ":" + std::to_string(client_port_) + " not complete within " +
                       std::to_string(rt->config.timeouts.client_header_ms) + " ms");
         const LocalResponse timeout = request_timeout();
@@ -174,9 +151,8 @@ asio::awaitable<void> ClientSession::run() {
     // The runtime in force when the request arrived: a reload while the connection sat idle applies.
     rt = shared_.runtimes->current();
     write_timeout_ = std::chrono::milliseconds(rt->config.timeouts.idle_ms);
-    Txn txn{rt, std::to_string(shared_.next_txn++), "", std::nullopt, 0, nullptr, {}};
     const auto* tracking = parser_->head().find("TrackingID");
-    txn.tracking_id = tracking ? *tracking : new_uuid();
+    Transaction txn(rt, shared_, thread_, tracking ? *tracking : "");
     txn_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(rt->config.timeouts.transaction_ms);
     bool keep_going = co_await handle(txn);
     txn_deadline_.reset();
@@ -191,32 +167,30 @@ asio::awaitable<void> ClientSession::run() {
 }
 
 asio::awaitable<void> ClientSession::report_parse_failure(const Runtime& rt) {
-  Txn txn{shared_.runtimes->current(), std::to_string(shared_.next_txn++), new_uuid(), std::nullopt, 0, nullptr, {}};
+  Transaction txn(shared_.runtimes->current(), shared_, thread_, "");
   const auto& head = parser_->head();
   if (!head.method.empty() && !head.target.empty())
-    log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
+    txn.http_line(logs::HttpDetail::ReceiveRequest, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
   warn(rt, "Bad request from " + client_ip_ + ":" + std::to_string(client_port_) + ": " + parser_->failure_text());
   co_await respond(txn, unreadable_request(parser_->failure(), parser_->failure_text()), false);
 }
 
-asio::awaitable<bool> ClientSession::respond(Txn& txn, const LocalResponse& r, bool keep_alive) {
-  // Before the client can read the answer, so that whoever keeps outcomes has this one by then.
-  if (txn.outcome && txn.rt->outcomes)
-    txn.rt->outcomes->record(txn.tracking_id, *txn.outcome, verify::is_rsa_first(txn.rt->config.expressway.ciphers));
+asio::awaitable<bool> ClientSession::respond(Transaction& txn, const LocalResponse& r, bool keep_alive) {
   logs::HttpMessage logged;
-  logged.record_headers = txn.rt->log->level() == config::LogLevel::Debug;
-  count_response(txn, r.status);
+  logged.record_headers = txn.rt().log->level() == config::LogLevel::Debug;
+  // Before the client can read the answer, so that whoever keeps outcomes has this one by then.
+  txn.final_status(r.status);
   auto bytes = local_response(r, keep_alive, logged);
-  log(*txn.rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, logged, false);
+  txn.http_line(logs::HttpDetail::SendingResponse, client_ip_, client_port_, view_of(logged), false);
   std::error_code ec;
   co_await write_client(bytes, ec);
   co_return keep_alive && !ec;
 }
 
-asio::awaitable<bool> ClientSession::handle(Txn& txn) {
-  const Runtime& rt = *txn.rt;
+asio::awaitable<bool> ClientSession::handle(Transaction& txn) {
+  const Runtime& rt = txn.rt();
   const HttpHead& head = parser_->head();
-  log(rt, logs::HttpDetail::ReceiveRequest, txn, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
+  txn.http_line(logs::HttpDetail::ReceiveRequest, client_ip_, client_port_, logs::HttpMessageView{request_line(), &head.headers});
 
   auto decision = route_request(head, rt.config.listen.public_name, rt.allow_list, client_ip_);
   if (decision.access) {
@@ -225,7 +199,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
   }
   if (const auto* refusal = decision.refusal()) {
     if (!refusal->warning.empty()) warn(rt, refusal->warning);
-    if (decision.access && !decision.access->allowed) txn.outcome = verify::Denied{};
+    if (decision.access && !decision.access->allowed) txn.fail(verify::Denied{});
     // A refused request whose body we have not read cannot keep the connection.
     co_return co_await respond(txn, refusal->response, parser_->keep_alive() && !parser_->has_body());
   }
@@ -236,7 +210,7 @@ asio::awaitable<bool> ClientSession::handle(Txn& txn) {
     if (ec) co_return false;
   }
   const bool keep_going = co_await forward(txn, route.origin, route.origin_path);
-  txn.target = nullptr;  // it points into the route, which ends here
+  txn.route_to(nullptr);  // the target is the route's, which ends here
   co_return keep_going;
 }
 
@@ -271,24 +245,10 @@ void ClientSession::warn(const Runtime& rt, const std::string& text) {
   rt.log->write_now(logs::thread_line(thread_.index, "WARNING", text));
 }
 
-void ClientSession::warn(const Runtime& rt, Txn& txn, const std::string& text) {
-  txn.lines.push_back(logs::thread_line(thread_.index, "WARNING", text));
-  rt.log->write_now(txn.lines.back());
-}
-
-void ClientSession::count_response(Txn& txn, int status) {
-  txn.status = status;
-  if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
-  // Before the client can read the answer, as the outcomes are: whoever looks after it sees this one.
-  if (txn.target && (txn.outcome || shared_.board.watching()))
-    shared_.board.record(txn.target->host, txn.target->port, status, txn.outcome, std::move(txn.lines),
-                         verify::is_rsa_first(txn.rt->config.expressway.ciphers));
-}
-
-asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Txn& txn, const mra::MraTarget& target,
+asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Transaction& txn, const mra::MraTarget& target,
                                                                               const asio::ip::address& address,
                                                                               const logs::HttpMessage& sent, bool& reused) {
-  const Runtime& rt = *txn.rt;
+  const Runtime& rt = txn.rt();
   const OriginKey& key = key_for(rt, target, address);
   const int attempts = 1 + rt.config.expressway.connect_attempts_max_retries;
   for (int attempt = 0; attempt < attempts; ++attempt) {
@@ -296,7 +256,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
     if (reused && rt.config.origin.keep_alive)
       conn = thread_.pool.take(key, std::chrono::milliseconds(rt.config.timeouts.idle_ms));
     reused = conn != nullptr;
-    log(rt, logs::HttpDetail::SendingRequest, txn, key.ip, target.port, sent);
+    txn.http_line(logs::HttpDetail::SendingRequest, key.ip, target.port, view_of(sent));
     if (conn) {
       ThreadCounters::bump(thread_.counters.pool_reuses);
       co_return conn;
@@ -305,8 +265,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> ClientSession::open_origin(Tx
     if (target.protocol != "http" && (opened || !std::holds_alternative<verify::NetworkFailure>(opened.error().outcome)))
       ThreadCounters::bump(opened ? thread_.counters.origin_handshakes_ok : thread_.counters.origin_handshakes_failed);
     if (opened) co_return std::move(*opened);
-    txn.outcome = opened.error().outcome;
-    txn.lines = std::move(opened.error().lines);
+    txn.fail(opened.error().outcome, std::move(opened.error().lines));
   }
   co_return nullptr;
 }
@@ -335,8 +294,8 @@ asio::awaitable<ClientSession::Sent> ClientSession::send_request(const Runtime& 
   co_return sent;
 }
 
-asio::awaitable<bool> ClientSession::refuse_body(Txn& txn, const Sent& sent) {
-  const Runtime& rt = *txn.rt;
+asio::awaitable<bool> ClientSession::refuse_body(Transaction& txn, const Sent& sent) {
+  const Runtime& rt = txn.rt();
   const std::string client = client_ip_ + ":" + std::to_string(client_port_);
   if (sent.client == Sent::Client::MalformedBody) {
     warn(rt, "Bad request from " + client + ": " + parser_->failure_text());
@@ -349,16 +308,16 @@ asio::awaitable<bool> ClientSession::refuse_body(Txn& txn, const Sent& sent) {
   co_return false;
 }
 
-asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& target, const std::string& origin_path) {
-  const Runtime& rt = *txn.rt;
+asio::awaitable<bool> ClientSession::forward(Transaction& txn, const mra::MraTarget& target, const std::string& origin_path) {
+  const Runtime& rt = txn.rt();
   const bool request_has_body = parser_->has_body();
   const bool can_keep = parser_->keep_alive() && !request_has_body;
-  txn.target = &target;
+  txn.route_to(&target);
 
   auto address = co_await resolve_origin(rt, target);
   if (!address) {
-    warn(rt, txn, address.error());
-    txn.outcome = verify::NetworkFailure{mra::host_port(target.host, target.port), address.error()};
+    txn.warn(address.error());
+    txn.fail(verify::NetworkFailure{mra::host_port(target.host, target.port), address.error()});
     co_return co_await respond(txn, connect_failed(), can_keep);
   }
   const std::string host_port = mra::host_port(target.host, target.port);
@@ -393,13 +352,12 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.
         const std::string check_name = checked_name(rt, target, address->to_string());
         const auto text = verify::ssl_error_text(static_cast<unsigned long>(error.value()), rt.log->openssl_text());
-        txn.lines.push_back(logs::ssl_failed_line(thread_.index, check_name, text));
-        rt.log->write_now(txn.lines.back());
-        txn.outcome = post_handshake_outcome(error, conn->ssl(), check_name, text);
+        txn.line(logs::ssl_failed_line(thread_.index, check_name, text));
+        txn.fail(post_handshake_outcome(error, conn->ssl(), check_name, text));
       } else {
         const std::string why = sent.origin_error ? "write failed: " + sent.origin_error.message() : "connection closed before a response";
-        warn(rt, txn, "Origin " + mra::host_port(target.host, target.port) + " " + why);
-        txn.outcome = verify::NetworkFailure{mra::host_port(target.host, target.port), why};
+        txn.warn("Origin " + mra::host_port(target.host, target.port) + " " + why);
+        txn.fail(verify::NetworkFailure{mra::host_port(target.host, target.port), why});
       }
       co_return co_await respond(txn, connect_failed(), false);
     }
@@ -417,8 +375,8 @@ asio::awaitable<bool> ClientSession::forward(Txn& txn, const mra::MraTarget& tar
   co_return false;
 }
 
-asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, OriginConnection& conn) {
-  const Runtime& rt = *txn.rt;
+asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Transaction& txn, OriginConnection& conn) {
+  const Runtime& rt = txn.rt();
   HttpParser::Limits limits;
   limits.max_header_bytes = rt.config.limits.max_header_bytes;
   HttpParser response(HttpParser::Kind::Response, limits);
@@ -446,8 +404,8 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
   };
   // Before any final response head has gone to the client, a fault is answered with a status.
   auto fail_before_response = [&](const std::string& why, bool timeout) -> asio::awaitable<Relay> {
-    warn(rt, txn, origin() + why);
-    if (timeout) txn.outcome = verify::OriginTimeout{mra::host_port(conn.key().host, conn.key().port)};
+    txn.warn(origin() + why);
+    if (timeout) txn.fail(verify::OriginTimeout{mra::host_port(conn.key().host, conn.key().port)});
     // A named local, not a conditional temporary: g++ 12 destroys such temporaries twice
     // when they cross a co_await.
     LocalResponse answer = connect_failed();
@@ -477,8 +435,8 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     }
     const HttpHead& rh = response.head();
     const std::string status_line = rh.version() + " " + std::to_string(rh.status) + " " + rh.reason;
-    log(rt, logs::HttpDetail::ReceiveResponse, txn, conn.key().ip, conn.key().port, logs::HttpMessageView{status_line, &rh.headers},
-        false);
+    txn.http_line(logs::HttpDetail::ReceiveResponse, conn.key().ip, conn.key().port, logs::HttpMessageView{status_line, &rh.headers},
+                  false);
     // Upgrade is never forwarded, so a 101 answers a question nobody asked.
     if (rh.status == 101) {
       const std::string why = "sent 101 Switching Protocols to a request that asked for no upgrade";
@@ -494,8 +452,8 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
     sent.record_headers = rt.log->level() == config::LogLevel::Debug;
     std::string out_head = client_response_head(rh, keep, sent);
     if (rh.status >= 200) {
-      count_response(txn, rh.status);
-      log(rt, logs::HttpDetail::SendingResponse, txn, client_ip_, client_port_, sent, false);
+      txn.final_status(rh.status);
+      txn.http_line(logs::HttpDetail::SendingResponse, client_ip_, client_port_, view_of(sent), false);
     }
     // A response that has no body but names one (HEAD, 204, 304): a broken origin may send it
     // anyway, and those bytes would answer the next request on the connection.
@@ -509,7 +467,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
       std::size_t used = response.feed(in.view());
       if (response.failed()) {
         if (!head_unsent.empty()) co_await write_client(head_unsent, ec);
-        warn(rt, txn, origin() + "malformed response body: " + response.failure_text());
+        txn.warn(origin() + "malformed response body: " + response.failure_text());
         co_return Relay{};
       }
       if (used > 0 || !head_unsent.empty()) {
@@ -526,7 +484,7 @@ asio::awaitable<ClientSession::Relay> ClientSession::relay_response(Txn& txn, Or
           break;
         }
         // The client has part of a response: all that is left is to close, and say why.
-        warn(rt, txn, origin() + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
+        txn.warn(origin() + (txn_expired()                ? "transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms) + " ms"
                            : origin_deadline.expired() ? "no data within " + std::to_string(response_ms.count()) + " ms in the middle of a response body"
                                                        : "connection closed in the middle of a response body: " + ec.message()));
         co_return Relay{};

@@ -17,6 +17,7 @@
 #include "proxy/http_write.hpp"
 #include "mra/mra_path.hpp"
 #include "proxy/origin_connection.hpp"
+#include "proxy/transaction.hpp"
 
 namespace mratls::proxy {
 
@@ -30,25 +31,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   void drain();
 
  private:
-  struct Txn {
-    std::shared_ptr<const Runtime> rt;
-    std::string id;
-    std::string tracking_id;
-    // Why the request did not reach its origin, once known; recorded with the response.
-    std::optional<verify::Outcome> outcome;
-    int status = 0;                          // the final status sent to the client
-    const mra::MraTarget* target = nullptr;  // the origin, once routed; valid inside handle()
-    std::vector<std::string> lines;          // the WARNING/ERROR lines about the origin
-  };
-
   asio::awaitable<void> run();
-  asio::awaitable<bool> handle(Txn& txn);
-  // Every final response is counted by status (GET /metrics) before it is written; one from an
-  // origin's transaction is recorded too: verification failures always, the rest for the origin
-  // table while an admin listener watches.
-  void count_response(Txn& txn, int status);
-  // A WARNING line that also goes with the transaction to the origin table.
-  void warn(const Runtime& rt, Txn& txn, const std::string& text);
+  asio::awaitable<bool> handle(Transaction& txn);
   struct Relay {
     bool keep_client = false;     // the client connection can take another request
     bool origin_reusable = false; // the origin connection can go back to the pool
@@ -56,10 +40,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::error_code silent_error; // why, when it said so (a TLS 1.3 alert arrives only after the handshake)
   };
 
-  asio::awaitable<bool> forward(Txn& txn, const mra::MraTarget& target, const std::string& origin_path);
+  asio::awaitable<bool> forward(Transaction& txn, const mra::MraTarget& target, const std::string& origin_path);
   // A pooled connection when `reused` comes in true and one is idle, else a new one, with the
   // configured connection attempts; `reused` says which it was.
-  asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Txn& txn, const mra::MraTarget& target,
+  asio::awaitable<std::unique_ptr<OriginConnection>> open_origin(Transaction& txn, const mra::MraTarget& target,
                                                                  const asio::ip::address& address,
                                                                  const logs::HttpMessage& sent, bool& reused);
   // How sending a request went: the origin side, and the client side of its body.
@@ -71,9 +55,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   asio::awaitable<Sent> send_request(const Runtime& rt, OriginConnection& conn, const std::string& request_head);
   // A body that failed after its head went to the origin: 400 or 408 and a line, or nothing
   // when the client has gone. The connection always closes.
-  asio::awaitable<bool> refuse_body(Txn& txn, const Sent& sent);
-  asio::awaitable<Relay> relay_response(Txn& txn, OriginConnection& conn);
-  asio::awaitable<bool> respond(Txn& txn, const LocalResponse& r, bool keep_alive);
+  asio::awaitable<bool> refuse_body(Transaction& txn, const Sent& sent);
+  asio::awaitable<Relay> relay_response(Transaction& txn, OriginConnection& conn);
+  asio::awaitable<bool> respond(Transaction& txn, const LocalResponse& r, bool keep_alive);
   asio::awaitable<void> report_parse_failure(const Runtime& rt);
 
   asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
@@ -85,12 +69,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   bool txn_expired() const;
   void warn(const Runtime& rt, const std::string& text);
 
-  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
-           logs::HttpMessageView msg, bool with_tracking = true);
-  void log(const Runtime& rt, logs::HttpDetail detail, const Txn& txn, std::string_view ip, int port,
-           const logs::HttpMessage& msg, bool with_tracking = true) {
-    log(rt, detail, txn, ip, port, logs::HttpMessageView{msg.first_line, &msg.headers}, with_tracking);
-  }
   const OriginKey& key_for(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address);
   // "GET /x HTTP/1.1" of the request being handled, as its lines show it.
   std::string request_line() const;

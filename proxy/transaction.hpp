@@ -1,0 +1,69 @@
+// One request as the log, the counters and the origin table know it: its Txn-id and TrackingID,
+// the runtime it runs under, the origin once it is routed, and why it failed. Every path of the
+// session reports through here, the same way: each HTTP step's line, the WARNING and ERROR
+// lines that go with the transaction, and its final status counted and recorded, outcome and
+// all, before the client can read the response.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logs/line_format.hpp"
+#include "mra/mra_path.hpp"
+#include "proxy/event_thread.hpp"
+#include "proxy/runtime.hpp"
+#include "verify/outcome.hpp"
+
+namespace mratls::proxy {
+
+class Transaction {
+ public:
+  // A new Txn-id; an empty tracking id is made up, as Traffic Server does for a request without
+  // a TrackingID header.
+  Transaction(std::shared_ptr<const Runtime> rt, SharedState& shared, EventThread& thread, std::string tracking_id);
+
+  const Runtime& rt() const { return *rt_; }
+  const std::shared_ptr<const Runtime>& runtime() const { return rt_; }
+  const std::string& id() const { return id_; }
+  const std::string& tracking_id() const { return tracking_id_; }
+  int status() const { return status_; }
+
+  // The origin, once routed; the target must outlive the transaction's reports.
+  void route_to(const mra::MraTarget* target) { target_ = target; }
+
+  // The line of one HTTP step (Receive Request, Sending Request, ...).
+  void http_line(logs::HttpDetail detail, std::string_view ip, int port, logs::HttpMessageView message,
+                 bool with_tracking = true) const;
+  // A WARNING line that goes with the transaction to the origin table.
+  void warn(const std::string& text);
+  // A line already formatted (the appliance's SSL ERROR line), kept the same way.
+  void line(std::string text);
+  // Why the request did not reach its origin, with the lines that said so, when not yet written.
+  void fail(verify::Outcome outcome) { outcome_ = std::move(outcome); }
+  void fail(verify::Outcome outcome, std::vector<std::string> lines);
+  const std::optional<verify::Outcome>& outcome() const { return outcome_; }
+
+  // The final status, before its response is written: counted by status (GET /metrics), its
+  // outcome recorded for whoever keeps outcomes (the lab), and the origin's row in the table
+  // updated: verification failures always, the rest while an admin listener watches.
+  void final_status(int status);
+
+ private:
+  std::shared_ptr<const Runtime> rt_;
+  SharedState& shared_;
+  EventThread& thread_;
+  std::string id_;
+  std::string tracking_id_;
+  std::optional<verify::Outcome> outcome_;
+  int status_ = 0;
+  const mra::MraTarget* target_ = nullptr;
+  std::vector<std::string> lines_;  // the WARNING/ERROR lines about the origin
+};
+
+// A TrackingID for a request that brings none: a random (version 4) UUID.
+std::string new_tracking_id();
+
+}  // namespace mratls::proxy
