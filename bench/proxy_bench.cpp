@@ -23,7 +23,7 @@
 
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
-#include "proxy/in_process.hpp"
+#include "lab/in_process.hpp"
 #include "mra/mra_path.hpp"
 
 using namespace mratls;
@@ -118,7 +118,7 @@ Result run_mratls(const Mode& mode, const std::string& trust_file, Load load) {
   config.origin.tls_session_reuse = mode.pooled;
   config.allow_list.push_back(
       {"https://" + origin.host + ":" + std::to_string(port) + "/cucm-uds/", config::MatchType::Prefix, {"GET"}});
-  auto proxy = proxy::InProcessProxy::start(config);
+  auto proxy = lab::InProcessProxy::start(config);
   if (!proxy) throw std::runtime_error(proxy.error());
   auto r = drive((*proxy)->port(), origin.request, load);
   r.origin_handshakes = origin.server->handshakes();

@@ -40,7 +40,7 @@ std::vector<std::string> transaction_reasons(const std::function<std::vector<std
   return t.reasons;
 }
 
-EvidenceSource evidence_of(proxy::InProcessProxy& proxy) {
+EvidenceSource evidence_of(lab::InProcessProxy& proxy) {
   return [&proxy](const std::string& tracking_id) {
     StepEvidence e;
     e.reasons = transaction_reasons(

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "lab/in_process.hpp"
 #include "lab/login_sequence.hpp"
-#include "proxy/in_process.hpp"
 #include "verify/fix_catalogue.hpp"
 
 namespace mratls::lab {
@@ -46,7 +46,7 @@ std::vector<std::string> transaction_reasons(const std::function<std::vector<std
                                              const std::string& tracking_id);
 
 // The in-process proxy's evidence: its lines, and the outcomes it records.
-EvidenceSource evidence_of(proxy::InProcessProxy& proxy);
+EvidenceSource evidence_of(lab::InProcessProxy& proxy);
 
 // `evidence` may be empty: steps are then explained by nothing but their status.
 // `on_step`, when given, hears of each step as soon as it is answered (the admin page shows them).

@@ -7,7 +7,7 @@
 #include "lab/scenarios.hpp"
 #include "mra/mra_path.hpp"
 #include "proxy/blocking_client.hpp"
-#include "proxy/in_process.hpp"
+#include "lab/in_process.hpp"
 #include "verify/cipher_preference.hpp"
 
 namespace mratls::lab {
@@ -97,7 +97,7 @@ std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock&
   auto config = lab_config(dir);
   (*cluster)->configure_proxy(config);
   config.servers.front().nodes.push_back(node_ip);
-  auto proxy = proxy::InProcessProxy::start(config);
+  auto proxy = lab::InProcessProxy::start(config);
   if (!proxy) throw std::runtime_error(proxy.error());
 
   struct Request {
@@ -166,7 +166,7 @@ Matrix run_matrix(const LabDir& dir, const std::vector<std::unique_ptr<RunningCl
     for (const auto& setting : settings) {
       auto config = base;
       apply(setting, config);
-      auto proxy = proxy::InProcessProxy::start(config);
+      auto proxy = lab::InProcessProxy::start(config);
       if (!proxy) throw std::runtime_error(proxy.error());
       auto& p = **proxy;
       // The proxy's outcome store fits each fix to the cipher string this proxy runs with.

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <set>
 
+#include "lab/in_process.hpp"
 #include "lab/mock_origin.hpp"
 #include "lab/runner.hpp"
 #include "lab/scenarios.hpp"
 #include "mra/mra_path.hpp"
 #include "proxy/blocking_client.hpp"
-#include "proxy/in_process.hpp"
 #include "config/save.hpp"
 #include "scan/scanner.hpp"
 
@@ -482,7 +482,7 @@ std::expected<SiteRun, std::string> run_site(const SiteModel& site, const std::v
                                              const lab::LabDir& dir, const ReplayLimits& limits) {
   auto live = LiveSite::start(site, shapes, applied, pki, dir);
   if (!live) return std::unexpected(live.error());
-  auto proxy = proxy::InProcessProxy::start((*live)->proxy_config());
+  auto proxy = lab::InProcessProxy::start((*live)->proxy_config());
   if (!proxy) return std::unexpected("the proxy did not start: " + proxy.error());
   auto& p = **proxy;
 

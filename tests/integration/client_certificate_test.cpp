@@ -110,13 +110,13 @@ TEST(ClientCertificate, ABrokenServerCertificateIsAConfigurationErrorNamingTheFi
   auto config = base_config(LabPki::get());
   config.expressway.server_certificate = write_file("client-cert/broken.pem", "not a certificate\n");
   config.expressway.server_private_key = write_file("client-cert/vcsc.key", lab::LabAuthorities::shared().expressway.key_pem());
-  auto started = proxy::InProcessProxy::start(config);
+  auto started = lab::InProcessProxy::start(config);
   ASSERT_FALSE(started);
   EXPECT_NE(started.error().find("broken.pem: not a PEM server certificate"), std::string::npos) << started.error();
 
   config.expressway.server_certificate = write_file("client-cert/vcsc.pem", lab::LabAuthorities::shared().expressway.cert_pem());
   config.expressway.server_private_key = write_file("client-cert/other.key", lab::LabAuthorities::shared().root.key_pem());
-  auto mismatched = proxy::InProcessProxy::start(config);
+  auto mismatched = lab::InProcessProxy::start(config);
   ASSERT_FALSE(mismatched);
   EXPECT_NE(mismatched.error().find("other.key: not the key of"), std::string::npos) << mismatched.error();
 }

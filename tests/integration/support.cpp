@@ -67,7 +67,7 @@ int time_scale() {
 }
 
 ProxyUnderTest::ProxyUnderTest(config::Config config) {
-  auto started = proxy::InProcessProxy::start(std::move(config));
+  auto started = lab::InProcessProxy::start(std::move(config));
   if (!started) throw std::runtime_error(started.error());
   proxy_ = std::move(*started);
 }

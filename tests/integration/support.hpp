@@ -2,8 +2,6 @@
 // its log lines collected through the real asynchronous spdlog path, and a raw HTTP client.
 #pragma once
 
-#include "logs/collecting_sink.hpp"
-
 #include <sys/types.h>
 
 #include <chrono>
@@ -16,11 +14,12 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "lab/collecting_sink.hpp"
+#include "lab/in_process.hpp"
 #include "lab/mock_origin.hpp"
 #include "lab/pki.hpp"
 #include "lab/scenarios.hpp"
 #include "proxy/blocking_client.hpp"
-#include "proxy/in_process.hpp"
 #include "verify/cipher_preference.hpp"
 
 namespace mratls::test {
@@ -28,7 +27,7 @@ namespace mratls::test {
 // The appliance's cipher string with the field's RSA-first prefix.
 inline const std::string kRsaFirst = verify::rsa_first(config::Expressway{}.ciphers);
 
-using MemorySink = logs::CollectingSink;
+using MemorySink = lab::CollectingSink;
 
 // The lab's authorities with the trusted root written to a PEM file for the configuration.
 struct LabPki {
@@ -73,13 +72,13 @@ class ProxyUnderTest {
   proxy::Server& server() { return proxy_->server(); }
   MemorySink& sink() { return proxy_->sink(); }
   const std::shared_ptr<logs::Log>& log() const { return proxy_->log(); }
-  proxy::InProcessProxy& in_process() { return *proxy_; }
+  lab::InProcessProxy& in_process() { return *proxy_; }
   // The lines so far, with the syslog prefix checked and removed, and times, client ports and
   // the given origin ports masked.
   std::vector<std::string> masked_lines(const std::vector<std::uint16_t>& origin_ports = {});
 
  private:
-  std::unique_ptr<proxy::InProcessProxy> proxy_;
+  std::unique_ptr<lab::InProcessProxy> proxy_;
 };
 
 // The mratls binary run as a child process, its stderr (and stdout) read as it comes.

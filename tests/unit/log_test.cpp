@@ -7,7 +7,7 @@
 #include <fstream>
 #include <thread>
 
-#include "logs/collecting_sink.hpp"
+#include "lab/collecting_sink.hpp"
 #include "logs/log.hpp"
 #include "logs/syslog_clock.hpp"
 
@@ -47,7 +47,7 @@ TEST(SyslogClock, EveryMillisecondMatchesTheFullPrefixAcrossSecondsAndOffsetChan
 }
 
 TEST(Log, FlushReturnsWithEveryLineInTheSinkAndTheLinesAreWhole) {
-  auto sink = std::make_shared<logs::CollectingSink>();
+  auto sink = std::make_shared<lab::CollectingSink>();
   auto log = logs::Log::over_sink(sink, settings(), "vcsc");
   log->write(at_ms(1657558525910), "first");
   log->write(at_ms(1657558525911), "second\n |multi-line|");
@@ -60,7 +60,7 @@ TEST(Log, FlushReturnsWithEveryLineInTheSinkAndTheLinesAreWhole) {
 }
 
 TEST(Log, ALineReachesTheSinkWithoutAFlushWithinTheBatchInterval) {
-  auto sink = std::make_shared<logs::CollectingSink>();
+  auto sink = std::make_shared<lab::CollectingSink>();
   auto log = logs::Log::over_sink(sink, settings(), "vcsc");
   log->write_now("[ET_NET 0] WARNING: tail -f sees this");
   // Generous for a loaded machine; the writer hands over every kBatchInterval (20 ms).
@@ -68,7 +68,7 @@ TEST(Log, ALineReachesTheSinkWithoutAFlushWithinTheBatchInterval) {
 }
 
 TEST(Log, ManyThreadsLoseNothingAndKeepTheirOwnOrder) {
-  auto sink = std::make_shared<logs::CollectingSink>();
+  auto sink = std::make_shared<lab::CollectingSink>();
   constexpr int kThreads = 4, kLines = 20000;  // past the buffer size that makes a thread hand over itself
   {
     auto log = logs::Log::over_sink(sink, settings(), "vcsc");

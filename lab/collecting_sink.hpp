@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace mratls::logs {
+namespace mratls::lab {
 
 class CollectingSink : public spdlog::sinks::base_sink<std::mutex> {
  public:
@@ -34,4 +34,4 @@ class CollectingSink : public spdlog::sinks::base_sink<std::mutex> {
   std::condition_variable changed_;
 };
 
-}  // namespace mratls::logs
+}  // namespace mratls::lab

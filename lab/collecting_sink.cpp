@@ -1,8 +1,8 @@
-#include "logs/collecting_sink.hpp"
+#include "lab/collecting_sink.hpp"
 
 #include <algorithm>
 
-namespace mratls::logs {
+namespace mratls::lab {
 
 void CollectingSink::sink_it_(const spdlog::details::log_msg& msg) {
   lines_.emplace_back(msg.payload.data(), msg.payload.size());
@@ -34,4 +34,4 @@ void CollectingSink::clear() {
   lines_.clear();
 }
 
-}  // namespace mratls::logs
+}  // namespace mratls::lab
