@@ -47,6 +47,7 @@ std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Exp
 
   for (auto it = removed_.begin(); it != removed_.end();) {
     if (trust.remove(it->first)) {
+      kept.trust_changed = true;
       kept.lines.push_back(kLead + "trust store kept without " + words(it->second) + " as the admin API removed it");
       ++it;
     } else {
@@ -56,6 +57,7 @@ std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Exp
   for (auto it = added_.begin(); it != added_.end();) {
     auto added = trust.add(it->second.pem);
     if (added) {
+      kept.trust_changed = true;
       kept.lines.push_back(kLead + "trust store kept with " + words(it->second.summary) + " as the admin API added it");
       ++it;
     } else if (added.error().kind == TrustRefusal::Kind::AlreadyThere) {

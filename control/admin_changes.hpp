@@ -28,6 +28,7 @@ class AdminChanges {
   // certificate cannot be put back (CSCwa12905): that refuses the reload.
   struct Kept {
     std::vector<std::string> lines;
+    bool trust_changed = false;  // the trust list differs from the file's
   };
   std::expected<Kept, std::string> reapply(config::Expressway& settings, TrustList& trust);
 

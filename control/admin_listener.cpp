@@ -15,11 +15,9 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
     : proxy_(server),
       controller_(server), api_(controller_, AdminAccess{}), server_(api_, hub_), address_(std::move(address)) {
   // Every runtime that becomes current, from the API or a SIGHUP: the live view follows the
-  // log it writes to and shows its state.
-  server.runtimes().on_current([this](const proxy::Runtime& rt) {
-    follow(rt.log);
-    hub_.publish("state", controller_.state().dump());
-  });
+  // log it writes to (before the change's own lines) and shows its state.
+  server.runtimes().on_new_log([this](const std::shared_ptr<logs::Log>& log) { follow(log); });
+  server.runtimes().on_current([this](const proxy::Runtime&) { hub_.publish("state", controller_.state().dump()); });
   api_.add_to_state = [&server](nlohmann::json& state) { state["origins"] = origins_json(server.board().origins()); };
   api_.metrics = [&server] {
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};
@@ -69,6 +67,7 @@ std::expected<std::unique_ptr<AdminListener>, std::string> AdminListener::open(
 
 AdminListener::~AdminListener() {
   proxy_.runtimes().on_current({});
+  proxy_.runtimes().on_new_log({});
   server_.stop();
   proxy_.board().watch(false);
   if (followed_) followed_->set_tap(nullptr);
@@ -80,7 +79,10 @@ std::string AdminListener::url() const {
 
 void AdminListener::follow(std::shared_ptr<logs::Log> log) {
   if (followed_ == log) return;
-  if (followed_) followed_->set_tap(nullptr);
+  if (followed_) {
+    followed_->flush();  // what it has taken so far reaches the view
+    followed_->set_tap(nullptr);
+  }
   log->set_tap([this](std::string_view line) { hub_.publish("log", std::string(line)); });
   followed_ = std::move(log);
 }

@@ -28,7 +28,7 @@ Controller::Controller(proxy::Server& server) : server_(server) {
     auto trust = TrustList::of(*next.trust);
     auto kept = record.reapply(next.config.expressway, trust);
     if (!kept) return std::unexpected(kept.error());
-    if (!kept->lines.empty()) next.trust = std::make_shared<const verify::TrustStore>(trust.store());
+    if (kept->trust_changed) next.trust = std::make_shared<const verify::TrustStore>(trust.store());
     next.lines.insert(next.lines.end(), kept->lines.begin(), kept->lines.end());
     next.on_current = [this, record = std::move(record)] { keep(record); };
     return {};
@@ -157,9 +157,12 @@ std::vector<std::string> Controller::admin_changes() const {
 std::string Controller::config_yaml() const {
   const auto rt = server_.runtime();
   auto config = rt->config;
-  // A store the admin edited no longer matches the files: write out the certificates.
+  // A store the admin edited no longer matches the files: write out the certificates (none,
+  // when every one was removed: the files always hold at least one).
   const auto& sources = rt->trust->sources();
-  if (std::ranges::any_of(sources, [](const std::string& s) { return s.empty(); })) {
+  const bool edited = std::ranges::any_of(sources, [](const std::string& s) { return s.empty(); }) ||
+                      (sources.empty() && !config.expressway.trusted_ca_certificates.empty());
+  if (edited) {
     config.expressway.trusted_ca_certificates.clear();
     const auto list = TrustList::of(*rt->trust);
     for (const auto& entry : list.entries())

@@ -115,7 +115,8 @@ asio::awaitable<void> MockOrigin::Impl::serve(Stream& stream) {
   // Requests are read with the proxy's own parser: what it cannot read one way only (or what
   // is not HTTP at all, a TLS ClientHello on a plain port, say) is answered as Tomcat does, 400,
   // and the connection closed.
-  proxy::HttpParser parser(proxy::HttpParser::Kind::Request, {});
+  // Wider limits than the proxy's: whatever it forwards, with the headers it adds, is read.
+  proxy::HttpParser parser(proxy::HttpParser::Kind::Request, {1 << 20, 1 << 16, 2000});
   parser.keep_payload(true);
   std::string buffer;
   char chunk[8192];

@@ -41,6 +41,11 @@ void RuntimeManager::on_current(std::function<void(const Runtime&)> listener) {
   listener_ = std::move(listener);
 }
 
+void RuntimeManager::on_new_log(std::function<void(const std::shared_ptr<logs::Log>&)> listener) {
+  std::lock_guard lock(mutex_);
+  log_listener_ = std::move(listener);
+}
+
 std::expected<std::shared_ptr<const Runtime>, std::string> RuntimeManager::change(const Edit& edit) {
   std::lock_guard lock(mutex_);
   const auto current = slot_.load();
@@ -82,6 +87,7 @@ std::expected<std::shared_ptr<const Runtime>, std::string> RuntimeManager::insta
   if (!built) return std::unexpected(built.error());
   auto runtime = std::move(*built);
   runtime->generation = current.generation + 1;
+  if (log && log != current.log && log_listener_) log_listener_(log);
   if (log) {
     for (const auto& line : next.lines) log->write_now(generation_line(line, runtime->generation));
     log->flush();
@@ -90,7 +96,11 @@ std::expected<std::shared_ptr<const Runtime>, std::string> RuntimeManager::insta
   slot_.store(installed);
   if (follow_) follow_(installed->generation);
   if (next.on_current) next.on_current();
-  if (listener_) listener_(*installed);
+  try {
+    if (listener_) listener_(*installed);
+  } catch (const std::exception& e) {
+    if (installed->log) installed->log->write_now(generation_line("[admin] ERROR: the new state was not shown: " + std::string(e.what()), installed->generation));
+  }
   return installed;
 }
 

@@ -67,8 +67,12 @@ class RuntimeManager {
   // What a reload puts back on top of the file; it may add lines or refuse the reload.
   using Layer = std::function<std::expected<void, std::string>(NextRuntime& next)>;
   void set_layer(Layer layer);
-  // Called with each runtime that becomes current, under the lock, in generation order.
+  // Called with each runtime that becomes current, under the lock, in generation order. What it
+  // throws is written to the log as an ERROR line and goes no further: the change stands.
   void on_current(std::function<void(const Runtime&)> listener);
+  // Called with the log a change opens (a reload that names another log file), under the lock,
+  // before the change's lines are written to it: the live view sees them too.
+  void on_new_log(std::function<void(const std::shared_ptr<logs::Log>&)> listener);
 
  private:
   std::expected<std::shared_ptr<const Runtime>, std::string> install(NextRuntime next, const Runtime& current);
@@ -79,6 +83,7 @@ class RuntimeManager {
   ConfigSource source_;
   Layer layer_;
   std::function<void(const Runtime&)> listener_;
+  std::function<void(const std::shared_ptr<logs::Log>&)> log_listener_;
 };
 
 // The line that announces a change: the text, then " (runtime generation N)".

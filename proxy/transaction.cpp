@@ -1,5 +1,6 @@
 #include "proxy/transaction.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -23,12 +24,13 @@ std::string new_tracking_id() {
   return id;
 }
 
-Transaction::Transaction(std::shared_ptr<const Runtime> rt, SharedState& shared, EventThread& thread, std::string tracking_id)
+Transaction::Transaction(std::shared_ptr<const Runtime> rt, SharedState& shared, EventThread& thread,
+                         std::optional<std::string> tracking_id)
     : rt_(std::move(rt)),
       shared_(shared),
       thread_(thread),
       id_(std::to_string(shared.next_txn++)),
-      tracking_id_(tracking_id.empty() ? new_tracking_id() : std::move(tracking_id)) {}
+      tracking_id_(tracking_id ? std::move(*tracking_id) : new_tracking_id()) {}
 
 void Transaction::http_line(logs::HttpDetail detail, std::string_view ip, int port, logs::HttpMessageView message,
                             bool with_tracking) const {
@@ -42,6 +44,17 @@ void Transaction::warn(const std::string& text) { line(logs::thread_line(thread_
 void Transaction::line(std::string text) {
   lines_.push_back(std::move(text));
   rt_->log->write_now(lines_.back());
+}
+
+void Transaction::warn_client(const std::string& text) const {
+  rt_->log->write_now(logs::thread_line(thread_.index, "WARNING", text));
+}
+
+std::chrono::milliseconds Transaction::bounded(std::chrono::milliseconds timeout) const {
+  if (!deadline_) return timeout;
+  // Rounded up, so that the timer never fires before the deadline it stands for.
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), timeout);
 }
 
 void Transaction::fail(verify::Outcome outcome, std::vector<std::string> lines) {

@@ -5,6 +5,7 @@
 // all, before the client can read the response.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,9 +22,10 @@ namespace mratls::proxy {
 
 class Transaction {
  public:
-  // A new Txn-id; an empty tracking id is made up, as Traffic Server does for a request without
-  // a TrackingID header.
-  Transaction(std::shared_ptr<const Runtime> rt, SharedState& shared, EventThread& thread, std::string tracking_id);
+  // A new Txn-id; without a tracking id one is made up, as for a request without a TrackingID
+  // header.
+  Transaction(std::shared_ptr<const Runtime> rt, SharedState& shared, EventThread& thread,
+              std::optional<std::string> tracking_id);
 
   const Runtime& rt() const { return *rt_; }
   const std::shared_ptr<const Runtime>& runtime() const { return rt_; }
@@ -41,15 +43,26 @@ class Transaction {
   void warn(const std::string& text);
   // A line already formatted (the appliance's SSL ERROR line), kept the same way.
   void line(std::string text);
+  // A WARNING line about the client side (a body that did not arrive): not the origin's.
+  void warn_client(const std::string& text) const;
   // Why the request did not reach its origin, with the lines that said so, when not yet written.
   void fail(verify::Outcome outcome) { outcome_ = std::move(outcome); }
   void fail(verify::Outcome outcome, std::vector<std::string> lines);
   const std::optional<verify::Outcome>& outcome() const { return outcome_; }
+  // A later connection attempt reached the origin: an earlier attempt's failure is not the
+  // request's outcome (its lines stay: they happened).
+  void clear_failure() { outcome_.reset(); }
 
   // The final status, before its response is written: counted by status (GET /metrics), its
   // outcome recorded for whoever keeps outcomes (the lab), and the origin's row in the table
   // updated: verification failures always, the rest while an admin listener watches.
   void final_status(int status);
+
+  // The request and its response, bodies included, must end within `total` from now
+  // (timeouts.transaction_ms); each operation's timeout is cut to what is left of it.
+  void limit(std::chrono::milliseconds total) { deadline_ = std::chrono::steady_clock::now() + total; }
+  std::chrono::milliseconds bounded(std::chrono::milliseconds timeout) const;
+  bool expired() const { return deadline_ && std::chrono::steady_clock::now() >= *deadline_; }
 
  private:
   std::shared_ptr<const Runtime> rt_;
@@ -61,6 +74,7 @@ class Transaction {
   int status_ = 0;
   const mra::MraTarget* target_ = nullptr;
   std::vector<std::string> lines_;  // the WARNING/ERROR lines about the origin
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
 };
 
 // A TrackingID for a request that brings none: a random (version 4) UUID.
