@@ -76,12 +76,6 @@ asio::awaitable<bool> ClientSession::read_more(std::chrono::milliseconds timeout
   co_return !ec;
 }
 
-asio::awaitable<bool> ClientSession::write(const Transaction& txn, std::string_view head, std::string_view body) {
-  std::error_code ec;
-  co_await write_client(txn, head, body, ec);
-  co_return !ec;
-}
-
 asio::awaitable<std::size_t> ClientSession::read_client(std::chrono::milliseconds timeout, std::error_code& ec) {
   deadline_.arm(timeout, [this] {
     std::error_code ignored;
@@ -93,16 +87,17 @@ asio::awaitable<std::size_t> ClientSession::read_client(std::chrono::millisecond
   co_return n;
 }
 
-asio::awaitable<void> ClientSession::write_client(const Transaction& txn, std::string_view head, std::string_view body,
-                                                  std::error_code& ec) {
+asio::awaitable<bool> ClientSession::write(const Transaction& txn, std::string_view head, std::string_view body) {
   deadline_.arm(txn.bounded(write_timeout_), [this] {
     std::error_code ignored;
     socket_.cancel(ignored);
   });
   // One send for a response head and the body bytes already at hand.
   const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+  std::error_code ec;
   co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
+  co_return !ec;
 }
 
 asio::awaitable<void> ClientSession::run() {
@@ -186,9 +181,8 @@ asio::awaitable<bool> ClientSession::respond(Transaction& txn, const LocalRespon
   txn.final_status(r.status);
   auto bytes = local_response(r, keep_alive, logged);
   txn.http_line(logs::HttpDetail::SendingResponse, client_ip_, client_port_, view_of(logged), false);
-  std::error_code ec;
-  co_await write_client(txn, bytes, {}, ec);
-  co_return keep_alive && !ec;
+  const bool written = co_await write(txn, bytes, {});
+  co_return keep_alive && written;
 }
 
 asio::awaitable<bool> ClientSession::handle(Transaction& txn) {
@@ -209,9 +203,7 @@ asio::awaitable<bool> ClientSession::handle(Transaction& txn) {
   }
   const Route& route = *decision.route();
   if (const auto* expect = head.find("Expect"); expect && ascii::iequals(*expect, "100-continue")) {
-    std::error_code ec;
-    co_await write_client(txn, "HTTP/1.1 100 Continue\r\n\r\n", {}, ec);
-    if (ec) co_return false;
+    if (!co_await write(txn, "HTTP/1.1 100 Continue\r\n\r\n", {})) co_return false;
   }
   if (!origin_) origin_.emplace(socket_.get_executor());
   OriginExchange exchange(txn, thread_, *this, *origin_);

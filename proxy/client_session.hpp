@@ -42,6 +42,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   ByteBuffer& received() override { return buffer_; }
   asio::awaitable<bool> read_more(std::chrono::milliseconds timeout) override;
   bool timed_out() const override { return deadline_.expired(); }
+  // Within the idle timeout, cut to what is left of the transaction.
   asio::awaitable<bool> write(const Transaction& txn, std::string_view head, std::string_view body) override;
   asio::awaitable<bool> respond(Transaction& txn, const LocalResponse& r, bool keep_alive) override;
   const std::string& ip() const override { return client_ip_; }
@@ -49,8 +50,6 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   bool draining() const override { return shared_.draining; }
 
   asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
-  // Within the idle timeout, cut to what is left of the transaction.
-  asio::awaitable<void> write_client(const Transaction& txn, std::string_view head, std::string_view body, std::error_code& ec);
   void warn(const Runtime& rt, const std::string& text);
   // "GET /x HTTP/1.1" of the request being handled, as its lines show it.
   std::string request_line() const;
