@@ -625,3 +625,20 @@ TEST(Admin, ReloadsAdminChangesAndTrafficInterleaveWithoutLosingAnything) {
   for (int i = 0; i < 10; ++i) ASSERT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version")).status, 200);
   EXPECT_GE(s.proxy->server().metrics().pool_reuses - reused_before, 9u);
 }
+
+// Every trusted certificate removed through the API: the export says so (an empty store), and
+// does not name the configuration's files again, which would bring them back.
+TEST(Admin, AnExportAfterEveryCertificateWasRemovedTrustsNothing) {
+  auto s = stage("ok-fqdn");
+  const auto state = call(s, "GET", "/api/state").body;
+  ASSERT_FALSE(state["trust"].empty());
+  for (const auto& t : state["trust"])
+    ASSERT_EQ(call(s, "DELETE", "/api/trust/" + t["sha256"].get<std::string>()).status, 200);
+  ASSERT_TRUE(call(s, "GET", "/api/state").body["trust"].empty());
+  auto exported = call(s, "GET", "/api/config");
+  ASSERT_EQ(exported.status, 200) << exported.text;
+  auto loaded = config::load_config_text(exported.text, "exported.yaml", "/");
+  ASSERT_TRUE(loaded) << loaded.error().to_string() << "\n" << exported.text;
+  EXPECT_TRUE(loaded->expressway.trusted_ca_certificates.empty()) << exported.text;
+  EXPECT_EQ(login_status(s), 502) << "nothing trusted: the node is refused";
+}

@@ -180,6 +180,23 @@ TEST(Pool, ABodyAfterAnAnswerToHeadClosesTheConnection) {
   EXPECT_EQ(r.body, "GET /cucm-uds/next ");
 }
 
+// An origin that resets the first handshake and answers the retry (connect_attempts_max_retries):
+// the request passed, and whoever keeps outcomes (the lab, login --admin) must not explain it
+// as the first attempt's failure. The first attempt's lines stay: it happened.
+TEST(Retries, ARequestThatPassesOnARetryIsNotRecordedAsFailed) {
+  ScriptedOriginSpec spec;
+  spec.on_accept = OnAccept::ResetInHandshake;
+  spec.faulty_connections = 1;
+  spec.script = echo;
+  Rig rig(std::move(spec), [](config::Config& c) { c.expressway.connect_attempts_max_retries = 1; });
+  Client client(rig.proxy->port());
+  EXPECT_EQ(client.exchange(get_request(rig.path(), "passed-on-retry")).status, 200);
+  ASSERT_TRUE(rig.proxy->in_process().wait_for_response(1));
+  EXPECT_EQ(rig.lines_with("Detail=\"Sending Request\"").size(), 2u) << "two attempts";
+  EXPECT_FALSE(rig.proxy->in_process().outcomes().diagnosis("passed-on-retry").has_value())
+      << verify::to_string(rig.proxy->in_process().outcomes().diagnosis("passed-on-retry")->cause);
+}
+
 TEST(Pool, ReloadClosesTheOldGenerationsIdleConnections) {
   Rig rig(replying(echo));
   {

@@ -109,15 +109,21 @@ struct ScriptedOrigin::Impl {
     --open;
   }
 
+  // What the spec does with the n-th connection (1-based).
+  OnAccept behaviour(int connection) const {
+    return spec.faulty_connections < 0 || connection <= spec.faulty_connections ? spec.on_accept : OnAccept::Serve;
+  }
+
   asio::awaitable<void> handle(std::shared_ptr<tcp::socket> socket, int connection) {
     ++open;
     std::error_code ec;
     socket->set_option(tcp::no_delay(true), ec);  // no Nagle wait behind the handshake's last flight
-    if (spec.on_accept == OnAccept::StallInHandshake) {
+    const auto on_accept = behaviour(connection);
+    if (on_accept == OnAccept::StallInHandshake) {
       hold(socket);
       co_return;
     }
-    if (spec.on_accept == OnAccept::ResetInHandshake) {
+    if (on_accept == OnAccept::ResetInHandshake) {
       char hello[512];
       co_await socket->async_read_some(asio::buffer(hello), asio::redirect_error(asio::use_awaitable, ec));
       close(*socket, true);
@@ -180,7 +186,7 @@ struct ScriptedOrigin::Impl {
           std::lock_guard lock(mutex);
           requests.push_back(request);
         }
-        if (spec.on_accept == OnAccept::CloseAfterRequest) {
+        if (behaviour(connection) == OnAccept::CloseAfterRequest) {
           close(*socket, false);
           co_return;
         }

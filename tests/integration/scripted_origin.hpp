@@ -46,6 +46,9 @@ struct ScriptedOriginSpec {
   bool tls = true;
   bool tls13 = true;  // false: TLS 1.2 at most, as CUCM
   OnAccept on_accept = OnAccept::Serve;
+  // How many connections, the first ones, on_accept applies to; those after are served
+  // (-1: every one). An origin that fails once and then answers.
+  int faulty_connections = -1;
   std::function<ScriptedReply(const ReceivedRequest&)> script;
 };
 
