@@ -3,8 +3,6 @@
 namespace mratls::control {
 namespace {
 
-std::string words(const verify::CertificateSummary& s) { return s.subject + " (SHA-256 " + s.sha256 + ")"; }
-
 const std::string kLead = "[reload] NOTICE: ";
 
 }  // namespace
@@ -48,7 +46,7 @@ std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Exp
   for (auto it = removed_.begin(); it != removed_.end();) {
     if (trust.remove(it->first)) {
       kept.trust_changed = true;
-      kept.lines.push_back(kLead + "trust store kept without " + words(it->second) + " as the admin API removed it");
+      kept.lines.push_back(kLead + "trust store kept without " + certificate_words(it->second) + " as the admin API removed it");
       ++it;
     } else {
       it = removed_.erase(it);  // the file no longer has it either
@@ -58,12 +56,12 @@ std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Exp
     auto added = trust.add(it->second.pem);
     if (added) {
       kept.trust_changed = true;
-      kept.lines.push_back(kLead + "trust store kept with " + words(it->second.summary) + " as the admin API added it");
+      kept.lines.push_back(kLead + "trust store kept with " + certificate_words(it->second.summary) + " as the admin API added it");
       ++it;
     } else if (added.error().kind == TrustRefusal::Kind::AlreadyThere) {
       it = added_.erase(it);  // the file holds it now
     } else {
-      return std::unexpected("the admin API added " + words(it->second.summary) +
+      return std::unexpected("the admin API added " + certificate_words(it->second.summary) +
                              " and it cannot be kept on top of the file: " + added.error().message);
     }
   }
@@ -75,8 +73,8 @@ std::vector<std::string> AdminChanges::describe() const {
   if (settings_.version) out.push_back("version " + settings_.version->to_string());
   if (settings_.verify_origin_server) out.push_back(std::string("VerifyOriginServer ") + config::to_string(*settings_.verify_origin_server));
   if (settings_.cipher_preference) out.push_back(std::string("cipher preference ") + to_string(*settings_.cipher_preference));
-  for (const auto& [key, a] : added_) out.push_back("trust store: added " + words(a.summary));
-  for (const auto& [key, r] : removed_) out.push_back("trust store: removed " + words(r));
+  for (const auto& [key, a] : added_) out.push_back("trust store: added " + certificate_words(a.summary));
+  for (const auto& [key, r] : removed_) out.push_back("trust store: removed " + certificate_words(r));
   return out;
 }
 

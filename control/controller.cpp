@@ -10,8 +10,6 @@
 namespace mratls::control {
 namespace {
 
-std::string certificate_words(const verify::CertificateSummary& s) { return s.subject + " (SHA-256 " + s.sha256 + ")"; }
-
 // The PEM of the entry of `list` that `s` summarises.
 std::string certificate_pem(const TrustList& list, const verify::CertificateSummary& s) {
   for (const auto& e : list.entries())

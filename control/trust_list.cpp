@@ -14,6 +14,8 @@ std::string fingerprint_key(std::string_view sha256) {
   return key;
 }
 
+std::string certificate_words(const verify::CertificateSummary& s) { return s.subject + " (SHA-256 " + s.sha256 + ")"; }
+
 nlohmann::json trusted_json(const verify::CertificateSummary& s) {
   return {{"subject", s.subject}, {"sha256", s.sha256}, {"not_after", s.not_after}};
 }

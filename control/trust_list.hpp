@@ -49,6 +49,9 @@ class TrustList {
 // {"subject", "sha256", "not_after"}: a trust-store entry as the API and the page show it.
 nlohmann::json trusted_json(const verify::CertificateSummary& s);
 
+// "CN=… (SHA-256 AB:CD:…)": a certificate as the change lines name it.
+std::string certificate_words(const verify::CertificateSummary& s);
+
 // "AB:CD:..." or "abcd..." to "abcd...".
 std::string fingerprint_key(std::string_view sha256);
 

@@ -18,7 +18,6 @@
 namespace mratls::proxy {
 namespace {
 
-using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
 }  // namespace

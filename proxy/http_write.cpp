@@ -115,30 +115,37 @@ std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMe
   return out + "\r\n" + body;
 }
 
-LocalResponse connect_failed() { return {}; }
-LocalResponse bad_request(std::string d) { return {400, std::string(reason_phrase(400)), "Bad Request", std::move(d)}; }
-LocalResponse forbidden() {
-  return {403, std::string(reason_phrase(403)), "Access Denied", "The requested URL is not in the allow list of this Expressway."};
+namespace {
+// An answer of the proxy's own with the reason phrase of its status.
+LocalResponse proxy_answer(int status, std::string title, std::string description) {
+  return {status, std::string(reason_phrase(status)), std::move(title), std::move(description)};
 }
-LocalResponse not_found(std::string d) { return {404, std::string(reason_phrase(404)), "Not Found", std::move(d)}; }
-LocalResponse not_implemented(std::string d) { return {501, std::string(reason_phrase(501)), "Not Implemented", std::move(d)}; }
+}  // namespace
+
+LocalResponse connect_failed() { return {}; }
+LocalResponse bad_request(std::string d) { return proxy_answer(400, "Bad Request", std::move(d)); }
+LocalResponse forbidden() {
+  return proxy_answer(403, "Access Denied", "The requested URL is not in the allow list of this Expressway.");
+}
+LocalResponse not_found(std::string d) { return proxy_answer(404, "Not Found", std::move(d)); }
+LocalResponse not_implemented(std::string d) { return proxy_answer(501, "Not Implemented", std::move(d)); }
 LocalResponse unreadable_request(ParseFailure failure, const std::string& why) {
   const int status = status_for(failure);
   switch (status) {
-    case 414: return {414, std::string(reason_phrase(414)), "URI Too Long", "The request target is too long."};
-    case 431: return {431, std::string(reason_phrase(431)), "Header Too Large", "The request header fields are too large."};
+    case 414: return proxy_answer(414, "URI Too Long", "The request target is too long.");
+    case 431: return proxy_answer(431, "Header Too Large", "The request header fields are too large.");
     case 501: return not_implemented("Unsupported transfer coding: " + why + ".");
     default: return bad_request("Malformed request: " + why + ".");
   }
 }
 LocalResponse gateway_timeout() {
-  return {504, std::string(reason_phrase(504)), "Connection Timed Out", "The origin server did not answer in time."};
+  return proxy_answer(504, "Connection Timed Out", "The origin server did not answer in time.");
 }
 LocalResponse request_timeout() {
-  return {408, std::string(reason_phrase(408)), "Request Timeout", "The request head did not arrive in time."};
+  return proxy_answer(408, "Request Timeout", "The request head did not arrive in time.");
 }
 LocalResponse request_body_timeout() {
-  return {408, std::string(reason_phrase(408)), "Request Timeout", "The request body did not arrive in time."};
+  return proxy_answer(408, "Request Timeout", "The request body did not arrive in time.");
 }
 
 }  // namespace mratls::proxy
