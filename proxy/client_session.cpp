@@ -211,12 +211,14 @@ asio::awaitable<bool> ClientSession::handle(Transaction& txn) {
   co_return keep_going;
 }
 
-std::string ClientSession::request_line() const {
+const std::string& ClientSession::request_line() {
   const HttpHead& head = parser_->head();
-  std::string line;
-  line.reserve(head.method.size() + head.target.size() + 10);
-  line.append(head.method).append(" ").append(head.target).append(" ").append(head.version());
-  return line;
+  request_line_.clear();
+  request_line_.append(head.method).append(" ").append(head.target).append(" HTTP/");
+  request_line_.push_back(static_cast<char>('0' + head.version_major % 10));
+  request_line_.push_back('.');
+  request_line_.push_back(static_cast<char>('0' + head.version_minor % 10));
+  return request_line_;
 }
 
 void ClientSession::warn(const Runtime& rt, const std::string& text) {

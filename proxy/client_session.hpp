@@ -51,8 +51,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
 
   asio::awaitable<std::size_t> read_client(std::chrono::milliseconds timeout, std::error_code& ec);
   void warn(const Runtime& rt, const std::string& text);
-  // "GET /x HTTP/1.1" of the request being handled, as its lines show it.
-  std::string request_line() const;
+  // "GET /x HTTP/1.1" of the request being handled, as its lines show it, in a buffer the
+  // connection keeps from one request to the next.
+  const std::string& request_line();
 
   asio::ip::tcp::socket socket_;
   EventThread& thread_;
@@ -64,6 +65,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   // Writes to the client time out after the idle timeout of the runtime the request runs under.
   std::chrono::milliseconds write_timeout_{60000};
   std::unique_ptr<HttpParser> parser_;
+  std::string request_line_;
   std::string client_ip_;
   int client_port_ = 0;
   bool idle_ = true;

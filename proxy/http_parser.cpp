@@ -16,10 +16,13 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
+void trim_in_place(std::string& s) {
+  std::size_t end = s.size();
+  while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t')) --end;
+  std::size_t begin = 0;
+  while (begin < end && (s[begin] == ' ' || s[begin] == '\t')) ++begin;
+  s.erase(end);
+  s.erase(0, begin);
 }
 
 }  // namespace
@@ -35,7 +38,7 @@ std::size_t HttpHead::count(std::string_view name) const {
       std::count_if(headers.begin(), headers.end(), [&](const auto& h) { return ascii::iequals(h.first, name); }));
 }
 
-HttpParser::HttpParser(Kind kind, Limits limits) : limits_(limits) {
+HttpParser::HttpParser(Kind kind, Limits limits) : limits_(limits), kind_(kind) {
   llhttp_settings_init(&settings_);
   settings_.on_message_begin = on_message_begin;
   settings_.on_url = on_url;
@@ -61,9 +64,23 @@ bool HttpParser::add_head_bytes(std::size_t n) {
   return head_bytes_ <= limits_.max_header_bytes;
 }
 
+void HttpParser::recycle_head() {
+  for (auto& field : head_.headers) {
+    field.first.clear();
+    field.second.clear();
+    spare_headers_.push_back(std::move(field));
+  }
+  head_.headers.clear();
+  head_.method.clear();
+  head_.target.clear();
+  head_.reason.clear();
+  head_.status = 0;
+  head_.version_major = head_.version_minor = 1;
+}
+
 int HttpParser::on_message_begin(llhttp_t* p) {
   auto& s = self(p);
-  s.head_ = HttpHead{};
+  s.recycle_head();
   s.in_value_ = false;
   s.head_ready_ = s.message_complete_ = false;
   s.chunked_ = false;
@@ -95,7 +112,12 @@ int HttpParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
   if (s.in_value_ || s.head_.headers.empty()) {
     if (s.head_.headers.size() >= s.limits_.max_header_count)
       return s.fail(ParseFailure::HeaderTooLarge, "more than " + std::to_string(s.limits_.max_header_count) + " header fields");
-    s.head_.headers.emplace_back();
+    if (s.spare_headers_.empty()) {
+      s.head_.headers.emplace_back();
+    } else {
+      s.head_.headers.push_back(std::move(s.spare_headers_.back()));
+      s.spare_headers_.pop_back();
+    }
     s.in_value_ = false;
   }
   s.head_.headers.back().first.append(at, len);
@@ -121,7 +143,7 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     return s.fail(ParseFailure::Malformed, "status code " + std::to_string(h.status) + " is not three digits");
   for (auto& kv : h.headers) {
     if (!is_token(kv.first)) return s.fail(ParseFailure::Malformed, "invalid header field name '" + kv.first + "'");
-    kv.second = trim(kv.second);
+    trim_in_place(kv.second);
   }
 
   // Framing that two parsers could read differently is refused outright (request smuggling).
@@ -290,6 +312,20 @@ void HttpParser::next_message() {
   no_body_ = false;
   last_char_ = 0;
   // Resuming the parser paused at message end starts the next message.
+}
+
+void HttpParser::reset(Limits limits) {
+  limits_ = limits;
+  llhttp_init(&parser_, kind_ == Kind::Request ? HTTP_REQUEST : HTTP_RESPONSE, &settings_);
+  parser_.data = this;
+  recycle_head();
+  in_value_ = head_ready_ = message_complete_ = keep_alive_ = no_body_ = paused_ = chunked_ = false;
+  payload_.clear();
+  last_char_ = 0;
+  head_bytes_ = 0;
+  body_spans_.clear();
+  failure_ = ParseFailure::None;
+  failure_text_.clear();
 }
 
 }  // namespace mratls::proxy

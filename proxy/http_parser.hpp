@@ -83,6 +83,9 @@ class HttpParser {
 
   // Ready for the next message on the same connection.
   void next_message();
+  // Ready for the first message of another connection, under `limits`. The head's strings keep
+  // their storage, so that a parser reused connection after connection allocates nothing.
+  void reset(Limits limits);
 
  private:
   static int on_message_begin(llhttp_t* p);
@@ -97,6 +100,8 @@ class HttpParser {
   static HttpParser& self(llhttp_t* p) { return *static_cast<HttpParser*>(p->data); }
 
   int fail(ParseFailure f, std::string text);
+  // Empties the head for the next message, its header strings set aside for reuse.
+  void recycle_head();
   bool add_head_bytes(std::size_t n);
   // Every byte of a head passes here: the common byte, neither CR nor LF nor after a CR, is
   // settled inline; the rest as before.
@@ -116,6 +121,8 @@ class HttpParser {
   llhttp_t parser_{};
   Limits limits_;
   HttpHead head_;
+  std::vector<std::pair<std::string, std::string>> spare_headers_;  // emptied, with their storage
+  Kind kind_;
   bool in_value_ = false;
   bool head_ready_ = false;
   bool message_complete_ = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace mratls::proxy {
 namespace {
@@ -67,11 +68,11 @@ bool is_hop_by_hop(std::string_view name, const std::string* connection) {
   return named_by_connection(name, connection);
 }
 
-std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
-                                bool keep_alive, logs::HttpMessage& logged) {
+void origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port, bool keep_alive,
+                         logs::HttpMessage& logged, std::string& out) {
   restart(logged);
   logged.first_line.append(client.method).append(" ").append(origin_path).append(" HTTP/1.1");
-  std::string out;
+  out.clear();
   out.reserve(head_size(client) + origin_path.size() + host_port.size());
   const std::string* connection = client.find("Connection");  // once, not once per header
   out.append(logged.first_line).append("\r\n");
@@ -82,13 +83,14 @@ std::string origin_request_head(const HttpHead& client, std::string_view origin_
   }
   add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
   out += "\r\n";
-  return out;
 }
 
-std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged) {
+void client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged, std::string& out) {
   restart(logged);
-  logged.first_line.append("HTTP/1.1 ").append(std::to_string(origin.status)).append(" ").append(origin.reason);
-  std::string out;
+  char status[8];
+  const auto digits = std::to_chars(status, status + sizeof status, origin.status).ptr;
+  logged.first_line.append("HTTP/1.1 ").append(status, digits).append(" ").append(origin.reason);
+  out.clear();
   out.reserve(head_size(origin));
   const std::string* connection = origin.find("Connection");  // once, not once per header
   out.append(logged.first_line).append("\r\n");
@@ -98,7 +100,6 @@ std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::
   }
   if (origin.status >= 200) add(out, logged, "Connection", keep_alive ? "keep-alive" : "close");
   out += "\r\n";
-  return out;
 }
 
 std::string local_response(const LocalResponse& r, bool keep_alive, logs::HttpMessage& logged) {

@@ -19,12 +19,13 @@ bool is_framing_header(std::string_view name);
 // `connection` is the head's Connection value, looked up once per head (null when it has none).
 bool is_hop_by_hop(std::string_view name, const std::string* connection);
 
-// The request as sent to the origin, in origin-form, with Host: host:port.
-std::string origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port,
-                                bool keep_alive, logs::HttpMessage& logged);
+// The request as sent to the origin, in origin-form, with Host: host:port. `out` is
+// overwritten, its storage kept: a connection's scratch head serves request after request.
+void origin_request_head(const HttpHead& client, std::string_view origin_path, std::string_view host_port, bool keep_alive,
+                         logs::HttpMessage& logged, std::string& out);
 
-// The origin's response as sent to the client.
-std::string client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged);
+// The origin's response as sent to the client, into `out` as above.
+void client_response_head(const HttpHead& origin, bool keep_alive, logs::HttpMessage& logged, std::string& out);
 
 struct LocalResponse {
   int status = 502;

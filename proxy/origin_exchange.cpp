@@ -20,6 +20,12 @@ const OriginKey& OriginScratch::key_for(const Runtime& rt, const mra::MraTarget&
   return *last_key;
 }
 
+HttpParser& OriginScratch::response_parser(const HttpParser::Limits& limits) {
+  if (!parser) parser.emplace(HttpParser::Kind::Response, limits);
+  else parser->reset(limits);
+  return *parser;
+}
+
 asio::awaitable<std::unique_ptr<OriginConnection>> OriginExchange::open_origin(const mra::MraTarget& target, const asio::ip::address& address,
                                                                                const logs::HttpMessage& sent, bool& reused) {
   Transaction& txn = txn_;
@@ -104,10 +110,10 @@ asio::awaitable<bool> OriginExchange::run(const mra::MraTarget& target, const st
     co_return co_await client_.respond(txn, connect_failed(), can_keep);
   }
   const std::string host_port = mra::host_port(target.host, target.port);
-  logs::HttpMessage sent_message;
+  logs::HttpMessage& sent_message = scratch_.request_sent;
   sent_message.record_headers = rt.log->level() == config::LogLevel::Debug;
-  const std::string request_head =
-      origin_request_head(request.head(), origin_path, host_port, rt.config.origin.keep_alive, sent_message);
+  std::string& request_head = scratch_.request_head;
+  origin_request_head(request.head(), origin_path, host_port, rt.config.origin.keep_alive, sent_message, request_head);
 
   // An idle pooled connection the origin has closed in the meantime fails before answering;
   // a request without a body is then sent once more on a new connection.
@@ -163,7 +169,7 @@ asio::awaitable<OriginExchange::Relay> OriginExchange::relay_response(OriginConn
   const Runtime& rt = txn.rt();
   HttpParser::Limits limits;
   limits.max_header_bytes = rt.config.limits.max_header_bytes;
-  HttpParser response(HttpParser::Kind::Response, limits);
+  HttpParser& response = scratch_.response_parser(limits);
   const bool head_request = client_.request().head().method == "HEAD";
   response.expect_no_body(head_request);
   const bool client_keep = client_.request().keep_alive() && !client_.draining();
@@ -231,9 +237,10 @@ asio::awaitable<OriginExchange::Relay> OriginExchange::relay_response(OriginConn
     }
     const bool close_delimited = response.needs_eof();
     const bool keep = client_keep && !close_delimited;
-    logs::HttpMessage sent;
+    logs::HttpMessage& sent = scratch_.response_sent;
     sent.record_headers = rt.log->level() == config::LogLevel::Debug;
-    std::string out_head = client_response_head(rh, keep, sent);
+    std::string& out_head = scratch_.response_head;
+    client_response_head(rh, keep, sent, out_head);
     if (rh.status >= 200) {
       txn.final_status(rh.status);
       txn.http_line(logs::HttpDetail::SendingResponse, client_.ip(), client_.port(), view_of(sent), false);

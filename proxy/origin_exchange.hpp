@@ -19,6 +19,7 @@
 #include "proxy/client_side.hpp"
 #include "proxy/deadline.hpp"
 #include "proxy/event_thread.hpp"
+#include "proxy/http_parser.hpp"
 #include "proxy/origin_connection.hpp"
 #include "proxy/transaction.hpp"
 
@@ -32,6 +33,12 @@ struct OriginScratch {
   // Small to start with, as most responses are; a busy transfer grows it to a TLS record.
   ByteBuffer response{4096, 16384};
   Deadline deadline;  // the origin side's operation in progress
+  // The response parser, reset for each response: its head keeps its storage from one to the next.
+  HttpParser& response_parser(const HttpParser::Limits& limits);
+  std::optional<HttpParser> parser;
+  // The heads as they go out, and as they are logged: rewritten for each request.
+  std::string request_head, response_head;
+  logs::HttpMessage request_sent, response_sent;
   // A connection's requests almost always go to one origin: its key is built once.
   const OriginKey& key_for(const Runtime& rt, const mra::MraTarget& target, const asio::ip::address& address);
   std::optional<OriginKey> last_key;

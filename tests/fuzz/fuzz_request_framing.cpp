@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     MRATLS_FUZZ_CHECK(route.origin_path.starts_with("/cucm-uds/"));
     MRATLS_FUZZ_CHECK(!proxy::unsafe_path(route.origin_path));
     logs::HttpMessage logged;
-    std::string wire = proxy::origin_request_head(parser.head(), route.origin_path, "cucm.steven.lab:8443", true, logged);
+    std::string wire;
+    proxy::origin_request_head(parser.head(), route.origin_path, "cucm.steven.lab:8443", true, logged, wire);
     std::string body;
     for (;;) {
       body += feed();

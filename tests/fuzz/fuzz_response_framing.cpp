@@ -47,7 +47,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool close_delimited = response.needs_eof();
     keep = client_keep && !close_delimited;
     logs::HttpMessage logged;
-    to_client += proxy::client_response_head(rh, keep, logged);
+    std::string head;
+    proxy::client_response_head(rh, keep, logged, head);
+    to_client += head;
     std::string body;
     for (;;) {
       const std::size_t used = response.feed(buffer);

@@ -172,3 +172,56 @@ TEST(HttpParser, AnInterimResponseThatNamesABodyLengthIsMalformed) {
     EXPECT_EQ(p.failure_text(), "interim response with a body length");
   }
 }
+
+// A parser serves message after message, and a reset parser connection after connection: a
+// head never keeps a field, a value or a line of the one before (their storage is reused).
+TEST(HttpParser, AReusedHeadHoldsOnlyItsOwnFields) {
+  HttpParser p(HttpParser::Kind::Request, {});
+  const std::string long_value(300, 'v');
+  std::string first = "POST /first-target-long-enough HTTP/1.1\r\nHost:   vcs_control.steven.lab\t \r\nX-Long: " + long_value +
+                      "\r\nContent-Length: 0\r\n\r\n";
+  ASSERT_EQ(p.feed(first), first.size());
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(*p.head().find("Host"), "vcs_control.steven.lab");  // trimmed on both sides
+  p.feed({});
+  ASSERT_TRUE(p.message_complete());
+  p.next_message();
+
+  std::string second = "GET /y HTTP/1.0\r\nAccept:  x \r\n\r\n";
+  ASSERT_EQ(p.feed(second), second.size());
+  ASSERT_TRUE(p.head_ready());
+  const HttpHead& h = p.head();
+  EXPECT_EQ(h.method, "GET");
+  EXPECT_EQ(h.target, "/y");
+  EXPECT_EQ(h.version(), "HTTP/1.0");
+  ASSERT_EQ(h.headers.size(), 1u);
+  EXPECT_EQ(h.headers[0].first, "Accept");
+  EXPECT_EQ(h.headers[0].second, "x");
+  EXPECT_EQ(h.find("Host"), nullptr);
+  EXPECT_EQ(h.find("X-Long"), nullptr);
+}
+
+TEST(HttpParser, AResetParserForgetsAFailureAndTakesNewLimits) {
+  HttpParser p(HttpParser::Kind::Response, {});
+  p.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+  ASSERT_TRUE(p.failed());
+
+  HttpParser::Limits tight;
+  tight.max_header_bytes = 40;
+  p.reset(tight);
+  EXPECT_FALSE(p.failed());
+  EXPECT_FALSE(p.head_ready());
+  std::string ok = "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno";
+  EXPECT_EQ(p.feed(ok), ok.size() - 2);
+  ASSERT_TRUE(p.head_ready());
+  EXPECT_EQ(p.head().status, 404);
+  EXPECT_EQ(p.head().reason, "Not Found");
+  ASSERT_EQ(p.head().headers.size(), 1u);
+  EXPECT_EQ(p.feed("no"), 2u);
+  EXPECT_TRUE(p.message_complete());
+
+  p.reset(tight);  // the new limit holds
+  p.feed("HTTP/1.1 200 OK\r\nX-Padding: " + std::string(64, 'p') + "\r\n\r\n");
+  EXPECT_TRUE(p.failed());
+  EXPECT_EQ(p.failure(), ParseFailure::HeaderTooLarge);
+}
