@@ -107,7 +107,14 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   SSL* ssl = h.tls->native_handle();
   p.tls_version = SSL_get_version(ssl);
   p.cipher = SSL_get_cipher_name(ssl);
-  for (X509* c : proxy::peer_chain(ssl)) p.chain.push_back(verify::summarize(c));
+  p.checked_name = check_name;
+  for (X509* c : proxy::peer_chain(ssl)) {
+    p.chain.push_back(verify::summarize(c));
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(c, &der);
+    if (length > 0) p.chain_der.emplace_back(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+  }
   p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
   if (p.outcome == ProbeOutcome::Verified && SSL_version(ssl) >= TLS1_3_VERSION) {
     const auto ec = co_await first_answer(*h.tls, mra, std::chrono::milliseconds(rt.config.timeouts.handshake_ms));

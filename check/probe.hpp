@@ -45,6 +45,8 @@ struct Probe {
   std::string tls_version;
   std::string cipher;
   std::vector<verify::CertificateSummary> chain;  // as presented, leaf first
+  std::vector<std::string> chain_der;             // the same certificates, DER, to judge again offline
+  std::string checked_name;                       // the name verification checks (SNI or the address)
   std::vector<verify::Finding> findings;          // every check, as log-only mode runs them
   std::vector<std::string> x142_lines;            // what X14.2 with VerifyOriginServer On would write
   std::optional<verify::Outcome> failure;         // why X14.2 would fail it (Refused, TlsFailed, ConnectFailed)

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "verify/fix_catalogue.hpp"
 #include "check/probe.hpp"
+#include "check/upgrade_report.hpp"
 
 namespace mratls::check {
 
@@ -26,6 +27,7 @@ struct Report {
   std::vector<std::string> notes;
   std::size_t failing = 0;  // probes X14.2 would refuse or fail
   bool refused = false;     // some failure is verification, which VerifyOriginServer Off would let through
+  std::optional<UpgradeReport> upgrade;  // check --from: the verdicts under the string after the upgrade
 };
 
 // The probes judged; `notes` (discovery) are kept. A trust store the appliance could not hold

@@ -51,6 +51,7 @@ nlohmann::json report_json(const Report& report) {
   for (const auto& [fix, affected] : report.fixes) out["fixes"].push_back({{"fix", fix}, {"affected", affected}});
   out["notes"] = report.notes;
   out["workaround"] = report.refused ? nlohmann::json(verify::kVerifyOffWorkaround) : nlohmann::json();
+  if (report.upgrade) out["upgrade"] = upgrade_json(report);
   return out;
 }
 

@@ -30,6 +30,7 @@ std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
 }  // namespace
 
 std::expected<Report, std::string> run(Request request, const Progress& progress) {
+  if (request.upgrade) request.config.expressway.ciphers = request.upgrade->ciphers_after;
   // The same settings twice: the cipher string as ECDSA-first and as RSA-first.
   auto ecdsa_config = request.config;
   ecdsa_config.expressway.ciphers = verify::ecdsa_first(request.config.expressway.ciphers);
@@ -54,10 +55,33 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
       jobs.push_back({*ecdsa_rt, t, "ECDSA-first"});
       jobs.push_back({*rsa_rt, t, "RSA-first"});
     }
+  // After the upgrade, the strings of the alternatives that are not one of the two above.
+  std::vector<std::shared_ptr<const proxy::Runtime>> keep;
+  std::size_t main_jobs = jobs.size();
+  if (request.upgrade) {
+    for (const auto& alt : steering_alternatives(request.upgrade->ciphers_after)) {
+      if (alt.ciphers.empty() || alt.id == "prepend") continue;  // the prepend string is RSA-first's
+      auto config = request.config;
+      config.expressway.ciphers = alt.ciphers;
+      auto rt = proxy::Runtime::build(config, nullptr);
+      if (!rt) return std::unexpected(alt.name + ": " + rt.error());
+      keep.push_back(*rt);
+      for (std::size_t i = 0; i < main_jobs; ++i)
+        if (jobs[i].preference == "ECDSA-first") jobs.push_back({*rt, jobs[i].target, alt.id});
+    }
+  }
   auto probes = run_probes(jobs, request.concurrency, request.threads, [&](std::size_t done) {
     if (progress) progress(done, jobs.size());
   });
-  return judge(std::move(probes), std::move(notes));
+  std::vector<Probe> alternative_probes(std::make_move_iterator(probes.begin() + static_cast<std::ptrdiff_t>(main_jobs)),
+                                        std::make_move_iterator(probes.end()));
+  probes.resize(main_jobs);
+  auto report = judge(std::move(probes), std::move(notes));
+  if (request.upgrade) {
+    const OfflineSettings offline{(*ecdsa_rt)->trust.get(), request.config.expressway.openssl_security_level, std::nullopt};
+    report.upgrade = judge_upgrade(report, std::move(alternative_probes), std::move(*request.upgrade), offline);
+  }
+  return report;
 }
 
 }  // namespace mratls::check

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <cstddef>
+#include <ctime>
 #include <expected>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "check/nodes.hpp"
 #include "check/report.hpp"
+#include "check/upgrade_path.hpp"
 #include "config/config.hpp"
 
 namespace mratls::check {
@@ -20,6 +23,9 @@ struct Request {
   bool discover = false;  // ask each CUCM publisher for the nodes it advertises
   std::size_t concurrency = 64;
   unsigned threads = 1;
+  // check --from: the string after the upgrade replaces config's, and the ways of steering away
+  // from ECDSA are probed too.
+  std::optional<UpgradePath> upgrade;
 };
 
 // Called after each probe with (done, total).

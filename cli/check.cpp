@@ -23,6 +23,8 @@ struct CheckOptions {
   std::string client_key;
   std::vector<std::string> trust;
   std::string ciphers;
+  bool ciphers_given = false;
+  std::string from;
   std::string ports;
   std::vector<std::string> hosts;
   bool discover = false;
@@ -41,7 +43,9 @@ std::expected<config::Config, std::string> settings_of(const CheckOptions& o) {
     config = std::move(*loaded);
   }
   if (!o.trust.empty()) config.expressway.trusted_ca_certificates = o.trust;
-  if (!o.ciphers.empty()) config.expressway.ciphers = o.ciphers;
+  if (o.ciphers_given && o.ciphers.empty())
+    return std::unexpected("--ciphers is empty: give the cipher string in force, or leave --ciphers out for the appliance's default");
+  if (o.ciphers_given) config.expressway.ciphers = o.ciphers;
   if (o.client_cert.empty() != o.client_key.empty())
     return std::unexpected("--client-cert and --client-key go together: the certificate Expressway-C presents and its key");
   if (!o.client_cert.empty()) {
@@ -101,16 +105,27 @@ int run_check(const CheckOptions& o) {
   if (const auto keylog = proxy::keylog_path(config->log.keylog_file); !keylog.empty())
     std::cerr << "mratls check: " << proxy::keylog_warning(keylog) << "\n";
 
+  std::optional<check::UpgradePath> upgrade;
+  if (!o.from.empty()) {
+    auto path = check::upgrade_path(o.from, config->expressway.ciphers);
+    if (!path) return usage_error(path.error());
+    upgrade = std::move(*path);
+  }
+
   const bool tty = isatty(STDERR_FILENO) != 0;
-  check::Request request{*config, std::move(*list), o.discover, o.concurrency, std::max(1u, std::thread::hardware_concurrency())};
+  check::Request request{*config, std::move(*list), o.discover, o.concurrency, std::max(1u, std::thread::hardware_concurrency()),
+                         std::move(upgrade)};
   auto report = check::run(std::move(request), [&](std::size_t done, std::size_t total) {
     if (tty) std::cerr << "\rprobing " << done << "/" << total << std::flush;
   });
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
   if (!report) return usage_error(report.error());
   if (o.json) std::cout << check::report_json(*report).dump(2) << "\n";
+  else if (report->upgrade) check::print_upgrade(*report, o.show_logs, std::cout);
   else check::print_report(*report, o.show_logs, std::cout);
-  return report->failing ? kFindings : kOk;
+  // With --from, the verdict is the one after the upgrade; the other preference is a risk.
+  const std::size_t failing = report->upgrade ? report->upgrade->failing_after : report->failing;
+  return failing ? kFindings : kOk;
 }
 
 }  // namespace
@@ -124,7 +139,12 @@ Action add_check(CLI::App& app) {
                   "cucm | imp | unity: one for every --node, or repeated, one per --node in order (default cucm)")
       ->check(CLI::IsMember({"cucm", "imp", "unity"}));
   cmd->add_option("--trust", o->trust, "PEM files of the Expressway-C trust store (repeatable)");
-  cmd->add_option("--ciphers", o->ciphers, "The Expressway cipher string");
+  cmd->add_option("--ciphers", o->ciphers, "The Expressway cipher string in force (default: the appliance's default)")
+      ->each([o](const std::string&) { o->ciphers_given = true; });
+  cmd->add_option("--from", o->from,
+                  "The release the site upgrades from (X12.7, X14.0.7) or 'fresh': judge every node under the cipher "
+                  "string X14.2 will run after that upgrade, with the other preference as a risk and the ways of "
+                  "steering away from ECDSA");
   cmd->add_option("--client-cert", o->client_cert,
                   "Expressway-C's server certificate (PEM), presented when a node asks for a client certificate "
                   "(default: the configuration's server_certificate)");
@@ -139,7 +159,11 @@ Action add_check(CLI::App& app) {
   cmd->footer(
       "Default ports: CUCM 8443 and 6972, IM&P 8443, Unity Connection 443 (6970 is plain HTTP TFTP, reported as not "
       "subject to verification).\n"
-      "Exit codes: 0 every probe passes under X14.2, 1 some node would fail, 2 usage or configuration error.");
+      "Upgrade rules (X14.2.1 release notes): from below X14.0 the cipher string stays as it is (the default prefers "
+      "ECDSA); from X14.0 or later ECDHE-RSA-AES256-GCM-SHA384: is prepended (RSA preferred); a fresh install runs "
+      "the default.\n"
+      "Exit codes: 0 every probe passes under X14.2 (with --from: after the upgrade), 1 some node would fail, 2 usage "
+      "or configuration error.");
   return [o]() { return run_check(*o); };
 }
 

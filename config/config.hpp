@@ -18,6 +18,9 @@ enum class OpenSslText { Expressway, Native };
 enum class LogLevel { Info, Debug };
 enum class MatchType { Prefix, Exact };
 
+// The appliance's default cipher string, which lists ECDSA suites first.
+inline constexpr const char* kDefaultCiphers = "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+
 struct Expressway {
   Version version{14, 2, 0};
   std::string system_name = "vcsc";
@@ -25,7 +28,7 @@ struct Expressway {
   int connect_attempts_max_retries = 0;
   int openssl_security_level = 1;
   std::string tls_max_version = "TLSv1.3";
-  std::string ciphers = "EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH";
+  std::string ciphers = kDefaultCiphers;
   std::vector<std::string> trusted_ca_certificates;  // absolute paths, or inline PEM text
   // The Expressway-C server certificate (PEM: the certificate, then its chain) and its private
   // key. The traffic server presents them when an origin asks for a client certificate, as

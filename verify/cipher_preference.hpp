@@ -3,6 +3,7 @@
 // certificate that X14.2 refuses; these are the one place that prefix is spelt.
 #pragma once
 
+#include <expected>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,15 @@ inline std::string ecdsa_first(std::string_view ciphers) {
 }
 
 inline std::string rsa_first(std::string_view ciphers) { return std::string(kRsaFirstPrefix) + ecdsa_first(ciphers); }
+
+// The certificate a dual RSA/ECDSA origin presents under TLS 1.2 to a client offering this
+// string: that of the first suite it lists with ECDSA or RSA authentication. Under TLS 1.3 the
+// string does not decide it (the origin reads the signature algorithms, ECDSA first).
+enum class CertificatePreference { Ecdsa, Rsa };
+const char* to_string(CertificatePreference p);  // "ECDSA" | "RSA"
+
+// An error when OpenSSL selects no TLS 1.2 suite with either from the string (empty, misspelt,
+// or one that leaves out both).
+std::expected<CertificatePreference, std::string> certificate_preference(std::string_view ciphers);
 
 }  // namespace mratls::verify

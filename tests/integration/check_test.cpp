@@ -274,3 +274,115 @@ TEST(CheckProbe, ARekeyedCaNamesBothKeyIdentifiers) {
   EXPECT_NE(reason.find(expected_new), std::string::npos) << reason;
   ASSERT_NE(expected_old, expected_new);
 }
+
+// check --from: the upgrade path decides the cipher string, and the string which certificate a
+// dual origin presents (tomcat RSA CA-signed, tomcat-ECDSA self-signed, TLS 1.2 as CUCM).
+namespace {
+
+struct UpgradeRun {
+  int exit;
+  std::string output;
+};
+
+UpgradeRun check_from(const std::string& from, std::vector<std::string> extra = {}, bool by_ip = false) {
+  auto def = lab::scenario_origin("ecdsa-self-signed");
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  if (!origin) throw std::runtime_error(origin.error());
+  std::vector<std::string> args{"check", "--trust", LabPki::get().trust_file, "--node",
+                                (by_ip ? "127.0.0.1" : def.connect_host) + ":" + std::to_string((*origin)->port()), "--hosts",
+                                def.connect_host + "=127.0.0.1", "--from", from};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto run = spawn_mratls(args);
+  const int exit = run.wait_exit(std::chrono::seconds(30));
+  return {exit, run.output};
+}
+
+}  // namespace
+
+TEST(CheckUpgrade, FromX12_7TheEcdsaCertificateFailsAfterTheUpgrade) {
+  auto [exit, out] = check_from("X12.7");
+  EXPECT_EQ(exit, 1) << out;
+  EXPECT_NE(out.find("Upgrade to X14.2 from X12.7.0: upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: "
+                     "ECDSA is preferred\n  cipher string before: EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH\n"
+                     "  cipher string after:  EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH\n"),
+            std::string::npos)
+      << out;
+  const std::string node = std::string(lab::kLabCucm);
+  // before: pass, after: FAIL, if the string changes (prefixed): pass.
+  EXPECT_TRUE(std::regex_search(out, std::regex(node + " +127\\.0\\.0\\.1 +[0-9]+ +pass +FAIL +pass +fails only ECDSA-first")))
+      << out;
+  EXPECT_NE(out.find("What to change before upgrading from X12.7.0 to X14.2:"), std::string::npos) << out;
+  EXPECT_NE(out.find(verify::kVerifyOffWorkaround), std::string::npos) << out;
+  // Every way of steering away heals it: the three strings, and trusting the self-signed certificate.
+  EXPECT_NE(out.find("Ways to steer away from ECDSA, where the upgrade fails on an ECDSA certificate:"), std::string::npos) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex("prepend ECDHE-RSA-AES256-GCM-SHA384: +pass")));
+  EXPECT_TRUE(std::regex_search(out, std::regex("append :\\+ECDSA +pass")));
+  EXPECT_TRUE(std::regex_search(out, std::regex("add !ECDSA +pass")));
+  EXPECT_TRUE(std::regex_search(out, std::regex("trust the certificate that signed tomcat-ECDSA +pass +upload 'cucm-EC\\.steven\\.lab' "
+                                                "\\(SHA-256 [0-9A-F:]{95}\\) to the Expressway-C trust store")))
+      << out;
+  EXPECT_EQ(out.find("If the cipher string changes"), std::string::npos) << out;
+}
+
+TEST(CheckUpgrade, FromX14_0_7ItPassesAndTheEcdsaRiskIsNamed) {
+  auto [exit, out] = check_from("X14.0.7", {"--json"});
+  EXPECT_EQ(exit, 0) << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  const auto& u = json["upgrade"];
+  EXPECT_EQ(u["from"], "X14.0.7");
+  EXPECT_EQ(u["ciphers_after"], "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH");
+  EXPECT_EQ(u["preference_after"], "RSA");
+  EXPECT_EQ(u["failing_after"], 0);
+  EXPECT_EQ(u["failing_if_cipher_string_changes"], 1);
+  ASSERT_EQ(u["nodes"].size(), 1u);
+  const auto& n = u["nodes"][0];
+  EXPECT_TRUE(n["after"].get<bool>());
+  EXPECT_FALSE(n["if_cipher_string_changes"].get<bool>());
+  EXPECT_NE(n["reason_if_cipher_string_changes"].get<std::string>().find("self-signed"), std::string::npos) << n;
+  EXPECT_FALSE(n["tls13"].get<bool>());
+
+  auto text = check_from("X14.0.7");
+  EXPECT_EQ(text.exit, 0) << text.output;
+  EXPECT_NE(text.output.find("After the upgrade from X14.0.7, every node and port passes X14.2's origin verification."),
+            std::string::npos)
+      << text.output;
+  EXPECT_NE(text.output.find("If the cipher string changes (the prefix removed), these would fail:\n- " + std::string(lab::kLabCucm)),
+            std::string::npos)
+      << text.output;
+}
+
+// Trusting the signer heals only what the signer causes: a node reached by an address its
+// certificates do not hold still fails, and the verdict says so rather than promise a cure.
+TEST(CheckUpgrade, TrustingTheSignerIsJudgedWithEveryOtherCheck) {
+  auto [exit, out] = check_from("X12.7", {"--json"}, true);
+  EXPECT_EQ(exit, 1) << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  const auto& n = json["upgrade"]["nodes"].at(0);
+  EXPECT_FALSE(n["after"].get<bool>());
+  bool judged = false;
+  for (const auto& a : n["alternatives"])
+    if (a["id"] == "trust-signer") {
+      judged = true;
+      EXPECT_EQ(a["result"], "FAIL") << a;
+      EXPECT_NE(a["detail"].get<std::string>().find("trusted it still fails"), std::string::npos) << a;
+      EXPECT_NE(a["detail"].get<std::string>().find("127.0.0.1"), std::string::npos) << a;
+    }
+  EXPECT_TRUE(judged) << n;
+}
+
+TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {
+  auto unknown = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X99-beta"});
+  EXPECT_EQ(unknown.wait_exit(), 2);
+  EXPECT_NE(unknown.output.find("--from 'X99-beta' is not an Expressway release"), std::string::npos) << unknown.output;
+  auto empty = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X12.7", "--ciphers", ""});
+  EXPECT_EQ(empty.wait_exit(), 2);
+  EXPECT_NE(empty.output.find("--ciphers is empty"), std::string::npos) << empty.output;
+  // OpenSSL skips a word it does not know, as the appliance does; a string of nothing else fails.
+  auto nonsense = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X12.7", "--ciphers", "NOT-A-CIPHER"});
+  EXPECT_EQ(nonsense.wait_exit(), 2);
+  EXPECT_NE(nonsense.output.find("--ciphers: OpenSSL selects no TLS 1.2 cipher from 'NOT-A-CIPHER'"), std::string::npos)
+      << nonsense.output;
+  auto already = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X14.2.1"});
+  EXPECT_EQ(already.wait_exit(), 2);
+  EXPECT_NE(already.output.find("--from X14.2.1: that release verifies origins already"), std::string::npos) << already.output;
+}

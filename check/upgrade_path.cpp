@@ -1,0 +1,65 @@
+#include "check/upgrade_path.hpp"
+
+#include "config/ascii.hpp"
+
+namespace mratls::check {
+namespace {
+
+// Expressway releases start at X8.1; X14.2 is where origin verification begins.
+constexpr config::Version kFirstRelease{8, 1, 0};
+constexpr config::Version kVerifyingRelease{14, 2, 0};
+constexpr config::Version kPrefixingRelease{14, 0, 0};
+
+std::string preference_words(verify::CertificatePreference p) {
+  return p == verify::CertificatePreference::Ecdsa ? "ECDSA is preferred" : "RSA is preferred";
+}
+
+}  // namespace
+
+std::expected<UpgradePath, std::string> upgrade_path(std::string_view from, std::string_view current) {
+  if (current.empty())
+    return std::unexpected("--ciphers is empty: give the cipher string in force, or leave --ciphers out for the appliance's default");
+  UpgradePath path;
+  path.ciphers_before = std::string(current);
+  if (ascii::iequals(from, "fresh")) {
+    path.ciphers_before = config::kDefaultCiphers;
+    path.ciphers_after = config::kDefaultCiphers;
+    path.rule = "a fresh X14.2 install runs the default cipher string";
+  } else {
+    const auto version = config::parse_version(from);
+    if (!version || *version < kFirstRelease)
+      return std::unexpected("--from '" + std::string(from) +
+                             "' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'");
+    if (*version >= kVerifyingRelease)
+      return std::unexpected("--from " + version->to_string() +
+                             ": that release verifies origins already; check without --from judges the string it runs");
+    path.from = *version;
+    if (*version < kPrefixingRelease) {
+      path.ciphers_after = path.ciphers_before;
+      path.rule = "upgrading from " + version->to_string() + ", below X14.0, leaves the cipher string as it is";
+    } else if (verify::is_rsa_first(path.ciphers_before)) {
+      path.ciphers_after = path.ciphers_before;
+      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(verify::kRsaFirstPrefix) +
+                  "' — the string begins with it already and stays as it is";
+    } else {
+      path.ciphers_after = verify::rsa_first(path.ciphers_before);
+      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(verify::kRsaFirstPrefix) + "'";
+    }
+  }
+  auto preference = verify::certificate_preference(path.ciphers_after);
+  if (!preference) return std::unexpected("--ciphers: " + preference.error());
+  path.preference_after = *preference;
+  path.rule += ": " + preference_words(*preference);
+  return path;
+}
+
+std::vector<Alternative> steering_alternatives(const std::string& ciphers_after) {
+  return {
+      {"prepend", "prepend " + std::string(verify::kRsaFirstPrefix), verify::rsa_first(ciphers_after)},
+      {"append-plus-ecdsa", "append :+ECDSA", ciphers_after + ":+ECDSA"},
+      {"not-ecdsa", "add !ECDSA", ciphers_after + ":!ECDSA"},
+      {"trust-signer", "trust the certificate that signed tomcat-ECDSA", ""},
+  };
+}
+
+}  // namespace mratls::check

@@ -1,0 +1,109 @@
+// The cipher string X14.2 runs after an upgrade, by the rules of the X14.2.1 release notes, and
+// the certificate each string makes a dual RSA/ECDSA origin present.
+#include <gtest/gtest.h>
+
+#include "check/upgrade_path.hpp"
+#include "config/config.hpp"
+
+using namespace mratls;
+using verify::CertificatePreference;
+
+namespace {
+
+const std::string kDefault = config::kDefaultCiphers;
+const std::string kPrefixed = "ECDHE-RSA-AES256-GCM-SHA384:" + kDefault;
+
+}  // namespace
+
+TEST(UpgradePath, FromBelowX14_0TheStringStaysAndEcdsaIsPreferred) {
+  auto path = check::upgrade_path("X12.7", kDefault);
+  ASSERT_TRUE(path) << path.error();
+  EXPECT_EQ(path->ciphers_after, kDefault);
+  EXPECT_EQ(path->preference_after, CertificatePreference::Ecdsa);
+  EXPECT_EQ(path->rule, "upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: ECDSA is preferred");
+  EXPECT_EQ(path->from_text(), "X12.7.0");
+}
+
+TEST(UpgradePath, FromX14_0OrLaterThePrefixIsPrependedAndRsaIsPreferred) {
+  for (const char* from : {"X14.0", "X14.0.7", "14.1.2"}) {
+    auto path = check::upgrade_path(from, kDefault);
+    ASSERT_TRUE(path) << path.error();
+    EXPECT_EQ(path->ciphers_after, kPrefixed) << from;
+    EXPECT_EQ(path->preference_after, CertificatePreference::Rsa) << from;
+    EXPECT_NE(path->rule.find(", X14.0 or later, prepends 'ECDHE-RSA-AES256-GCM-SHA384:': RSA is preferred"), std::string::npos)
+        << path->rule;
+  }
+}
+
+TEST(UpgradePath, AStringThatCarriesThePrefixAlreadyIsNotPrefixedTwice) {
+  auto path = check::upgrade_path("X14.0.7", kPrefixed);
+  ASSERT_TRUE(path) << path.error();
+  EXPECT_EQ(path->ciphers_after, kPrefixed);
+  EXPECT_NE(path->rule.find("begins with it already and stays as it is"), std::string::npos) << path->rule;
+  // From below X14.0 a prefixed string (set by hand) stays too, and still prefers RSA.
+  auto old = check::upgrade_path("X12.6.2", kPrefixed);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->ciphers_after, kPrefixed);
+  EXPECT_EQ(old->preference_after, CertificatePreference::Rsa);
+}
+
+TEST(UpgradePath, AStringWithoutEcdsaPrefersRsaOnEveryPath) {
+  const std::string no_ecdsa = kDefault + ":!ECDSA";
+  auto old = check::upgrade_path("X12.7", no_ecdsa);
+  ASSERT_TRUE(old) << old.error();
+  EXPECT_EQ(old->ciphers_after, no_ecdsa);
+  EXPECT_EQ(old->preference_after, CertificatePreference::Rsa);
+  auto recent = check::upgrade_path("X14.0.7", no_ecdsa);
+  ASSERT_TRUE(recent);
+  EXPECT_EQ(recent->ciphers_after, "ECDHE-RSA-AES256-GCM-SHA384:" + no_ecdsa);
+  EXPECT_EQ(recent->preference_after, CertificatePreference::Rsa);
+}
+
+TEST(UpgradePath, AFreshInstallRunsTheDefault) {
+  auto path = check::upgrade_path("fresh", kPrefixed);  // what the site runs today does not carry over
+  ASSERT_TRUE(path) << path.error();
+  EXPECT_FALSE(path->from);
+  EXPECT_EQ(path->ciphers_after, kDefault);
+  EXPECT_EQ(path->preference_after, CertificatePreference::Ecdsa);
+  EXPECT_EQ(path->from_text(), "a fresh install");
+}
+
+TEST(UpgradePath, BadInputIsNamed) {
+  auto unknown = check::upgrade_path("X99-beta", kDefault);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error(),
+            "--from 'X99-beta' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'");
+  EXPECT_FALSE(check::upgrade_path("X7.2", kDefault));  // before the first Expressway release
+  auto already = check::upgrade_path("X14.2.1", kDefault);
+  ASSERT_FALSE(already);
+  EXPECT_NE(already.error().find("verifies origins already"), std::string::npos);
+  auto empty = check::upgrade_path("X12.7", "");
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().find("--ciphers is empty"), std::string::npos);
+  auto nonsense = check::upgrade_path("X12.7", "NOT-A-CIPHER");
+  ASSERT_FALSE(nonsense);
+  EXPECT_EQ(nonsense.error(), "--ciphers: OpenSSL selects no TLS 1.2 cipher from 'NOT-A-CIPHER'");
+}
+
+TEST(CertificatePreference, TheFirstSuiteWithACertificateTypeDecides) {
+  EXPECT_EQ(*verify::certificate_preference(kDefault), CertificatePreference::Ecdsa);
+  EXPECT_EQ(*verify::certificate_preference(kPrefixed), CertificatePreference::Rsa);
+  EXPECT_EQ(*verify::certificate_preference(kDefault + ":+ECDSA"), CertificatePreference::Rsa);
+  EXPECT_EQ(*verify::certificate_preference(kDefault + ":!ECDSA"), CertificatePreference::Rsa);
+  EXPECT_EQ(*verify::certificate_preference("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"), CertificatePreference::Ecdsa);
+  auto neither = verify::certificate_preference("aNULL");
+  ASSERT_FALSE(neither);
+  EXPECT_EQ(neither.error(), "'aNULL' offers no TLS 1.2 cipher with ECDSA or RSA authentication");
+}
+
+TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
+  auto alts = check::steering_alternatives(kDefault);
+  ASSERT_EQ(alts.size(), 4u);
+  EXPECT_EQ(alts[0].ciphers, kPrefixed);
+  EXPECT_EQ(alts[1].ciphers, kDefault + ":+ECDSA");
+  EXPECT_EQ(alts[2].ciphers, kDefault + ":!ECDSA");
+  EXPECT_EQ(alts[3].id, "trust-signer");
+  EXPECT_EQ(alts[3].ciphers, "");
+  // After an upgrade that prefixed the string, prepending changes nothing.
+  EXPECT_EQ(check::steering_alternatives(kPrefixed)[0].ciphers, kPrefixed);
+}
