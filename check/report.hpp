@@ -2,7 +2,9 @@
 // fault), the fixes grouped, and the report as text or JSON (schema mratls.check/1).
 #pragma once
 
+#include <ctime>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
@@ -28,6 +30,8 @@ struct Report {
   std::size_t failing = 0;  // probes X14.2 would refuse or fail
   bool refused = false;     // some failure is verification, which VerifyOriginServer Off would let through
   std::optional<UpgradeReport> upgrade;  // check --from: the verdicts under the string after the upgrade
+  std::optional<std::time_t> at;          // check --at: the date of the change the verdicts are for
+  std::vector<std::string> date_warnings; // what expires soon after it, and the trust store by then
 };
 
 // The probes judged; `notes` (discovery) are kept. A trust store the appliance could not hold
@@ -36,6 +40,9 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes);
 
 std::string reason_of(const Row& r);
 void print_report(const Report& report, bool show_logs, std::ostream& os);
+// check --at: the date the verdicts are for, and the warnings for it (nothing without --at).
+void print_change_date(const Report& report, std::ostream& os);
+void print_date_warnings(const Report& report, std::ostream& os);
 nlohmann::json report_json(const Report& report);
 
 }  // namespace mratls::check

@@ -1,6 +1,7 @@
 #include <iomanip>
 
 #include "check/report.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 #include "verify/finding_json.hpp"
 #include "verify/x509_text.hpp"
 
@@ -52,11 +53,25 @@ nlohmann::json report_json(const Report& report) {
   out["notes"] = report.notes;
   out["workaround"] = report.refused ? nlohmann::json(verify::kVerifyOffWorkaround) : nlohmann::json();
   if (report.upgrade) out["upgrade"] = upgrade_json(report);
+  out["at"] = report.at ? nlohmann::json(verify::doctor::iso_time(*report.at)) : nlohmann::json();
+  out["date_warnings"] = report.date_warnings;
   return out;
+}
+
+void print_change_date(const Report& report, std::ostream& os) {
+  if (report.at)
+    os << "Certificates judged at " << verify::doctor::iso_time(*report.at) << ", the date of the change, not today.\n\n";
+}
+
+void print_date_warnings(const Report& report, std::ostream& os) {
+  if (report.date_warnings.empty()) return;
+  os << "\nAt the date of the change (" << verify::doctor::iso_day(*report.at) << "):\n";
+  for (const auto& w : report.date_warnings) os << "- warning: " << w << "\n";
 }
 
 void print_report(const Report& report, bool show_logs, std::ostream& os) {
   const auto& rows = report.rows;
+  print_change_date(report, os);
   os << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(13)
      << "preference" << std::setw(11) << "pre-X14.2" << std::setw(8) << "X14.2"
      << "reason\n";
@@ -78,6 +93,7 @@ void print_report(const Report& report, bool show_logs, std::ostream& os) {
   } else {
     os << "\nEvery node and port passes X14.2's origin verification.\n";
   }
+  print_date_warnings(report, os);
   if (show_logs)
     for (const auto& r : rows)
       if (!r.probe.x142_lines.empty()) {

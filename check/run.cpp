@@ -1,10 +1,16 @@
 #include "check/run.hpp"
 
+#include "check/change_date.hpp"
 #include "proxy/runtime.hpp"
 #include "verify/cipher_preference.hpp"
 
 namespace mratls::check {
 namespace {
+
+// The handshake's verifier judges validity at the change instead of now.
+void judge_at(proxy::Runtime& rt, std::optional<std::time_t> at) {
+  if (at) X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(rt.origin_tls->native_handle()), *at);
+}
 
 // Asks each CUCM publisher for the nodes it advertises; returns what it learnt, as notes.
 std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
@@ -40,6 +46,8 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
   if (!ecdsa_rt) return std::unexpected(ecdsa_rt.error());
   auto rsa_rt = proxy::Runtime::build(rsa_config, nullptr);
   if (!rsa_rt) return std::unexpected(rsa_rt.error());
+  judge_at(**ecdsa_rt, request.at);
+  judge_at(**rsa_rt, request.at);
 
   std::vector<std::string> notes;
   if (request.discover) notes = discover(request.nodes, **ecdsa_rt);
@@ -65,6 +73,7 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
       config.expressway.ciphers = alt.ciphers;
       auto rt = proxy::Runtime::build(config, nullptr);
       if (!rt) return std::unexpected(alt.name + ": " + rt.error());
+      judge_at(**rt, request.at);
       keep.push_back(*rt);
       for (std::size_t i = 0; i < main_jobs; ++i)
         if (jobs[i].preference == "ECDSA-first") jobs.push_back({*rt, jobs[i].target, alt.id});
@@ -77,8 +86,13 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
                                         std::make_move_iterator(probes.end()));
   probes.resize(main_jobs);
   auto report = judge(std::move(probes), std::move(notes));
+  if (request.at) {
+    mark_change_date(report, *request.at);
+    report.at = request.at;
+    report.date_warnings = change_date_warnings(report, (*ecdsa_rt)->trust.get(), *request.at);
+  }
   if (request.upgrade) {
-    const OfflineSettings offline{(*ecdsa_rt)->trust.get(), request.config.expressway.openssl_security_level, std::nullopt};
+    const OfflineSettings offline{(*ecdsa_rt)->trust.get(), request.config.expressway.openssl_security_level, request.at};
     report.upgrade = judge_upgrade(report, std::move(alternative_probes), std::move(*request.upgrade), offline);
   }
   return report;

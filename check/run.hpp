@@ -26,6 +26,8 @@ struct Request {
   // check --from: the string after the upgrade replaces config's, and the ways of steering away
   // from ECDSA are probed too.
   std::optional<UpgradePath> upgrade;
+  // check --at: certificates judged at the date of the change instead of now.
+  std::optional<std::time_t> at;
 };
 
 // Called after each probe with (done, total).

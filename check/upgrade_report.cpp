@@ -131,6 +131,7 @@ UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative
 void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
   const UpgradeReport& u = *report.upgrade;
   const auto& rows = report.rows;
+  print_change_date(report, os);
   os << "Upgrade to X14.2 from " << u.path.from_text() << ": " << u.path.rule << "\n"
      << "  cipher string before: " << u.path.ciphers_before << "\n"
      << "  cipher string after:  " << u.path.ciphers_after << "\n\n";
@@ -191,6 +192,8 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
       os << "    " << std::left << std::setw(48) << a.name << std::setw(8) << to_string(a.result) << std::right << a.detail << "\n";
     }
   }
+
+  print_date_warnings(report, os);
 
   bool risk_header = false;
   for (const auto& n : u.nodes) {

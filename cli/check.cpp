@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "check/change_date.hpp"
 #include "check/run.hpp"
 #include "cli/commands.hpp"
 #include "config/load.hpp"
@@ -25,6 +26,7 @@ struct CheckOptions {
   std::string ciphers;
   bool ciphers_given = false;
   std::string from;
+  std::string at;
   std::string ports;
   std::vector<std::string> hosts;
   bool discover = false;
@@ -112,9 +114,16 @@ int run_check(const CheckOptions& o) {
     upgrade = std::move(*path);
   }
 
+  std::optional<std::time_t> at;
+  if (!o.at.empty()) {
+    auto when = check::parse_change_date(o.at);
+    if (!when) return usage_error(when.error());
+    at = *when;
+  }
+
   const bool tty = isatty(STDERR_FILENO) != 0;
   check::Request request{*config, std::move(*list), o.discover, o.concurrency, std::max(1u, std::thread::hardware_concurrency()),
-                         std::move(upgrade)};
+                         std::move(upgrade), at};
   auto report = check::run(std::move(request), [&](std::size_t done, std::size_t total) {
     if (tty) std::cerr << "\rprobing " << done << "/" << total << std::flush;
   });
@@ -145,6 +154,9 @@ Action add_check(CLI::App& app) {
                   "The release the site upgrades from (X12.7, X14.0.7) or 'fresh': judge every node under the cipher "
                   "string X14.2 will run after that upgrade, with the other preference as a risk and the ways of "
                   "steering away from ECDSA");
+  cmd->add_option("--at", o->at,
+                  "The date of the change (2027-03-01, UTC, or 2027-03-01T22:00:00Z): certificates are judged then, not "
+                  "today, and those that expire within 30 days after it are warned of (node chains and the trust store)");
   cmd->add_option("--client-cert", o->client_cert,
                   "Expressway-C's server certificate (PEM), presented when a node asks for a client certificate "
                   "(default: the configuration's server_certificate)");

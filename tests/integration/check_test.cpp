@@ -10,6 +10,7 @@
 #include "lab/scenarios.hpp"
 #include "verify/fix_catalogue.hpp"
 #include "check/probe.hpp"
+#include "check/change_date.hpp"
 #include "check/report.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "support.hpp"
@@ -385,4 +386,61 @@ TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {
   auto already = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X14.2.1"});
   EXPECT_EQ(already.wait_exit(), 2);
   EXPECT_NE(already.output.find("--from X14.2.1: that release verifies origins already"), std::string::npos) << already.output;
+}
+
+// check --at: a node that passes today fails at a change after its certificate expires, and one
+// that expires soon after the change is warned of.
+TEST(CheckAtDate, TheVerdictIsTheOneOnTheDayOfTheChange) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  const std::string node = def.connect_host + ":" + std::to_string((*origin)->port());
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args{"check", "--trust", LabPki::get().trust_file, "--node", node, "--hosts",
+                                  def.connect_host + "=127.0.0.1", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto p = spawn_mratls(args);
+    const int exit = p.wait_exit(std::chrono::seconds(30));
+    return std::pair{exit, nlohmann::json::parse(p.output.substr(p.output.find('{')))};
+  };
+  auto [today_exit, today] = run({});
+  ASSERT_EQ(today_exit, 0) << today.dump(2);
+  EXPECT_TRUE(today["at"].is_null());
+  const std::string not_after = today["probes"][0]["chain"][0]["not_after"];  // 2027-12-06T10:00:00Z
+  const std::time_t expiry = *check::parse_change_date(not_after);
+  const auto day = [](std::time_t t) { return verify::doctor::iso_day(t); };
+
+  // Times to the second, so that the day counts do not depend on the hour the lab signed at.
+  const std::time_t after_expiry = expiry + 2 * 86400;
+  auto [late_exit, late] = run({"--at", verify::doctor::iso_time(after_expiry)});
+  EXPECT_EQ(late_exit, 1) << late.dump(2);
+  EXPECT_EQ(late["at"], verify::doctor::iso_time(after_expiry));
+  for (const auto& p : late["probes"]) {
+    EXPECT_FALSE(p["x142"].get<bool>()) << p;
+    EXPECT_TRUE(p["before_x142"].get<bool>()) << "before X14.2 nothing is verified: " << p;
+    EXPECT_EQ(p["cause"], "expired") << p;
+    EXPECT_NE(p["reason"].get<std::string>().find("has expired at " + day(after_expiry) + ", the date of the change"),
+              std::string::npos)
+        << p["reason"];
+  }
+
+  auto [soon_exit, soon] = run({"--at", verify::doctor::iso_time(expiry - 10 * 86400)});
+  EXPECT_EQ(soon_exit, 0) << soon.dump(2);
+  bool warned = false;
+  for (const auto& w : soon["date_warnings"])
+    warned = warned || w.get<std::string>().find(" expires " + day(expiry) + ", 10 days after the change (presented by " + node +
+                                                 ")") != std::string::npos;
+  EXPECT_TRUE(warned) << soon["date_warnings"];
+
+  // Long after every certificate: the trust store's root is named as expired by then too.
+  auto [later_exit, later] = run({"--at", "2200-01-01"});
+  EXPECT_EQ(later_exit, 1);
+  bool root_named = false;
+  for (const auto& w : later["date_warnings"])
+    root_named = root_named || w.get<std::string>().find("the trust store's 'mratls Lab Root CA'") != std::string::npos;
+  EXPECT_TRUE(root_named) << later["date_warnings"];
+
+  auto bad = spawn_mratls({"check", "--node", node, "--at", "2027-02-30"});
+  EXPECT_EQ(bad.wait_exit(), 2);
+  EXPECT_NE(bad.output.find("--at '2027-02-30' is not a date"), std::string::npos) << bad.output;
 }

@@ -2,6 +2,7 @@
 // the certificate each string makes a dual RSA/ECDSA origin present.
 #include <gtest/gtest.h>
 
+#include "check/change_date.hpp"
 #include "check/upgrade_path.hpp"
 #include "config/config.hpp"
 
@@ -106,4 +107,17 @@ TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
   EXPECT_EQ(alts[3].ciphers, "");
   // After an upgrade that prefixed the string, prepending changes nothing.
   EXPECT_EQ(check::steering_alternatives(kPrefixed)[0].ciphers, kPrefixed);
+}
+
+TEST(ChangeDate, ADayOrATimeInUtc) {
+  EXPECT_EQ(*check::parse_change_date("2027-03-01"), 1803859200);
+  EXPECT_EQ(*check::parse_change_date("2027-03-01T22:00:00Z"), 1803859200 + 22 * 3600);
+  EXPECT_EQ(*check::parse_change_date("2027-03-01T22:30Z"), 1803859200 + 22 * 3600 + 1800);
+  for (const char* bad : {"", "tomorrow", "2027-02-30", "2027-13-01", "2027-3-1", "2027-03-01T25:00:00Z", "2027-03-01T22:00:00",
+                          "2027-03-01 22:00", "2027-03-01x"}) {
+    auto t = check::parse_change_date(bad);
+    ASSERT_FALSE(t) << bad;
+    EXPECT_EQ(t.error(), "--at '" + std::string(bad) +
+                             "' is not a date: give the day of the change as 2027-03-01 (UTC) or a time as 2027-03-01T22:00:00Z");
+  }
 }
