@@ -3,14 +3,17 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
 
+#include "check/change_board.hpp"
 #include "check/change_date.hpp"
 #include "check/run.hpp"
 #include "cli/commands.hpp"
 #include "config/load.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 #include "proxy/key_log.hpp"
 
 namespace mratls::cli {
@@ -27,6 +30,7 @@ struct CheckOptions {
   bool ciphers_given = false;
   std::string from;
   std::string at;
+  std::string report_file;
   std::string ports;
   std::vector<std::string> hosts;
   bool discover = false;
@@ -96,7 +100,28 @@ int usage_error(const std::string& message) {
   return kUsage;
 }
 
+enum class ReportFormat { None, Html, Markdown };
+
+std::expected<ReportFormat, std::string> report_format(const std::string& file) {
+  if (file.empty()) return ReportFormat::None;
+  const auto dot = file.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : file.substr(dot);
+  if (ext == ".html" || ext == ".htm") return ReportFormat::Html;
+  if (ext == ".md") return ReportFormat::Markdown;
+  return std::unexpected("--report '" + file + "': name a .html file (the change board's page) or a .md file (for a ticket)");
+}
+
+// The site as the report names it: the configured system and its file, or the nodes given.
+std::string site_of(const CheckOptions& o, const config::Config& config) {
+  if (!o.config_file.empty()) return config.expressway.system_name + " (" + o.config_file + ")";
+  std::string nodes;
+  for (const auto& n : o.nodes) nodes += (nodes.empty() ? "" : ", ") + n;
+  return "nodes " + nodes;
+}
+
 int run_check(const CheckOptions& o) {
+  auto format = report_format(o.report_file);
+  if (!format) return usage_error(format.error());
   auto config = settings_of(o);
   if (!config) return usage_error(config.error());
   if (config->expressway.trusted_ca_certificates.empty())
@@ -122,6 +147,7 @@ int run_check(const CheckOptions& o) {
   }
 
   const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::time_t started = std::time(nullptr);
   check::Request request{*config, std::move(*list), o.discover, o.concurrency, std::max(1u, std::thread::hardware_concurrency()),
                          std::move(upgrade), at};
   auto report = check::run(std::move(request), [&](std::size_t done, std::size_t total) {
@@ -129,6 +155,16 @@ int run_check(const CheckOptions& o) {
   });
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
   if (!report) return usage_error(report.error());
+  if (*format != ReportFormat::None) {
+    const check::BoardContext context{site_of(o, *config), config->expressway.ciphers, MRATLS_VERSION,
+                                      verify::doctor::iso_time(started)};
+    const auto board = check::change_board(*report, context);
+    std::ofstream out(o.report_file, std::ios::binary | std::ios::trunc);
+    out << (*format == ReportFormat::Html ? check::board_html(board) : check::board_markdown(board));
+    out.close();
+    if (!out) return usage_error("--report: cannot write " + o.report_file);
+    std::cerr << "mratls check: wrote " << o.report_file << "\n";
+  }
   if (o.json) std::cout << check::report_json(*report).dump(2) << "\n";
   else if (report->upgrade) check::print_upgrade(*report, o.show_logs, std::cout);
   else check::print_report(*report, o.show_logs, std::cout);
@@ -154,6 +190,8 @@ Action add_check(CLI::App& app) {
                   "The release the site upgrades from (X12.7, X14.0.7) or 'fresh': judge every node under the cipher "
                   "string X14.2 will run after that upgrade, with the other preference as a risk and the ways of "
                   "steering away from ECDSA");
+  cmd->add_option("--report", o->report_file,
+                  "Also write the result for a change board: FILE.html (one self-contained page) or FILE.md (for a ticket)");
   cmd->add_option("--at", o->at,
                   "The date of the change (2027-03-01, UTC, or 2027-03-01T22:00:00Z): certificates are judged then, not "
                   "today, and those that expire within 30 days after it are warned of (node chains and the trust store)");

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -443,4 +444,34 @@ TEST(CheckAtDate, TheVerdictIsTheOneOnTheDayOfTheChange) {
   auto bad = spawn_mratls({"check", "--node", node, "--at", "2027-02-30"});
   EXPECT_EQ(bad.wait_exit(), 2);
   EXPECT_NE(bad.output.find("--at '2027-02-30' is not a date"), std::string::npos) << bad.output;
+}
+
+TEST(CheckUpgrade, TheMarkdownReportIsTheChangeBoardsPageForATicket) {
+  const auto file = LabPki::get().dir / "check-report-test.md";
+  std::filesystem::remove(file);
+  auto [exit, out] = check_from("X12.7", {"--report", file.string()});
+  EXPECT_EQ(exit, 1) << out;
+  EXPECT_NE(out.find("mratls check: wrote " + file.string()), std::string::npos) << out;
+  std::ifstream in(file);
+  const std::string md((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(md.starts_with("# MRA origin verification: X12.7.0 to X14.2\n")) << md;
+  EXPECT_NE(md.find("- **Cipher string:** upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: ECDSA is preferred"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| before X14.2 | after the upgrade | if the cipher string changes | prepend ECDHE-RSA-AES256-GCM-SHA384: | "
+                    "append :+ECDSA | add !ECDSA | trust the certificate that signed tomcat-ECDSA |"),
+            std::string::npos)
+      << md;
+  EXPECT_TRUE(std::regex_search(md, std::regex("\\| cucm\\.steven\\.lab \\| 127\\.0\\.0\\.1 \\| [0-9]+ \\| pass \\| \\*\\*FAIL\\*\\* \\| pass \\| pass \\| pass \\| pass \\| pass \\|")))
+      << md;
+  EXPECT_NE(md.find("- Subject: CN=cucm-EC.steven.lab"), std::string::npos) << md;
+  EXPECT_NE(md.find("1. **Expressway-C: Maintenance > Security > Trusted CA certificate**: Upload the self-signed certificate"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Revert it once the fixes are in: `xConfiguration EdgeConfigServer VerifyOriginServer: On`."), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Checked:** "), std::string::npos);
+
+  auto wrong = spawn_mratls({"check", "--node", "cucm.lab", "--report", "report.pdf"});
+  EXPECT_EQ(wrong.wait_exit(), 2);
+  EXPECT_NE(wrong.output.find("--report 'report.pdf': name a .html file"), std::string::npos) << wrong.output;
 }

@@ -2,6 +2,7 @@
 // the certificate each string makes a dual RSA/ECDSA origin present.
 #include <gtest/gtest.h>
 
+#include "check/change_board.hpp"
 #include "check/change_date.hpp"
 #include "check/upgrade_path.hpp"
 #include "config/config.hpp"
@@ -120,4 +121,25 @@ TEST(ChangeDate, ADayOrATimeInUtc) {
     EXPECT_EQ(t.error(), "--at '" + std::string(bad) +
                              "' is not a date: give the day of the change as 2027-03-01 (UTC) or a time as 2027-03-01T22:00:00Z");
   }
+}
+
+// What a node sends ends up in the page: a hostile subject is text, never markup, and a pipe
+// does not cut a Markdown row.
+TEST(ChangeBoard, WhatANodeSendsIsTextInBothFormats) {
+  check::ChangeBoard b;
+  b.site = "site <b>";
+  b.version_path = "X12.7.0 to X14.2";
+  b.columns = {"after the upgrade"};
+  b.rows.push_back({"cucm|1", "127.0.0.1", 8443, {{check::BoardCell::State::Fail, "reason \"<img src=x onerror=alert(1)>\""}}});
+  b.failures.push_back({"cucm:8443", "after the upgrade", "<script>alert(1)</script>", "CN=<script>", "CN=x", "AA:BB", "fix & more"});
+  b.failing = 1;
+  const std::string html = check::board_html(b);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("title=\"reason &quot;&lt;img src=x onerror=alert(1)&gt;&quot;\""), std::string::npos);
+  EXPECT_NE(html.find("fix &amp; more"), std::string::npos);
+  EXPECT_NE(html.find("1 node port would fail"), std::string::npos);
+  const std::string md = check::board_markdown(b);
+  EXPECT_NE(md.find("| cucm\\|1 | 127.0.0.1 | 8443 | **FAIL** |"), std::string::npos) << md;
 }
