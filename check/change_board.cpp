@@ -117,7 +117,7 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
     b.ciphers_before = u.path.ciphers_before;
     b.ciphers_after = u.path.ciphers_after;
     b.columns = {"before X14.2", "after the upgrade", "if the cipher string changes"};
-    for (const auto& alt : steering_alternatives(u.path.ciphers_after)) b.columns.push_back(alt.name);
+    for (const auto& alt : verify::steering_alternatives(u.path.ciphers_after)) b.columns.push_back(alt.name);
     for (const auto& n : u.nodes) {
       const Row& after = rows[n.after];
       const Row& other = rows[n.if_changed];

@@ -67,7 +67,7 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
   std::vector<std::shared_ptr<const proxy::Runtime>> keep;
   std::size_t main_jobs = jobs.size();
   if (request.upgrade) {
-    for (const auto& alt : steering_alternatives(request.upgrade->ciphers_after)) {
+    for (const auto& alt : verify::steering_alternatives(request.upgrade->ciphers_after)) {
       if (alt.ciphers.empty() || alt.id == "prepend") continue;  // the prepend string is RSA-first's
       auto config = request.config;
       config.expressway.ciphers = alt.ciphers;

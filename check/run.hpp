@@ -12,7 +12,7 @@
 
 #include "check/nodes.hpp"
 #include "check/report.hpp"
-#include "check/upgrade_path.hpp"
+#include "verify/upgrade_path.hpp"
 #include "config/config.hpp"
 
 namespace mratls::check {
@@ -25,7 +25,7 @@ struct Request {
   unsigned threads = 1;
   // check --from: the string after the upgrade replaces config's, and the ways of steering away
   // from ECDSA are probed too.
-  std::optional<UpgradePath> upgrade;
+  std::optional<verify::UpgradePath> upgrade;
   // check --at: certificates judged at the date of the change instead of now.
   std::optional<std::time_t> at;
 };

@@ -13,12 +13,12 @@ namespace {
 
 using Result = AlternativeVerdict::Result;
 
-AlternativeVerdict judged_by(const Alternative& alt, const Row& row) {
+AlternativeVerdict judged_by(const verify::Alternative& alt, const Row& row) {
   if (row.probe.x142_ok()) return {alt.id, alt.name, Result::Pass, ""};
   return {alt.id, alt.name, Result::Fail, reason_of(row)};
 }
 
-AlternativeVerdict judged_by(const Alternative& alt, const Probe& probe) {
+AlternativeVerdict judged_by(const verify::Alternative& alt, const Probe& probe) {
   Report single = judge({probe}, {});
   return judged_by(alt, single.rows.front());
 }
@@ -32,7 +32,7 @@ std::optional<ossl::X509Ptr> from_der(const std::string& der) {
 
 // Trusting what signed the ECDSA certificate heals a refusal only when the signer is the
 // reason: the chain is judged again, offline, with it added, and every other check still runs.
-AlternativeVerdict trust_signer(const Alternative& alt, const Report& report, const NodeUpgrade& n, const OfflineSettings& offline) {
+AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& report, const NodeUpgrade& n, const OfflineSettings& offline) {
   const Row* ecdsa = nullptr;
   for (std::size_t i : {n.after, n.if_changed}) {
     const auto& chain = report.rows[i].probe.chain;
@@ -87,7 +87,7 @@ const char* to_string(AlternativeVerdict::Result r) {
   return "?";
 }
 
-UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, UpgradePath path,
+UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, verify::UpgradePath path,
                             const OfflineSettings& offline) {
   UpgradeReport u;
   u.path = std::move(path);
@@ -105,7 +105,7 @@ UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative
     auto& n = u.nodes[at->second];
     ((p.preference == "RSA-first") == after_is_rsa_row ? n.after : n.if_changed) = i;
   }
-  const auto alternatives = steering_alternatives(u.path.ciphers_after);
+  const auto alternatives = verify::steering_alternatives(u.path.ciphers_after);
   for (auto& n : u.nodes) {
     const Row& after = report.rows[n.after];
     n.tls13 = after.probe.tls_version == "TLSv1.3";

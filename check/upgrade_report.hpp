@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "check/probe.hpp"
-#include "check/upgrade_path.hpp"
+#include "verify/upgrade_path.hpp"
 #include "verify/trust_store.hpp"
 
 namespace mratls::check {
@@ -39,7 +39,7 @@ struct NodeUpgrade {
 };
 
 struct UpgradeReport {
-  UpgradePath path;
+  verify::UpgradePath path;
   std::vector<NodeUpgrade> nodes;
   std::vector<std::size_t> plain_rows;  // not subject to verification (TFTP over HTTP)
   std::size_t failing_after = 0;
@@ -57,7 +57,7 @@ struct OfflineSettings {
 // `report`: the two probes of every node and port (ECDSA-first and RSA-first of the string after
 // the upgrade), judged. `alternative_probes`: for every TLS node and port in the order of its
 // rows, the probes under "append :+ECDSA" and "add !ECDSA".
-UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, UpgradePath path,
+UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, verify::UpgradePath path,
                             const OfflineSettings& offline);
 
 void print_upgrade(const Report& report, bool show_logs, std::ostream& os);

@@ -42,6 +42,8 @@ void print_state(const nlohmann::json& s, std::ostream& os) {
   os << s.value("system_name", "") << "  " << s.value("version", "") << "  (runtime generation " << s.value("generation", 0) << ")\n";
   os << "  VerifyOriginServer   " << s.value("verify_origin_server", "") << "\n";
   os << "  cipher preference    " << s.value("cipher_preference", "") << "  (" << s.value("ciphers", "") << ")\n";
+  if (s.contains("upgraded_from") && s["upgraded_from"].is_string())
+    os << "  upgraded from        " << s["upgraded_from"].get<std::string>() << "  (the cipher string that upgrade leaves)\n";
   os << "  trust store          " << s["trust"].size() << " certificate(s)\n";
   for (const auto& t : s["trust"])
     os << "    " << t.value("subject", "") << "\n      SHA-256 " << t.value("sha256", "") << "  until " << t.value("not_after", "") << "\n";
@@ -68,7 +70,10 @@ Action add_admin(CLI::App& app) {
   cmd->require_subcommand(1);
   auto* xconfig = cmd->add_subcommand("xconfig", "The appliance's own command, e.g. 'xConfiguration EdgeConfigServer VerifyOriginServer: Off'");
   xconfig->add_option("command", o->command, "The xConfiguration command, quoted as one word")->required();
-  auto* set = cmd->add_subcommand("set", "Emulator settings: version=X14.0.7 verify_origin_server=on|off|log-only cipher_preference=ecdsa|rsa");
+  auto* set = cmd->add_subcommand(
+      "set",
+      "Emulator settings: version=X14.0.7 verify_origin_server=on|off|log-only upgraded_from=X12.7|X14.0.7|fresh "
+      "cipher_preference=ecdsa|rsa (upgraded_from: the cipher string that upgrade leaves, from the file's)");
   set->add_option("assignments", o->assignments, "key=value ...")->required();
   auto* trust = cmd->add_subcommand("trust", "The trust store (Maintenance > Security > Trusted CA certificate)");
   trust->require_subcommand(1);

@@ -132,10 +132,12 @@ int run_check(const CheckOptions& o) {
   if (const auto keylog = proxy::keylog_path(config->log.keylog_file); !keylog.empty())
     std::cerr << "mratls check: " << proxy::keylog_warning(keylog) << "\n";
 
-  std::optional<check::UpgradePath> upgrade;
+  std::optional<verify::UpgradePath> upgrade;
   if (!o.from.empty()) {
-    auto path = check::upgrade_path(o.from, config->expressway.ciphers);
-    if (!path) return usage_error(path.error());
+    auto path = verify::upgrade_path(o.from, config->expressway.ciphers);
+    if (!path)
+      return usage_error((path.error().input == verify::UpgradePathError::Input::From ? "--from " : "--ciphers: ") +
+                         path.error().message);
     upgrade = std::move(*path);
   }
 

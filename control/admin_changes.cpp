@@ -10,6 +10,11 @@ const std::string kLead = "[reload] NOTICE: ";
 void AdminChanges::record(const SettingsChange& change) {
   if (change.version) settings_.version = change.version;
   if (change.verify_origin_server) settings_.verify_origin_server = change.verify_origin_server;
+  // An upgrade path replaces the whole string: a preference set before it no longer applies.
+  if (change.upgraded_from) {
+    settings_.upgraded_from = change.upgraded_from;
+    settings_.cipher_preference.reset();
+  }
   if (change.cipher_preference) settings_.cipher_preference = change.cipher_preference;
 }
 
@@ -27,21 +32,26 @@ void AdminChanges::record_removed(const verify::CertificateSummary& summary) {
 
 std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Expressway& settings, TrustList& trust) {
   Kept kept;
-  // One setting at a time, so that one the file agrees with is forgotten alone.
-  auto put_back = [&](auto member) {
+  const std::string file_ciphers = settings.ciphers;
+  // One setting at a time, so that one the file agrees with is forgotten alone; the upgrade
+  // path before the preference, as they were set.
+  auto put_back = [&](auto member) -> std::expected<void, std::string> {
     auto& value = settings_.*member;
-    if (!value) return;
+    if (!value) return {};
     SettingsChange one;
     one.*member = value;
-    const auto changes = apply(one, settings);
-    if (changes.empty()) value.reset();
-    for (const auto& c : changes)
+    const auto changes = apply(one, settings, file_ciphers);
+    if (!changes) return std::unexpected("the admin API's " + changes.error() + ", and it cannot be kept on top of the file");
+    if (changes->empty()) value.reset();
+    for (const auto& c : *changes)
       kept.lines.push_back(kLead + c.setting + " kept at \"" + c.after + "\" as the admin API set it (the file says \"" +
                            c.before + "\")");
+    return {};
   };
-  put_back(&SettingsChange::version);
-  put_back(&SettingsChange::verify_origin_server);
-  put_back(&SettingsChange::cipher_preference);
+  if (auto r = put_back(&SettingsChange::version); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::verify_origin_server); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::upgraded_from); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::cipher_preference); !r) return std::unexpected(r.error());
 
   for (auto it = removed_.begin(); it != removed_.end();) {
     if (trust.remove(it->first)) {
@@ -72,6 +82,7 @@ std::vector<std::string> AdminChanges::describe() const {
   std::vector<std::string> out;
   if (settings_.version) out.push_back("version " + settings_.version->to_string());
   if (settings_.verify_origin_server) out.push_back(std::string("VerifyOriginServer ") + config::to_string(*settings_.verify_origin_server));
+  if (settings_.upgraded_from) out.push_back("upgraded from " + *settings_.upgraded_from);
   if (settings_.cipher_preference) out.push_back(std::string("cipher preference ") + to_string(*settings_.cipher_preference));
   for (const auto& [key, a] : added_) out.push_back("trust store: added " + certificate_words(a.summary));
   for (const auto& [key, r] : removed_) out.push_back("trust store: removed " + certificate_words(r));

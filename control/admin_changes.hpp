@@ -32,8 +32,12 @@ class AdminChanges {
   };
   std::expected<Kept, std::string> reapply(config::Expressway& settings, TrustList& trust);
 
-  bool empty() const { return !settings_.version && !settings_.verify_origin_server && !settings_.cipher_preference &&
-                              added_.empty() && removed_.empty(); }
+  bool empty() const {
+    return !settings_.version && !settings_.verify_origin_server && !settings_.upgraded_from && !settings_.cipher_preference &&
+           added_.empty() && removed_.empty();
+  }
+  // The release the admin API last said the site upgraded from, if it is still in force.
+  const std::optional<std::string>& upgraded_from() const { return settings_.upgraded_from; }
   // One phrase per change, for GET /api/state: "VerifyOriginServer Off", "trust store: added CN=…".
   std::vector<std::string> describe() const;
 

@@ -19,16 +19,20 @@ std::string certificate_pem(const TrustList& list, const verify::CertificateSumm
 
 }  // namespace
 
-Controller::Controller(proxy::Server& server) : server_(server) {
+Controller::Controller(proxy::Server& server) : server_(server), file_ciphers_(server.runtime()->config.expressway.ciphers) {
   // Each reload of the file puts the admin's changes back on top, in the same step.
   server_.runtimes().set_layer([this](proxy::NextRuntime& next) -> std::expected<void, std::string> {
     auto record = changes_;  // changed only once the reload is in force
+    std::string file_ciphers = next.config.expressway.ciphers;
     auto trust = TrustList::of(*next.trust);
     auto kept = record.reapply(next.config.expressway, trust);
     if (!kept) return std::unexpected(kept.error());
     if (kept->trust_changed) next.trust = std::make_shared<const verify::TrustStore>(trust.store());
     next.lines.insert(next.lines.end(), kept->lines.begin(), kept->lines.end());
-    next.on_current = [this, record = std::move(record)] { keep(record); };
+    next.on_current = [this, record = std::move(record), file_ciphers = std::move(file_ciphers)] {
+      file_ciphers_ = file_ciphers;
+      keep(record);
+    };
     return {};
   });
 }
@@ -84,7 +88,9 @@ std::expected<std::vector<Change>, Refusal> Controller::settings(const nlohmann:
   std::vector<Change> changes;
   auto ok = commit([&](const proxy::Runtime& current) -> std::expected<Edit, Refusal> {
     Edit e{current.config, current.trust, {}, changes_};
-    e.changes = apply(*parsed, e.config.expressway);
+    auto applied = apply(*parsed, e.config.expressway, file_ciphers_);
+    if (!applied) return std::unexpected(Refusal{Refusal::Kind::BadRequest, applied.error()});
+    e.changes = std::move(*applied);
     e.record.record(*parsed);
     changes = e.changes;
     return e;
@@ -142,9 +148,15 @@ nlohmann::json Controller::state() const {
           {"verify_origin_server", config::yaml_value(e.verify_origin_server)},
           {"cipher_preference", to_string(cipher_preference_of(e))},
           {"ciphers", e.ciphers},
+          {"upgraded_from", upgraded_from()},
           {"generation", rt->generation},
           {"trust", std::move(trust)},
           {"admin_changes", admin_changes()}};
+}
+
+nlohmann::json Controller::upgraded_from() const {
+  std::lock_guard lock(record_mutex_);
+  return changes_.upgraded_from() ? nlohmann::json(*changes_.upgraded_from()) : nlohmann::json();
 }
 
 std::vector<std::string> Controller::admin_changes() const {

@@ -62,12 +62,16 @@ class Controller {
 
   void keep(AdminChanges record);
   std::vector<std::string> admin_changes() const;
+  nlohmann::json upgraded_from() const;  // the release, or null
 
   proxy::Server& server_;
   // Written only under the manager's lock (by a change in force), so edits and the reload
   // layer, which run under it, read it as it is; state() reads it under record_mutex_.
   AdminChanges changes_;
   mutable std::mutex record_mutex_;
+  // The configuration file's cipher string, which upgraded_from starts from: read at start and
+  // at each reload, under the manager's lock, as the edits that use it are.
+  std::string file_ciphers_;
 };
 
 }  // namespace mratls::control

@@ -4,11 +4,12 @@
 
 #include "config/ascii.hpp"
 #include "verify/cipher_preference.hpp"
+#include "verify/upgrade_path.hpp"
 
 namespace mratls::control {
 namespace {
 
-constexpr const char* kKeys = "version, verify_origin_server, cipher_preference";
+constexpr const char* kKeys = "version, verify_origin_server, upgraded_from, cipher_preference";
 
 std::expected<std::string, std::string> string_value(const nlohmann::json& body, const std::string& key) {
   const auto& v = body.at(key);
@@ -31,12 +32,17 @@ std::expected<SettingsChange, std::string> parse_settings(const nlohmann::json& 
   SettingsChange change;
   for (const auto& [key, value] : body.items()) {
     auto text = string_value(body, key);
-    if (key != "version" && key != "verify_origin_server" && key != "cipher_preference")
+    if (key != "version" && key != "verify_origin_server" && key != "upgraded_from" && key != "cipher_preference")
       return std::unexpected("unknown setting \"" + key + "\" (settings: " + kKeys + ")");
     if (!text) return std::unexpected(text.error());
     if (key == "version") {
       change.version = config::parse_version(*text);
       if (!change.version) return std::unexpected("version: \"" + *text + "\" is not a version (like X14.2.0)");
+    } else if (key == "upgraded_from") {
+      // The release is checked here; the string it yields, once the file's is at hand.
+      auto path = verify::upgrade_path(*text, config::kDefaultCiphers);
+      if (!path) return std::unexpected("upgraded_from: " + path.error().message);
+      change.upgraded_from = *text;
     } else if (key == "verify_origin_server") {
       change.verify_origin_server = verify_value(*text);
       if (!change.verify_origin_server)
@@ -67,7 +73,8 @@ CipherPreference cipher_preference_of(const config::Expressway& settings) {
 
 const char* to_string(CipherPreference p) { return p == CipherPreference::Rsa ? "rsa" : "ecdsa"; }
 
-std::vector<Change> apply(const SettingsChange& change, config::Expressway& settings) {
+std::expected<std::vector<Change>, std::string> apply(const SettingsChange& change, config::Expressway& settings,
+                                                      std::string_view file_ciphers) {
   std::vector<Change> changes;
   if (change.version && *change.version != settings.version) {
     changes.push_back({"version", settings.version.to_string(), change.version->to_string()});
@@ -76,6 +83,14 @@ std::vector<Change> apply(const SettingsChange& change, config::Expressway& sett
   if (change.verify_origin_server) {
     auto more = apply(*change.verify_origin_server, settings);
     changes.insert(changes.end(), more.begin(), more.end());
+  }
+  if (change.upgraded_from) {
+    auto path = verify::upgrade_path(*change.upgraded_from, file_ciphers);
+    if (!path) return std::unexpected("upgraded_from: " + path.error().message);
+    if (path->ciphers_after != settings.ciphers) {
+      changes.push_back({"cipher string (upgraded from " + path->from_text() + ")", settings.ciphers, path->ciphers_after});
+      settings.ciphers = path->ciphers_after;
+    }
   }
   if (change.cipher_preference && *change.cipher_preference != cipher_preference_of(settings)) {
     changes.push_back({"cipher preference", to_string(cipher_preference_of(settings)), to_string(*change.cipher_preference)});

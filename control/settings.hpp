@@ -19,10 +19,14 @@ enum class CipherPreference { Ecdsa, Rsa };
 struct SettingsChange {
   std::optional<config::Version> version;
   std::optional<config::VerifyOriginServer> verify_origin_server;
+  // The cipher string the upgrade from this release would leave ("X12.7", "X14.0.7", "fresh"),
+  // by the release notes' rules (verify/upgrade_path), applied to the configuration file's
+  // string: what the site ran before the upgrade. The version stays as it is set.
+  std::optional<std::string> upgraded_from;
   std::optional<CipherPreference> cipher_preference;
 };
 
-// {"version": "X14.0.7", "verify_origin_server": "log-only", "cipher_preference": "rsa"}.
+// {"version": "X14.0.7", "verify_origin_server": "log-only", "upgraded_from": "X12.7", "cipher_preference": "rsa"}.
 // Unknown keys, wrong types and bad values are refused with the key and the accepted values.
 std::expected<SettingsChange, std::string> parse_settings(const nlohmann::json& body);
 // `key=value` words, as `mratls admin set` takes them, to the JSON the API takes.
@@ -39,7 +43,10 @@ CipherPreference cipher_preference_of(const config::Expressway& settings);
 const char* to_string(CipherPreference p);  // "ecdsa" | "rsa"
 
 // Applies the change; only what differs is returned (an empty list changes nothing).
-std::vector<Change> apply(const SettingsChange& change, config::Expressway& settings);
+// `file_ciphers`: the configuration file's cipher string, which upgraded_from starts from; a
+// string the rules cannot read is refused.
+std::expected<std::vector<Change>, std::string> apply(const SettingsChange& change, config::Expressway& settings,
+                                                      std::string_view file_ciphers);
 std::vector<Change> apply(config::VerifyOriginServer value, config::Expressway& settings);
 
 // The log line a change writes, which the runtime manager ends with the generation it makes:

@@ -116,10 +116,19 @@ def main():
         wait.until(lambda d: origin_status(d) == "200")
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(artifacts, "admin-page.png"))
+        # The same site, two upgrade paths: the cipher string each leaves.
+        driver.find_element(By.ID, "upgraded-X14.0.7").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "message"), "Upgraded from X14.0.7"))
+        wait.until(lambda d: d.find_element(By.ID, "ciphers").text.startswith("ECDHE-RSA-AES256-GCM-SHA384:"))
+        wait.until(lambda d: "on" in d.find_element(By.ID, "upgraded-X14.0.7").get_attribute("class"))
+        assert "on" in driver.find_element(By.ID, "prefer-rsa").get_attribute("class"), "after X14.0.7 RSA comes first"
+        driver.find_element(By.ID, "upgraded-X12.7").click()
+        wait.until(lambda d: d.find_element(By.ID, "ciphers").text.startswith("EECDH:"))
+        wait.until(lambda d: "on" in d.find_element(By.ID, "upgraded-X12.7").get_attribute("class"))
         refusals = policy_refusals(driver)
         assert len(refusals) <= 1 and all("inline script" in r for r in refusals), "refused: " + repr(refusals)
-        print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing, under a policy "
-              "that refused an injected script; screenshots in " + artifacts)
+        print("browser: the page showed the 502 and its fix, VerifyOriginServer Off, then the login passing, the cipher "
+              "strings of two upgrade paths, under a policy that refused an injected script; screenshots in " + artifacts)
     except TimeoutException:
         if driver:
             driver.save_screenshot(os.path.join(artifacts, "admin-page-timeout.png"))

@@ -157,6 +157,35 @@ TEST(Admin, EmulatorSettingsChangeTheBehaviourAndBadOnesChangeNothing) {
   EXPECT_EQ(login_status(s), 200);
 }
 
+// The same site, two upgrade paths: a dual-certificate CUCM whose tomcat-ECDSA is self-signed
+// fails after the upgrade from X12.7 and passes after the one from X14.0.7.
+TEST(Admin, UpgradedFromShowsTwoUpgradePathsOnTheSameSite) {
+  auto s = stage("ecdsa-self-signed");
+  nlohmann::json recent{{"upgraded_from", "X14.0.7"}};
+  auto r = call(s, "POST", "/api/settings", &recent);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["changes"][0]["setting"], "cipher string (upgraded from X14.0.7)");
+  EXPECT_EQ(login_status(s), 200) << "the prefix the upgrade from X14.0.7 adds makes the node present its RSA certificate";
+  EXPECT_TRUE(has_line(s, "[admin] NOTICE: cipher string (upgraded from X14.0.7) changed from \"EECDH:"));
+  auto state = call(s, "GET", "/api/state").body;
+  EXPECT_EQ(state["upgraded_from"], "X14.0.7");
+  EXPECT_EQ(state["cipher_preference"], "rsa");
+
+  nlohmann::json old{{"upgraded_from", "X12.7"}};
+  r = call(s, "POST", "/api/settings", &old);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(login_status(s), 502) << "from X12.7 the default string stays: ECDSA first, the self-signed certificate";
+  EXPECT_EQ(call(s, "GET", "/api/state").body["cipher_preference"], "ecdsa");
+
+  nlohmann::json unknown{{"upgraded_from", "X99"}};
+  const auto g = generation(s);
+  auto refused = call(s, "POST", "/api/settings", &unknown);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body["error"].get<std::string>().find("upgraded_from: 'X99' is not an Expressway release"), std::string::npos)
+      << refused.text;
+  EXPECT_EQ(generation(s), g);
+}
+
 TEST(Admin, AccessRulesRefuseWhatABrowserOnAnotherSiteCouldSend) {
   auto s = stage("self-signed");
   const auto g = generation(s);

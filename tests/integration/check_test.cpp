@@ -386,7 +386,7 @@ TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {
       << nonsense.output;
   auto already = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X14.2.1"});
   EXPECT_EQ(already.wait_exit(), 2);
-  EXPECT_NE(already.output.find("--from X14.2.1: that release verifies origins already"), std::string::npos) << already.output;
+  EXPECT_NE(already.output.find("--from X14.2.1 verifies origins already"), std::string::npos) << already.output;
 }
 
 // check --at: a node that passes today fails at a change after its certificate expires, and one

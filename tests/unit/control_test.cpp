@@ -80,7 +80,7 @@ TEST(Settings, AnySubsetAppliesAndOnlyDifferencesAreChanges) {
   config::Expressway e;
   auto change = control::parse_settings(nlohmann::json{{"version", "X14.0.7"}, {"cipher_preference", "rsa"}});
   ASSERT_TRUE(change) << change.error();
-  auto changes = control::apply(*change, e);
+  auto changes = *control::apply(*change, e, e.ciphers);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].setting, "version");
   EXPECT_EQ(changes[0].before, "X14.2.0");
@@ -89,10 +89,10 @@ TEST(Settings, AnySubsetAppliesAndOnlyDifferencesAreChanges) {
   EXPECT_EQ(e.ciphers, "ECDHE-RSA-AES256-GCM-SHA384:EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH");
   EXPECT_FALSE(e.verifies_per_request());
   // The same again changes nothing; ECDSA takes the prefix off.
-  EXPECT_TRUE(control::apply(*change, e).empty());
+  EXPECT_TRUE(control::apply(*change, e, e.ciphers)->empty());
   auto back = control::parse_settings(nlohmann::json{{"cipher_preference", "ECDSA"}, {"verify_origin_server", "log-only"}});
   ASSERT_TRUE(back) << back.error();
-  changes = control::apply(*back, e);
+  changes = *control::apply(*back, e, e.ciphers);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].setting, "VerifyOriginServer");
   EXPECT_EQ(changes[0].after, "log-only");
@@ -106,10 +106,10 @@ TEST(Settings, BadBodiesAreRefusedWithTheKeyAndTheValues) {
     auto r = control::parse_settings(body);
     return r ? std::string() : r.error();
   };
-  EXPECT_EQ(error(nlohmann::json::array()), "expected a JSON object of settings (version, verify_origin_server, cipher_preference)");
-  EXPECT_EQ(error(nlohmann::json::object()), "no setting given (version, verify_origin_server, cipher_preference)");
+  EXPECT_EQ(error(nlohmann::json::array()), "expected a JSON object of settings (version, verify_origin_server, upgraded_from, cipher_preference)");
+  EXPECT_EQ(error(nlohmann::json::object()), "no setting given (version, verify_origin_server, upgraded_from, cipher_preference)");
   EXPECT_EQ(error({{"verify", "off"}}),
-            "unknown setting \"verify\" (settings: version, verify_origin_server, cipher_preference)");
+            "unknown setting \"verify\" (settings: version, verify_origin_server, upgraded_from, cipher_preference)");
   EXPECT_EQ(error({{"version", 14}}), "version: expected a string, got 14");
   EXPECT_EQ(error({{"version", "fourteen"}}), "version: \"fourteen\" is not a version (like X14.2.0)");
   EXPECT_EQ(error({{"verify_origin_server", "yes"}}), "verify_origin_server: \"yes\" is not one of on, off, log-only");
@@ -123,7 +123,7 @@ TEST(Settings, KeyValueWordsBecomeTheApiBody) {
   ASSERT_TRUE(body) << body.error();
   EXPECT_EQ(*body, (nlohmann::json{{"version", "X14.0.7"}, {"cipher_preference", "rsa"}}));
   EXPECT_EQ(control::settings_json({"version"}).error(),
-            "\"version\": expected key=value (keys: version, verify_origin_server, cipher_preference)");
+            "\"version\": expected key=value (keys: version, verify_origin_server, upgraded_from, cipher_preference)");
   EXPECT_FALSE(control::settings_json({}));
 }
 
@@ -262,6 +262,65 @@ TEST(AdminChanges, AReloadKeepsWhatTheAdminChangedAndForgetsWhatTheFileNowSays) 
   ASSERT_TRUE(kept) << kept.error();
   EXPECT_TRUE(kept->lines.empty());
   EXPECT_TRUE(changes.empty()) << changes.describe().size();
+}
+
+// upgraded_from applies the release notes' rule to the file's string, whatever the string in
+// force, so that two upgrade paths can be shown one after the other on the same site.
+TEST(Settings, UpgradedFromAppliesTheUpgradesCipherStringToTheFilesString) {
+  const std::string file = config::kDefaultCiphers;
+  config::Expressway e;
+  auto recent = control::parse_settings(nlohmann::json{{"upgraded_from", "X14.0.7"}});
+  ASSERT_TRUE(recent) << recent.error();
+  auto changes = control::apply(*recent, e, file);
+  ASSERT_TRUE(changes) << changes.error();
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].setting, "cipher string (upgraded from X14.0.7)");
+  EXPECT_EQ((*changes)[0].before, file);
+  EXPECT_EQ(e.ciphers, "ECDHE-RSA-AES256-GCM-SHA384:" + file);
+  EXPECT_EQ(e.version.to_string(), "X14.2.0");  // the version stays as it is set
+
+  auto old = control::parse_settings(nlohmann::json{{"upgraded_from", "X12.7"}});
+  ASSERT_TRUE(old);
+  changes = control::apply(*old, e, file);
+  ASSERT_TRUE(changes);
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ(e.ciphers, file) << "from X12.7 the file's string stays, even after another path was shown";
+  EXPECT_TRUE(control::apply(*old, e, file)->empty());
+
+  // A file that carries the prefix already keeps it once, from X14.0 or later.
+  const std::string prefixed = "ECDHE-RSA-AES256-GCM-SHA384:" + file;
+  config::Expressway p;
+  p.ciphers = prefixed;
+  EXPECT_TRUE(control::apply(*recent, p, prefixed)->empty());
+
+  auto bad = control::parse_settings(nlohmann::json{{"upgraded_from", "X99-beta"}});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), "upgraded_from: 'X99-beta' is not an Expressway release: give the version the site runs, such as X12.7 or "
+                         "X14.0.7, or 'fresh'");
+  auto json = control::settings_json({"upgraded_from=fresh"});
+  ASSERT_TRUE(json);
+  EXPECT_TRUE(control::parse_settings(*json));
+}
+
+TEST(AdminChanges, AnUpgradePathIsKeptOnTopOfTheFileAndReplacesAnEarlierPreference) {
+  control::AdminChanges changes;
+  changes.record(*control::parse_settings(nlohmann::json{{"cipher_preference", "rsa"}}));
+  changes.record(*control::parse_settings(nlohmann::json{{"upgraded_from", "X14.0.7"}}));
+  EXPECT_EQ(changes.describe(), std::vector<std::string>{"upgraded from X14.0.7"});
+  config::Expressway settings;
+  auto trust = control::TrustList::of(*verify::TrustStore::from_pem_text(self_signed("a.lab", "a.lab").cert_pem(), "file.pem"));
+  auto kept = changes.reapply(settings, trust);
+  ASSERT_TRUE(kept) << kept.error();
+  EXPECT_TRUE(verify::is_rsa_first(settings.ciphers));
+  ASSERT_EQ(kept->lines.size(), 1u);
+  EXPECT_TRUE(kept->lines[0].starts_with("[reload] NOTICE: cipher string (upgraded from X14.0.7) kept at \"ECDHE-RSA-AES256-GCM-SHA384:"))
+      << kept->lines[0];
+  // A preference set after the path stays on top of it.
+  changes.record(*control::parse_settings(nlohmann::json{{"cipher_preference", "ecdsa"}}));
+  config::Expressway again;
+  kept = changes.reapply(again, trust);
+  ASSERT_TRUE(kept) << kept.error();
+  EXPECT_FALSE(verify::is_rsa_first(again.ciphers));
 }
 
 TEST(AdminChanges, AnAddedCertificateWhoseCnTheFileNowHoldsRefusesTheReload) {

@@ -4,7 +4,7 @@
 
 #include "check/change_board.hpp"
 #include "check/change_date.hpp"
-#include "check/upgrade_path.hpp"
+#include "verify/upgrade_path.hpp"
 #include "config/config.hpp"
 
 using namespace mratls;
@@ -18,8 +18,8 @@ const std::string kPrefixed = "ECDHE-RSA-AES256-GCM-SHA384:" + kDefault;
 }  // namespace
 
 TEST(UpgradePath, FromBelowX14_0TheStringStaysAndEcdsaIsPreferred) {
-  auto path = check::upgrade_path("X12.7", kDefault);
-  ASSERT_TRUE(path) << path.error();
+  auto path = verify::upgrade_path("X12.7", kDefault);
+  ASSERT_TRUE(path) << path.error().message;
   EXPECT_EQ(path->ciphers_after, kDefault);
   EXPECT_EQ(path->preference_after, CertificatePreference::Ecdsa);
   EXPECT_EQ(path->rule, "upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: ECDSA is preferred");
@@ -28,8 +28,8 @@ TEST(UpgradePath, FromBelowX14_0TheStringStaysAndEcdsaIsPreferred) {
 
 TEST(UpgradePath, FromX14_0OrLaterThePrefixIsPrependedAndRsaIsPreferred) {
   for (const char* from : {"X14.0", "X14.0.7", "14.1.2"}) {
-    auto path = check::upgrade_path(from, kDefault);
-    ASSERT_TRUE(path) << path.error();
+    auto path = verify::upgrade_path(from, kDefault);
+    ASSERT_TRUE(path) << path.error().message;
     EXPECT_EQ(path->ciphers_after, kPrefixed) << from;
     EXPECT_EQ(path->preference_after, CertificatePreference::Rsa) << from;
     EXPECT_NE(path->rule.find(", X14.0 or later, prepends 'ECDHE-RSA-AES256-GCM-SHA384:': RSA is preferred"), std::string::npos)
@@ -38,12 +38,12 @@ TEST(UpgradePath, FromX14_0OrLaterThePrefixIsPrependedAndRsaIsPreferred) {
 }
 
 TEST(UpgradePath, AStringThatCarriesThePrefixAlreadyIsNotPrefixedTwice) {
-  auto path = check::upgrade_path("X14.0.7", kPrefixed);
-  ASSERT_TRUE(path) << path.error();
+  auto path = verify::upgrade_path("X14.0.7", kPrefixed);
+  ASSERT_TRUE(path) << path.error().message;
   EXPECT_EQ(path->ciphers_after, kPrefixed);
   EXPECT_NE(path->rule.find("begins with it already and stays as it is"), std::string::npos) << path->rule;
   // From below X14.0 a prefixed string (set by hand) stays too, and still prefers RSA.
-  auto old = check::upgrade_path("X12.6.2", kPrefixed);
+  auto old = verify::upgrade_path("X12.6.2", kPrefixed);
   ASSERT_TRUE(old);
   EXPECT_EQ(old->ciphers_after, kPrefixed);
   EXPECT_EQ(old->preference_after, CertificatePreference::Rsa);
@@ -51,19 +51,19 @@ TEST(UpgradePath, AStringThatCarriesThePrefixAlreadyIsNotPrefixedTwice) {
 
 TEST(UpgradePath, AStringWithoutEcdsaPrefersRsaOnEveryPath) {
   const std::string no_ecdsa = kDefault + ":!ECDSA";
-  auto old = check::upgrade_path("X12.7", no_ecdsa);
-  ASSERT_TRUE(old) << old.error();
+  auto old = verify::upgrade_path("X12.7", no_ecdsa);
+  ASSERT_TRUE(old) << old.error().message;
   EXPECT_EQ(old->ciphers_after, no_ecdsa);
   EXPECT_EQ(old->preference_after, CertificatePreference::Rsa);
-  auto recent = check::upgrade_path("X14.0.7", no_ecdsa);
+  auto recent = verify::upgrade_path("X14.0.7", no_ecdsa);
   ASSERT_TRUE(recent);
   EXPECT_EQ(recent->ciphers_after, "ECDHE-RSA-AES256-GCM-SHA384:" + no_ecdsa);
   EXPECT_EQ(recent->preference_after, CertificatePreference::Rsa);
 }
 
 TEST(UpgradePath, AFreshInstallRunsTheDefault) {
-  auto path = check::upgrade_path("fresh", kPrefixed);  // what the site runs today does not carry over
-  ASSERT_TRUE(path) << path.error();
+  auto path = verify::upgrade_path("fresh", kPrefixed);  // what the site runs today does not carry over
+  ASSERT_TRUE(path) << path.error().message;
   EXPECT_FALSE(path->from);
   EXPECT_EQ(path->ciphers_after, kDefault);
   EXPECT_EQ(path->preference_after, CertificatePreference::Ecdsa);
@@ -71,20 +71,22 @@ TEST(UpgradePath, AFreshInstallRunsTheDefault) {
 }
 
 TEST(UpgradePath, BadInputIsNamed) {
-  auto unknown = check::upgrade_path("X99-beta", kDefault);
+  auto unknown = verify::upgrade_path("X99-beta", kDefault);
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error(),
-            "--from 'X99-beta' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'");
-  EXPECT_FALSE(check::upgrade_path("X7.2", kDefault));  // before the first Expressway release
-  auto already = check::upgrade_path("X14.2.1", kDefault);
+  EXPECT_EQ(unknown.error().input, verify::UpgradePathError::Input::From);
+  EXPECT_EQ(unknown.error().message,
+            "'X99-beta' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'");
+  EXPECT_FALSE(verify::upgrade_path("X7.2", kDefault));  // before the first Expressway release
+  auto already = verify::upgrade_path("X14.2.1", kDefault);
   ASSERT_FALSE(already);
-  EXPECT_NE(already.error().find("verifies origins already"), std::string::npos);
-  auto empty = check::upgrade_path("X12.7", "");
+  EXPECT_EQ(already.error().message, "X14.2.1 verifies origins already: there is no upgrade to X14.2 from it to judge");
+  auto empty = verify::upgrade_path("X12.7", "");
   ASSERT_FALSE(empty);
-  EXPECT_NE(empty.error().find("--ciphers is empty"), std::string::npos);
-  auto nonsense = check::upgrade_path("X12.7", "NOT-A-CIPHER");
+  EXPECT_EQ(empty.error().input, verify::UpgradePathError::Input::Ciphers);
+  EXPECT_NE(empty.error().message.find("the cipher string is empty"), std::string::npos);
+  auto nonsense = verify::upgrade_path("X12.7", "NOT-A-CIPHER");
   ASSERT_FALSE(nonsense);
-  EXPECT_EQ(nonsense.error(), "--ciphers: OpenSSL selects no TLS 1.2 cipher from 'NOT-A-CIPHER'");
+  EXPECT_EQ(nonsense.error().message, "OpenSSL selects no TLS 1.2 cipher from 'NOT-A-CIPHER'");
 }
 
 TEST(CertificatePreference, TheFirstSuiteWithACertificateTypeDecides) {
@@ -99,7 +101,7 @@ TEST(CertificatePreference, TheFirstSuiteWithACertificateTypeDecides) {
 }
 
 TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
-  auto alts = check::steering_alternatives(kDefault);
+  auto alts = verify::steering_alternatives(kDefault);
   ASSERT_EQ(alts.size(), 4u);
   EXPECT_EQ(alts[0].ciphers, kPrefixed);
   EXPECT_EQ(alts[1].ciphers, kDefault + ":+ECDSA");
@@ -107,7 +109,7 @@ TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
   EXPECT_EQ(alts[3].id, "trust-signer");
   EXPECT_EQ(alts[3].ciphers, "");
   // After an upgrade that prefixed the string, prepending changes nothing.
-  EXPECT_EQ(check::steering_alternatives(kPrefixed)[0].ciphers, kPrefixed);
+  EXPECT_EQ(verify::steering_alternatives(kPrefixed)[0].ciphers, kPrefixed);
 }
 
 TEST(ChangeDate, ADayOrATimeInUtc) {

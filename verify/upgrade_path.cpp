@@ -1,8 +1,9 @@
-#include "check/upgrade_path.hpp"
+#include "verify/upgrade_path.hpp"
 
 #include "config/ascii.hpp"
+#include "config/config.hpp"
 
-namespace mratls::check {
+namespace mratls::verify {
 namespace {
 
 // Expressway releases start at X8.1; X14.2 is where origin verification begins.
@@ -10,15 +11,16 @@ constexpr config::Version kFirstRelease{8, 1, 0};
 constexpr config::Version kVerifyingRelease{14, 2, 0};
 constexpr config::Version kPrefixingRelease{14, 0, 0};
 
-std::string preference_words(verify::CertificatePreference p) {
-  return p == verify::CertificatePreference::Ecdsa ? "ECDSA is preferred" : "RSA is preferred";
+std::string preference_words(CertificatePreference p) {
+  return p == CertificatePreference::Ecdsa ? "ECDSA is preferred" : "RSA is preferred";
 }
 
 }  // namespace
 
-std::expected<UpgradePath, std::string> upgrade_path(std::string_view from, std::string_view current) {
+std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from, std::string_view current) {
+  using Input = UpgradePathError::Input;
   if (current.empty())
-    return std::unexpected("--ciphers is empty: give the cipher string in force, or leave --ciphers out for the appliance's default");
+    return std::unexpected(UpgradePathError{Input::Ciphers, "the cipher string is empty: give the one in force, or none for the appliance's default"});
   UpgradePath path;
   path.ciphers_before = std::string(current);
   if (ascii::iequals(from, "fresh")) {
@@ -28,26 +30,26 @@ std::expected<UpgradePath, std::string> upgrade_path(std::string_view from, std:
   } else {
     const auto version = config::parse_version(from);
     if (!version || *version < kFirstRelease)
-      return std::unexpected("--from '" + std::string(from) +
-                             "' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'");
+      return std::unexpected(UpgradePathError{
+          Input::From, "'" + std::string(from) + "' is not an Expressway release: give the version the site runs, such as X12.7 or X14.0.7, or 'fresh'"});
     if (*version >= kVerifyingRelease)
-      return std::unexpected("--from " + version->to_string() +
-                             ": that release verifies origins already; check without --from judges the string it runs");
+      return std::unexpected(UpgradePathError{
+          Input::From, version->to_string() + " verifies origins already: there is no upgrade to X14.2 from it to judge"});
     path.from = *version;
     if (*version < kPrefixingRelease) {
       path.ciphers_after = path.ciphers_before;
       path.rule = "upgrading from " + version->to_string() + ", below X14.0, leaves the cipher string as it is";
-    } else if (verify::is_rsa_first(path.ciphers_before)) {
+    } else if (is_rsa_first(path.ciphers_before)) {
       path.ciphers_after = path.ciphers_before;
-      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(verify::kRsaFirstPrefix) +
+      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(kRsaFirstPrefix) +
                   "' — the string begins with it already and stays as it is";
     } else {
-      path.ciphers_after = verify::rsa_first(path.ciphers_before);
-      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(verify::kRsaFirstPrefix) + "'";
+      path.ciphers_after = rsa_first(path.ciphers_before);
+      path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(kRsaFirstPrefix) + "'";
     }
   }
-  auto preference = verify::certificate_preference(path.ciphers_after);
-  if (!preference) return std::unexpected("--ciphers: " + preference.error());
+  auto preference = certificate_preference(path.ciphers_after);
+  if (!preference) return std::unexpected(UpgradePathError{Input::Ciphers, preference.error()});
   path.preference_after = *preference;
   path.rule += ": " + preference_words(*preference);
   return path;
@@ -55,11 +57,11 @@ std::expected<UpgradePath, std::string> upgrade_path(std::string_view from, std:
 
 std::vector<Alternative> steering_alternatives(const std::string& ciphers_after) {
   return {
-      {"prepend", "prepend " + std::string(verify::kRsaFirstPrefix), verify::rsa_first(ciphers_after)},
+      {"prepend", "prepend " + std::string(kRsaFirstPrefix), rsa_first(ciphers_after)},
       {"append-plus-ecdsa", "append :+ECDSA", ciphers_after + ":+ECDSA"},
       {"not-ecdsa", "add !ECDSA", ciphers_after + ":!ECDSA"},
       {"trust-signer", "trust the certificate that signed tomcat-ECDSA", ""},
   };
 }
 
-}  // namespace mratls::check
+}  // namespace mratls::verify

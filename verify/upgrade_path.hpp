@@ -16,21 +16,28 @@
 #include "config/version.hpp"
 #include "verify/cipher_preference.hpp"
 
-namespace mratls::check {
+namespace mratls::verify {
 
 struct UpgradePath {
   std::optional<config::Version> from;  // none: a fresh install
   std::string ciphers_before;           // the string in force before the upgrade
   std::string ciphers_after;            // the string X14.2 runs with
   std::string rule;                     // the rule that produced it, in words
-  verify::CertificatePreference preference_after = verify::CertificatePreference::Ecdsa;
+  CertificatePreference preference_after = CertificatePreference::Ecdsa;
 
   std::string from_text() const { return from ? from->to_string() : std::string("a fresh install"); }
 };
 
+// Which input is at fault, so that each caller names it its own way (--from, upgraded_from).
+struct UpgradePathError {
+  enum class Input { From, Ciphers };
+  Input input;
+  std::string message;
+};
+
 // `from`: a release before X14.2 ("X12.7", "X14.0.7") or "fresh". `current`: the cipher string
-// in force (the default when the site never changed it). Errors say which input is at fault.
-std::expected<UpgradePath, std::string> upgrade_path(std::string_view from, std::string_view current);
+// in force (the default when the site never changed it).
+std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from, std::string_view current);
 
 // A way of steering away from ECDSA that the Cisco notes give, as the cipher string it makes
 // from the one after the upgrade; the trust store one changes no string (`ciphers` empty).
@@ -41,4 +48,4 @@ struct Alternative {
 };
 std::vector<Alternative> steering_alternatives(const std::string& ciphers_after);
 
-}  // namespace mratls::check
+}  // namespace mratls::verify
