@@ -204,7 +204,7 @@ asio::awaitable<bool> ClientSession::handle(Transaction& txn) {
   if (const auto* expect = head.find("Expect"); expect && ascii::iequals(*expect, "100-continue")) {
     if (!co_await write(txn, "HTTP/1.1 100 Continue\r\n\r\n", {})) co_return false;
   }
-  if (!origin_) origin_.emplace(socket_.get_executor());
+  if (!origin_) origin_ = std::make_unique<OriginScratch>(socket_.get_executor());
   OriginExchange exchange(txn, thread_, *this, *origin_);
   const bool keep_going = co_await exchange.run(route.origin, route.origin_path);
   txn.route_to(nullptr);  // the target is the route's, which ends here

@@ -61,7 +61,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession>, privat
   Deadline deadline_;  // the client side's operation in progress
   // Small to start with, as most heads and bodies are; a busy transfer grows it to a TLS record.
   ByteBuffer buffer_{4096, 16384};
-  std::optional<OriginScratch> origin_;  // what its origin exchanges reuse, from the first one
+  // What its origin exchanges reuse, made by the first one: an idle connection holds a pointer.
+  std::unique_ptr<OriginScratch> origin_;
   // Writes to the client time out after the idle timeout of the runtime the request runs under.
   std::chrono::milliseconds write_timeout_{60000};
   std::unique_ptr<HttpParser> parser_;
