@@ -14,12 +14,12 @@ import subprocess
 import sys
 import time
 
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+from headless import browser
 
 
 def start_lab(binary):
@@ -37,17 +37,6 @@ def start_lab(binary):
             return lab, m.group(1)
     lab.kill()
     raise SystemExit("the lab did not print its page's address:\n" + seen)
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800",
-                "--force-device-scale-factor=1"):
-        options.add_argument(arg)
-    options.binary_location = "/usr/bin/chromium"
-    # The console, where Chromium reports what the Content-Security-Policy refused.
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
 def origin_status(driver):
@@ -82,7 +71,7 @@ def main():
     lab, url = start_lab(binary)
     driver = None
     try:
-        driver = browser()
+        driver = browser(1280, 800)
         # The page re-renders its tables on every event: an element found may be replaced
         # before it is read, and is then looked up again.
         wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))

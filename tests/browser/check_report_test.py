@@ -17,9 +17,9 @@ import sys
 import tempfile
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+from headless import browser
 
 
 def start_lab(binary, out):
@@ -36,16 +36,6 @@ def start_lab(binary, out):
             return lab
     lab.kill()
     raise SystemExit("the lab did not come up:\n" + seen)
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900",
-                "--force-device-scale-factor=1"):
-        options.add_argument(arg)
-    options.binary_location = "/usr/bin/chromium"
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
 def cell(driver, node, port, column):
@@ -71,7 +61,7 @@ def main():
         check.returncode, check.stdout, check.stderr)
     assert "wrote " + page in check.stderr, check.stderr
 
-    driver = browser()
+    driver = browser(1400, 900)
     try:
         driver.get("file://" + page)
         assert driver.title.startswith("MRA before X14.2: vcsc"), driver.title
