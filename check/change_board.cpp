@@ -112,7 +112,7 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
 
   if (report.upgrade) {
     const UpgradeReport& u = *report.upgrade;
-    b.version_path = u.path.from_text() + " to X14.2";
+    b.version_path = u.path.path_text();
     b.rule = u.path.rule;
     b.ciphers_before = u.path.ciphers_before;
     b.ciphers_after = u.path.ciphers_after;
@@ -121,14 +121,15 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
     for (const auto& n : u.nodes) {
       const Row& after = rows[n.after];
       const Row& other = rows[n.if_changed];
-      BoardRow row{n.node, after.probe.ip, n.port, {before_cell(after), cell_of(after), cell_of(other)}};
+      const BoardCell before = n.before_ok ? BoardCell{State::Pass, ""} : BoardCell{State::Fail, n.before_reason};
+      BoardRow row{n.node, after.probe.ip, n.port, {before, cell_of(after), cell_of(other)}};
       for (const auto& a : n.alternatives) row.cells.push_back(cell_of(a));
       b.rows.push_back(std::move(row));
       if (!after.probe.x142_ok()) {
         failing.push_back(&after);
         b.failures.push_back(failure_of(after, "after the upgrade"));
       } else if (!other.probe.x142_ok()) {
-        b.risks.push_back(failure_of(other, "if the cipher string changes"));
+        b.risks.push_back(failure_of(other, "if the cipher string changes (" + u.path.changed_how + ")"));
       }
     }
     for (std::size_t i : u.plain_rows) {
@@ -141,7 +142,6 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
         b.failures.push_back(failure_of(r, "after the upgrade"));
       }
     }
-    b.failing = u.failing_after;
   } else {
     b.version_path = "the running version to X14.2";
     b.rule = "without --from: every node under both cipher preferences";
@@ -163,8 +163,15 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
         b.failures.push_back(failure_of(r, plain ? "X14.2" : "X14.2, " + r.probe.preference));
       }
     }
-    b.failing = report.failing;
   }
+  // Node ports, not probes: one that fails under both preferences counts once. With an upgrade
+  // path only "after the upgrade" (column 1) is the verdict; without, both X14.2 columns.
+  const std::size_t verdict_columns = report.upgrade ? 1 : 2;
+  b.failing = static_cast<std::size_t>(std::ranges::count_if(b.rows, [&](const BoardRow& r) {
+    for (std::size_t c = 1; c <= verdict_columns && c < r.cells.size(); ++c)
+      if (r.cells[c].state == State::Fail) return true;
+    return false;
+  }));
   b.fixes = ordered_fixes(failing);
   for (std::size_t i = 0; i < b.fixes.size(); ++i) b.fixes[i].step = static_cast<int>(i) + 1;
   b.workaround = std::ranges::any_of(failing, [](const Row* r) { return r->probe.outcome == ProbeOutcome::Refused; });

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <sstream>
 
 #include "check/change_board.hpp"
@@ -23,15 +24,24 @@ std::string html(std::string_view s) {
   return out;
 }
 
-// A Markdown table cell: a pipe would end it, a line break would end the row.
-std::string md_cell(std::string_view s) {
+// Text from the network (names, subjects, reasons) in Markdown: what would turn into emphasis,
+// code, a link, raw HTML or a table cell is escaped, and a line break would end a list item or a
+// table row. (">" and "#" matter only at a line's start, where such text never is.)
+std::string md(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (std::string_view("\\`*_[]<|").find(c) != std::string_view::npos) out += '\\';
+    out += c == '\n' ? ' ' : c;
   }
   return out;
+}
+std::string md_cell(std::string_view s) { return md(s); }
+
+// Inside a code span nothing is markup, but a backtick would end it.
+std::string md_code(std::string_view s) {
+  std::string out(s);
+  std::ranges::replace(out, '`', '\'');
+  return "`" + out + "`";
 }
 
 const char* css_class(BoardCell::State s) {
@@ -160,11 +170,11 @@ std::string board_html(const ChangeBoard& b) {
 
 std::string board_markdown(const ChangeBoard& b) {
   std::ostringstream os;
-  os << "# MRA origin verification: " << b.version_path << "\n\n"
-     << "- **Site:** " << b.site << "\n- **Version path:** " << b.version_path << "\n- **Cipher string:** " << b.rule
-     << "\n- **Before:** `" << b.ciphers_before << "`\n- **After:** `" << b.ciphers_after << "`\n";
-  if (!b.at.empty()) os << "- **Certificates judged at:** " << b.at << ", the date of the change\n";
-  os << "- **Checked:** " << b.checked_at << " with mratls " << b.tool_version << "\n\n**" << verdict_text(b) << "**\n\n";
+  os << "# MRA origin verification: " << md(b.version_path) << "\n\n"
+     << "- **Site:** " << md(b.site) << "\n- **Version path:** " << md(b.version_path) << "\n- **Cipher string:** " << md(b.rule)
+     << "\n- **Before:** " << md_code(b.ciphers_before) << "\n- **After:** " << md_code(b.ciphers_after) << "\n";
+  if (!b.at.empty()) os << "- **Certificates judged at:** " << md(b.at) << ", the date of the change\n";
+  os << "- **Checked:** " << md(b.checked_at) << " with mratls " << md(b.tool_version) << "\n\n**" << md(verdict_text(b)) << "**\n\n";
   os << "## Node × port × setting\n\n| node | address | port |";
   for (const auto& c : b.columns) os << " " << md_cell(c) << " |";
   os << "\n|---|---|---|";
@@ -178,10 +188,10 @@ std::string board_markdown(const ChangeBoard& b) {
   }
   auto failures = [&](const std::vector<BoardFailure>& list) {
     for (const auto& f : list) {
-      os << "\n### " << f.where << " — " << f.setting << "\n\n" << f.reason << "\n\n";
+      os << "\n### " << md(f.where) << " — " << md(f.setting) << "\n\n" << md(f.reason) << "\n\n";
       if (!f.sha256.empty())
-        os << "- Subject: " << f.subject << "\n- Issuer: " << f.issuer << "\n- SHA-256: `" << f.sha256 << "`\n\n";
-      os << "**Fix:** " << f.fix << "\n";
+        os << "- Subject: " << md(f.subject) << "\n- Issuer: " << md(f.issuer) << "\n- SHA-256: " << md_code(f.sha256) << "\n\n";
+      os << "**Fix:** " << md(f.fix) << "\n";
     }
   };
   if (!b.failures.empty()) {
@@ -191,7 +201,7 @@ std::string board_markdown(const ChangeBoard& b) {
   if (!b.fixes.empty()) {
     os << "\n## The fixes, in the order to apply them\n\n";
     for (const auto& f : b.fixes)
-      os << f.step << ". **" << f.place << "**: " << f.fix << " (affects: " << joined(f.affected) << ")\n";
+      os << f.step << ". **" << f.place << "**: " << md(f.fix) << " (affects: " << md(joined(f.affected)) << ")\n";
   }
   if (!b.risks.empty()) {
     os << "\n## If the cipher string changes later\n";
@@ -199,7 +209,7 @@ std::string board_markdown(const ChangeBoard& b) {
   }
   if (!b.warnings.empty()) {
     os << "\n## At the date of the change\n\n";
-    for (const auto& w : b.warnings) os << "- " << w << "\n";
+    for (const auto& w : b.warnings) os << "- " << md(w) << "\n";
   }
   if (b.workaround)
     os << "\n## Workaround, not a fix\n\nUntil the fixes are in, `xConfiguration EdgeConfigServer VerifyOriginServer: Off` lets "
@@ -207,7 +217,7 @@ std::string board_markdown(const ChangeBoard& b) {
        << kRevert << "`.\n";
   if (!b.notes.empty()) {
     os << "\n## Notes\n\n";
-    for (const auto& n : b.notes) os << "- " << n << "\n";
+    for (const auto& n : b.notes) os << "- " << md(n) << "\n";
   }
   return os.str();
 }

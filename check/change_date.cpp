@@ -14,7 +14,8 @@ constexpr std::time_t kDay = 24 * 60 * 60;
 
 std::string day(std::time_t t) { return verify::doctor::iso_day(t); }
 
-long days_between(std::time_t from, std::time_t to) { return static_cast<long>((to - from) / kDay); }
+// Whole days, rounded up: a certificate that expires 5 hours after the change is "1 day after".
+long days_between(std::time_t from, std::time_t to) { return static_cast<long>((to - from + kDay - 1) / kDay); }
 
 std::string name_of(const verify::doctor::CertificateFacts& f) {
   return "'" + (f.first_cn ? *f.first_cn : f.subject_text) + "' (SHA-256 " + f.sha256_fingerprint + ")";
@@ -43,6 +44,9 @@ std::expected<std::time_t, std::string> parse_change_date(std::string_view text)
         second > 59)
       return bad();
   }
+  // A day alone stands for the whole day: its last second, so that a certificate expiring at
+  // any hour of the day of the change fails.
+  if (text.size() == 10) hour = 23, minute = 59, second = 59;
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
   tm.tm_mday = mday;
@@ -74,10 +78,9 @@ std::vector<std::string> change_date_warnings(const Report& report, const verify
     const auto& p = row.probe;
     const std::string where = mra::host_port(p.target.node, p.target.port);
     for (const auto& der : p.chain_der) {
-      const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
-      ossl::X509Ptr cert(d2i_X509(nullptr, &bytes, static_cast<long>(der.size())));
+      auto cert = ossl::from_der(der);
       if (!cert) continue;
-      auto facts = verify::doctor::certificate_facts(cert.get());
+      auto facts = verify::doctor::certificate_facts(cert->get());
       if (facts.not_after <= at || facts.not_after > horizon) continue;
       auto known = std::ranges::find_if(expiring, [&](const auto& e) { return e.first.sha256_fingerprint == facts.sha256_fingerprint; });
       if (known == expiring.end()) expiring.push_back({std::move(facts), {where}});

@@ -16,7 +16,8 @@ namespace mratls::check {
 
 struct Report;
 
-// "2027-03-01" (midnight UTC) or "2027-03-01T22:00:00Z"; errors name the text.
+// "2027-03-01T22:00:00Z", or "2027-03-01": the day's last second (UTC), so that whatever expires
+// that day counts as expired; errors name the text.
 std::expected<std::time_t, std::string> parse_change_date(std::string_view text);
 
 // A certificate expiring within this many days after the change is a warning.

@@ -71,6 +71,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   Probe p;
   p.target = target;
   p.preference = std::move(preference);
+  p.ciphers = rt.config.expressway.ciphers;
   const auto mra = mra_target(target);
   const std::string origin = mra::host_port(target.node, target.port);
   auto address = co_await proxy::resolve_origin(rt, mra);
@@ -115,6 +116,8 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     if (length > 0) p.chain_der.emplace_back(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
     OPENSSL_free(der);
   }
+  // All or nothing: an offline verdict never works on part of the chain.
+  if (p.chain_der.size() != p.chain.size()) p.chain_der.clear();
   p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
   if (p.outcome == ProbeOutcome::Verified && SSL_version(ssl) >= TLS1_3_VERSION) {
     const auto ec = co_await first_answer(*h.tls, mra, std::chrono::milliseconds(rt.config.timeouts.handshake_ms));

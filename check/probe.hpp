@@ -38,7 +38,8 @@ const char* to_string(ProbeOutcome o);
 
 struct Probe {
   ProbeTarget target;
-  std::string preference;  // "ECDSA-first" | "RSA-first"
+  std::string preference;  // "ECDSA-first" | "RSA-first", the certificate its string prefers
+  std::string ciphers;     // the cipher string it offered
   ProbeOutcome outcome = ProbeOutcome::ConnectFailed;
   std::string ip;
   std::string error;  // for TlsFailed / ConnectFailed

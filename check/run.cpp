@@ -1,6 +1,8 @@
 #include "check/run.hpp"
 
 #include "check/change_date.hpp"
+
+#include <algorithm>
 #include "proxy/runtime.hpp"
 #include "verify/cipher_preference.hpp"
 
@@ -36,64 +38,81 @@ std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
 }  // namespace
 
 std::expected<Report, std::string> run(Request request, const Progress& progress) {
-  if (request.upgrade) request.config.expressway.ciphers = request.upgrade->ciphers_after;
-  // The same settings twice: the cipher string as ECDSA-first and as RSA-first.
-  auto ecdsa_config = request.config;
-  ecdsa_config.expressway.ciphers = verify::ecdsa_first(request.config.expressway.ciphers);
-  auto rsa_config = ecdsa_config;
-  rsa_config.expressway.ciphers = verify::rsa_first(ecdsa_config.expressway.ciphers);
-  auto ecdsa_rt = proxy::Runtime::build(ecdsa_config, nullptr);
-  if (!ecdsa_rt) return std::unexpected(ecdsa_rt.error());
-  auto rsa_rt = proxy::Runtime::build(rsa_config, nullptr);
-  if (!rsa_rt) return std::unexpected(rsa_rt.error());
-  judge_at(**ecdsa_rt, request.at);
-  judge_at(**rsa_rt, request.at);
+  // The two strings every TLS node is judged under. Without --from: the configured string as
+  // ECDSA-first and as RSA-first. With it: the string after the upgrade, and one that prefers
+  // the other certificate (UpgradePath::ciphers_if_changed). Each is labelled by the
+  // certificate it prefers, as OpenSSL reads it.
+  std::string first = verify::ecdsa_first(request.config.expressway.ciphers);
+  std::string second = verify::rsa_first(first);
+  if (request.upgrade) {
+    first = request.upgrade->ciphers_after;
+    second = request.upgrade->ciphers_if_changed;
+  }
+  auto runtime_for = [&](const std::string& ciphers) -> std::expected<std::shared_ptr<proxy::Runtime>, std::string> {
+    auto config = request.config;
+    config.expressway.ciphers = ciphers;
+    auto rt = proxy::Runtime::build(config, nullptr);
+    if (rt) judge_at(**rt, request.at);
+    return rt;
+  };
+  auto label_of = [&](const std::string& ciphers) {
+    if (!request.upgrade) return ciphers == first ? std::string("ECDSA-first") : std::string("RSA-first");
+    const auto p = verify::certificate_preference(ciphers);
+    return p && *p == verify::CertificatePreference::Rsa ? std::string("RSA-first") : std::string("ECDSA-first");
+  };
+  auto first_rt = runtime_for(first);
+  if (!first_rt) return std::unexpected(first_rt.error());
+  auto second_rt = runtime_for(second);
+  if (!second_rt) return std::unexpected(second_rt.error());
 
   std::vector<std::string> notes;
-  if (request.discover) notes = discover(request.nodes, **ecdsa_rt);
+  if (request.discover) notes = discover(request.nodes, **first_rt);
 
   std::vector<ProbeJob> jobs;
+  std::vector<ProbeTarget> tls_targets;
   for (const auto& n : request.nodes.nodes())
     for (auto port : n.ports) {
       ProbeTarget t{n.address, protocol_for(port), port};
       if (t.protocol == "http") {
-        jobs.push_back({*ecdsa_rt, t, "n/a"});
+        jobs.push_back({*first_rt, t, "n/a"});
         continue;
       }
-      jobs.push_back({*ecdsa_rt, t, "ECDSA-first"});
-      jobs.push_back({*rsa_rt, t, "RSA-first"});
+      tls_targets.push_back(t);
+      jobs.push_back({*first_rt, t, label_of(first)});
+      jobs.push_back({*second_rt, t, label_of(second)});
     }
-  // After the upgrade, the strings of the alternatives that are not one of the two above.
-  std::vector<std::shared_ptr<const proxy::Runtime>> keep;
-  std::size_t main_jobs = jobs.size();
+  // With --from, every other string a verdict needs (the one before the upgrade, each
+  // alternative's), probed once per TLS node, apart from the judged rows.
+  const std::size_t main_jobs = jobs.size();
   if (request.upgrade) {
-    for (const auto& alt : verify::steering_alternatives(request.upgrade->ciphers_after)) {
-      if (alt.ciphers.empty() || alt.id == "prepend") continue;  // the prepend string is RSA-first's
-      auto config = request.config;
-      config.expressway.ciphers = alt.ciphers;
-      auto rt = proxy::Runtime::build(config, nullptr);
-      if (!rt) return std::unexpected(alt.name + ": " + rt.error());
-      judge_at(**rt, request.at);
-      keep.push_back(*rt);
-      for (std::size_t i = 0; i < main_jobs; ++i)
-        if (jobs[i].preference == "ECDSA-first") jobs.push_back({*rt, jobs[i].target, alt.id});
+    std::vector<std::string> extra{request.upgrade->ciphers_before};
+    for (const auto& alt : verify::steering_alternatives(request.upgrade->ciphers_after))
+      if (!alt.ciphers.empty()) extra.push_back(alt.ciphers);
+    std::vector<std::string> probed{first, second};
+    for (const auto& ciphers : extra) {
+      if (std::ranges::find(probed, ciphers) != probed.end()) continue;
+      probed.push_back(ciphers);
+      auto rt = runtime_for(ciphers);
+      if (!rt) return std::unexpected("the cipher string '" + ciphers + "': " + rt.error());
+      for (const auto& t : tls_targets) jobs.push_back({*rt, t, "other"});
     }
   }
   auto probes = run_probes(jobs, request.concurrency, request.threads, [&](std::size_t done) {
     if (progress) progress(done, jobs.size());
   });
-  std::vector<Probe> alternative_probes(std::make_move_iterator(probes.begin() + static_cast<std::ptrdiff_t>(main_jobs)),
-                                        std::make_move_iterator(probes.end()));
+  std::vector<Probe> other_probes(std::make_move_iterator(probes.begin() + static_cast<std::ptrdiff_t>(main_jobs)),
+                                  std::make_move_iterator(probes.end()));
   probes.resize(main_jobs);
   auto report = judge(std::move(probes), std::move(notes));
   if (request.at) {
     mark_change_date(report, *request.at);
     report.at = request.at;
-    report.date_warnings = change_date_warnings(report, (*ecdsa_rt)->trust.get(), *request.at);
+    report.date_warnings = change_date_warnings(report, (*first_rt)->trust.get(), *request.at);
   }
   if (request.upgrade) {
-    const OfflineSettings offline{(*ecdsa_rt)->trust.get(), request.config.expressway.openssl_security_level, request.at};
-    report.upgrade = judge_upgrade(report, std::move(alternative_probes), std::move(*request.upgrade), offline);
+    const OfflineSettings offline{(*first_rt)->trust.get(), request.config.expressway.openssl_security_level, request.at};
+    report.upgrade = judge_upgrade(report, std::move(other_probes), std::move(*request.upgrade), offline);
+    count_after_the_upgrade(report);
   }
   return report;
 }

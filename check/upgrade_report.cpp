@@ -1,38 +1,43 @@
 #include "check/upgrade_report.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <map>
 
 #include "check/offline_verdict.hpp"
 #include "check/report.hpp"
 #include "mra/mra_path.hpp"
+#include "verify/doctor/certificate_facts.hpp"
 #include "verify/fix_catalogue.hpp"
 
 namespace mratls::check {
 namespace {
 
 using Result = AlternativeVerdict::Result;
+using Kind = verify::Alternative::Kind;
 
 AlternativeVerdict judged_by(const verify::Alternative& alt, const Row& row) {
   if (row.probe.x142_ok()) return {alt.id, alt.name, Result::Pass, ""};
   return {alt.id, alt.name, Result::Fail, reason_of(row)};
 }
 
-AlternativeVerdict judged_by(const verify::Alternative& alt, const Probe& probe) {
-  Report single = judge({probe}, {});
-  return judged_by(alt, single.rows.front());
+// The refusals that trusting a certificate can cure: the chain's anchor is what is missing.
+bool signer_is_the_cause(verify::Cause cause) {
+  using C = verify::Cause;
+  return cause == C::SelfSigned || cause == C::UntrustedChain || cause == C::RekeyedCa || cause == C::MissingIntermediate;
 }
 
-std::optional<ossl::X509Ptr> from_der(const std::string& der) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
-  X509* cert = d2i_X509(nullptr, &bytes, static_cast<long>(der.size()));
-  if (!cert) return std::nullopt;
-  return ossl::X509Ptr(cert);
+std::optional<std::string> first_cn(X509* cert) {
+  const auto facts = verify::doctor::certificate_facts(cert);
+  return facts.first_cn;
 }
 
 // Trusting what signed the ECDSA certificate heals a refusal only when the signer is the
 // reason: the chain is judged again, offline, with it added, and every other check still runs.
-AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& report, const NodeUpgrade& n, const OfflineSettings& offline) {
+// The trust store keeps one certificate per CN (CSCwa12905): an entry of the same CN is
+// replaced, not joined.
+AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& report, const NodeUpgrade& n,
+                                const OfflineSettings& offline) {
   const Row* ecdsa = nullptr;
   for (std::size_t i : {n.after, n.if_changed}) {
     const auto& chain = report.rows[i].probe.chain;
@@ -45,32 +50,45 @@ AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& re
   const Probe& p = ecdsa->probe;
   if (p.x142_ok()) return {alt.id, alt.name, Result::Pass, "its ECDSA certificate passes as it is"};
   if (p.outcome != ProbeOutcome::Refused) return judged_by(alt, *ecdsa);
+  if (!signer_is_the_cause(ecdsa->diagnosis.cause))
+    return {alt.id, alt.name, Result::Fail, "trusting its signer does not cure it: " + reason_of(*ecdsa)};
+  if (p.chain_der.empty() || p.chain_der.size() != p.chain.size())
+    return {alt.id, alt.name, Result::Unknown, "the chain the node sent could not be read again"};
   const auto& top = p.chain.back();
   if (!top.self_signed)
     return {alt.id, alt.name, Result::Unknown,
             "the node does not send the certificate that signed '" + top.subject_cn + "' ('" + top.issuer_cn +
                 "'): take it from the node's Certificate Management and run check again with --trust"};
-  std::vector<ossl::X509Ptr> owned;
+  std::vector<ossl::X509Ptr> sent;
   for (const auto& der : p.chain_der) {
-    auto cert = from_der(der);
-    if (!cert) return {alt.id, alt.name, Result::Unknown, "the certificate the node sent could not be read again"};
-    owned.push_back(std::move(*cert));
+    auto cert = ossl::from_der(der);
+    if (!cert) return {alt.id, alt.name, Result::Unknown, "the chain the node sent could not be read again"};
+    sent.push_back(std::move(*cert));
   }
   std::vector<ossl::X509Ptr> anchors;
+  std::string replaced;
   if (offline.trust)
     for (const auto& c : offline.trust->certificates()) {
+      if (first_cn(c.get()) && first_cn(c.get()) == first_cn(sent.back().get())) {
+        replaced = verify::summarize(c.get()).sha256;
+        continue;
+      }
       X509_up_ref(c.get());
       anchors.emplace_back(c.get());
     }
-  X509_up_ref(owned.back().get());
-  anchors.emplace_back(owned.back().get());
+  X509_up_ref(sent.back().get());
+  anchors.emplace_back(sent.back().get());
   std::vector<X509*> untrusted;
-  for (std::size_t i = 1; i < owned.size(); ++i) untrusted.push_back(owned[i].get());
-  const auto verdict = verify_as_x14_2(owned.front().get(), untrusted, std::move(anchors), p.checked_name, p.ip,
+  for (std::size_t i = 1; i < sent.size(); ++i) untrusted.push_back(sent[i].get());
+  const auto verdict = verify_as_x14_2(sent.front().get(), untrusted, std::move(anchors), p.checked_name, p.ip,
                                        offline.security_level, offline.at);
   const std::string what = "'" + top.subject_cn + "' (SHA-256 " + top.sha256 + ")";
-  if (verdict.accepted) return {alt.id, alt.name, Result::Pass, "upload " + what + " to the Expressway-C trust store"};
-  return {alt.id, alt.name, Result::Fail, "with " + what + " trusted it still fails: " + verdict.diagnosis.summary};
+  if (!verdict.accepted) return {alt.id, alt.name, Result::Fail, "with " + what + " trusted it still fails: " + verdict.diagnosis.summary};
+  if (!replaced.empty())
+    return {alt.id, alt.name, Result::Pass,
+            "replace the trust store's '" + top.subject_cn + "' (SHA-256 " + replaced + ") with " + what +
+                ": the Expressway-C trust store keeps one certificate per CN, so delete the old one first"};
+  return {alt.id, alt.name, Result::Pass, "upload " + what + " to the Expressway-C trust store"};
 }
 
 std::string node_port(const Probe& p) { return mra::host_port(p.target.node, p.target.port); }
@@ -87,11 +105,10 @@ const char* to_string(AlternativeVerdict::Result r) {
   return "?";
 }
 
-UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, verify::UpgradePath path,
+UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> other_probes, verify::UpgradePath path,
                             const OfflineSettings& offline) {
   UpgradeReport u;
   u.path = std::move(path);
-  const bool after_is_rsa_row = verify::is_rsa_first(u.path.ciphers_after);
   std::map<std::pair<std::string, int>, std::size_t> index;
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
     const Probe& p = report.rows[i].probe;
@@ -101,38 +118,61 @@ UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative
       continue;
     }
     auto [at, added] = index.try_emplace({p.target.node, p.target.port}, u.nodes.size());
-    if (added) u.nodes.push_back({p.target.node, p.ip, p.target.port, i, i, false, {}});
+    if (added) u.nodes.push_back({p.target.node, p.ip, p.target.port, i, i, true, "", false, {}});
     auto& n = u.nodes[at->second];
-    ((p.preference == "RSA-first") == after_is_rsa_row ? n.after : n.if_changed) = i;
+    (p.ciphers == u.path.ciphers_after ? n.after : n.if_changed) = i;
   }
+  // A verdict under any string: one of the two judged rows, or one of the other probes.
+  auto under = [&](const NodeUpgrade& n, const std::string& ciphers) -> std::optional<Row> {
+    for (std::size_t i : {n.after, n.if_changed})
+      if (report.rows[i].probe.ciphers == ciphers) return report.rows[i];
+    for (const auto& p : other_probes)
+      if (p.ciphers == ciphers && p.target.node == n.node && p.target.port == n.port) return judge({p}, {}).rows.front();
+    return std::nullopt;
+  };
   const auto alternatives = verify::steering_alternatives(u.path.ciphers_after);
   for (auto& n : u.nodes) {
     const Row& after = report.rows[n.after];
     n.tls13 = after.probe.tls_version == "TLSv1.3";
     if (!after.probe.x142_ok()) ++u.failing_after;
     if (!report.rows[n.if_changed].probe.x142_ok()) ++u.failing_if_changed;
+    // Before X14.2 nothing is verified: only a handshake that fails under the string then fails.
+    if (auto before = under(n, u.path.ciphers_before); before && !before->probe.before_x142_ok()) {
+      n.before_ok = false;
+      n.before_reason = reason_of(*before);
+    }
     for (const auto& alt : alternatives) {
-      if (alt.id == "prepend") {
-        n.alternatives.push_back(judged_by(alt, report.rows[after_is_rsa_row ? n.after : n.if_changed]));
-      } else if (alt.id == "trust-signer") {
+      if (alt.kind == Kind::TrustSigner) {
         n.alternatives.push_back(trust_signer(alt, report, n, offline));
+      } else if (auto row = under(n, alt.ciphers)) {
+        n.alternatives.push_back(judged_by(alt, *row));
       } else {
-        auto probe = std::find_if(alternative_probes.begin(), alternative_probes.end(), [&](const Probe& p) {
-          return p.preference == alt.id && p.target.node == n.node && p.target.port == n.port;
-        });
-        if (probe == alternative_probes.end()) n.alternatives.push_back({alt.id, alt.name, Result::Unknown, "not probed"});
-        else n.alternatives.push_back(judged_by(alt, *probe));
+        n.alternatives.push_back({alt.id, alt.name, Result::Unknown, "not probed"});
       }
     }
   }
   return u;
 }
 
+void count_after_the_upgrade(Report& report) {
+  const UpgradeReport& u = *report.upgrade;
+  report.failing = u.failing_after;
+  report.fixes.clear();
+  report.refused = false;
+  auto count = [&](const Row& r) {
+    if (r.probe.x142_ok()) return;
+    report.fixes[r.fix].push_back(node_port(r.probe));
+    report.refused = report.refused || r.probe.outcome == ProbeOutcome::Refused;
+  };
+  for (const auto& n : u.nodes) count(report.rows[n.after]);
+  for (std::size_t i : u.plain_rows) count(report.rows[i]);
+}
+
 void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
   const UpgradeReport& u = *report.upgrade;
   const auto& rows = report.rows;
   print_change_date(report, os);
-  os << "Upgrade to X14.2 from " << u.path.from_text() << ": " << u.path.rule << "\n"
+  os << "Upgrade, " << u.path.path_text() << ": " << u.path.rule << "\n"
      << "  cipher string before: " << u.path.ciphers_before << "\n"
      << "  cipher string after:  " << u.path.ciphers_after << "\n\n";
   os << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(8) << "before"
@@ -143,7 +183,7 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
     const Row& after = rows[n.after];
     const Row& other = rows[n.if_changed];
     os << std::setw(26) << n.node << std::setw(16) << after.probe.ip << std::setw(6) << n.port << std::setw(8)
-       << cell(after.probe.before_x142_ok()) << std::setw(8) << cell(after.probe.x142_ok()) << std::setw(24)
+       << cell(n.before_ok) << std::setw(8) << cell(after.probe.x142_ok()) << std::setw(24)
        << cell(other.probe.x142_ok()) << reason_of(after) << "\n";
     if (n.tls13)
       os << "  " << mra::host_port(n.node, n.port)
@@ -158,25 +198,17 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
   os << std::right;
   for (const auto& note : report.notes) os << "note: " << note << "\n";
 
-  std::map<std::string, std::vector<std::string>> fixes;
-  bool refused = false;
-  for (const auto& n : u.nodes)
-    if (const Row& r = rows[n.after]; !r.probe.x142_ok()) {
-      fixes[r.fix].push_back(node_port(r.probe));
-      refused = refused || r.probe.outcome == ProbeOutcome::Refused;
-    }
-  for (std::size_t i : u.plain_rows)
-    if (!rows[i].probe.x142_ok()) fixes[rows[i].fix].push_back(node_port(rows[i].probe));
-  if (fixes.empty()) {
-    os << "\nAfter the upgrade from " << u.path.from_text() << ", every node and port passes X14.2's origin verification.\n";
+  // count_after_the_upgrade made the report's fixes those after the upgrade.
+  if (report.fixes.empty()) {
+    os << "\nAfter the upgrade (" << u.path.path_text() << "), every node and port passes X14.2's origin verification.\n";
   } else {
-    os << "\nWhat to change before upgrading from " << u.path.from_text() << " to X14.2:\n";
-    for (const auto& [fix, affected] : fixes) {
+    os << "\nWhat to change before the upgrade (" << u.path.path_text() << "):\n";
+    for (const auto& [fix, affected] : report.fixes) {
       os << "- " << fix << "\n  affects:";
       for (const auto& a : affected) os << " " << a << ";";
       os << "\n";
     }
-    if (refused) os << "\n" << verify::kVerifyOffWorkaround << "\n";
+    if (report.refused) os << "\n" << verify::kVerifyOffWorkaround << "\n";
   }
 
   // Only where the certificate refused after the upgrade is an ECDSA one: elsewhere no change of
@@ -201,8 +233,7 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
     const Row& other = rows[n.if_changed];
     if (!after.probe.x142_ok() || other.probe.x142_ok()) continue;
     if (!risk_header)
-      os << "\nIf the cipher string changes (" << (verify::is_rsa_first(u.path.ciphers_after) ? "the prefix removed" : "the prefix added")
-         << "), these would fail:\n";
+      os << "\nIf the cipher string changes (" << u.path.changed_how << "), these would fail:\n";
     risk_header = true;
     os << "- " << node_port(other.probe) << ": " << reason_of(other) << "\n  fix: " << other.fix << "\n";
   }
@@ -229,7 +260,9 @@ nlohmann::json upgrade_json(const Report& report) {
                      {"ip", n.ip},
                      {"port", n.port},
                      {"tls13", n.tls13},
-                     {"before", after.probe.before_x142_ok()},
+                     {"protocol", "https"},
+                     {"before", n.before_ok},
+                     {"reason_before", n.before_reason},
                      {"after", after.probe.x142_ok()},
                      {"reason_after", reason_of(after)},
                      {"fix_after", after.fix},
@@ -238,10 +271,25 @@ nlohmann::json upgrade_json(const Report& report) {
                      {"fix_if_cipher_string_changes", other.fix},
                      {"alternatives", alternatives}});
   }
+  for (std::size_t i : u.plain_rows) {
+    const Row& r = rows[i];
+    nodes.push_back({{"node", r.probe.target.node},
+                     {"ip", r.probe.ip},
+                     {"port", r.probe.target.port},
+                     {"protocol", "http"},
+                     {"before", r.probe.before_x142_ok()},
+                     {"after", r.probe.x142_ok()},
+                     {"reason_after", reason_of(r)},
+                     {"fix_after", r.fix},
+                     {"if_cipher_string_changes", nullptr},
+                     {"alternatives", nlohmann::json::array()}});
+  }
   return {{"from", u.path.from ? nlohmann::json(u.path.from->to_string()) : nlohmann::json("fresh")},
           {"rule", u.path.rule},
           {"ciphers_before", u.path.ciphers_before},
           {"ciphers_after", u.path.ciphers_after},
+          {"ciphers_if_changed", u.path.ciphers_if_changed},
+          {"changed_how", u.path.changed_how},
           {"preference_after", verify::to_string(u.path.preference_after)},
           {"failing_after", u.failing_after},
           {"failing_if_cipher_string_changes", u.failing_if_changed},

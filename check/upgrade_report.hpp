@@ -3,6 +3,7 @@
 // away from ECDSA judged at every node and port.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,6 +35,8 @@ struct NodeUpgrade {
   std::uint16_t port = 0;
   std::size_t after = 0;       // the row probed with the string after the upgrade
   std::size_t if_changed = 0;  // the row with the other preference
+  bool before_ok = true;       // before the upgrade, under the string in force then: no verification
+  std::string before_reason;   // why not, when the handshake itself fails then
   bool tls13 = false;          // negotiated TLS 1.3: the cipher string does not choose the certificate
   std::vector<AlternativeVerdict> alternatives;
 };
@@ -54,11 +57,15 @@ struct OfflineSettings {
   std::optional<std::time_t> at;
 };
 
-// `report`: the two probes of every node and port (ECDSA-first and RSA-first of the string after
-// the upgrade), judged. `alternative_probes`: for every TLS node and port in the order of its
-// rows, the probes under "append :+ECDSA" and "add !ECDSA".
-UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> alternative_probes, verify::UpgradePath path,
+// `report`: the two probes of every TLS node and port (the string after the upgrade, and
+// path.ciphers_if_changed), judged. `other_probes`: each TLS node probed with the other strings a
+// verdict needs (the one before, each alternative's), told apart by Probe::ciphers.
+UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> other_probes, verify::UpgradePath path,
                             const OfflineSettings& offline);
+
+// With --from, the report's count, fixes and workaround are those after the upgrade (and of the
+// plain-HTTP ports), as the exit code is: the other preference is a risk, not a failure.
+void count_after_the_upgrade(Report& report);
 
 void print_upgrade(const Report& report, bool show_logs, std::ostream& os);
 nlohmann::json upgrade_json(const Report& report);

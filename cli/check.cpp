@@ -122,6 +122,9 @@ std::string site_of(const CheckOptions& o, const config::Config& config) {
 int run_check(const CheckOptions& o) {
   auto format = report_format(o.report_file);
   if (!format) return usage_error(format.error());
+  // A report that cannot be written is said before the probes run, not after.
+  if (*format != ReportFormat::None && !std::ofstream(o.report_file, std::ios::app))
+    return usage_error("--report: cannot write " + o.report_file);
   auto config = settings_of(o);
   if (!config) return usage_error(config.error());
   if (config->expressway.trusted_ca_certificates.empty())
@@ -135,9 +138,14 @@ int run_check(const CheckOptions& o) {
   std::optional<verify::UpgradePath> upgrade;
   if (!o.from.empty()) {
     auto path = verify::upgrade_path(o.from, config->expressway.ciphers);
-    if (!path)
-      return usage_error((path.error().input == verify::UpgradePathError::Input::From ? "--from " : "--ciphers: ") +
-                         path.error().message);
+    if (!path) {
+      // Name the input at fault where it came from: the flag, the file, or the default.
+      const std::string source = path.error().input == verify::UpgradePathError::Input::From ? "--from "
+                                 : o.ciphers_given                                            ? "--ciphers: "
+                                 : !o.config_file.empty() ? o.config_file + ": expressway.ciphers: "
+                                                          : "the default cipher string: ";
+      return usage_error(source + path.error().message);
+    }
     upgrade = std::move(*path);
   }
 
@@ -157,6 +165,10 @@ int run_check(const CheckOptions& o) {
   });
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
   if (!report) return usage_error(report.error());
+  if (o.json) std::cout << check::report_json(*report).dump(2) << "\n";
+  else if (report->upgrade) check::print_upgrade(*report, o.show_logs, std::cout);
+  else check::print_report(*report, o.show_logs, std::cout);
+  std::cout.flush();
   if (*format != ReportFormat::None) {
     const check::BoardContext context{site_of(o, *config), config->expressway.ciphers, MRATLS_VERSION,
                                       verify::doctor::iso_time(started)};
@@ -167,12 +179,8 @@ int run_check(const CheckOptions& o) {
     if (!out) return usage_error("--report: cannot write " + o.report_file);
     std::cerr << "mratls check: wrote " << o.report_file << "\n";
   }
-  if (o.json) std::cout << check::report_json(*report).dump(2) << "\n";
-  else if (report->upgrade) check::print_upgrade(*report, o.show_logs, std::cout);
-  else check::print_report(*report, o.show_logs, std::cout);
-  // With --from, the verdict is the one after the upgrade; the other preference is a risk.
-  const std::size_t failing = report->upgrade ? report->upgrade->failing_after : report->failing;
-  return failing ? kFindings : kOk;
+  // With --from, report->failing counts after the upgrade only: the other preference is a risk.
+  return report->failing ? kFindings : kOk;
 }
 
 }  // namespace

@@ -35,23 +35,24 @@ std::expected<AdminChanges::Kept, std::string> AdminChanges::reapply(config::Exp
   const std::string file_ciphers = settings.ciphers;
   // One setting at a time, so that one the file agrees with is forgotten alone; the upgrade
   // path before the preference, as they were set.
-  auto put_back = [&](auto member) -> std::expected<void, std::string> {
+  // The upgrade path is a fact the admin stated, kept even when its string is the file's.
+  auto put_back = [&](auto member, bool forget_when_same) -> std::expected<void, std::string> {
     auto& value = settings_.*member;
     if (!value) return {};
     SettingsChange one;
     one.*member = value;
     const auto changes = apply(one, settings, file_ciphers);
     if (!changes) return std::unexpected("the admin API's " + changes.error() + ", and it cannot be kept on top of the file");
-    if (changes->empty()) value.reset();
+    if (changes->empty() && forget_when_same) value.reset();
     for (const auto& c : *changes)
       kept.lines.push_back(kLead + c.setting + " kept at \"" + c.after + "\" as the admin API set it (the file says \"" +
                            c.before + "\")");
     return {};
   };
-  if (auto r = put_back(&SettingsChange::version); !r) return std::unexpected(r.error());
-  if (auto r = put_back(&SettingsChange::verify_origin_server); !r) return std::unexpected(r.error());
-  if (auto r = put_back(&SettingsChange::upgraded_from); !r) return std::unexpected(r.error());
-  if (auto r = put_back(&SettingsChange::cipher_preference); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::version, true); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::verify_origin_server, true); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::upgraded_from, false); !r) return std::unexpected(r.error());
+  if (auto r = put_back(&SettingsChange::cipher_preference, true); !r) return std::unexpected(r.error());
 
   for (auto it = removed_.begin(); it != removed_.end();) {
     if (trust.remove(it->first)) {

@@ -53,7 +53,12 @@ std::expected<void, Refusal> Controller::commit(const std::function<std::expecte
           refused = e.error();
           return std::unexpected(e.error().message);
         }
-        if (e->changes.empty()) return std::nullopt;
+        if (e->changes.empty()) {
+          // Nothing to build. An upgrade path whose string is the one in force is still what the
+          // admin said the site came from: kept, so that the page shows it.
+          if (e->record.upgraded_from() != changes_.upgraded_from()) keep(std::move(e->record));
+          return std::nullopt;
+        }
         proxy::NextRuntime next{std::move(e->config), std::move(e->trust), current.log, {}, {}};
         for (const auto& c : e->changes) next.lines.push_back(change_text(c));
         next.on_current = [this, record = std::move(e->record)] { keep(record); };

@@ -86,7 +86,11 @@ std::expected<std::vector<Change>, std::string> apply(const SettingsChange& chan
   }
   if (change.upgraded_from) {
     auto path = verify::upgrade_path(*change.upgraded_from, file_ciphers);
-    if (!path) return std::unexpected("upgraded_from: " + path.error().message);
+    if (!path)
+      return std::unexpected((path.error().input == verify::UpgradePathError::Input::From
+                                  ? "upgraded_from: "
+                                  : "upgraded_from starts from the configuration file's expressway.ciphers, and ") +
+                             path.error().message);
     if (path->ciphers_after != settings.ciphers) {
       changes.push_back({"cipher string (upgraded from " + path->from_text() + ")", settings.ciphers, path->ciphers_after});
       settings.ciphers = path->ciphers_after;

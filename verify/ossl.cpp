@@ -53,4 +53,11 @@ std::string to_pem(EVP_PKEY* key) {
   return drain(bio.get());
 }
 
+std::optional<X509Ptr> from_der(std::string_view der) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
+  X509* cert = d2i_X509(nullptr, &bytes, static_cast<long>(der.size()));
+  if (!cert) return std::nullopt;
+  return X509Ptr(cert);
+}
+
 }  // namespace mratls::ossl

@@ -66,5 +66,7 @@ PemCertificates read_pem_certificates(std::string_view pem);
 // PEM text of a certificate / private key.
 std::string to_pem(X509* cert);
 std::string to_pem(EVP_PKEY* key);
+// A certificate from its DER bytes (what a probe keeps of a chain), or none.
+std::optional<X509Ptr> from_der(std::string_view der);
 
 }  // namespace mratls::ossl

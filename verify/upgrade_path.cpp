@@ -15,6 +15,11 @@ std::string preference_words(CertificatePreference p) {
   return p == CertificatePreference::Ecdsa ? "ECDSA is preferred" : "RSA is preferred";
 }
 
+bool prefers_ecdsa(std::string_view ciphers) {
+  const auto p = certificate_preference(ciphers);
+  return p && *p == CertificatePreference::Ecdsa;
+}
+
 }  // namespace
 
 std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from, std::string_view current) {
@@ -24,9 +29,8 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
   UpgradePath path;
   path.ciphers_before = std::string(current);
   if (ascii::iequals(from, "fresh")) {
-    path.ciphers_before = config::kDefaultCiphers;
     path.ciphers_after = config::kDefaultCiphers;
-    path.rule = "a fresh X14.2 install runs the default cipher string";
+    path.rule = "a fresh X14.2 install runs the default cipher string (the one in force today does not carry over)";
   } else {
     const auto version = config::parse_version(from);
     if (!version || *version < kFirstRelease)
@@ -52,15 +56,26 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
   if (!preference) return std::unexpected(UpgradePathError{Input::Ciphers, preference.error()});
   path.preference_after = *preference;
   path.rule += ": " + preference_words(*preference);
+  if (*preference == CertificatePreference::Ecdsa) {
+    path.ciphers_if_changed = rsa_first(path.ciphers_after);
+    path.changed_how = "the prefix added";
+  } else if (const auto without = ecdsa_first(path.ciphers_after); prefers_ecdsa(without)) {
+    path.ciphers_if_changed = without;
+    path.changed_how = "the prefix removed";
+  } else {
+    path.ciphers_if_changed = config::kDefaultCiphers;
+    path.changed_how = "back to the default string";
+  }
   return path;
 }
 
 std::vector<Alternative> steering_alternatives(const std::string& ciphers_after) {
+  using K = Alternative::Kind;
   return {
-      {"prepend", "prepend " + std::string(kRsaFirstPrefix), rsa_first(ciphers_after)},
-      {"append-plus-ecdsa", "append :+ECDSA", ciphers_after + ":+ECDSA"},
-      {"not-ecdsa", "add !ECDSA", ciphers_after + ":!ECDSA"},
-      {"trust-signer", "trust the certificate that signed tomcat-ECDSA", ""},
+      {K::Prepend, "prepend", "prepend " + std::string(kRsaFirstPrefix), rsa_first(ciphers_after)},
+      {K::AppendPlusEcdsa, "append-plus-ecdsa", "append :+ECDSA", ciphers_after + ":+ECDSA"},
+      {K::NotEcdsa, "not-ecdsa", "add !ECDSA", ciphers_after + ":!ECDSA"},
+      {K::TrustSigner, "trust-signer", "trust the certificate that signed tomcat-ECDSA", ""},
   };
 }
 

@@ -24,7 +24,15 @@ struct UpgradePath {
   std::string ciphers_after;            // the string X14.2 runs with
   std::string rule;                     // the rule that produced it, in words
   CertificatePreference preference_after = CertificatePreference::Ecdsa;
+  // A string that prefers the other certificate, for the risk "if the cipher string changes":
+  // the prefix added to or taken off the string after, or, when that does not turn the
+  // preference (a string with !ECDSA or :+ECDSA), the appliance's default.
+  std::string ciphers_if_changed;
+  std::string changed_how;  // "the prefix added" | "the prefix removed" | "back to the default string"
 
+  // "X12.7.0 to X14.2", "a fresh X14.2 install".
+  std::string path_text() const { return from ? from->to_string() + " to X14.2" : std::string("a fresh X14.2 install"); }
+  // "X12.7.0", "a fresh install".
   std::string from_text() const { return from ? from->to_string() : std::string("a fresh install"); }
 };
 
@@ -42,7 +50,9 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
 // A way of steering away from ECDSA that the Cisco notes give, as the cipher string it makes
 // from the one after the upgrade; the trust store one changes no string (`ciphers` empty).
 struct Alternative {
-  std::string id;    // "prepend" | "append-plus-ecdsa" | "not-ecdsa" | "trust-signer"
+  enum class Kind { Prepend, AppendPlusEcdsa, NotEcdsa, TrustSigner };
+  Kind kind;
+  std::string id;    // "prepend" | "append-plus-ecdsa" | "not-ecdsa" | "trust-signer", for JSON
   std::string name;  // as the report names it
   std::string ciphers;
 };

@@ -304,7 +304,7 @@ UpgradeRun check_from(const std::string& from, std::vector<std::string> extra = 
 TEST(CheckUpgrade, FromX12_7TheEcdsaCertificateFailsAfterTheUpgrade) {
   auto [exit, out] = check_from("X12.7");
   EXPECT_EQ(exit, 1) << out;
-  EXPECT_NE(out.find("Upgrade to X14.2 from X12.7.0: upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: "
+  EXPECT_NE(out.find("Upgrade, X12.7.0 to X14.2: upgrading from X12.7.0, below X14.0, leaves the cipher string as it is: "
                      "ECDSA is preferred\n  cipher string before: EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH\n"
                      "  cipher string after:  EECDH:EDH:HIGH:-AES256+SHA:!MEDIUM:!LOW:!3DES:!MD5:!PSK:!eNULL:!aNULL:!aDH\n"),
             std::string::npos)
@@ -313,7 +313,7 @@ TEST(CheckUpgrade, FromX12_7TheEcdsaCertificateFailsAfterTheUpgrade) {
   // before: pass, after: FAIL, if the string changes (prefixed): pass.
   EXPECT_TRUE(std::regex_search(out, std::regex(node + " +127\\.0\\.0\\.1 +[0-9]+ +pass +FAIL +pass +fails only ECDSA-first")))
       << out;
-  EXPECT_NE(out.find("What to change before upgrading from X12.7.0 to X14.2:"), std::string::npos) << out;
+  EXPECT_NE(out.find("What to change before the upgrade (X12.7.0 to X14.2):"), std::string::npos) << out;
   EXPECT_NE(out.find(verify::kVerifyOffWorkaround), std::string::npos) << out;
   // Every way of steering away heals it: the three strings, and trusting the self-signed certificate.
   EXPECT_NE(out.find("Ways to steer away from ECDSA, where the upgrade fails on an ECDSA certificate:"), std::string::npos) << out;
@@ -342,10 +342,14 @@ TEST(CheckUpgrade, FromX14_0_7ItPassesAndTheEcdsaRiskIsNamed) {
   EXPECT_FALSE(n["if_cipher_string_changes"].get<bool>());
   EXPECT_NE(n["reason_if_cipher_string_changes"].get<std::string>().find("self-signed"), std::string::npos) << n;
   EXPECT_FALSE(n["tls13"].get<bool>());
+  // The summary, the fixes and the workaround are those after the upgrade, as the exit code is.
+  EXPECT_EQ(json["summary"]["x142_failures"], 0) << json["summary"];
+  EXPECT_TRUE(json["fixes"].empty()) << json["fixes"];
+  EXPECT_TRUE(json["workaround"].is_null());
 
   auto text = check_from("X14.0.7");
   EXPECT_EQ(text.exit, 0) << text.output;
-  EXPECT_NE(text.output.find("After the upgrade from X14.0.7, every node and port passes X14.2's origin verification."),
+  EXPECT_NE(text.output.find("After the upgrade (X14.0.7 to X14.2), every node and port passes X14.2's origin verification."),
             std::string::npos)
       << text.output;
   EXPECT_NE(text.output.find("If the cipher string changes (the prefix removed), these would fail:\n- " + std::string(lab::kLabCucm)),
@@ -372,6 +376,21 @@ TEST(CheckUpgrade, TrustingTheSignerIsJudgedWithEveryOtherCheck) {
   EXPECT_TRUE(judged) << n;
 }
 
+// A site whose string prefers RSA by !ECDSA: after the upgrade from X12.7 it passes, and the
+// risk is judged under a string that really prefers ECDSA (the default), where it fails.
+TEST(CheckUpgrade, TheRiskIsJudgedUnderTheOtherPreferenceWhateverTurnedIt) {
+  const std::string site = std::string(config::kDefaultCiphers) + ":!ECDSA";
+  auto [exit, out] = check_from("X12.7", {"--ciphers", site, "--json"});
+  EXPECT_EQ(exit, 0) << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  const auto& u = json["upgrade"];
+  EXPECT_EQ(u["preference_after"], "RSA");
+  EXPECT_EQ(u["ciphers_if_changed"], config::kDefaultCiphers);
+  EXPECT_EQ(u["changed_how"], "back to the default string");
+  EXPECT_EQ(u["failing_if_cipher_string_changes"], 1) << u;
+  EXPECT_FALSE(u["nodes"][0]["if_cipher_string_changes"].get<bool>()) << u["nodes"][0];
+}
+
 TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {
   auto unknown = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X99-beta"});
   EXPECT_EQ(unknown.wait_exit(), 2);
@@ -384,6 +403,13 @@ TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {
   EXPECT_EQ(nonsense.wait_exit(), 2);
   EXPECT_NE(nonsense.output.find("--ciphers: OpenSSL selects no TLS 1.2 cipher from 'NOT-A-CIPHER'"), std::string::npos)
       << nonsense.output;
+  // A string from the configuration file is named as the file's.
+  const auto file = LabPki::get().dir / "check-ciphers.yaml";
+  { std::ofstream(file) << "expressway:\n  ciphers: \"aNULL\"\n"; }
+  auto from_file = spawn_mratls({"check", "--config", file.string(), "--node", "cucm.lab", "--from", "X12.7"});
+  EXPECT_EQ(from_file.wait_exit(), 2);
+  EXPECT_NE(from_file.output.find(file.string() + ": expressway.ciphers: 'aNULL' offers no TLS 1.2 cipher"), std::string::npos)
+      << from_file.output;
   auto already = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X14.2.1"});
   EXPECT_EQ(already.wait_exit(), 2);
   EXPECT_NE(already.output.find("--from X14.2.1 verifies origins already"), std::string::npos) << already.output;
@@ -471,6 +497,10 @@ TEST(CheckUpgrade, TheMarkdownReportIsTheChangeBoardsPageForATicket) {
   EXPECT_NE(md.find("Revert it once the fixes are in: `xConfiguration EdgeConfigServer VerifyOriginServer: On`."), std::string::npos) << md;
   EXPECT_NE(md.find("- **Checked:** "), std::string::npos);
 
+  // A report that cannot be written is refused before anything is probed.
+  auto unwritable = spawn_mratls({"check", "--node", "cucm.lab", "--report", "/nonexistent-directory/plan.md"});
+  EXPECT_EQ(unwritable.wait_exit(), 2);
+  EXPECT_NE(unwritable.output.find("--report: cannot write /nonexistent-directory/plan.md"), std::string::npos) << unwritable.output;
   auto wrong = spawn_mratls({"check", "--node", "cucm.lab", "--report", "report.pdf"});
   EXPECT_EQ(wrong.wait_exit(), 2);
   EXPECT_NE(wrong.output.find("--report 'report.pdf': name a .html file"), std::string::npos) << wrong.output;

@@ -315,6 +315,15 @@ TEST(AdminChanges, AnUpgradePathIsKeptOnTopOfTheFileAndReplacesAnEarlierPreferen
   ASSERT_EQ(kept->lines.size(), 1u);
   EXPECT_TRUE(kept->lines[0].starts_with("[reload] NOTICE: cipher string (upgraded from X14.0.7) kept at \"ECDHE-RSA-AES256-GCM-SHA384:"))
       << kept->lines[0];
+  // An upgrade path whose string the file has already is still kept: it is what the admin said.
+  control::AdminChanges same;
+  same.record(*control::parse_settings(nlohmann::json{{"upgraded_from", "X12.7"}}));
+  config::Expressway file;
+  auto kept_same = same.reapply(file, trust);
+  ASSERT_TRUE(kept_same) << kept_same.error();
+  EXPECT_TRUE(kept_same->lines.empty());
+  EXPECT_EQ(same.upgraded_from(), std::optional<std::string>("X12.7"));
+
   // A preference set after the path stays on top of it.
   changes.record(*control::parse_settings(nlohmann::json{{"cipher_preference", "ecdsa"}}));
   config::Expressway again;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "check/change_board.hpp"
+#include "check/report.hpp"
 #include "check/change_date.hpp"
 #include "verify/upgrade_path.hpp"
 #include "config/config.hpp"
@@ -61,6 +62,28 @@ TEST(UpgradePath, AStringWithoutEcdsaPrefersRsaOnEveryPath) {
   EXPECT_EQ(recent->preference_after, CertificatePreference::Rsa);
 }
 
+// The risk "if the cipher string changes" is judged under a string that prefers the other
+// certificate, whatever made the string after the upgrade prefer its own.
+TEST(UpgradePath, TheOtherPreferenceIsAStringThatReallyPrefersTheOtherCertificate) {
+  auto old = verify::upgrade_path("X12.7", kDefault);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->ciphers_if_changed, kPrefixed);
+  EXPECT_EQ(old->changed_how, "the prefix added");
+  auto recent = verify::upgrade_path("X14.0.7", kDefault);
+  ASSERT_TRUE(recent);
+  EXPECT_EQ(recent->ciphers_if_changed, kDefault);
+  EXPECT_EQ(recent->changed_how, "the prefix removed");
+  // RSA preferred without the prefix: taking a prefix off would change nothing, the default does.
+  for (const std::string& site : {kDefault + ":!ECDSA", kDefault + ":+ECDSA"}) {
+    auto path = verify::upgrade_path("X12.7", site);
+    ASSERT_TRUE(path) << path.error().message;
+    EXPECT_EQ(path->preference_after, CertificatePreference::Rsa) << site;
+    EXPECT_EQ(path->ciphers_if_changed, kDefault) << site;
+    EXPECT_EQ(path->changed_how, "back to the default string") << site;
+    EXPECT_EQ(*verify::certificate_preference(path->ciphers_if_changed), CertificatePreference::Ecdsa);
+  }
+}
+
 TEST(UpgradePath, AFreshInstallRunsTheDefault) {
   auto path = verify::upgrade_path("fresh", kPrefixed);  // what the site runs today does not carry over
   ASSERT_TRUE(path) << path.error().message;
@@ -68,6 +91,7 @@ TEST(UpgradePath, AFreshInstallRunsTheDefault) {
   EXPECT_EQ(path->ciphers_after, kDefault);
   EXPECT_EQ(path->preference_after, CertificatePreference::Ecdsa);
   EXPECT_EQ(path->from_text(), "a fresh install");
+  EXPECT_EQ(path->path_text(), "a fresh X14.2 install");
 }
 
 TEST(UpgradePath, BadInputIsNamed) {
@@ -113,7 +137,7 @@ TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
 }
 
 TEST(ChangeDate, ADayOrATimeInUtc) {
-  EXPECT_EQ(*check::parse_change_date("2027-03-01"), 1803859200);
+  EXPECT_EQ(*check::parse_change_date("2027-03-01"), 1803859200 + 86399);  // the whole day: its last second
   EXPECT_EQ(*check::parse_change_date("2027-03-01T22:00:00Z"), 1803859200 + 22 * 3600);
   EXPECT_EQ(*check::parse_change_date("2027-03-01T22:30Z"), 1803859200 + 22 * 3600 + 1800);
   for (const char* bad : {"", "tomorrow", "2027-02-30", "2027-13-01", "2027-3-1", "2027-03-01T25:00:00Z", "2027-03-01T22:00:00",
@@ -133,7 +157,7 @@ TEST(ChangeBoard, WhatANodeSendsIsTextInBothFormats) {
   b.version_path = "X12.7.0 to X14.2";
   b.columns = {"after the upgrade"};
   b.rows.push_back({"cucm|1", "127.0.0.1", 8443, {{check::BoardCell::State::Fail, "reason \"<img src=x onerror=alert(1)>\""}}});
-  b.failures.push_back({"cucm:8443", "after the upgrade", "<script>alert(1)</script>", "CN=<script>", "CN=x", "AA:BB", "fix & more"});
+  b.failures.push_back({"cucm:8443", "after the upgrade", "<script>alert(1)</script>", "CN=<script>", "CN=*x*_[y](z)", "AA:BB", "fix & more"});
   b.failing = 1;
   const std::string html = check::board_html(b);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
@@ -144,4 +168,27 @@ TEST(ChangeBoard, WhatANodeSendsIsTextInBothFormats) {
   EXPECT_NE(html.find("1 node port would fail"), std::string::npos);
   const std::string md = check::board_markdown(b);
   EXPECT_NE(md.find("| cucm\\|1 | 127.0.0.1 | 8443 | **FAIL** |"), std::string::npos) << md;
+  for (auto at = md.find('<'); at != std::string::npos; at = md.find('<', at + 1))
+    EXPECT_EQ(md[at - 1], '\\') << "an unescaped '<' at " << at << " in\n" << md;
+  EXPECT_NE(md.find("\\<script>alert(1)\\</script>"), std::string::npos) << md;
+  EXPECT_NE(md.find("- Issuer: CN=\\*x\\*\\_\\[y\\](z)"), std::string::npos) << md;
+}
+
+// A node port that fails under both preferences is one node port that fails, not two.
+TEST(ChangeBoard, FailingNodePortsAreCountedOnce) {
+  check::Report report;
+  for (const char* preference : {"ECDSA-first", "RSA-first"}) {
+    check::Row row;
+    row.probe.target = {"cucm.lab", "https", 8443};
+    row.probe.preference = preference;
+    row.probe.outcome = check::ProbeOutcome::Refused;
+    row.fix = "Renew it.";
+    report.rows.push_back(row);
+  }
+  report.failing = 2;  // probes, as judge() counts them
+  const auto board = check::change_board(report, {"site", kDefault, "1.0", "now"});
+  EXPECT_EQ(board.failing, 1u);
+  ASSERT_EQ(board.rows.size(), 1u);
+  EXPECT_EQ(board.fixes.size(), 1u);
+  EXPECT_NE(check::board_markdown(board).find("1 node port would fail"), std::string::npos);
 }
