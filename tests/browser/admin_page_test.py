@@ -12,31 +12,13 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from headless import browser
-
-
-def start_lab(binary):
-    lab = subprocess.Popen([binary, "lab", "--scenario", "self-signed", "--keep-running", "--port", "0", "--admin-port", "0"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 60
-    seen = ""
-    while time.time() < deadline:
-        line = lab.stdout.readline()
-        if not line:
-            break
-        seen += line
-        m = re.search(r"Open (http://127\.0\.0\.1:\d+/) ", line)
-        if m:
-            return lab, m.group(1)
-    lab.kill()
-    raise SystemExit("the lab did not print its page's address:\n" + seen)
+from headless import browser, start_lab
 
 
 def origin_status(driver):
@@ -68,7 +50,8 @@ def check_policy(driver, wait):
 def main():
     binary, artifacts = sys.argv[1], sys.argv[2]
     os.makedirs(artifacts, exist_ok=True)
-    lab, url = start_lab(binary)
+    page = lambda line: (m := re.search(r"Open (http://127\.0\.0\.1:\d+/) ", line)) and m.group(1)
+    lab, url = start_lab(binary, ["--scenario", "self-signed", "--keep-running", "--port", "0", "--admin-port", "0"], page)
     driver = None
     try:
         driver = browser(1280, 800)

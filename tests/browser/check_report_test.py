@@ -15,27 +15,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 from selenium.webdriver.common.by import By
 
-from headless import browser
-
-
-def start_lab(binary, out):
-    lab = subprocess.Popen([binary, "lab", "--scenario", "field-mix", "--keep-running", "--port", "0", "--out", out],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 60
-    seen = ""
-    while time.time() < deadline:
-        line = lab.stdout.readline()
-        if not line:
-            break
-        seen += line
-        if "Ctrl-C stops the lab." in line:
-            return lab
-    lab.kill()
-    raise SystemExit("the lab did not come up:\n" + seen)
+from headless import browser, start_lab
 
 
 def cell(driver, node, port, column):
@@ -47,7 +30,8 @@ def main():
     os.makedirs(artifacts, exist_ok=True)
     page = os.path.join(artifacts, "check-report.html")
     with tempfile.TemporaryDirectory() as out:
-        lab = start_lab(binary, out)
+        lab, _ = start_lab(binary, ["--scenario", "field-mix", "--keep-running", "--port", "0", "--out", out],
+                           lambda line: "Ctrl-C stops the lab." in line)
         try:
             check = subprocess.run([binary, "check", "--config", os.path.join(out, "lab.yaml"), "--from", "X12.7", "--report", page],
                                    capture_output=True, text=True, timeout=120)

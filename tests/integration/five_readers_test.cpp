@@ -105,7 +105,9 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
   fs::copy_file(dir.path() / "lab.yaml", scratch / "check.yaml", fs::copy_options::overwrite_existing);
   auto check = spawn_mratls({"check", "--config", (scratch / "check.yaml").string(), "--json"});
   ASSERT_EQ(check.wait_exit(std::chrono::seconds(300)), 1) << check.output;
-  const auto probes = json_of(check)["probes"];
+  const auto checked = json_of(check);
+  ASSERT_TRUE(checked.is_object()) << check.output;
+  const auto probes = checked["probes"];
   ASSERT_TRUE(probes.is_array()) << check.output;
 
   auto settings = lab::settings_matrix("", "");
@@ -143,8 +145,10 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
       args.push_back("--json");
       auto login = spawn_mratls(args);
       const int exit = login.wait_exit(std::chrono::seconds(60));
-      EXPECT_TRUE(exit == 0 || exit == 1) << c->cluster().id << ": " << login.output;
-      add_steps(from_login, json_of(login)["steps"], "login --admin");
+      ASSERT_TRUE(exit == 0 || exit == 1) << c->cluster().id << ": exit " << exit << "\n" << login.output;
+      const auto answer = json_of(login);
+      ASSERT_TRUE(answer.is_object()) << c->cluster().id << ": no JSON from login\n" << login.output;
+      add_steps(from_login, answer["steps"], "login --admin");
     }
     // 5. The page's origin table, after both logins went through this proxy.
     auto state = control::admin_call({"127.0.0.1", (*admin)->port(), ""}, "GET", "/api/state");
@@ -160,7 +164,9 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
     // 4. scan on the proxy's log and the capture of its traffic.
     auto scan = spawn_mratls({"scan", "--json", log_file.string(), pcap_file.string(), "--trust", dir.trust_file()});
     const int scan_exit = scan.wait_exit(std::chrono::seconds(120));
+    ASSERT_GE(scan_exit, 0) << "scan did not finish: " << scan.output.size() << " bytes of output";
     const auto scanned = json_of(scan);
+    ASSERT_TRUE(scanned.is_object()) << "no JSON from scan (exit " << scan_exit << ")\n" << scan.output;
     for (const auto& o : scanned["origins"])
       if (o["signature"] != "none") from_scan[o["origin"]] = {o["signature"], o["fix"]};
     // Where the capture hides the certificate, the fix the lines give, fitted to the TLS 1.3 and

@@ -99,7 +99,7 @@ std::vector<std::string> ProxyUnderTest::masked_lines(const std::vector<std::uin
 }
 
 bool Process::wait_for(const std::string& needle, std::chrono::seconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
+  auto until = std::chrono::steady_clock::now() + timeout * time_scale();
   for (;;) {
     if (output.find(needle) != std::string::npos) return true;
     fd_set set;
@@ -118,7 +118,7 @@ bool Process::wait_for(const std::string& needle, std::chrono::seconds timeout) 
 }
 
 int Process::wait_exit(std::chrono::seconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
+  auto until = std::chrono::steady_clock::now() + timeout * time_scale();
   int status = 0;
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > until) {

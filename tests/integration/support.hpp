@@ -87,7 +87,8 @@ struct Process {
   int out_fd = -1;
   std::string output;
 
-  // Reads the output until `needle` shows up or the timeout passes.
+  // Reads the output until `needle` shows up or the timeout passes. Timeouts are the Release
+  // build's: they are multiplied by time_scale() under the sanitizers.
   bool wait_for(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(10));
   // The exit code, or -1 when it had to be killed.
   int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));
