@@ -55,11 +55,10 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
     if (rt) judge_at(**rt, request.at);
     return rt;
   };
-  auto label_of = [&](const std::string& ciphers) {
-    if (!request.upgrade) return ciphers == first ? std::string("ECDSA-first") : std::string("RSA-first");
-    const auto p = verify::certificate_preference(ciphers);
-    return p && *p == verify::CertificatePreference::Rsa ? std::string("RSA-first") : std::string("ECDSA-first");
-  };
+  // ciphers_if_changed prefers the other certificate by construction: one label decides both.
+  const bool first_is_rsa = request.upgrade && request.upgrade->preference_after == verify::CertificatePreference::Rsa;
+  const std::string first_label = first_is_rsa ? "RSA-first" : "ECDSA-first";
+  const std::string second_label = first_is_rsa ? "ECDSA-first" : "RSA-first";
   auto first_rt = runtime_for(first);
   if (!first_rt) return std::unexpected(first_rt.error());
   auto second_rt = runtime_for(second);
@@ -78,8 +77,8 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
         continue;
       }
       tls_targets.push_back(t);
-      jobs.push_back({*first_rt, t, label_of(first)});
-      jobs.push_back({*second_rt, t, label_of(second)});
+      jobs.push_back({*first_rt, t, first_label});
+      jobs.push_back({*second_rt, t, second_label});
     }
   // With --from, every other string a verdict needs (the one before the upgrade, each
   // alternative's), probed once per TLS node, apart from the judged rows.

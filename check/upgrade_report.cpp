@@ -67,9 +67,10 @@ AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& re
   }
   std::vector<ossl::X509Ptr> anchors;
   std::string replaced;
+  const auto signer_cn = first_cn(sent.back().get());
   if (offline.trust)
     for (const auto& c : offline.trust->certificates()) {
-      if (first_cn(c.get()) && first_cn(c.get()) == first_cn(sent.back().get())) {
+      if (signer_cn && first_cn(c.get()) == signer_cn) {
         replaced = verify::summarize(c.get()).sha256;
         continue;
       }
