@@ -40,7 +40,7 @@ std::vector<std::string_view> words_of(std::string_view text) {
   return words;
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 }  // namespace
 
@@ -48,29 +48,29 @@ std::expected<XConfiguration, std::string> parse_xconfiguration(std::string_view
   const auto words = words_of(command);
   if (words.empty()) return std::unexpected("empty command: expected " + std::string(kCommand) + " " + std::string(kNode));
   if (!ascii::iequals(words[0], kCommand))
-    return std::unexpected("unknown command " + quoted(words[0]) + ": only " + std::string(kCommand) + " " +
+    return std::unexpected("unknown command " + in_quotes(words[0]) + ": only " + std::string(kCommand) + " " +
                            std::string(kNode) + " is emulated");
   if (words.size() < 2) return std::unexpected("incomplete command: expected " + std::string(kCommand) + " " + std::string(kNode));
   if (!ascii::iequals(words[1], kNode))
-    return std::unexpected("no such configuration " + quoted(words[1]) + ": only " + std::string(kNode) + " is emulated");
+    return std::unexpected("no such configuration " + in_quotes(words[1]) + ": only " + std::string(kNode) + " is emulated");
   if (words.size() == 2) return ReadEdgeConfigServer{};
   if (!ascii::iequals(words[2], kLeaf))
-    return std::unexpected("no such setting " + quoted(std::string(kNode) + " " + std::string(words[2])) + ": expected " +
+    return std::unexpected("no such setting " + in_quotes(std::string(kNode) + " " + std::string(words[2])) + ": expected " +
                            std::string(kLeaf));
   if (words.size() == 3) return ReadEdgeConfigServer{};
-  if (words[3] != ":") return std::unexpected("expected ':' after " + std::string(kLeaf) + ", found " + quoted(words[3]));
+  if (words[3] != ":") return std::unexpected("expected ':' after " + std::string(kLeaf) + ", found " + in_quotes(words[3]));
   if (words.size() == 4) return std::unexpected(std::string(kLeaf) + ": a value is required (On or Off)");
-  if (words.size() > 5) return std::unexpected("unexpected " + quoted(words[5]) + " after the value");
+  if (words.size() > 5) return std::unexpected("unexpected " + in_quotes(words[5]) + " after the value");
   std::string_view value = words[4];
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
   if (ascii::iequals(value, "On")) return SetVerifyOriginServer{config::VerifyOriginServer::On};
   if (ascii::iequals(value, "Off")) return SetVerifyOriginServer{config::VerifyOriginServer::Off};
-  return std::unexpected(std::string(kLeaf) + ": " + quoted(value) + " is not a valid value (On or Off)");
+  return std::unexpected(std::string(kLeaf) + ": " + in_quotes(value) + " is not a valid value (On or Off)");
 }
 
 std::string read_back(config::VerifyOriginServer value) {
   return "*c " + std::string(kCommand) + " " + std::string(kNode) + " " + std::string(kLeaf) + ": " +
-         quoted(config::to_string(value));
+         in_quotes(config::to_string(value));
 }
 
 }  // namespace mratls::control

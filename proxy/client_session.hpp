@@ -23,7 +23,7 @@
 
 namespace mratls::proxy {
 
-class ClientSession : public std::enable_shared_from_this<ClientSession>, private ClientSide {
+class ClientSession final : public std::enable_shared_from_this<ClientSession>, private ClientSide {
  public:
   ClientSession(asio::ip::tcp::socket socket, EventThread& thread, SharedState& shared);
   ~ClientSession();

@@ -25,12 +25,13 @@ status=0
 for folder in "${!allowed[@]}"; do
   [ -d "$folder" ] || continue
   while IFS=: read -r file line text; do
-    target=$(sed -E 's/.*#include "([^/"]+)\/.*/\1/' <<<"$text")
-    [ "$target" = "$text" ] && continue           # a header of the same folder, without a path
+    # Matched in bash: a sed for each of the thousand includes took ten seconds on a busy machine.
+    [[ "$text" =~ \#[[:space:]]*include[[:space:]]*\"([^/\"]+)/ ]] || continue  # same folder, no path
+    target=${BASH_REMATCH[1]}
     [ "$target" = "$folder" ] && continue
     [[ "$ours" == *" $target "* ]] || continue    # not one of our folders (third_party/llhttp)
     if [[ " ${allowed[$folder]} " != *" $target "* ]]; then
-      echo "$file:$line: $folder/ may not include $target/ ($(sed -E 's/^[[:space:]]+//' <<<"$text"))"
+      echo "$file:$line: $folder/ may not include $target/ (${text#"${text%%[![:space:]]*}"})"
       status=1
     fi
   done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$folder" --include='*.hpp' --include='*.cpp' --include='*.h' || true)
