@@ -27,7 +27,7 @@ dir=build/fuzz
 echo "== fuzz: configure and build (clang-16, libFuzzer, ASan+UBSan)" >&2
 generator=()
 [ -f "$dir/CMakeCache.txt" ] || ! command -v ninja >/dev/null || generator=(-G Ninja)
-cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
+cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD="${MRATLS_UNITY:-ON}" -DCMAKE_UNITY_BUILD_BATCH_SIZE="${MRATLS_UNITY_BATCH:-0}" -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 \
   -DMRATLS_LIBFUZZER=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build "$dir" -j "${MRATLS_JOBS:-2}" --target $(printf 'fuzz_%s ' "${targets[@]}")
 [ "$mode" = build ] && exit 0

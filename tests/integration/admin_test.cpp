@@ -370,12 +370,12 @@ TEST(Admin, ATransactionsLinesAreFoundByItsTrackingId) {
     EXPECT_EQ(client.exchange(get_request("/" + s.segment + "/cucm-uds/version", "lookup-me-1")).status, 502);
   }
   nlohmann::json body = nlohmann::json::object();
-  for (int i = 0; i < 300 && !body.value("complete", false); ++i) {  // the log tap is asynchronous
+  const bool complete = wait_until([&] {  // the log tap is asynchronous
     auto reply = call(s, "GET", "/api/transactions/lookup-me-1");
     if (reply.status == 200) body = reply.body;
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(body.value("complete", false)) << body.dump();
+    return body.value("complete", false);
+  });
+  ASSERT_TRUE(complete) << body.dump();
   ASSERT_EQ(body["reasons"].size(), 2u) << body.dump();
   EXPECT_NE(body["reasons"][0].get<std::string>().find("WARNING: Core server certificate verification failed for (cucm.steven.lab)"),
             std::string::npos);
@@ -485,13 +485,12 @@ TEST(Admin, ConnectionsBeyondTheCapAreClosedAndTheListenerRecovers) {
   for (int i = 0; i < control::AdminServer::kMaxConnections; ++i)
     idle.push_back(std::make_unique<proxy::BlockingClient>("127.0.0.1", s.to.port));
   // The accepts are asynchronous: wait until the listener has counted them all.
-  for (int i = 0; i < 200 && s.admin->open_connections() < control::AdminServer::kMaxConnections; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(s.admin->open_connections(), control::AdminServer::kMaxConnections);
+  EXPECT_TRUE(wait_until([&] { return s.admin->open_connections() == control::AdminServer::kMaxConnections; }))
+      << s.admin->open_connections() << " counted";
   proxy::BlockingClient one_more("127.0.0.1", s.to.port);
   EXPECT_TRUE(one_more.peer_closed()) << "the connection past the cap is closed at once";
   idle.clear();
-  for (int i = 0; i < 200 && s.admin->open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(wait_until([&] { return s.admin->open_connections() == 0; })) << s.admin->open_connections() << " still open";
   EXPECT_EQ(call(s, "GET", "/api/state").status, 200);
 }
 

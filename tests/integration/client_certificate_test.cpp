@@ -57,7 +57,7 @@ bool has_line(const std::vector<std::string>& lines, const std::string& needle) 
   return std::ranges::any_of(lines, [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
-std::string joined(const std::vector<std::string>& lines) {
+std::string lines_text(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";
   return out;
@@ -69,17 +69,17 @@ TEST(ClientCertificate, NodeThatDoesNotTrustExpresswayRefusesItWithUnknownCa) {
   for (auto verify : {config::VerifyOriginServer::On, config::VerifyOriginServer::Off}) {
     auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, verify);
     EXPECT_EQ(r.status, 502) << config::to_string(verify);
-    EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << config::to_string(verify) << "\n" << joined(r.lines);
-    EXPECT_FALSE(has_line(r.lines, "Core server certificate verification failed")) << joined(r.lines);
-    EXPECT_TRUE(has_line(r.lines, "Msg=\"HTTP/1.1 502 connect failed\"")) << joined(r.lines);
+    EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << config::to_string(verify) << "\n" << lines_text(r.lines);
+    EXPECT_FALSE(has_line(r.lines, "Core server certificate verification failed")) << lines_text(r.lines);
+    EXPECT_TRUE(has_line(r.lines, "Msg=\"HTTP/1.1 502 connect failed\"")) << lines_text(r.lines);
   }
 }
 
 TEST(ClientCertificate, UnderTls13TheRefusalArrivesAfterTheHandshakeAndReadsTheSame) {
   auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, config::VerifyOriginServer::On, true);
   EXPECT_EQ(r.status, 502);
-  EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << joined(r.lines);
-  EXPECT_FALSE(has_line(r.lines, "connection closed before a response")) << joined(r.lines);
+  EXPECT_TRUE(has_line(r.lines, kUnknownCa)) << lines_text(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "connection closed before a response")) << lines_text(r.lines);
 }
 
 // A node advertised by an IP that the hosts map sends to loopback (a replayed site): the alert
@@ -91,19 +91,19 @@ TEST(ClientCertificate, UnderTls13AnIpMappedByHostsIsNamedAsAdvertised) {
   EXPECT_EQ(r.status, 502);
   EXPECT_TRUE(has_line(r.lines, "[ET_NET 0] ERROR: SSL connection failed for '10.48.36.215': error:14094418:SSL routines:"
                                 "ssl3_read_bytes:tlsv1 alert unknown ca"))
-      << joined(r.lines);
-  EXPECT_FALSE(has_line(r.lines, "'127.0.0.1'")) << joined(r.lines);
+      << lines_text(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "'127.0.0.1'")) << lines_text(r.lines);
 }
 
 TEST(ClientCertificate, NodeThatTrustsExpresswaysCaServes) {
   auto r = request_through_proxy(lab::LabAuthorities::shared().root, true, config::VerifyOriginServer::On);
-  EXPECT_EQ(r.status, 200) << joined(r.lines);
-  EXPECT_FALSE(has_line(r.lines, "ERROR")) << joined(r.lines);
+  EXPECT_EQ(r.status, 200) << lines_text(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "ERROR")) << lines_text(r.lines);
 }
 
 TEST(ClientCertificate, WithoutAServerCertificateNothingIsPresentedAndTheNodeServes) {
   auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, false, config::VerifyOriginServer::On);
-  EXPECT_EQ(r.status, 200) << joined(r.lines);
+  EXPECT_EQ(r.status, 200) << lines_text(r.lines);
 }
 
 TEST(ClientCertificate, ABrokenServerCertificateIsAConfigurationErrorNamingTheFile) {

@@ -48,7 +48,7 @@ struct Rig {
   // The log is written on a thread of its own, and a flush does not wait for it: a line written
   // after the last Sending Response (a body that broke off) may still be on its way.
   std::vector<std::string> wait_lines_with(const std::string& needle, std::size_t count = 1) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5) * time_scale();
     auto lines = lines_with(needle);
     while (lines.size() < count && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -412,13 +412,12 @@ TEST(Leaks, TwoThousandFaultyRequestsLeaveOnlyThePooledConnections) {
   }
   // Every origin connection still open is the far end of a pooled idle one: two descriptors each.
   int expected = 0;
-  for (int round = 0; round < 200; ++round) {
-    std::this_thread::sleep_for(10ms);
+  const bool settled = wait_until([&] {
     expected = baseline;
     for (const auto& o : origins) expected += 2 * o->open_connections();
-    if (open_fds() == expected) break;
-  }
-  EXPECT_EQ(open_fds(), expected) << "descriptors leaked after 2,000 faulty requests";
+    return open_fds() == expected;
+  });
+  EXPECT_TRUE(settled) << open_fds() << " descriptors open, " << expected << " expected: leaked after 2,000 faulty requests";
   Client again(proxy.port());
   EXPECT_EQ(again.exchange(get_request("/" + segment_for("cucm.steven.lab", origins.back()->port()) + "/cucm-uds/v")).status, 200);
 }

@@ -67,7 +67,7 @@ class StringClient : public proxy::ClientSide {
   std::string ip_ = "127.0.0.1";
 };
 
-struct Run {
+struct ExchangeRun {
   bool keep = false;
   int status = 0;
   std::optional<verify::Outcome> outcome;
@@ -75,7 +75,7 @@ struct Run {
 };
 
 // One exchange for `client` with the origin of `scenario`, on an event thread's io_context.
-Run exchange(const std::string& scenario, StringClient& client) {
+ExchangeRun exchange(const std::string& scenario, StringClient& client) {
   auto def = lab::scenario_origin(scenario);
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
@@ -92,7 +92,7 @@ Run exchange(const std::string& scenario, StringClient& client) {
   proxy::OriginScratch scratch(thread.io.get_executor());
   const mra::MraTarget target{"steven.lab", "https", def.connect_host, (*origin)->port(), false};
   txn.route_to(&target);
-  Run run;
+  ExchangeRun run;
   bool done = false;
   proxy::OriginExchange ex(txn, thread, client, scratch);
   const std::string path = "/cucm-uds/version";  // the coroutine keeps references to its arguments
@@ -111,7 +111,7 @@ Run exchange(const std::string& scenario, StringClient& client) {
   return run;
 }
 
-bool has(const Run& run, const std::string& needle) {
+bool logged(const ExchangeRun& run, const std::string& needle) {
   return std::ranges::any_of(run.lines, [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
@@ -126,9 +126,9 @@ TEST(OriginExchange, RelaysTheOriginsAnswerThroughTheClientSide) {
   EXPECT_TRUE(client.written.starts_with("HTTP/1.1 200 ")) << client.written << ::testing::PrintToString(run.lines);
   EXPECT_NE(client.written.find("path=\"/cucm-uds/version\""), std::string::npos) << client.written;
   EXPECT_FALSE(run.outcome);
-  EXPECT_TRUE(has(run, "Detail=\"Sending Request\"")) << ::testing::PrintToString(run.lines);
-  EXPECT_TRUE(has(run, "Detail=\"Receive Response\""));
-  EXPECT_TRUE(has(run, "Detail=\"Sending Response\""));
+  EXPECT_TRUE(logged(run, "Detail=\"Sending Request\"")) << ::testing::PrintToString(run.lines);
+  EXPECT_TRUE(logged(run, "Detail=\"Receive Response\""));
+  EXPECT_TRUE(logged(run, "Detail=\"Sending Response\""));
 }
 
 TEST(OriginExchange, ABodyComesFromTheClientSideAsItArrives) {
@@ -147,7 +147,7 @@ TEST(OriginExchange, ARefusedChainIsAnsweredBy502WithItsOutcome) {
   EXPECT_TRUE(client.written.empty()) << client.written;
   ASSERT_TRUE(run.outcome);
   EXPECT_TRUE(std::holds_alternative<verify::ChainRefused>(*run.outcome));
-  EXPECT_TRUE(has(run, "WARNING: Core server certificate verification failed for (cucm.steven.lab)"))
+  EXPECT_TRUE(logged(run, "WARNING: Core server certificate verification failed for (cucm.steven.lab)"))
       << ::testing::PrintToString(run.lines);
 }
 

@@ -28,7 +28,7 @@ namespace {
 
 fs::path fixture(const std::string& name) { return fs::path(MRATLS_FIXTURES) / "replay" / name; }
 
-fs::path scratch(const std::string& name) {
+fs::path replay_scratch(const std::string& name) {
   auto dir = LabPki::get().dir / "replay";
   fs::create_directories(dir);
   return dir / name;
@@ -67,7 +67,7 @@ std::vector<std::string> heals(const replay::SiteReplay& r, std::size_t origin) 
   return out;
 }
 
-std::string ssl_failed(const std::string& name) {
+std::string replay_ssl_failed(const std::string& name) {
   return "ERROR: SSL connection failed for '" + name +
          "': error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed";
 }
@@ -106,20 +106,20 @@ TEST(Replay, ASiteOfFourCausesIsReproducedAndEachFixHealsItsOwnOrigin) {
       {pub + ":6972", config::ServerType::UnifiedCm, 502,
        {"WARNING: Core server certificate verification failed for (" + pub +
             "). Action=Terminate Error=self signed certificate server=" + pub + "() depth=0",
-        ssl_failed(pub)},
+        replay_ssl_failed(pub)},
        replay::Build::SelfSigned, {"trust-node-certificate", "verify-origin-server-off"}},
       {"10.20.30.12:8443", config::ServerType::UnifiedCm, 502,
-       {"WARNING: SNI (10.20.30.12) not in certificate. Action=Terminate server=10.20.30.12()", ssl_failed("10.20.30.12")},
+       {"WARNING: SNI (10.20.30.12) not in certificate. Action=Terminate server=10.20.30.12()", replay_ssl_failed("10.20.30.12")},
        replay::Build::OtherName, {"advertise-fqdn", "verify-origin-server-off"}},
       {imp + ":8443", config::ServerType::ImAndPresence, 502,
        {"WARNING: Core server certificate verification failed for (" + imp +
             "). Action=Terminate Error=unable to get local issuer certificate server=" + imp + "() depth=0",
-        ssl_failed(imp)},
+        replay_ssl_failed(imp)},
        replay::Build::UntrustedRoot, {"trust-ca", "verify-origin-server-off"}},
       {cuc + ":443", config::ServerType::UnityConnection, 502,
        {"WARNING: Core server certificate verification failed for (" + cuc +
             "). Action=Terminate Error=certificate has expired server=" + cuc + "() depth=0",
-        ssl_failed(cuc)},
+        replay_ssl_failed(cuc)},
        replay::Build::Expired, {"renew-certificate", "verify-origin-server-off"}},
   };
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -158,7 +158,7 @@ TEST(Replay, TheSeedLogsThreeSequencesAreReproduced) {
   EXPECT_EQ(s.passing_reproduced(), 1u);
   EXPECT_EQ(comparable(s.origins[2].lab.lines),
             (Lines{"WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215()",
-                   ssl_failed("10.48.36.215")}));
+                   replay_ssl_failed("10.48.36.215")}));
 }
 
 // Under log-only every request passes with its warning: the lab passes them with the same
@@ -269,7 +269,7 @@ TEST(Replay, AFailureTheLabCannotBuildIsSaidAndExitsOne) {
       l.replace(at, 29, "Error=certificate signature failure");
     log += l + "\n";
   }
-  const auto file = scratch("unbuildable.log");
+  const auto file = replay_scratch("unbuildable.log");
   std::ofstream(file) << log;
   auto cli = spawn_mratls({"lab", "--from", file.string()});
   EXPECT_EQ(cli.wait_exit(std::chrono::seconds(60)), 1) << cli.output;
@@ -281,7 +281,7 @@ TEST(Replay, AFailureTheLabCannotBuildIsSaidAndExitsOne) {
 
 // Bad evidence gets a clear answer and exit 2, never a crash.
 TEST(Replay, EvidenceWithoutMraLinesIsRefusedWithTheReason) {
-  const auto other = scratch("syslog.log");
+  const auto other = replay_scratch("syslog.log");
   std::ofstream(other) << "2026-11-30T09:00:00.000+01:00 expc kernel: eth0: link up\n"
                           "2026-11-30T09:00:01.000+01:00 expc sshd[12]: Accepted publickey for admin\n";
   auto cli = spawn_mratls({"lab", "--from", other.string()});
@@ -289,7 +289,7 @@ TEST(Replay, EvidenceWithoutMraLinesIsRefusedWithTheReason) {
   EXPECT_NE(cli.output.find("mratls lab --from: no traffic_server line in the input (2 lines read)"), std::string::npos)
       << cli.output;
 
-  auto missing = spawn_mratls({"lab", "--from", scratch("no-such.log").string()});
+  auto missing = spawn_mratls({"lab", "--from", replay_scratch("no-such.log").string()});
   EXPECT_EQ(missing.wait_exit(), 2) << missing.output;
   EXPECT_NE(missing.output.find("no-such.log"), std::string::npos) << missing.output;
 
@@ -301,10 +301,10 @@ TEST(Replay, EvidenceWithoutMraLinesIsRefusedWithTheReason) {
 TEST(Replay, ATruncatedSnapshotIsRefusedByName) {
   std::ifstream in(fixture("northwind-x14.2-on.log"));
   const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto tgz = scratch("snapshot.tar.gz");
+  const auto tgz = replay_scratch("snapshot.tar.gz");
   write_archive(tgz, {{"loggingsnapshot/diagnostic_log.txt", log}}, true);
   const auto size = fs::file_size(tgz);
-  const auto cut = scratch("cut.tar.gz");
+  const auto cut = replay_scratch("cut.tar.gz");
   {
     std::ifstream whole(tgz, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(whole)), std::istreambuf_iterator<char>());
@@ -351,7 +351,7 @@ CapturedSite capture_site(const std::string& name, const std::vector<std::tuple<
     config.hosts[fqdn] = ip;
     config.servers.push_back({type, def.connect_host, true, {def.connect_host}});
   }
-  CapturedSite site{scratch(name + ".log"), scratch(name + ".pcap")};
+  CapturedSite site{replay_scratch(name + ".log"), replay_scratch(name + ".pcap")};
   // The site's own nodes only: another test may use other addresses of the block meanwhile.
   std::string filter;
   for (std::size_t i = 0; i < nodes.size(); ++i) filter += (i ? " or host " : "host ") + block.address(50 + static_cast<int>(i));
@@ -403,7 +403,7 @@ TEST(Replay, ACaptureGivesTheChainAndTheWhatIfTellsTls12FromTls13) {
   EXPECT_EQ(comparable(s.origins[0].lab.lines),
             (Lines{"WARNING: Core server certificate verification failed for (" + pub +
                        "). Action=Terminate Error=self signed certificate server=" + pub + "() depth=0",
-                   ssl_failed(pub)}));
+                   replay_ssl_failed(pub)}));
   EXPECT_EQ(heals(s, 0), (Lines{"trust-node-certificate", "rsa-first", "verify-origin-server-off"}));
 
   // TLS 1.3: no chain seen; RSA-first is tried and heals nothing.
@@ -489,7 +489,7 @@ TEST(Replay, KeepRunningLeavesTheReproducedSiteUpUntilInterrupted) {
 // --out writes the site model, its PKI and a configuration; --site runs it again with the same
 // answers. Anonymized, no original name is in any file written.
 TEST(Replay, OutWritesTheSiteAndSiteRunsItAgainWithoutTheOriginalNames) {
-  const auto out = scratch("northwind-out");
+  const auto out = replay_scratch("northwind-out");
   fs::remove_all(out);
   auto first = spawn_mratls({"lab", "--from", fixture("northwind-x14.2-on.log").string(), "--anonymize", "--out", out.string(), "--json"});
   ASSERT_EQ(first.wait_exit(std::chrono::seconds(60)), 0) << first.output;
@@ -525,7 +525,7 @@ TEST(Replay, OutWritesTheSiteAndSiteRunsItAgainWithoutTheOriginalNames) {
 }
 
 TEST(Replay, ABrokenSiteFileIsNamedWithItsLineAndKey) {
-  const auto file = scratch("broken-site.yaml");
+  const auto file = replay_scratch("broken-site.yaml");
   std::ofstream(file) << "schema: mratls.site/1\nsystem: x\norigins:\n  - host: a.example\n    port: 99999\n    requests:\n"
                          "      - {path: /cucm-uds/version, status: 200}\n";
   auto cli = spawn_mratls({"lab", "--site", file.string()});

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch() {
+fs::path capture_scratch() {
   auto dir = fs::temp_directory_path() / ("mratls-capture-" + std::to_string(getpid()));
   fs::create_directories(dir);
   return dir;
@@ -49,7 +49,7 @@ TEST(ScanCapture, Tls12SelfSignedEcdsaOutOfOrderAndRetransmitted) {
   std::mt19937 random(11);
   std::ranges::shuffle(shuffled, random);
   shuffled.insert(shuffled.begin(), segments.begin(), segments.begin() + 2);
-  const auto file = scratch() / "tls12.pcap";
+  const auto file = capture_scratch() / "tls12.pcap";
   write_pcap(file.string(), shuffled, "10.1.1.5", 51514, "10.1.1.20", 6972);
 
   auto scan = spawn_mratls({"scan", file.string()});
@@ -87,15 +87,15 @@ TEST(ScanCapture, Tls12SelfSignedEcdsaOutOfOrderAndRetransmitted) {
                                 "(cucm.steven.lab). Action=Terminate Error=self signed certificate server=cucm.steven.lab(10.1.1.20) depth=0\n"),
             std::string::npos)
       << refused.output;
-  const auto own = scratch() / "node.pem";
+  const auto own = capture_scratch() / "node.pem";
   std::ofstream(own) << node.cert_pem();
   auto accepted = spawn_mratls({"scan", "--trust", own.string(), file.string()});
   EXPECT_EQ(accepted.wait_exit(), 0);
   EXPECT_NE(accepted.output.find("     X14.2 with this trust store, for cucm.steven.lab: accepted\n"), std::string::npos)
       << accepted.output;
-  auto bad = spawn_mratls({"scan", "--trust", (scratch() / "none.pem").string(), file.string()});
+  auto bad = spawn_mratls({"scan", "--trust", (capture_scratch() / "none.pem").string(), file.string()});
   EXPECT_EQ(bad.wait_exit(), 2);
-  EXPECT_NE(bad.output.find("mratls scan: --trust: " + (scratch() / "none.pem").string() + ": cannot open the trust store file"),
+  EXPECT_NE(bad.output.find("mratls scan: --trust: " + (capture_scratch() / "none.pem").string() + ": cannot open the trust store file"),
             std::string::npos)
       << bad.output;
 }
@@ -107,7 +107,7 @@ TEST(ScanCapture, ACaChainAndTls13) {
   spec.common_name = "cucm.steven.lab";
   spec.dns_sans = {"cucm.steven.lab"};
   const auto leaf = lab::issue(spec, &issuing);
-  const auto dir = scratch();
+  const auto dir = capture_scratch();
   write_pcap((dir / "chain.pcap").string(), segments_of(handshake(leaf, {issuing}, TLS1_2_VERSION, "cucm.steven.lab"), 1400),
              "10.1.1.5", 40000, "10.1.1.20", 8443);
   write_pcap((dir / "tls13.pcap").string(), segments_of(handshake(leaf, {issuing}, TLS1_3_VERSION, "cucm.steven.lab"), 1400),
@@ -129,7 +129,7 @@ TEST(ScanCapture, ACaChainAndTls13) {
 
 TEST(ScanCapture, MidConnectionTruncatedAndGarbage) {
   const auto node = ecdsa_self_signed();
-  const auto dir = scratch();
+  const auto dir = capture_scratch();
   // Begins after the first 200 bytes of each direction: no handshake to read, and said so.
   write_pcap((dir / "mid.pcap").string(), segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab"), 200, true),
              "10.1.1.5", 40000, "10.1.1.20", 8443);
@@ -173,7 +173,7 @@ TEST(ScanCapture, MidConnectionTruncatedAndGarbage) {
 // .tar.gz; and a capture gzipped on its own.
 TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
   const auto node = ecdsa_self_signed();
-  const auto dir = scratch();
+  const auto dir = capture_scratch();
   write_pcap((dir / "inner.pcap").string(),
              segments_of(handshake(node, {}, TLS1_2_VERSION, "cucm.steven.lab",
                                    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384"),
@@ -210,7 +210,7 @@ TEST(ScanCapture, CapturesInsideASnapshotBesideTheLog) {
 // A captured chain is tied only to a failure it explains: an accepted CA-signed RSA chain is not
 // "the self-signed failure" of the same origin, nor is a chain captured a year away from it.
 TEST(ScanCapture, AChainIsTiedOnlyToAFailureItExplains) {
-  const auto dir = scratch();
+  const auto dir = capture_scratch();
   lab::CertSpec spec;
   spec.common_name = "cucm.steven.lab";
   spec.dns_sans = {"cucm.steven.lab"};
@@ -235,7 +235,7 @@ TEST(ScanCapture, AChainIsTiedOnlyToAFailureItExplains) {
 }
 
 TEST(ScanCapture, AFatalAlertInACaptureIsAFinding) {
-  const auto dir = scratch();
+  const auto dir = capture_scratch();
   auto t = handshake(ecdsa_self_signed(), {}, TLS1_2_VERSION, "cucm.steven.lab", "ECDHE-ECDSA-AES256-GCM-SHA384");
   // The client answers the server's flight with a fatal unknown_ca alert instead of its key
   // exchange, as a client that refuses the chain does: its ClientHello record, then the alert.

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch() {
+fs::path serve_scratch() {
   auto dir = fs::temp_directory_path() / ("mratls-serve-" + std::to_string(getpid()));
   fs::create_directories(dir);
   return dir;
@@ -46,7 +46,7 @@ std::string read_file(const fs::path& p) {
 }  // namespace
 
 TEST(ServeProcess, CheckConfigExitCodes) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   write(dir / "good.yaml", good_config(dir / "serve.log"));
   write(dir / "bad.yaml", "expressway:\n  version: X14.2.0\n  verison: typo\n");
   auto good = spawn_mratls({"serve", "--check-config", (dir / "good.yaml").string()});
@@ -71,7 +71,7 @@ TEST(ServeProcess, CheckConfigExitCodes) {
 // its trust store, so a configuration that holds two cannot be the appliance's. The same
 // certificate twice is fine, as on the appliance.
 TEST(ServeProcess, TwoCertificatesWithOneCommonNameAreRefusedLikeTheAppliance) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   auto issue = [](const std::string& san) {
     mratls::lab::CertSpec spec;
     spec.common_name = "cucm.steven.lab";
@@ -129,7 +129,7 @@ bool reload_until(Process& serve, Client& client, const std::string& request, co
 }  // namespace
 
 TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   auto config = dir / "site.yaml";
   auto log = dir / "serve.log";
   write(config, good_config(log));
@@ -161,7 +161,7 @@ TEST(ServeProcess, SighupReloadsAndRefusesABrokenConfigAndSigtermDrains) {
 // A script signals the moment the readiness line appears: the handlers must already be in place,
 // or SIGHUP's default action kills the server (seen under ThreadSanitizer, where start-up is slow).
 TEST(ServeProcess, SignalsSentOnTheReadinessLineAreHandled) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   auto config = dir / "ready.yaml";
   write(config, good_config(dir / "ready.log"));
   for (int round = 0; round < 5; ++round) {
@@ -174,7 +174,7 @@ TEST(ServeProcess, SignalsSentOnTheReadinessLineAreHandled) {
 }
 
 TEST(ServeProcess, AdminCommandFlipsTheSwitchWithTheAppliancesWords) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   auto config = dir / "admin.yaml";
   write(config, good_config(dir / "admin.log"));
   auto serve = spawn_mratls({"serve", "--config", config.string(), "--admin-port", "0"});
@@ -217,7 +217,7 @@ TEST(ServeProcess, AdminCommandFlipsTheSwitchWithTheAppliancesWords) {
 // SIGHUP: the switch stays as the presenter set it, the log says so, and `mratls admin export`
 // writes a file that serve starts from with the switch as it was.
 TEST(ServeProcess, SighupKeepsTheAdminsChangesAndExportSavesThem) {
-  auto dir = scratch();
+  auto dir = serve_scratch();
   auto config = dir / "kept.yaml";
   auto log = dir / "kept.log";
   write(config, good_config(log));

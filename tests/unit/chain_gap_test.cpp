@@ -15,7 +15,7 @@ using Kind = ChainGap::Kind;
 
 namespace {
 
-struct Pki {
+struct GapPki {
   lab::Issued root = lab::make_ca("Gap Root CA");
   lab::Issued rekeyed_root = lab::make_ca("Gap Root CA");  // the same name, a new key
   lab::Issued intermediate = lab::make_ca("Gap Issuing CA", &root);
@@ -33,26 +33,26 @@ struct Pki {
   }
 };
 
-const Pki& pki() {
-  static const Pki p;
+const GapPki& gap_pki() {
+  static const GapPki p;
   return p;
 }
 
 CertificateFacts facts(const lab::Issued& i) { return certificate_facts(i.cert.get()); }
-StoreEntry entry(const std::string& source, const lab::Issued& i) { return {source, facts(i)}; }
+StoreEntry gap_entry(const std::string& source, const lab::Issued& i) { return {source, facts(i)}; }
 
 std::optional<ChainGap> gap(std::vector<const lab::Issued*> sent, std::vector<const lab::Issued*> store) {
   std::vector<CertificateFacts> s;
   for (const auto* c : sent) s.push_back(facts(*c));
   std::vector<StoreEntry> st;
-  for (const auto* c : store) st.push_back(entry(c->cert ? "ca" + std::to_string(st.size()) + ".pem" : "?", *c));
+  for (const auto* c : store) st.push_back(gap_entry(c->cert ? "ca" + std::to_string(st.size()) + ".pem" : "?", *c));
   return find_chain_gap(s, st);
 }
 
 }  // namespace
 
 TEST(ChainGap, ALeafSentAloneWithoutItsIssuerInTheStoreNamesTheIssuerNotAnIntermediate) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   // The node sends its CA-signed certificate alone; the store is empty: nothing says the
   // missing CA is an intermediate, so the verdict must not call it one.
   auto g = gap({&p.leaf_of_root}, {});
@@ -68,7 +68,7 @@ TEST(ChainGap, ALeafSentAloneWithoutItsIssuerInTheStoreNamesTheIssuerNotAnInterm
 }
 
 TEST(ChainGap, AStoreHoldingTheNameWithAnotherKeyIsARekeyedCaWithBothKeyIds) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   auto g = gap({&p.leaf_of_rekeyed}, {&p.root});
   ASSERT_TRUE(g);
   EXPECT_EQ(g->kind, Kind::RekeyedCa);
@@ -89,7 +89,7 @@ TEST(ChainGap, AStoreHoldingTheNameWithAnotherKeyIsARekeyedCaWithBothKeyIds) {
 }
 
 TEST(ChainGap, ASentRootWithTheStoreHoldingItsOldKeyIsRekeyedToo) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   auto g = gap({&p.leaf_of_rekeyed, &p.rekeyed_root}, {&p.root});
   ASSERT_TRUE(g);
   EXPECT_EQ(g->kind, Kind::RekeyedCa);
@@ -97,7 +97,7 @@ TEST(ChainGap, ASentRootWithTheStoreHoldingItsOldKeyIsRekeyedToo) {
 }
 
 TEST(ChainGap, ARegeneratedSelfSignedNodeCertificateIsRekeyed) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   auto g = gap({&p.self_signed_again}, {&p.self_signed});
   ASSERT_TRUE(g);
   EXPECT_EQ(g->kind, Kind::RekeyedCa);
@@ -111,7 +111,7 @@ TEST(ChainGap, ARegeneratedSelfSignedNodeCertificateIsRekeyed) {
 }
 
 TEST(ChainGap, ASentRootTheStoreLacksIsNamed) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   auto g = gap({&p.leaf_of_intermediate, &p.intermediate, &p.root}, {});
   ASSERT_TRUE(g);
   EXPECT_EQ(g->kind, Kind::RootNotTrusted);
@@ -119,7 +119,7 @@ TEST(ChainGap, ASentRootTheStoreLacksIsNamed) {
 }
 
 TEST(ChainGap, CertificatesSentAboveAGapMeanTheNodeLeftOutAnIntermediate) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   // Leaf and root, without the issuing CA between them.
   auto g = gap({&p.leaf_of_intermediate, &p.root}, {&p.root});
   ASSERT_TRUE(g);
@@ -140,7 +140,7 @@ TEST(ChainGap, CertificatesSentAboveAGapMeanTheNodeLeftOutAnIntermediate) {
 }
 
 TEST(ChainGap, ACompleteChainWithoutItsRootNamesTheRoot) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   auto sent_intermediate = gap({&p.leaf_of_intermediate, &p.intermediate}, {});
   ASSERT_TRUE(sent_intermediate);
   EXPECT_EQ(sent_intermediate->kind, Kind::RootOfChainNotTrusted);
@@ -158,7 +158,7 @@ TEST(ChainGap, ACompleteChainWithoutItsRootNamesTheRoot) {
 }
 
 TEST(ChainGap, AnIntermediateBothSentAndStoredIsNotLeftOut) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   // The field's half-done upload: the issuing CA in the store, its root not; the node sends it too.
   auto g = gap({&p.leaf_of_intermediate, &p.intermediate}, {&p.intermediate});
   ASSERT_TRUE(g);
@@ -171,7 +171,7 @@ TEST(ChainGap, AnIntermediateBothSentAndStoredIsNotLeftOut) {
 }
 
 TEST(ChainGap, AChainThatReachesTheStoreHasNoGap) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   EXPECT_FALSE(gap({&p.leaf_of_intermediate, &p.intermediate}, {&p.root}));
   EXPECT_FALSE(gap({&p.leaf_of_root}, {&p.root}));
   EXPECT_FALSE(gap({&p.self_signed}, {&p.self_signed}));
@@ -186,7 +186,7 @@ TEST(ChainGap, FromALogLineAloneTheVerdictDoesNotGuessWhichCaIsMissing) {
 }
 
 TEST(ChainGap, AttachedFromOpenSslObjectsOnlyForTheErrorsAGapExplains) {
-  const auto& p = pki();
+  const auto& p = gap_pki();
   std::vector<ossl::X509Ptr> anchors;
   anchors.push_back(ossl::X509Ptr(X509_dup(p.root.cert.get())));
   auto trust = TrustStore::from_certificates(std::move(anchors));
