@@ -21,6 +21,9 @@ load=$!
 trap 'kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true' EXIT
 
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+# The build is clang's: its reports name functions and lines through llvm-symbolizer.
+symbolizer=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || true)
+[ -z "$symbolizer" ] || export ASAN_SYMBOLIZER_PATH="$symbolizer"
 start=$SECONDS
 for run in $(seq 1 "$runs"); do
   t=$SECONDS

@@ -151,6 +151,16 @@ std::string lab_block(const std::string& output) {
 namespace {
 
 Process spawn(std::vector<std::string> args, bool as_nobody) {
+  // Everything the child needs is made before the fork: between fork and exec the child of a
+  // threaded test may call only what is async-signal-safe, and an allocation there can wait
+  // forever on a lock another thread of the parent held at the fork (clang 16's ASan allocator
+  // is not reset across a fork as glibc's malloc is).
+  std::string binary = MRATLS_BINARY;
+  std::vector<char*> argv;
+  argv.push_back(binary.data());
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  static constexpr char kNotNobody[] = "cannot become nobody\n";
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
   Process p;
@@ -161,15 +171,9 @@ Process spawn(std::vector<std::string> args, bool as_nobody) {
     close(pipe_fds[0]);
     constexpr uid_t kNobody = 65534;
     if (as_nobody && (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
-      const std::string why = std::string("cannot become nobody: ") + std::strerror(errno) + "\n";
-      [[maybe_unused]] auto n = ::write(STDERR_FILENO, why.data(), why.size());
+      [[maybe_unused]] auto n = ::write(STDERR_FILENO, kNotNobody, sizeof kNotNobody - 1);
       _exit(126);
     }
-    std::vector<char*> argv;
-    std::string binary = MRATLS_BINARY;
-    argv.push_back(binary.data());
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
