@@ -1,6 +1,8 @@
 // The headers every translation unit of the product parses, precompiled once per build for
-// clang (build_support/CMakeLists.txt says when and why). Only what mratls includes itself; a
-// source that forgets an include of its own still fails in the g++ build, which has no PCH.
+// clang (build_support/CMakeLists.txt says when and why). Only what mratls includes itself. A
+// source that forgets an include of its own is caught by a build with MRATLS_UNITY=OFF only:
+// the PCH is in every unit of the clang builds, and in a unity build a file also sees what the
+// files before it in its unit included.
 #pragma once
 
 #include <algorithm>

@@ -18,8 +18,9 @@ declare -A allowed=(
   [check]="proxy verify logs config mra"
   [lab]="control proxy verify logs config mra"
   [replay]="lab scan control proxy verify logs config mra"
+  [build_support]=""
 )
-ours=" mra config verify logs scan proxy control check lab replay cli tests bench "
+ours=" mra config verify logs scan proxy control check lab replay build_support cli tests bench "
 
 status=0
 for folder in "${!allowed[@]}"; do
