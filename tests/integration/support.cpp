@@ -165,6 +165,11 @@ Process spawn(std::vector<std::string> args, bool as_nobody) {
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
   Process p;
   p.pid = fork();
+  if (p.pid < 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
   if (p.pid == 0) {
     dup2(pipe_fds[1], STDERR_FILENO);
     dup2(pipe_fds[1], STDOUT_FILENO);
