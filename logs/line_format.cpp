@@ -129,10 +129,12 @@ std::string http_line(const HttpLine& line, config::LogLevel level) {
     out += '"';
     return out;
   }
-  out.append(" HTTPMSG: |").append(line.message.first_line);
+  // As the appliance writes it: the message on the lines after "HTTPMSG:", between '|' marks, each
+  // CRLF of the head written as a newline and a space.
+  out.append(" \nHTTPMSG:\n|").append(line.message.first_line);
   if (line.message.headers)
     for (const auto& [name, value] : *line.message.headers) out.append("\n ").append(name).append(": ").append(value);
-  return out + "\n|";
+  return out + "\n \n |";
 }
 
 std::string access_line(const AccessLine& l) {

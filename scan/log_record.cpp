@@ -4,10 +4,17 @@
 #include <chrono>
 
 #include "logs/line_format.hpp"
-#include "logs/transaction_lines.hpp"
+#include "scan/http_block.hpp"
+#include "scan/kv_fields.hpp"
+#include "scan/masked.hpp"
+#include "scan/text_chars.hpp"
+#include "scan/thread_line.hpp"
+#include "scan/wrapped_text.hpp"
 
 namespace mratls::scan {
 namespace {
+
+using wrapped::kBreak;
 
 bool digits(std::string_view s, std::size_t from, std::size_t count, int& out) {
   if (from + count > s.size()) return false;
@@ -19,10 +26,131 @@ bool digits(std::string_view s, std::size_t from, std::size_t count, int& out) {
   return true;
 }
 
+std::string_view next_token(std::string_view& s) {
+  while (!s.empty() && is_gap(s.front())) s.remove_prefix(1);
+  std::size_t end = 0;
+  while (end < s.size() && !is_gap(s[end])) ++end;
+  auto token = s.substr(0, end);
+  s.remove_prefix(end);
+  return token;
+}
+
+// "traffic_server[18242]:" (the body may follow at once), "edgeconfigprovisioning:", or a bare
+// program name; false when the body starts here (an entry without a program).
+bool take_program(std::string_view& s, LogRecord& r) {
+  while (!s.empty() && is_gap(s.front())) s.remove_prefix(1);
+  std::size_t i = 0;
+  while (i < s.size() && !is_gap(s[i]) && s[i] != '[' && s[i] != ':' && s[i] != '=' && s[i] != '"') ++i;
+  if (i == 0 || i >= s.size()) return false;
+  if (s[i] == '[') {
+    const auto close = s.find(']', i);
+    if (close == std::string_view::npos) return false;
+    const auto pid = s.substr(i + 1, close - i - 1);
+    if (std::from_chars(pid.data(), pid.data() + pid.size(), r.pid).ptr != pid.data() + pid.size() || pid.empty()) return false;
+    r.program = std::string(s.substr(0, i));
+    s.remove_prefix(close + 1);
+    if (!s.empty() && s.front() == ':') s.remove_prefix(1);
+    return true;
+  }
+  if (s[i] == ':' || is_gap(s[i])) {
+    r.program = std::string(s.substr(0, i));
+    s.remove_prefix(i + (s[i] == ':' ? 1 : 0));
+    return true;
+  }
+  return false;
+}
+
+bool is_http_detail(std::string_view d) {
+  return d == logs::words::kReceiveRequest || d == "Sending Request" || d == "Receive Response" ||
+         d == logs::words::kSendingResponse;
+}
+
+void parse_http(const KvFields& f, std::string_view block_text, bool has_block, LogRecord& r) {
+  r.detail = f.words("Detail");
+  r.level = f.ident("Level");
+  if (!is_http_detail(r.detail)) {
+    r.kind = RecordKind::OtherTraffic;
+    return;
+  }
+  r.txn_id = f.ident("Txn-id");
+  r.tracking_id = f.ident("TrackingID");
+  const bool receive = r.detail.starts_with("Receive");
+  const bool request = r.detail.ends_with("Request");
+  r.ip = f.ident(receive ? "Src-ip" : "Dst-ip");
+  if (is_masked(r.ip)) r.ip.clear();
+  const auto port = f.ident(receive ? "Src-port" : "Dst-port");
+  std::from_chars(port.data(), port.data() + port.size(), r.port);
+  if (auto msg = f.raw("Msg")) {
+    auto line = request ? wrapped::request_line(*msg) : std::nullopt;
+    r.message = line ? line->method + " " + line->target + " " + line->version : wrapped::words(*msg);
+  }
+  if (has_block) {
+    const auto block = parse_http_block(block_text);
+    if (r.message.empty()) r.message = block.start_line, r.from_block = true;
+    r.header_host = block.host;
+    if (block.server.starts_with("CE_E")) {
+      r.kind = RecordKind::ExpresswayE;
+      return;
+    }
+  }
+  // A note may misprint the key ("Msq="): a request line is known by what it is.
+  if (r.message.empty() && request)
+    for (const auto& [key, value] : f.all())
+      if (auto line = wrapped::request_line(value)) {
+        r.message = line->method + " " + line->target + " " + line->version;
+        break;
+      }
+  r.kind = r.txn_id.empty() || is_masked(r.txn_id) ? RecordKind::Garbled : RecordKind::Http;
+}
+
+void parse_access(const KvFields& f, LogRecord& r) {
+  const auto event = f.words("Event");
+  if (event == "Sending HTTP error response") {
+    r.kind = RecordKind::ExpresswayE;
+    const auto status = f.ident("Status");
+    std::from_chars(status.data(), status.data() + status.size(), r.status);
+    r.reason = f.words("Reason");
+    return;
+  }
+  if (event != "Request Allowed" && event != "Request Denied") {
+    r.kind = RecordKind::OtherTraffic;
+    return;
+  }
+  r.kind = RecordKind::Access;
+  r.allowed = event == "Request Allowed";
+  r.request_url = f.ident("Request");
+  r.rule_type = f.words("Type");
+  r.username = f.ident("Username");
+  if (r.request_url.empty()) r.kind = RecordKind::Garbled;
+}
+
+// The fields that hold no spaces: a wrap inside them was inside the value.
+bool identifier_key(std::string_view key) {
+  for (std::string_view k : {"Txn-id", "TrackingID", "Src-ip", "Src-port", "Dst-ip", "Dst-port", "Last-via-addr", "Username",
+                             "Deployment", "Method", "Request", "Rule", "Match", "Status"})
+    if (KvFields::key_is(key, k)) return true;
+  return false;
+}
+
+// The entry on one line as the appliance writes it, its wraps resolved field by field.
+std::string canonical_line(const LogRecord& r, const KvFields& f) {
+  std::string out = (r.time_text.empty() ? "" : r.time_text + " ") + r.host + " " + r.program + "[" + std::to_string(r.pid) + "]:";
+  for (const auto& [key, value] : f.all()) {
+    out += ' ';
+    out += wrapped::ident(key);
+    out += "=\"";
+    if (auto line = wrapped::request_line(value)) out += line->method + " " + line->target + " " + line->version;
+    else out += identifier_key(key) ? wrapped::ident(value) : wrapped::words(value);
+    out += '"';
+    if (KvFields::key_is(key, "Level")) out += ':';
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_syslog_time(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS.mmm+HH:MM (the milliseconds and the offset may be missing)
+  // YYYY-MM-DDTHH:MM:SS.mmm+HH:MM (the milliseconds and the offset may be missing; Z is UTC)
   int y, mo, d, h, mi, s, ms = 0;
   if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':') return std::nullopt;
   if (!digits(t, 0, 4, y) || !digits(t, 5, 2, mo) || !digits(t, 8, 2, d) || !digits(t, 11, 2, h) || !digits(t, 14, 2, mi) ||
@@ -46,67 +174,73 @@ std::optional<std::int64_t> parse_syslog_time(std::string_view t) {
   return duration_cast<milliseconds>(tp.time_since_epoch()).count();
 }
 
-LogRecord parse_line(std::string_view line) {
+LogRecord parse_entry(std::string_view entry) {
   LogRecord r;
-  r.line = std::string(line);
-  auto marker = line.find(" traffic_server[");
-  if (marker == std::string_view::npos) return r;  // another program
-  r.kind = RecordKind::Garbled;
-  auto first_space = line.find(' ');
-  if (first_space == std::string_view::npos || first_space >= marker) return r;
-  r.time_text = std::string(line.substr(0, first_space));
-  auto time = parse_syslog_time(r.time_text);
-  if (!time) return r;
-  r.time_ms = *time;
-  r.host = std::string(line.substr(first_space + 1, marker - first_space - 1));
-  auto pid_start = marker + 16;
-  auto pid_end = line.find(']', pid_start);
-  if (pid_end == std::string_view::npos) return r;
-  auto [p, ec] = std::from_chars(line.data() + pid_start, line.data() + pid_end, r.pid);
-  if (ec != std::errc{} || p != line.data() + pid_end || pid_end + 1 >= line.size() || line[pid_end + 1] != ':') return r;
-  auto body = line.substr(pid_end + 2);
-  while (!body.empty() && body.front() == ' ') body.remove_prefix(1);  // with or without a space before [ET_NET
-  const std::string_view text = body;
+  // The HTTPMSG block is read line by line; everything before it is joined.
+  const auto block_at = entry.find("HTTPMSG:");
+  const bool has_block = block_at != std::string_view::npos;
+  const std::string head = wrapped::join(entry.substr(0, block_at));
+  const std::string_view block_text = has_block ? entry.substr(block_at + 8) : std::string_view{};
+  std::string_view s = head;
 
-  if (body.starts_with("[ET_NET")) {
-    auto close = body.find("] ");
-    if (close == std::string_view::npos) return r;
-    auto rest = body.substr(close + 2);
-    if (rest.starts_with("WARNING: ")) r.kind = RecordKind::Warning, r.text = std::string(rest.substr(9));
-    else if (rest.starts_with("ERROR: ")) r.kind = RecordKind::Error, r.text = std::string(rest.substr(7));
-    else r.kind = RecordKind::OtherTraffic, r.text = std::string(rest);
+  // "<time> <host> <program>[pid]: <body>", or "<host> <program>[pid]: <body>" as some notes print it.
+  const bool timed = s.size() > 10 && s[4] == '-' && s[10] == 'T';
+  bool time_ok = true;
+  if (timed) {
+    r.time_text = std::string(next_token(s));
+    auto time = parse_syslog_time(r.time_text);
+    time_ok = time.has_value();
+    r.time_ms = time.value_or(0);
+  }
+  r.host = std::string(next_token(s));
+  const bool program = take_program(s, r);
+  r.line = wrapped::words(head);
+  if (!program || r.program != "traffic_server") {
+    r.kind = RecordKind::Foreign;
     return r;
   }
-  if (body.starts_with("Event=\"Request ")) {
-    r.kind = RecordKind::Access;
-    r.allowed = body.starts_with(logs::words::kRequestAllowed);
-    r.request_url = logs::field(text, "Request");
-    r.rule_type = logs::field(text, "Type");
-    r.username = logs::field(text, "Username");
-    r.txn_id.clear();
-    if (r.request_url.empty()) r.kind = RecordKind::Garbled;
+  if (!time_ok) {
+    r.kind = RecordKind::Garbled;
     return r;
   }
-  if (body.find("Module=\"network.http.trafficserver\"") != std::string_view::npos) {
-    r.detail = logs::field(text, "Detail");
-    r.txn_id = logs::field(text, "Txn-id");
-    r.tracking_id = logs::field(text, "TrackingID");
-    bool receive = r.detail.starts_with("Receive");
-    r.ip = logs::field(text, receive ? "Src-ip" : "Dst-ip");
-    auto port = logs::field(text, receive ? "Src-port" : "Dst-port");
-    std::from_chars(port.data(), port.data() + port.size(), r.port);
-    auto msg_at = text.find(" Msg=\"");
-    if (msg_at != std::string_view::npos) {
-      r.message = logs::field(text, "Msg");
-    } else if (auto h = text.find("HTTPMSG: |"); h != std::string_view::npos) {
-      r.message = std::string(text.substr(h + 10));
-      r.debug_block = true;
+  const std::string_view body = s;
+  std::string_view first = body;
+  while (!first.empty() && is_gap(first.front())) first.remove_prefix(1);
+
+  if (!first.empty() && (first.front() == '[' || first.starts_with("WARNING") || first.starts_with("ERROR"))) {
+    auto thread = parse_thread_line(first);
+    if (!thread) {
+      r.kind = RecordKind::Garbled;
+      return r;
     }
-    if (r.detail.empty() || r.txn_id.empty() || r.message.empty()) return r;  // garbled
-    r.kind = RecordKind::Http;
+    r.kind = thread->level == "WARNING" ? RecordKind::Warning : thread->level == "ERROR" ? RecordKind::Error : RecordKind::OtherTraffic;
+    r.thread = thread->thread;
+    r.text = thread->text;
+    r.name = thread->name;
+    r.server = thread->server;
+    r.server_ip = thread->ip;
+    r.terminate = thread->terminate;
+    r.proceed = thread->proceed;
+    r.line = (r.time_text.empty() ? "" : r.time_text + " ") + r.host + " traffic_server[" + std::to_string(r.pid) + "]: " +
+             thread_line_text(*thread);
     return r;
   }
-  r.kind = RecordKind::OtherTraffic;
+  const KvFields fields(body);
+  r.line = canonical_line(r, fields);
+  if (fields.has("Event")) {
+    parse_access(fields, r);
+    return r;
+  }
+  if (!fields.has("Module")) {
+    r.kind = RecordKind::OtherTraffic;
+    return r;
+  }
+  if (fields.words("Module") != "network.http.trafficserver") {
+    r.kind = RecordKind::OtherModule;
+    return r;
+  }
+  parse_http(fields, block_text, has_block, r);
+  if (has_block && r.from_block) r.line += " HTTPMSG: |" + r.message + "|";
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "logs/line_format.hpp"
 #include "mra/mra_path.hpp"
+#include "scan/masked.hpp"
 #include "verify/client_certificate_alert.hpp"
 #include "verify/x509_text.hpp"
 
@@ -52,14 +53,16 @@ std::optional<verify::ChainRefused> core_failure(std::string_view line) {
 std::optional<verify::NameNotInCertificate> sni_failure(std::string_view line) {
   auto name = enclosed(line, words::kSni, words::kNotInCertificate);
   if (!name || name->text.find(')') != std::string_view::npos) return std::nullopt;
-  return verify::NameNotInCertificate{std::string(name->text), mra::is_ip_literal(name->text)};
+  return verify::NameNotInCertificate{std::string(name->text), mra::is_ip_literal(name->text) || is_masked_ip(name->text)};
 }
 
-// "… SSL connection failed for '<name>': <text>".
+// "… SSL connection failed for '<name>': <text>" (the space after the colon as it may be).
 std::optional<verify::Outcome> ssl_failure(std::string_view line) {
-  auto name = enclosed(line, words::kSslConnectionFailed, "': ");
+  auto name = enclosed(line, words::kSslConnectionFailed, "':");
   if (!name) return std::nullopt;
-  return verify::HandshakeFailed{std::string(name->text), std::string(line.substr(name->close_at + 3))};
+  auto text = line.substr(name->close_at + 2);
+  if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return verify::HandshakeFailed{std::string(name->text), std::string(text)};
 }
 
 }  // namespace
@@ -84,6 +87,41 @@ std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines)
   for (const auto& line : lines)
     if (auto o = ssl_failure(line)) return o;
   return std::nullopt;
+}
+
+verify::Diagnosis unrecognised_lines(const std::vector<std::string>& lines) {
+  std::string said;
+  for (const auto& line : lines) {
+    for (std::string_view level : {"] WARNING: ", "] ERROR: ", "]: WARNING: ", "]: ERROR: "}) {
+      const auto at = line.find(level);
+      if (at == std::string::npos) continue;
+      said = line.substr(at + level.find_first_not_of("]: "));
+      break;
+    }
+    if (!said.empty()) break;
+  }
+  if (said.empty() && !lines.empty()) said = lines.front();
+  return {verify::Cause::OtherWarning, "the traffic server wrote " + said,
+          "mratls knows no cause for this line: read it with the lines written around it (Maintenance > Diagnostics > "
+          "Diagnostic logging, at DEBUG), and if it concerns an origin, test that node with mratls check."};
+}
+
+std::string edge_answer_meaning(int status) {
+  switch (status) {
+    case 403:
+      return "Expressway-E refused the request itself: it does so for a domain that Expressway-C does not have with Mobile "
+             "and Remote Access enabled (Configuration > Domains on Expressway-C: the client's domain, SIP and UC services "
+             "On), or for a path it does not forward";
+    case 401:
+      return "Expressway-E asked the client to authenticate: the user's credentials or token, not an origin's certificate";
+    case 502:
+    case 503:
+    case 504:
+      return "Expressway-E could not pass the request to Expressway-C: check the Unified Communications traversal zone "
+             "and its SSH tunnels (Status > Unified Communications on both)";
+    default:
+      return "Expressway-E answered with an error of its own: the request did not reach Expressway-C";
+  }
 }
 
 }  // namespace mratls::scan

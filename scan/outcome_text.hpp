@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "verify/fix_catalogue.hpp"
 #include "verify/outcome.hpp"
 
 namespace mratls::scan {
@@ -19,5 +20,12 @@ std::optional<verify::Outcome> outcome_of_line(std::string_view line);
 // The outcome of a failed request from its WARNING/ERROR/denial lines, in order: the first line
 // that states one, else the SSL ERROR line's text as a handshake failure.
 std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines);
+
+// WARNING/ERROR lines that state no cause mratls knows: a finding all the same, which says what
+// the traffic server wrote and how to read it.
+verify::Diagnosis unrecognised_lines(const std::vector<std::string>& lines);
+
+// What Expressway-E answering a client itself with `status` means, and where to look.
+std::string edge_answer_meaning(int status);
 
 }  // namespace mratls::scan

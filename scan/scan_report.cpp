@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mra/mra_path.hpp"
+#include "scan/outcome_text.hpp"
 #include "verify/fix_catalogue.hpp"
 
 namespace mratls::scan {
@@ -33,6 +34,29 @@ void write_captures(const ScanInputs& in, std::ostream& out) {
         << " without a TLS handshake in the capture (plain traffic, or opened before the capture began)\n";
   if (in.connections_not_read > 0)
     out << in.connections_not_read << " connections not read: the capture holds more than the reader keeps at once\n";
+}
+
+// "cucm.steven.lab:6972", or the name alone when no request tells the port.
+std::string origin_name(const OriginSummary& og) {
+  return og.port ? mra::host_port(og.host, static_cast<std::uint16_t>(og.port)) : (og.host.empty() ? "(no origin named)" : og.host) + " (port not known)";
+}
+
+std::string read_summary(const ScanStats& st) {
+  std::string out = "read " + std::to_string(st.lines) + " lines, " + std::to_string(st.entries) + " entries: " +
+                    std::to_string(st.traffic_lines) + " traffic_server, " + std::to_string(st.foreign_lines) +
+                    " from other programs, " + std::to_string(st.garbled_lines) + " garbled or truncated";
+  auto part = [&](std::uint64_t n, const char* what) {
+    if (n) out += ", " + std::to_string(n) + " " + what;
+  };
+  part(st.other_modules, "of other traffic_server modules (set aside)");
+  part(st.expressway_e, "of Expressway-E's traffic server (set aside)");
+  part(st.entries_cut, "cut at 64 KiB");
+  part(st.separators, "separator lines");
+  part(st.loose_text, "lines of text outside any entry");
+  out += "; " + std::to_string(st.incomplete_transactions) + " transactions without their response";
+  if (st.without_receive) out += "; " + std::to_string(st.without_receive) + " requests without their Receive Request";
+  if (st.outside_window) out += "; " + std::to_string(st.outside_window) + " outside --since/--until";
+  return out;
 }
 
 }  // namespace
@@ -73,15 +97,17 @@ std::expected<ScanReport, std::string> scan_inputs(ScanInputs inputs, const Scan
   report.origins = scanner.origins();
   capture::join_logs(report.inputs.capture_origins, report.origins);
   report.stats = scanner.stats();
-  if (report.stats.traffic_lines == 0 && report.inputs.captures.empty())
-    return std::unexpected("no traffic_server line in the input (" + std::to_string(report.stats.lines) + " lines read)");
-  report.has_logs = report.stats.traffic_lines > 0;
+  report.edge_answers = scanner.edge_answers();
+  const auto& st = report.stats;
+  if (st.traffic_lines == 0 && st.expressway_e == 0 && report.inputs.captures.empty())
+    return std::unexpected("no traffic_server line in the input (" + read_summary(st) + ")");
+  report.has_logs = st.traffic_lines > 0 || st.expressway_e > 0;
   return report;
 }
 
 bool ScanReport::findings() const {
   return std::ranges::any_of(inputs.capture_origins, capture::shows_failure) ||
-         (has_logs && std::ranges::any_of(origins, [](const auto& og) { return og.failed + og.denied > 0; }));
+         (has_logs && std::ranges::any_of(origins, [](const auto& og) { return og.troubled(); })) || !edge_answers.empty();
 }
 
 bool ScanReport::verification_failures() const {
@@ -99,18 +125,26 @@ nlohmann::json to_json(const ScanReport& r) {
                       {{"lines", st.lines}, {"traffic_lines", st.traffic_lines}, {"foreign_lines", st.foreign_lines},
                        {"garbled_lines", st.garbled_lines}, {"transactions", st.transactions},
                        {"incomplete_transactions", st.incomplete_transactions}, {"outside_window", st.outside_window},
-                       {"undecodable_paths", st.undecodable_paths}}},
+                       {"undecodable_paths", st.undecodable_paths}, {"entries", st.entries},
+                       {"other_modules", st.other_modules}, {"expressway_e", st.expressway_e},
+                       {"separators", st.separators}, {"loose_text", st.loose_text}, {"entries_cut", st.entries_cut},
+                       {"without_receive_request", st.without_receive}, {"lone_findings", st.lone_findings}}},
                      {"skipped", r.skipped}};
   out["origins"] = nlohmann::json::array();
   for (const auto& og : r.origins) {
     nlohmann::json ev = nlohmann::json::array();
     for (const auto& e : og.evidence) ev.push_back({{"decoded", e.decoded}, {"lines", e.lines}});
-    out["origins"].push_back({{"origin", mra::host_port(og.host, og.port)}, {"host", og.host}, {"port", og.port},
+    out["origins"].push_back({{"origin", origin_name(og)}, {"host", og.host}, {"port", og.port},
                               {"requests", og.requests}, {"ok", og.ok}, {"failed", og.failed}, {"denied", og.denied},
+                              {"warned", og.warned}, {"lone_findings", og.lone},
                               {"first_failure", og.first_failure}, {"last_failure", og.last_failure},
                               {"signature", verify::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
                               {"fix", og.diagnosis.fix}, {"notes", og.notes}, {"evidence", ev}});
   }
+  out["expressway_e"] = nlohmann::json::array();
+  for (const auto& a : r.edge_answers)
+    out["expressway_e"].push_back({{"system", a.system}, {"status", a.status}, {"reason", a.reason}, {"count", a.count},
+                                   {"meaning", edge_answer_meaning(a.status)}, {"line", a.first_line}});
   if (!r.inputs.captures.empty()) out["captures"] = captures_json(r.inputs);
   return out;
 }
@@ -121,16 +155,22 @@ void write_text(const ScanReport& r, bool evidence, std::ostream& out) {
     return;
   }
   const auto& st = r.stats;
-  out << "Origins (" << st.transactions << " transactions from " << st.traffic_lines << " traffic_server lines):\n";
+  out << "Origins (" << st.transactions << " transactions from " << st.traffic_lines << " traffic_server entries):\n";
   for (const auto& og : r.origins) {
-    out << "\n" << mra::host_port(og.host, og.port) << "  requests " << og.requests << ", 2xx " << og.ok << ", failed " << og.failed
-        << (og.denied ? ", denied " + std::to_string(og.denied) : std::string());
-    if (og.failed + og.denied == 0) {
+    out << "\n" << origin_name(og) << "  requests " << og.requests << ", 2xx " << og.ok << ", failed " << og.failed
+        << (og.denied ? ", denied " + std::to_string(og.denied) : std::string())
+        << (og.lone ? ", lines without a request " + std::to_string(og.lone) : std::string());
+    if (!og.troubled()) {
       out << "  healthy\n";
       continue;
     }
-    out << "\n  failing " << og.first_failure << " .. " << og.last_failure << "\n  signature: " << verify::to_string(og.diagnosis.cause)
-        << ": " << og.diagnosis.summary << "\n";
+    if (og.failed + og.denied + og.lone == 0)
+      out << "\n  passes only because of log-only: " << og.warned << " request" << (og.warned == 1 ? "" : "s")
+          << " warned with Action=Continue, which VerifyOriginServer On refuses (log-only is this emulator's preview, "
+             "Traffic Server's permissive policy; Expressway has On and Off only)";
+    else
+      out << "\n  failing " << og.first_failure << " .. " << og.last_failure;
+    out << "\n  signature: " << verify::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
     if (!og.diagnosis.fix.empty()) out << "  fix: " << og.diagnosis.fix << "\n";
     for (const auto& n : og.notes) out << "  note: " << n << "\n";
     if (!evidence) continue;
@@ -139,10 +179,10 @@ void write_text(const ScanReport& r, bool evidence, std::ostream& out) {
       for (const auto& l : e.lines) out << "    " << l << "\n";
     }
   }
-  out << "\nread " << st.lines << " lines: " << st.traffic_lines << " traffic_server, " << st.foreign_lines << " from other programs, "
-      << st.garbled_lines << " garbled or truncated; " << st.incomplete_transactions << " transactions without their response";
-  if (st.outside_window) out << "; " << st.outside_window << " outside --since/--until";
-  out << "\n";
+  for (const auto& a : r.edge_answers)
+    out << "\nExpressway-E " << a.system << " answered " << a.status << " " << a.reason << " itself, " << a.count
+        << (a.count == 1 ? " time" : " times") << ": " << edge_answer_meaning(a.status) << "\n  evidence: " << a.first_line << "\n";
+  out << "\n" << read_summary(st) << "\n";
   for (const auto& s : r.skipped) out << "skipped " << s << "\n";
   // Only where it would help: a refused client certificate or the network is not verification.
   if (r.verification_failures()) out << verify::kVerifyOffWorkaround << "\n";

@@ -35,6 +35,7 @@ struct ScanReport {
   bool has_logs = false;  // false: the captures are the whole report
   ScanStats stats;
   std::vector<OriginSummary> origins;
+  std::vector<EdgeAnswer> edge_answers;  // Expressway-E's own error answers
   std::vector<std::string> skipped;
 
   // A refused chain or a fatal alert in a capture, a failed or denied request in a log.

@@ -3,35 +3,25 @@
 #include <algorithm>
 
 #include "logs/line_format.hpp"
-#include "scan/log_reader.hpp"
-#include "scan/outcome_text.hpp"
 #include "mra/mra_path.hpp"
+#include "scan/log_reader.hpp"
+#include "scan/authority.hpp"
+#include "scan/masked.hpp"
+#include "scan/wrapped_text.hpp"
 
 namespace mratls::scan {
 namespace {
 
 // "GET http://vcs:8443/<seg>/rest HTTP/1.1" or "GET /<seg>/rest HTTP/1.1" → the target.
 std::string request_target(const std::string& message) {
-  auto sp1 = message.find(' ');
-  auto sp2 = message.rfind(' ');
-  if (sp1 == std::string::npos || sp2 <= sp1) return {};
-  std::string target = message.substr(sp1 + 1, sp2 - sp1 - 1);
+  auto line = wrapped::request_line(message);
+  if (!line) return {};
+  std::string target = line->target;
   if (auto scheme = target.find("://"); scheme != std::string::npos) {
     auto slash = target.find('/', scheme + 3);
     target = slash == std::string::npos ? "/" : target.substr(slash);
   }
   return target;
-}
-
-int status_of(const std::string& message) {
-  auto sp = message.find(' ');
-  if (sp == std::string::npos || sp + 4 > message.size()) return 0;
-  int status = 0;
-  for (std::size_t i = sp + 1; i < sp + 4; ++i) {
-    if (message[i] < '0' || message[i] > '9') return 0;
-    status = status * 10 + (message[i] - '0');
-  }
-  return status;
 }
 
 constexpr std::int64_t kStaleMs = 10 * 60 * 1000;
@@ -41,54 +31,46 @@ constexpr std::int64_t kStaleMs = 10 * 60 * 1000;
 void Scanner::feed(std::string_view line, const std::string& source) {
   ++stats_.lines;
   Stream& stream = streams_[source];
-  if (stream.debug) {
-    // A DEBUG message block: its lines have no prefix; a lone "|" ends it.
-    bool prefixed = line.find(" traffic_server[") != std::string_view::npos;
-    if (!prefixed) {
-      stream.debug_lines.emplace_back(line);
-      if (line == "|" || line.ends_with("\n|") || (!line.empty() && line.back() == '|' && line.size() == 1)) {
-        auto record = std::move(*stream.debug);
-        stream.debug.reset();
-        for (const auto& l : stream.debug_lines) record.line += "\n" + l;
-        stream.debug_lines.clear();
-        handle(std::move(record), stream);
-      }
-      return;
-    }
-    // A new prefixed line before the block closed: the block was truncated.
-    auto record = std::move(*stream.debug);
-    stream.debug.reset();
-    stream.debug_lines.clear();
-    handle(std::move(record), stream);
+  if (!stream.assembler) stream.assembler.emplace([this, &stream](LogEntry&& e) { on_entry(std::move(e), stream); });
+  // A line handed over whole may hold its HTTPMSG block (the proxy's own DEBUG lines).
+  for (auto nl = line.find('\n'); nl != std::string_view::npos; nl = line.find('\n')) {
+    stream.assembler->push(line.substr(0, nl));
+    line.remove_prefix(nl + 1);
   }
-  auto record = parse_line(line);
-  switch (record.kind) {
-    case RecordKind::Foreign:
-      ++stats_.foreign_lines;
-      return;
-    case RecordKind::Garbled:
-      ++stats_.garbled_lines;
-      return;
-    default:
-      ++stats_.traffic_lines;
-  }
-  if (record.kind == RecordKind::Http && record.debug_block && !record.message.ends_with("|")) {
-    stream.debug = std::move(record);
-    return;
-  }
-  if (record.debug_block && record.message.ends_with("|")) record.message.pop_back();
-  handle(std::move(record), stream);
+  stream.assembler->push(line);
 }
 
-Scanner::Txn* Scanner::owner_of(Stream& stream, int pid, const std::string& text) {
-  Txn* best = nullptr;
-  for (auto& [key, txn] : stream.open) {
-    if (key.first != pid || !txn.decodable) continue;
-    bool named = text.find("(" + txn.host + ")") != std::string::npos || text.find("'" + txn.host + "'") != std::string::npos ||
-                 text.find("server=" + txn.host + "(") != std::string::npos;
-    if (named && (!best || txn.start_ms >= best->start_ms)) best = &txn;
+void Scanner::end_of_file(const std::string& source) {
+  auto it = streams_.find(source);
+  if (it != streams_.end() && it->second.assembler) it->second.assembler->flush();
+}
+
+void Scanner::on_entry(LogEntry&& entry, Stream& stream) {
+  ++stats_.entries;
+  auto record = parse_entry(entry.text);
+  switch (record.kind) {
+    case RecordKind::Foreign: ++stats_.foreign_lines; return;
+    case RecordKind::Garbled: ++stats_.garbled_lines; return;
+    case RecordKind::OtherModule: ++stats_.other_modules; return;
+    case RecordKind::ExpresswayE:
+      ++stats_.expressway_e;
+      e_systems_.insert(record.host);
+      if (record.status >= 400) {
+        auto seen = std::ranges::find_if(edge_answers_, [&](const EdgeAnswer& a) {
+          return a.system == record.host && a.status == record.status;
+        });
+        if (seen == edge_answers_.end()) seen = edge_answers_.insert(edge_answers_.end(), {record.host, record.status, record.reason, 0, record.line});
+        ++seen->count;
+      }
+      return;
+    default: break;
   }
-  return best;
+  if (e_systems_.contains(record.host)) {
+    ++stats_.expressway_e;
+    return;
+  }
+  ++stats_.traffic_lines;
+  handle(std::move(record), stream);
 }
 
 void Scanner::evict_stale(Stream& stream, std::int64_t now_ms) {
@@ -103,47 +85,20 @@ void Scanner::evict_stale(Stream& stream, std::int64_t now_ms) {
 }
 
 void Scanner::handle(LogRecord r, Stream& stream) {
-  if ((window_.since_ms && r.time_ms < *window_.since_ms) || (window_.until_ms && r.time_ms > *window_.until_ms)) {
+  if (r.time_ms != 0 && ((window_.since_ms && r.time_ms < *window_.since_ms) || (window_.until_ms && r.time_ms > *window_.until_ms))) {
     ++stats_.outside_window;
     return;
   }
   if (r.kind == RecordKind::Http) {
-    const auto key = std::make_pair(r.pid, r.txn_id);
-    if (r.detail == logs::words::kReceiveRequest) {
-      if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
-      Txn txn;
-      txn.id = r.txn_id;
-      txn.pid = r.pid;
-      txn.start_ms = r.time_ms;
-      txn.time_text = r.time_text;
-      txn.system = r.host;
-      txn.method = r.message.substr(0, r.message.find(' '));
-      auto target = request_target(r.message);
-      auto split = mra::split_path(target);
-      auto segment = split ? mra::decode_segment(split->segment) : std::unexpected(mra::MraPathError{""});
-      if (segment && segment->kind == mra::MraSegment::Kind::Origin) {
-        const auto& t = segment->target;
-        txn.host = t.host;
-        txn.port = t.port;
-        txn.protocol = t.protocol;
-        txn.host_is_ip = t.host_is_ip;
-        txn.domain = t.domain;
-        txn.path = split->rest.empty() ? "/" : std::string(split->rest);
-        txn.decodable = true;
-        txn.decoded = t.domain + "/" + t.protocol + "/" + t.host + "/" + std::to_string(t.port) + " " +
-                      std::string(split->rest.empty() ? "/" : split->rest);
-      } else {
-        ++stats_.undecodable_paths;
-      }
-      txn.lines.push_back(r.line);
-      stream.open[key] = std::move(txn);
+    if (r.detail == logs::words::kReceiveRequest || r.detail == "Sending Request") {
+      on_request(r, stream);
       return;
     }
-    auto it = stream.open.find(key);
+    auto it = stream.open.find({r.pid, r.txn_id});
     if (it == stream.open.end()) return;  // its request came before the window or the file
     if (it->second.lines.size() < 24) it->second.lines.push_back(r.line);
     if (r.detail == logs::words::kSendingResponse) {
-      close(it->second, status_of(r.message));
+      close(it->second, wrapped::status_of(r.message));
       stream.open.erase(it);
     }
     return;
@@ -151,8 +106,9 @@ void Scanner::handle(LogRecord r, Stream& stream) {
   if (r.kind == RecordKind::Access) {
     // The event carries no Txn-id: it belongs to the newest open request for that URL.
     Txn* owner = nullptr;
+    const auto [url_host, url_port] = url_origin(r.request_url);
     for (auto& [k, txn] : stream.open)
-      if (k.first == r.pid && txn.decodable && r.request_url.find("://" + txn.host + ":" + std::to_string(txn.port)) != std::string::npos &&
+      if (k.first == r.pid && txn.known_origin && txn.port == url_port && same_name(txn.host, url_host) &&
           (!owner || txn.start_ms >= owner->start_ms))
         owner = &txn;
     if (owner) {
@@ -166,86 +122,107 @@ void Scanner::handle(LogRecord r, Stream& stream) {
     }
     return;
   }
-  if (r.kind == RecordKind::Warning || r.kind == RecordKind::Error) {
-    if (Txn* owner = owner_of(stream, r.pid, r.text)) {
-      owner->lines.push_back(r.line);
-      owner->reasons.push_back(r.line);
-    }
-  }
+  if (r.kind == RecordKind::Warning || r.kind == RecordKind::Error) on_failure_line(r, stream);
 }
 
-void Scanner::close(Txn& txn, int status) {
-  ++stats_.transactions;
-  if (!txn.decodable) return;
-  if (observer_)
-    observer_({txn.system, txn.pid, txn.id, txn.start_ms, txn.domain, txn.protocol, txn.host, txn.port, txn.host_is_ip,
-               txn.method, txn.path, status, txn.rule_type, txn.user, txn.denied || status == 403, txn.reasons});
-  auto& o = origins_[{txn.host, txn.port}];
-  o.host = txn.host;
-  o.port = txn.port;
-  o.protocol = txn.protocol;
-  o.host_is_ip = txn.host_is_ip;
-  ++o.requests;
-  if (status >= 200 && status < 300) {
-    ++o.ok;
-    o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
+Scanner::Txn Scanner::opened(const LogRecord& r) {
+  Txn txn;
+  txn.id = r.txn_id;
+  txn.pid = r.pid;
+  txn.start_ms = r.time_ms;
+  txn.time_text = r.time_text;
+  txn.system = r.host;
+  return txn;
+}
+
+void Scanner::on_request(LogRecord& r, Stream& stream) {
+  const auto key = std::make_pair(r.pid, r.txn_id);
+  auto it = stream.open.find(key);
+  if (r.detail == logs::words::kReceiveRequest) {
+    // The same event at INFO and at DEBUG (diagnostic logging writes both): one request.
+    if (it != stream.open.end() && it->second.received && it->second.start_ms == r.time_ms) {
+      if (it->second.known_origin || r.message.empty()) return;
+      stream.open.erase(it);
+    }
+    if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
+    Txn txn = opened(r);
+    txn.received = true;
+    txn.method = r.message.substr(0, r.message.find(' '));
+    auto target = request_target(r.message);
+    auto split = mra::split_path(target);
+    auto segment = split ? mra::decode_segment(split->segment) : std::unexpected(mra::MraPathError{""});
+    if (segment && segment->kind == mra::MraSegment::Kind::Origin) {
+      const auto& t = segment->target;
+      txn.host = t.host;
+      txn.port = t.port;
+      txn.protocol = t.protocol;
+      txn.host_is_ip = t.host_is_ip;
+      txn.domain = t.domain;
+      txn.path = split->rest.empty() ? "/" : std::string(split->rest);
+      txn.known_origin = true;
+      txn.decoded = t.domain + "/" + t.protocol + "/" + t.host + "/" + std::to_string(t.port) + " " +
+                    std::string(split->rest.empty() ? "/" : split->rest);
+    } else {
+      ++stats_.undecodable_paths;
+    }
+    txn.lines.push_back(r.line);
+    stream.open[key] = std::move(txn);
     return;
   }
-  verify::Diagnosis d;
-  const auto outcome = outcome_of(txn.reasons);
-  if (outcome) d = verify::explain(*outcome);
-  if (status == 403 || txn.denied) {
-    ++o.denied;
-    if (d.cause == verify::Cause::None) d = {verify::Cause::Denied, "the request is not in the allow list", ""};
-  } else if (status >= 500) {
-    ++o.failed;
-    if (d.cause == verify::Cause::None)
-      d = {verify::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
-           "Check the network path from Expressway-C to " + mra::host_port(txn.host, txn.port) + "."};
-  } else {
-    return;
+  // Sending Request: the connection to the origin. Its Receive Request may not be in the log.
+  if (it == stream.open.end()) {
+    if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
+    ++stats_.without_receive;
+    it = stream.open.emplace(key, opened(r)).first;
   }
-  if (o.first_failure.empty()) o.first_failure = txn.time_text;
-  if (txn.start_ms > 0 && (o.first_failure_ms == 0 || txn.start_ms < o.first_failure_ms)) o.first_failure_ms = txn.start_ms;
-  o.last_failure = txn.time_text;
-  o.last_failure_ms = std::max(o.last_failure_ms, txn.start_ms);
-  ++o.causes[d.cause];
-  if (o.causes[d.cause] >= o.causes[o.diagnosis.cause] || o.diagnosis.cause == verify::Cause::None) o.diagnosis = d;
-  if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
+  Txn& txn = it->second;
+  const bool twin = txn.sent && txn.sent_ms == r.time_ms && txn.sent_level != r.level;
+  txn.sent = true;
+  txn.sent_ms = r.time_ms;
+  txn.sent_level = r.level;
+  if (!r.ip.empty()) txn.sent_ip = r.ip;
+  if (r.port) txn.sent_port = r.port;
+  if (!r.header_host.empty()) txn.header_host = r.header_host;
+  if (auto line = wrapped::request_line(r.message)) {
+    txn.sent_method = line->method;
+    txn.sent_path = line->target;
+  }
+  if (!twin && txn.lines.size() < 24) txn.lines.push_back(r.line);
 }
 
 void Scanner::finish() {
   for (auto& [name, stream] : streams_) {
-    if (stream.debug) {
-      auto record = std::move(*stream.debug);
-      stream.debug.reset();
-      handle(std::move(record), stream);
+    if (stream.assembler) {
+      stream.assembler->flush();
+      const auto& c = stream.assembler->counts();
+      stats_.separators += c.separators;
+      stats_.loose_text += c.loose;
+      stats_.entries_cut += c.cut;
     }
-    stats_.incomplete_transactions += stream.open.size();
+    flush_lone(stream);
+    // A request that failed with its response not in the log (cut short): its lines say it failed.
+    for (auto& [key, txn] : stream.open) {
+      if (txn.known_origin && txn.terminated) {
+        add_once(txn.certainty, "its response is not in the log: 502 connect failed taken from the line that ended the connection");
+        close(txn, 502);
+      } else {
+        ++stats_.incomplete_transactions;
+      }
+    }
     stream.open.clear();
   }
-  // Failing self-signed, then passing: something changed in between. A certificate trusted or
-  // re-signed reads the same as a cipher string turned RSA-first (which avoids a self-signed
-  // ECDSA certificate); the logs alone do not say which, nor that the certificate was ECDSA.
-  for (auto& [key, o] : origins_) {
+  canonical_origins();
+  for (auto& [key, o] : tallies_) {
+    // Failing self-signed, then passing: something changed in between. A certificate trusted or
+    // re-signed reads the same as a cipher string turned RSA-first (which avoids a self-signed
+    // ECDSA certificate); the logs alone do not say which, nor that the certificate was ECDSA.
     if (o.diagnosis.cause != verify::Cause::SelfSigned) continue;
     if (o.last_ok_ms > o.last_failure_ms && o.last_failure_ms > 0)
-      o.notes.push_back("the same origin passes after its last failure (" + o.last_failure +
-                        "): something changed then: the certificate trusted or re-signed, or the cipher string made "
-                        "RSA-first (which avoids a self-signed tomcat-ECDSA). A capture of the handshake shows which "
-                        "certificate was presented");
+      add_once(o.notes, "the same origin passes after its last failure (" + o.last_failure +
+                            "): something changed then: the certificate trusted or re-signed, or the cipher string made "
+                            "RSA-first (which avoids a self-signed tomcat-ECDSA). A capture of the handshake shows which "
+                            "certificate was presented");
   }
-}
-
-std::vector<OriginSummary> Scanner::origins() const {
-  std::vector<OriginSummary> out;
-  for (const auto& [k, o] : origins_) out.push_back(o);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    bool fa = a.failed + a.denied > 0, fb = b.failed + b.denied > 0;
-    if (fa != fb) return fa;
-    return std::tie(a.host, a.port) < std::tie(b.host, b.port);
-  });
-  return out;
 }
 
 std::expected<void, std::string> scan_files(const std::vector<std::string>& files, Scanner& scanner,
@@ -260,6 +237,7 @@ std::expected<void, std::string> scan_files(const std::vector<std::string>& file
   for (const auto& m : members) {
     auto read = read_log_lines(m.path, [&](std::string_view line, const std::string&) { scanner.feed(line, "merged"); }, m.member);
     if (!read) return std::unexpected(read.error());
+    scanner.end_of_file("merged");
     skipped.insert(skipped.end(), read->skipped.begin(), read->skipped.end());
   }
   scanner.finish();

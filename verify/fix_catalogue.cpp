@@ -202,6 +202,7 @@ const char* to_string(Cause c) {
     case Cause::ConnectFailure: return "connect-failure";
     case Cause::Denied: return "not-in-allow-list";
     case Cause::OriginTimeout: return "origin-timeout";
+    case Cause::OtherWarning: return "other-warning";
   }
   return "?";
 }

@@ -24,7 +24,8 @@ enum class Cause {
   ConnectFailure,      // no TLS cause: the network
   Denied,              // not in the allow list
   OriginTimeout,
-  Last = OriginTimeout,  // keep last: cause_from_string walks up to it
+  OtherWarning,        // a WARNING or ERROR line of the traffic server that names no known cause
+  Last = OtherWarning,  // keep last: cause_from_string walks up to it
 };
 
 struct Diagnosis {

@@ -72,14 +72,6 @@ std::vector<std::string> words(const std::string& command) {
   return out;
 }
 
-bool sanitized() {
-#ifdef MRATLS_SANITIZED
-  return true;
-#else
-  return false;
-#endif
-}
-
 }  // namespace
 
 TEST(FiveReaders, OneCatalogueOneAnswer) {
@@ -167,8 +159,19 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
     ASSERT_GE(scan_exit, 0) << "scan did not finish: " << scan.output.size() << " bytes of output";
     const auto scanned = json_of(scan);
     ASSERT_TRUE(scanned.is_object()) << "no JSON from scan (exit " << scan_exit << ")\n" << scan.output;
-    for (const auto& o : scanned["origins"])
-      if (o["signature"] != "none") from_scan[o["origin"]] = {o["signature"], o["fix"]};
+    // An origin that passed with Action=Continue lines is a finding of scan's (what On would
+    // refuse); the other readers do not say so yet (issue 37), so it is checked on its own.
+    std::set<std::string> warned_only;
+    for (const auto& o : scanned["origins"]) {
+      if (o["signature"] == "none") continue;
+      if (o["failed"] == 0 && o["denied"] == 0 && o["lone_findings"] == 0 && o["warned"] > 0) {
+        warned_only.insert(o["origin"]);
+        continue;
+      }
+      from_scan[o["origin"]] = {o["signature"], o["fix"]};
+    }
+    const bool log_only = setting.verify == config::VerifyOriginServer::LogOnly && setting.version >= config::Version{14, 2, 0};
+    EXPECT_EQ(warned_only.empty(), !log_only) << "scan's origins that passed only because of log-only";
     // Where the capture hides the certificate, the fix the lines give, fitted to the TLS 1.3 and
     // the cipher preference that the capture shows in clear.
     Answers scan_expected = from_lab;

@@ -243,13 +243,13 @@ TEST(LogLevel, DebugCarriesWholeMessages) {
   auto lines = s.proxy->masked_lines({s.origin->port()});
   ASSERT_GE(lines.size(), 4u);
   EXPECT_NE(lines[0].find("Level=\"DEBUG\": Detail=\"Receive Request\""), std::string::npos) << lines[0];
-  EXPECT_NE(lines[0].find(" HTTPMSG: |GET /" + s.segment + "/cucm-uds/version HTTP/1.1\n Host: vcs_control.steven.lab:8443\n TrackingID: test-tracking-id\n|"),
+  EXPECT_NE(lines[0].find(" \nHTTPMSG:\n|GET /" + s.segment + "/cucm-uds/version HTTP/1.1\n Host: vcs_control.steven.lab:8443\n TrackingID: test-tracking-id\n \n |"),
             std::string::npos)
       << lines[0];
   EXPECT_EQ(lines[0].find("Msg="), std::string::npos);
   EXPECT_NE(lines[2].find("Detail=\"Sending Request\""), std::string::npos) << lines[2];
-  EXPECT_NE(lines[2].find("HTTPMSG: |GET /cucm-uds/version HTTP/1.1\n Host: cucm.steven.lab:PORT\n TrackingID: test-tracking-id\n"
-                          " Connection: keep-alive\n|"),
+  EXPECT_NE(lines[2].find("\nHTTPMSG:\n|GET /cucm-uds/version HTTP/1.1\n Host: cucm.steven.lab:PORT\n TrackingID: test-tracking-id\n"
+                          " Connection: keep-alive\n \n |"),
             std::string::npos)
       << lines[2];
 }

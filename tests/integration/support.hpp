@@ -44,6 +44,15 @@ config::Config base_config(const LabPki& pki);
 // it; the short timeout a test of a timeout sets, and the line it expects, are not.
 int time_scale();
 
+// Whether this build runs under the sanitizers: a broad property then runs a sample of its matrix.
+inline bool sanitized() {
+#ifdef MRATLS_SANITIZED
+  return true;
+#else
+  return false;
+#endif
+}
+
 // Polls `done` until it holds or the timeout passes; false on timeout. For what the test can
 // only observe, not be told of (the log tap, the kernel's socket state).
 template <class Done>

@@ -94,12 +94,13 @@ TEST(LineFormat, LogOnlyModeSaysContinue) {
             "Error=certificate has expired server=cucm.lab(127.0.0.1) depth=0");
 }
 
+// As the TAC note on CUCM certificate renewal (225746) prints a DEBUG Sending Request.
 TEST(LineFormat, DebugLevelCarriesTheWholeMessage) {
   const logs::Headers headers{{"Host", "cucm:8443"}, {"Accept", "*/*"}};
   logs::HttpLine l{HttpDetail::SendingRequest, at(16, 55, 25, 916), "7", "t", "10.0.0.1", 8443, {"GET /x HTTP/1.1", &headers}};
   EXPECT_EQ(logs::http_line(l, config::LogLevel::Debug),
             "UTCTime=\"2022-07-11 16:55:25,916\" Module=\"network.http.trafficserver\" Level=\"DEBUG\": Detail=\"Sending Request\" "
-            "Txn-id=\"7\" TrackingID=\"t\" Dst-ip=\"10.0.0.1\" Dst-port=\"8443\" HTTPMSG: |GET /x HTTP/1.1\n Host: cucm:8443\n Accept: */*\n|");
+            "Txn-id=\"7\" TrackingID=\"t\" Dst-ip=\"10.0.0.1\" Dst-port=\"8443\" \nHTTPMSG:\n|GET /x HTTP/1.1\n Host: cucm:8443\n Accept: */*\n \n |");
 }
 
 TEST(LineFormat, QuotesInValuesCannotEndAField) {

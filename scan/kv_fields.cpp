@@ -1,0 +1,72 @@
+#include "scan/kv_fields.hpp"
+
+#include "scan/wrapped_text.hpp"
+
+namespace mratls::scan {
+namespace {
+
+bool key_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+         c == wrapped::kBreak;
+}
+
+}  // namespace
+
+KvFields::KvFields(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!key_char(s[i]) || s[i] == wrapped::kBreak) {
+      ++i;
+      continue;
+    }
+    const std::size_t key_begin = i;
+    while (i < s.size() && key_char(s[i])) ++i;
+    std::size_t key_end = i;
+    while (key_end > key_begin && s[key_end - 1] == wrapped::kBreak) --key_end;
+    // "Detail= "Peer's…"": a space after '=' as Expressway's tvcs writes it.
+    std::size_t eq = i;
+    if (eq >= s.size() || s[eq] != '=') continue;  // a word, not a field
+    std::size_t v = eq + 1;
+    if (v < s.size() && s[v] == ' ' && v + 1 < s.size() && s[v + 1] == '"') ++v;
+    const auto key = s.substr(key_begin, key_end - key_begin);
+    if (v < s.size() && s[v] == '"') {
+      std::size_t end = v + 1;
+      while (end < s.size() && s[end] != '"') end += s[end] == '\\' && end + 1 < s.size() ? 2 : 1;
+      fields_.emplace_back(key, s.substr(v + 1, std::min(end, s.size()) - v - 1));
+      i = end + 1;
+    } else {
+      std::size_t end = v;
+      while (end < s.size() && s[end] != ' ' && s[end] != wrapped::kBreak) ++end;
+      fields_.emplace_back(key, s.substr(v, end - v));
+      i = end;
+    }
+  }
+}
+
+bool KvFields::key_is(std::string_view written, std::string_view key) {
+  std::size_t k = 0;
+  for (char c : written) {
+    if (c == wrapped::kBreak) continue;
+    if (k >= key.size() || c != key[k]) return false;
+    ++k;
+  }
+  return k == key.size();
+}
+
+std::optional<std::string_view> KvFields::raw(std::string_view key) const {
+  for (const auto& [k, v] : fields_)
+    if (key_is(k, key)) return v;
+  return std::nullopt;
+}
+
+std::string KvFields::ident(std::string_view key) const {
+  auto v = raw(key);
+  return v ? wrapped::ident(*v) : std::string();
+}
+
+std::string KvFields::words(std::string_view key) const {
+  auto v = raw(key);
+  return v ? wrapped::words(*v) : std::string();
+}
+
+}  // namespace mratls::scan
