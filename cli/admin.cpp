@@ -159,7 +159,7 @@ Action add_admin(CLI::App& app) {
     auto reply = call("GET", "/api/state", nullptr);
     if (!reply) return kUsage;
     if (reply->status == 200) {
-      if (o->json) std::cout << reply->body.dump(2) << "\n";
+      if (o->json) std::cout << json_text(reply->body) << "\n";
       else print_state(reply->body, std::cout);
     }
     (void)state;

@@ -52,13 +52,12 @@ int run_lint(const LintOptions& o) {
   }
   const bool failing = counted[0] + counted[1] > 0;
   if (o.json)
-    std::cout << nlohmann::json{{"schema", "mratls.cert.lint/1"},
+    std::cout << json_text(nlohmann::json{{"schema", "mratls.cert.lint/1"},
                                 {"at", doctor::iso_time(*when)},
                                 {"certificates", out},
                                 {"errors", counted[0]},
                                 {"warnings", counted[1]},
-                                {"notes", counted[2]}}
-                     .dump(2)
+                                {"notes", counted[2]}})
               << "\n";
   else
     std::cout << certificates->size() << " certificate" << (certificates->size() == 1 ? "" : "s") << ": " << counted[0]

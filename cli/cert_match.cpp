@@ -92,7 +92,7 @@ int run_match(const MatchOptions& o) {
   const auto& certificate_facts = leaf != bundle.end() ? *leaf : bundle.front();
   const auto request_facts = doctor::request_facts(request->get());
   const auto report = doctor::match(request_facts, certificate_facts);
-  if (o.json) std::cout << report_json(o, report).dump(2) << "\n";
+  if (o.json) std::cout << json_text(report_json(o, report)) << "\n";
   else print_text(o, request_facts, certificate_facts, report);
   return report.matches() ? kOk : kFindings;
 }

@@ -144,7 +144,7 @@ int run_truststore(const TrustStoreOptions& o) {
       std::ranges::any_of(leaves, [](const LeafResult& l) { return !l.verdict.accepted || !l.chain.buildable; });
 
   if (o.json)
-    std::cout << truststore_json(*when, entries, findings, leaves).dump(2) << "\n";
+    std::cout << json_text(truststore_json(*when, entries, findings, leaves)) << "\n";
   else
     print_truststore(entries, findings, leaves);
   return failing ? kFindings : kOk;

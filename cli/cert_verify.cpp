@@ -60,12 +60,11 @@ int run_verify(const VerifyOptions& o) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : verdict.findings)
       findings.push_back(verify::finding_json(f));
-    std::cout << nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
+    std::cout << json_text(nlohmann::json{{"schema", "mratls.cert.verify/1"}, {"accepted", verdict.accepted}, {"leaf", leaf.subject}, {"name", o.name},
                                 {"findings", findings},         {"lines", verdict.lines},
                                 {"cause", verdict.accepted ? nullptr : nlohmann::json(verify::to_string(verdict.diagnosis.cause))},
                                 {"reason", verdict.accepted ? nullptr : nlohmann::json(verdict.diagnosis.summary)},
-                                {"fix", verdict.accepted ? nullptr : nlohmann::json(verdict.diagnosis.fix)}}
-                     .dump(2)
+                                {"fix", verdict.accepted ? nullptr : nlohmann::json(verdict.diagnosis.fix)}})
               << "\n";
   } else {
     std::cout << leaf.subject << "\n  issued by " << leaf.issuer << ", valid " << leaf.not_before << " .. " << leaf.not_after

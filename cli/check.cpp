@@ -165,7 +165,7 @@ int run_check(const CheckOptions& o) {
   });
   if (tty) std::cerr << "\r" << std::string(40, ' ') << "\r";
   if (!report) return usage_error(report.error());
-  if (o.json) std::cout << check::report_json(*report).dump(2) << "\n";
+  if (o.json) std::cout << json_text(check::report_json(*report)) << "\n";
   else if (report->upgrade) check::print_upgrade(*report, o.show_logs, std::cout);
   else check::print_report(*report, o.show_logs, std::cout);
   std::cout.flush();

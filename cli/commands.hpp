@@ -5,6 +5,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 
 namespace mratls::cli {
 
@@ -25,5 +26,8 @@ Action add_admin(CLI::App& app);
 inline constexpr int kOk = 0;
 inline constexpr int kFindings = 1;
 inline constexpr int kUsage = 2;
+
+// JSON for the terminal: a log's or a node's bytes that are not UTF-8 are replaced, never thrown over.
+inline std::string json_text(const nlohmann::json& j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 }  // namespace mratls::cli

@@ -39,7 +39,7 @@ Action add_decode(CLI::App& app) {
       auto r = mra::decode_segment(s);
       if (!r) {
         if (bare) {
-          if (*json) std::cout << nlohmann::json{{"segment", s}, {"error", r.error().reason}}.dump(2) << "\n";
+          if (*json) std::cout << json_text(nlohmann::json{{"segment", s}, {"error", r.error().reason}}) << "\n";
           else std::cerr << "mratls decode: " << r.error().reason << "\n";
           return kFindings;
         }
@@ -62,7 +62,7 @@ Action add_decode(CLI::App& app) {
                   << "\n  port:     " << t.port << "\n";
       }
     }
-    if (*json) std::cout << out.dump(2) << "\n";
+    if (*json) std::cout << json_text(out) << "\n";
     if (decoded == 0) {
       // The proxy's request to the origin: the MRA segment was taken off before it was sent.
       if (input->find("Detail=\"Sending Request\"") != std::string::npos)

@@ -220,7 +220,7 @@ int replay_site(const LabOptions& o) {
         std::cerr << "mratls lab --out: " << wrote.error() << "\n";
         return kUsage;
       }
-    if (o.json) std::cout << replay::replay_json(*snapshot, replays).dump(2) << "\n";
+    if (o.json) std::cout << json_text(replay::replay_json(*snapshot, replays)) << "\n";
     else replay::print_replay(*snapshot, replays, std::cout);
     if (!o.out.empty() && !o.json)
       std::cout << "\nThe site model, its PKI and a configuration are in " << o.out << " (run it again: mratls lab --site "
@@ -299,7 +299,7 @@ int run_lab(const LabOptions& o) {
     }
     if (o.json) {
       out["matrix"] = lab::matrix_json(matrix, clusters, settings);
-      std::cout << out.dump(2) << "\n";
+      std::cout << json_text(out) << "\n";
     } else {
       lab::print_matrix(matrix, clusters, settings, style, std::cout);
       if (!o.out.empty()) std::cout << "Lab files written to " << dir.path().string() << "\n";

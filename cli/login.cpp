@@ -121,7 +121,7 @@ Action add_login(CLI::App& app) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;
     }
-    if (o->json) std::cout << lab::login_json(outcome).dump(2) << "\n";
+    if (o->json) std::cout << json_text(lab::login_json(outcome)) << "\n";
     else lab::print_login(outcome, std::cout);
     return outcome.first_failure ? kFindings : kOk;
   };

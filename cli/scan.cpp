@@ -94,7 +94,7 @@ Action add_scan(CLI::App& app) {
       std::cerr << "mratls scan: " << report.error() << "\n";
       return kUsage;
     }
-    if (o->json) std::cout << scan::to_json(*report).dump(2) << "\n";
+    if (o->json) std::cout << json_text(scan::to_json(*report)) << "\n";
     else scan::write_text(*report, !o->no_evidence, std::cout);
     return report->findings() ? kFindings : kOk;
   };

@@ -81,7 +81,10 @@ std::vector<std::string> loopback_hosts(const std::string& address, std::uint16_
 }
 
 AdminResponse json_response(int status, const nlohmann::json& body) {
-  return AdminResponse{status, "application/json", body.dump(2) + "\n", {}, false};
+  // What the body carries came from requests and origins: bytes that are not UTF-8 are replaced,
+  // never thrown over.
+  return AdminResponse{status, "application/json", body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", {},
+                       false};
 }
 
 AdminResponse error_response(int status, const std::string& message) { return json_response(status, {{"error", message}}); }

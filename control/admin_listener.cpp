@@ -17,7 +17,7 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
   // Every runtime that becomes current, from the API or a SIGHUP: the live view follows the
   // log it writes to (before the change's own lines) and shows its state.
   server.runtimes().on_new_log([this](const std::shared_ptr<logs::Log>& log) { follow(log); });
-  server.runtimes().on_current([this](const proxy::Runtime&) { hub_.publish("state", controller_.state().dump()); });
+  server.runtimes().on_current([this](const proxy::Runtime&) { hub_.publish("state", controller_.state().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); });
   api_.add_to_state = [&server](nlohmann::json& state) { state["origins"] = origins_json(server.board().origins()); };
   api_.metrics = [&server] {
     return AdminResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(server.metrics()), {}, false};

@@ -26,11 +26,13 @@ bool names(const std::string& host, const LogRecord& r) {
 void Scanner::on_failure_line(const LogRecord& r, Stream& stream) {
   // 1. An open request to the origin the line names.
   Txn* owner = nullptr;
+  auto ours = [&](const Txn& txn) { return txn.pid == r.pid && txn.system == r.host; };
   for (auto& [key, txn] : stream.open)
-    if (key.first == r.pid && txn.known_origin && names(txn.host, r) && (!owner || txn.start_ms >= owner->start_ms)) owner = &txn;
+    if (ours(txn) && txn.known_origin && names(txn.host, r) && (!owner || txn.start_ms >= owner->start_ms)) owner = &txn;
   // 2. Else a request whose origin is not known yet, by its Sending Request: the Host it sent, the
-  // address it connected to, or the newest one that can still be waiting for its handshake.
-  if (!owner) {
+  // address it connected to, or the newest one that can still be waiting for its handshake. A
+  // line that names no origin cannot name it.
+  if (!owner && (!r.name.empty() || !r.server.empty())) {
     auto score = [&](const Txn& txn) -> int {
       if (txn.known_origin || !txn.sent || txn.terminated) return 0;
       if (!txn.header_host.empty()) return names(split_host_port(txn.header_host).first, r) ? 3 : 0;
@@ -39,7 +41,7 @@ void Scanner::on_failure_line(const LogRecord& r, Stream& stream) {
     };
     int best = 0;
     for (auto& [key, txn] : stream.open) {
-      if (key.first != r.pid) continue;
+      if (!ours(txn)) continue;
       const int s = score(txn);
       if (s > best || (s == best && s > 0 && txn.sent_ms >= owner->sent_ms)) best = s, owner = &txn;
     }
@@ -61,8 +63,8 @@ void Scanner::on_failure_line(const LogRecord& r, Stream& stream) {
     }
   }
   if (owner) {
-    owner->lines.push_back(r.line);
-    owner->reasons.push_back(r.line);
+    if (owner->lines.size() < kLinesPerTxn) owner->lines.push_back(r.line);
+    if (owner->reasons.size() < kReasonsPerTxn) owner->reasons.push_back(r.line);
     owner->terminated = owner->terminated || r.terminate;
     return;
   }

@@ -38,6 +38,8 @@ std::string inline_header(std::string_view text, std::string_view name) {
   return {};
 }
 
+constexpr std::size_t kMaxStartLine = 8 * 1024;
+
 }  // namespace
 
 HttpBlock parse_http_block(std::string_view block) {
@@ -45,6 +47,7 @@ HttpBlock parse_http_block(std::string_view block) {
   std::string start;  // the start line, its wraps as breaks
   std::vector<std::pair<std::string, std::string>> headers;
   bool in_headers = false;
+  bool start_whole = false;
   while (!block.empty()) {
     const auto nl = block.find('\n');
     auto line = block.substr(0, nl);
@@ -55,13 +58,15 @@ HttpBlock parse_http_block(std::string_view block) {
     if (!line.empty() && line.back() == '|' && in_headers) line.remove_suffix(1);
     if (line.empty()) continue;
     if (!in_headers) {
-      if (!start.empty()) {
-        // Whether the start line is whole: a request line once its version is read.
-        if (header_name(line) && (wrapped::request_line(start) || wrapped::status_of(start))) in_headers = true;
-      }
+      // The start line is whole once its version is read (a request line) or at once (a status
+      // line); it is judged again only when a line that can complete it was added, and a start
+      // line of more than 8 KiB is taken as it is.
+      if (!start.empty() && header_name(line) && (start_whole || start.size() > kMaxStartLine)) in_headers = true;
       if (!in_headers) {
         if (!start.empty()) start += wrapped::kBreak;
         start.append(line);
+        if (line.find("HTTP") != std::string_view::npos || (!line.empty() && (is_digit(line.front()) || line.front() == '.')))
+          start_whole = wrapped::request_line(start) || wrapped::status_of(start);
         continue;
       }
     }

@@ -13,6 +13,7 @@ bool key_char(char c) {
 }  // namespace
 
 KvFields::KvFields(std::string_view s) {
+  fields_.reserve(16);
   std::size_t i = 0;
   while (i < s.size()) {
     if (!key_char(s[i]) || s[i] == wrapped::kBreak) {
@@ -30,8 +31,10 @@ KvFields::KvFields(std::string_view s) {
     if (v < s.size() && s[v] == ' ' && v + 1 < s.size() && s[v + 1] == '"') ++v;
     const auto key = s.substr(key_begin, key_end - key_begin);
     if (v < s.size() && s[v] == '"') {
-      std::size_t end = v + 1;
-      while (end < s.size() && s[end] != '"') end += s[end] == '\\' && end + 1 < s.size() ? 2 : 1;
+      std::size_t end = s.find('"', v + 1);
+      // A quote the writer escaped (\") is inside the value.
+      while (end != std::string_view::npos && s[end - 1] == '\\') end = s.find('"', end + 1);
+      if (end == std::string_view::npos) end = s.size();
       fields_.emplace_back(key, s.substr(v + 1, std::min(end, s.size()) - v - 1));
       i = end + 1;
     } else {

@@ -1,5 +1,7 @@
 #include "scan/log_entry.hpp"
 
+#include <algorithm>
+
 #include "scan/text_chars.hpp"
 
 namespace mratls::scan {
@@ -26,7 +28,7 @@ bool host_program_pid(std::string_view s) {
   const auto space = s.find(' ');
   if (space == 0 || space == std::string_view::npos) return false;
   auto plain = [](std::string_view token) {
-    return token.find_first_of(" \t:\"=[]") == std::string_view::npos;
+    return std::ranges::none_of(token, [](char c) { return is_blank(c) || c == ':' || c == '"' || c == '=' || c == '[' || c == ']'; });
   };
   const auto rest = s.substr(space + 1);
   const auto open = rest.find('[');
@@ -61,24 +63,52 @@ bool is_separator(std::string_view line) {
   return s.size() >= 4 && s.starts_with("==") && s.ends_with("==");
 }
 
-std::size_t next_entry_start(std::string_view line, std::size_t from) {
+std::vector<std::size_t> entry_starts(std::string_view line) {
+  // One pass: the candidates (a 'T' of a timestamp, a " traffic_server[") are found with memchr
+  // in increasing order, the quotes counted once, afresh from each entry found.
+  std::vector<std::size_t> out;
+  std::size_t entry = 0, counted = 0;
   bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"' && (i == 0 || line[i - 1] != '\\')) quoted = !quoted;
-    if (i < from || quoted || i == 0) continue;
-    const char before = line[i - 1];
-    if (before != ' ' && before != '"' && before != '\t') continue;
-    if (is_digit(c) && iso_at(line, i)) return i;
-    if (before == '"' || !host_program_pid(line.substr(i)) || line.substr(i).find(" traffic_server[") != line.substr(i).find(' '))
-      continue;
-    // Not the host after the entry's own timestamp.
-    std::size_t token = i - 1;
+  auto opens_word = [&](std::size_t at) {
+    return at > entry && (line[at - 1] == ' ' || line[at - 1] == '"' || line[at - 1] == '\t');
+  };
+  auto outside_quotes = [&](std::size_t at) {
+    for (auto q = line.find('"', counted); q != std::string_view::npos && q < at; q = line.find('"', q + 1))
+      if (q == 0 || line[q - 1] != '\\') quoted = !quoted;
+    counted = std::max(counted, at);
+    return !quoted;
+  };
+  auto timestamp_at = [&](std::size_t t) {
+    const auto at = t - 10;
+    return t >= 10 && line[t - 3] == '-' && opens_word(at) && iso_at(line, at) ? at : std::string_view::npos;
+  };
+  // "host traffic_server[pid]:", not the host after the entry's own timestamp.
+  static constexpr std::string_view kProgram = " traffic_server[";
+  auto host_at = [&](std::size_t program) {
+    std::size_t host = program;
+    while (host > 0 && !is_blank(line[host - 1])) --host;
+    if (!opens_word(host) || line[host - 1] == '"') return std::string_view::npos;
+    std::size_t token = host - 1;
     while (token > 0 && is_blank(line[token - 1])) --token;
     while (token > 0 && !is_blank(line[token - 1])) --token;
-    if (!iso_at(line, token)) return i;
+    return !iso_at(line, token) && host_program_pid(line.substr(host)) ? host : std::string_view::npos;
+  };
+  std::size_t t = line.find('T', 10), program = line.find(kProgram, 1);
+  for (;;) {
+    std::size_t stamp = std::string_view::npos, host = std::string_view::npos;
+    while (t != std::string_view::npos && (stamp = timestamp_at(t)) == std::string_view::npos) t = line.find('T', t + 1);
+    while (program != std::string_view::npos && (host = host_at(program)) == std::string_view::npos)
+      program = line.find(kProgram, program + 1);
+    const auto next = std::min(stamp, host);
+    if (next == std::string_view::npos) return out;
+    // Step past the candidate taken, whatever it is.
+    if (next == stamp) t = line.find('T', t + 1);
+    if (next == host) program = line.find(kProgram, program + 1);
+    if (!outside_quotes(next)) continue;
+    out.push_back(next);
+    entry = counted = next;
+    quoted = false;
   }
-  return std::string_view::npos;
 }
 
 void EntryAssembler::push(std::string_view line) {
@@ -90,10 +120,12 @@ void EntryAssembler::push(std::string_view line) {
     return;
   }
   // Only the first piece can continue an entry: every later one starts one.
-  for (bool first = true; !line.empty(); first = false) {
-    const auto next = next_entry_start(line, 1);
-    const auto piece = line.substr(0, next);
-    if (!first || starts_entry(piece)) {
+  const auto starts = entry_starts(line);
+  for (std::size_t i = 0, from = 0; i <= starts.size(); ++i) {
+    const auto to = i < starts.size() ? starts[i] : line.size();
+    const auto piece = line.substr(from, to - from);
+    from = to;
+    if (i > 0 || starts_entry(piece)) {
       flush();
       open_ = true;
       current_.lines = 1;
@@ -105,8 +137,6 @@ void EntryAssembler::push(std::string_view line) {
     } else {
       ++counts_.loose;
     }
-    if (next == std::string_view::npos) break;
-    line.remove_prefix(next);
   }
 }
 

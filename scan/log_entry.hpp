@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mratls::scan {
 
@@ -51,7 +52,8 @@ class EntryAssembler {
 bool starts_entry(std::string_view line);
 // Whether `line` only separates: blank, a rule of '-', '=', '_', '*' or '~', or a "===…===" heading.
 bool is_separator(std::string_view line);
-// Where, after its start, a line holds the start of another entry (npos if nowhere), outside quotes.
-std::size_t next_entry_start(std::string_view line, std::size_t from);
+// Where, after its start, a line holds the starts of other entries, outside quotes: an excerpt
+// flattened onto one line. In one pass, linear in the line.
+std::vector<std::size_t> entry_starts(std::string_view line);
 
 }  // namespace mratls::scan

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "scan/capture/capture_file.hpp"
+#include "scan/log_entry.hpp"
 #include "scan/log_record.hpp"
 
 namespace mratls::scan {
@@ -24,6 +25,14 @@ bool looks_binary(std::string_view chunk) {
     if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') ++control;
   }
   return control * 20 > chunk.size();
+}
+
+// A line longer than any entry scan keeps is read up to there: the rest of it is never held
+// (one line of hundreds of megabytes, gzipped to a few, would otherwise be held whole).
+constexpr std::size_t kMaxLine = EntryAssembler::kMaxEntryBytes + 1;
+
+void keep_within(std::string& partial, std::string_view more) {
+  if (partial.size() < kMaxLine) partial.append(more.substr(0, kMaxLine - partial.size()));
 }
 
 }  // namespace
@@ -67,15 +76,16 @@ std::expected<ReadStats, std::string> read_log_lines(const std::string& path, co
       for (std::size_t nl; (nl = chunk.find('\n', start)) != std::string_view::npos; start = nl + 1) {
         auto piece = chunk.substr(start, nl - start);
         if (!partial.empty()) {
-          partial.append(piece);
+          keep_within(partial, piece);
           piece = partial;
         }
+        if (piece.size() > kMaxLine) piece = piece.substr(0, kMaxLine);
         if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
         sink(piece, member);
         ++stats.lines;
         partial.clear();
       }
-      partial.append(chunk.substr(start));
+      keep_within(partial, chunk.substr(start));
     }
     if (binary) {
       if (raw) return std::unexpected(path + ": not a text log or a log archive (binary data)");

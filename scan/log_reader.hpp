@@ -1,6 +1,6 @@
 // Streams the lines of diagnostic logs: plain text, .gz, or a snapshot archive (.tar.gz and
-// whatever else libarchive reads) holding several logs. Memory stays bounded by the longest
-// line, whatever the size of the input.
+// whatever else libarchive reads) holding several logs. Memory stays bounded whatever the size
+// of the input: a line is read up to 64 KiB and the rest of it passed over.
 #pragma once
 
 #include <cstdint>

@@ -80,8 +80,10 @@ void parse_http(const KvFields& f, std::string_view block_text, bool has_block, 
   if (is_masked(r.ip)) r.ip.clear();
   const auto port = f.ident(receive ? "Src-port" : "Dst-port");
   std::from_chars(port.data(), port.data() + port.size(), r.port);
+  if (r.port < 1 || r.port > 65535) r.port = 0;
   if (auto msg = f.raw("Msg")) {
-    auto line = request ? wrapped::request_line(*msg) : std::nullopt;
+    // Unwrapped, the message is already in the appliance's form.
+    auto line = request && msg->find(kBreak) != std::string_view::npos ? wrapped::request_line(*msg) : std::nullopt;
     r.message = line ? line->method + " " + line->target + " " + line->version : wrapped::words(*msg);
   }
   if (has_block) {
@@ -147,6 +149,21 @@ std::string canonical_line(const LogRecord& r, const KvFields& f) {
   return out;
 }
 
+// Where the HTTPMSG block starts: the word on its own, outside the fields' quotes (a Msg value may
+// hold the word).
+std::size_t block_start(std::string_view entry) {
+  static constexpr std::string_view kMarker = "HTTPMSG:";
+  std::size_t counted = 0;
+  bool quoted = false;
+  for (auto at = entry.find(kMarker); at != std::string_view::npos; at = entry.find(kMarker, at + 1)) {
+    for (auto q = entry.find('"', counted); q != std::string_view::npos && q < at; q = entry.find('"', q + 1))
+      if (q == 0 || entry[q - 1] != '\\') quoted = !quoted;
+    counted = at;
+    if (!quoted && (at == 0 || is_gap(entry[at - 1]) || entry[at - 1] == '\r')) return at;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_syslog_time(std::string_view t) {
@@ -177,9 +194,13 @@ std::optional<std::int64_t> parse_syslog_time(std::string_view t) {
 LogRecord parse_entry(std::string_view entry) {
   LogRecord r;
   // The HTTPMSG block is read line by line; everything before it is joined.
-  const auto block_at = entry.find("HTTPMSG:");
+  const auto block_at = block_start(entry);
   const bool has_block = block_at != std::string_view::npos;
-  const std::string head = wrapped::join(entry.substr(0, block_at));
+  // An entry of one line, as the appliance's own file has them, needs no joining.
+  const auto head_lines = entry.substr(0, block_at);
+  const bool wrapped_head = head_lines.find('\n') != std::string_view::npos;
+  const std::string joined = wrapped_head ? wrapped::join(head_lines) : std::string();
+  const std::string_view head = wrapped_head ? std::string_view(joined) : head_lines;
   const std::string_view block_text = has_block ? entry.substr(block_at + 8) : std::string_view{};
   std::string_view s = head;
 
@@ -194,7 +215,7 @@ LogRecord parse_entry(std::string_view entry) {
   }
   r.host = std::string(next_token(s));
   const bool program = take_program(s, r);
-  r.line = wrapped::words(head);
+  r.line = wrapped_head ? wrapped::words(head) : std::string(head);
   if (!program || r.program != "traffic_server") {
     r.kind = RecordKind::Foreign;
     return r;
@@ -210,10 +231,17 @@ LogRecord parse_entry(std::string_view entry) {
   if (!first.empty() && (first.front() == '[' || first.starts_with("WARNING") || first.starts_with("ERROR"))) {
     auto thread = parse_thread_line(first);
     if (!thread) {
-      r.kind = RecordKind::Garbled;
+      // A warning or an error however broken is one: never passed over as garbled.
+      const bool warning = wrapped::find(first, "WARNING").has_value();
+      const bool error = !warning && wrapped::find(first, "ERROR").has_value();
+      r.kind = warning ? RecordKind::Warning : error ? RecordKind::Error : RecordKind::Garbled;
+      r.text = wrapped::words(first);
+      r.terminate = error;
       return r;
     }
-    r.kind = thread->level == "WARNING" ? RecordKind::Warning : thread->level == "ERROR" ? RecordKind::Error : RecordKind::OtherTraffic;
+    const bool error_level = thread->level == "ERROR" || thread->level == "FATAL" || thread->level == "ALERT" ||
+                             thread->level == "EMERGENCY";
+    r.kind = thread->level == "WARNING" ? RecordKind::Warning : error_level ? RecordKind::Error : RecordKind::OtherTraffic;
     r.thread = thread->thread;
     r.text = thread->text;
     r.name = thread->name;
@@ -226,7 +254,7 @@ LogRecord parse_entry(std::string_view entry) {
     return r;
   }
   const KvFields fields(body);
-  r.line = canonical_line(r, fields);
+  if (wrapped_head) r.line = canonical_line(r, fields);
   if (fields.has("Event")) {
     parse_access(fields, r);
     return r;

@@ -102,7 +102,14 @@ bool same_name(std::string_view a, std::string_view b) {
     for (std::size_t i = 0; i < a.size() && equal; ++i) equal = lower(a[i]) == lower(b[i]);
     if (equal) return true;
   }
-  return glob_name(a, b) || glob_name(b, a);
+  // Only a name with a run of x's can hide another; a DNS name is at most 253 characters, so a
+  // longer text is compared as it is (and the match stays cheap).
+  auto maskable = [](std::string_view n) {
+    return n.size() <= 253 && (n.find("xx") != std::string_view::npos || n.find("XX") != std::string_view::npos ||
+                               n.find("xX") != std::string_view::npos || n.find("Xx") != std::string_view::npos);
+  };
+  if (a.size() > 253 || b.size() > 253) return false;
+  return (maskable(a) && glob_name(a, b)) || (maskable(b) && glob_name(b, a));
 }
 
 }  // namespace mratls::scan

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mra/mra_path.hpp"
+#include "scan/authority.hpp"
 #include "scan/masked.hpp"
 #include "scan/outcome_text.hpp"
 #include "scan/scanner.hpp"
@@ -62,7 +63,7 @@ void Scanner::close(Txn& txn, int status) {
   if (!txn.known_origin) {
     // A failure whose origin no line names: known by the address its Sending Request went to.
     if (status < 500 || !txn.sent || (txn.sent_ip.empty() && txn.header_host.empty())) return;
-    txn.host = txn.header_host.empty() ? txn.sent_ip : txn.header_host.substr(0, txn.header_host.rfind(':'));
+    txn.host = txn.header_host.empty() ? txn.sent_ip : split_host_port(txn.header_host).first;
     txn.port = txn.sent_port;
     txn.protocol = "https";
     txn.host_is_ip = mra::is_ip_literal(txn.host);
@@ -79,41 +80,52 @@ void Scanner::close(Txn& txn, int status) {
   tally(txn, status);
 }
 
+OriginSummary& Scanner::tally_for(const std::string& system, const std::string& host, int port) {
+  auto it = tallies_.find({system, host, port});
+  if (it != tallies_.end()) return it->second;
+  // Past the bound, what is left is summed up under one name rather than dropped.
+  if (tallies_.size() >= kMaxOrigins) {
+    auto& rest = tallies_[{system, "(origins past the first 4096)", 0}];
+    rest.host = "(origins past the first 4096)";
+    return rest;
+  }
+  auto& o = tallies_[{system, host, port}];
+  o.host = host;
+  o.port = port;
+  return o;
+}
+
 void Scanner::tally(const Txn& txn, int status) {
-  auto& o = tallies_[{txn.system, txn.host, txn.port}];
-  o.host = txn.host;
-  o.port = txn.port;
+  auto& o = tally_for(txn.system, txn.host, txn.port);
   o.protocol = txn.protocol;
   o.host_is_ip = txn.host_is_ip;
   ++o.requests;
+  for (const auto& c : txn.certainty) add_once(o.notes, c);
   const auto outcome = outcome_of(txn.reasons);
-  const bool passed = status >= 200 && status < 300 && !txn.denied;
-  if (passed) {
-    ++o.ok;
-    o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
-    if (!outcome) return;
-    // It passed with WARNING lines: Action=Continue, what VerifyOriginServer On would refuse.
-    ++o.warned;
-    for (const auto& c : txn.certainty) add_once(o.notes, c);
-    count_cause(o, verify::explain(*outcome));
-    if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
-    return;
-  }
   verify::Diagnosis d;
   if (outcome) d = verify::explain(*outcome);
+  else if (!txn.reasons.empty()) d = unrecognised_lines(txn.reasons);
   if (status == 403 || txn.denied) {
     ++o.denied;
     if (d.cause == verify::Cause::None) d = {verify::Cause::Denied, "the request is not in the allow list", ""};
   } else if (status >= 500) {
     ++o.failed;
-    if (d.cause == verify::Cause::None && !txn.reasons.empty()) d = unrecognised_lines(txn.reasons);
     if (d.cause == verify::Cause::None)
       d = {verify::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
            "Check the network path from Expressway-C to " + mra::host_port(txn.host, static_cast<std::uint16_t>(txn.port)) + "."};
   } else {
+    // It went through: with WARNING lines (Action=Continue) it is what VerifyOriginServer On
+    // would refuse, whatever the origin answered.
+    if (status >= 200 && status < 300) {
+      ++o.ok;
+      o.last_ok_ms = std::max(o.last_ok_ms, txn.start_ms);
+    }
+    if (txn.reasons.empty()) return;
+    ++o.warned;
+    count_cause(o, d);
+    if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
     return;
   }
-  for (const auto& c : txn.certainty) add_once(o.notes, c);
   failure_times(o, txn.time_text, txn.start_ms);
   count_cause(o, d);
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
@@ -125,8 +137,7 @@ void Scanner::flush_lone(Stream& stream) {
   stream.lone.reset();
   ++stats_.lone_findings;
   const std::string host = !lone.server.empty() ? lone.server : lone.name;
-  auto& o = tallies_[{lone.system, host, 0}];
-  o.host = host;
+  auto& o = tally_for(lone.system, host, 0);
   o.host_is_ip = mra::is_ip_literal(host) || is_masked_ip(host);
   ++o.lone;
   const auto outcome = outcome_of(lone.lines);
@@ -162,7 +173,8 @@ std::vector<OriginSummary> Scanner::origins() const {
   std::map<std::pair<std::string, int>, OriginSummary> summed;
   for (const auto& [key, o] : tallies_) {
     const auto& [system, host, port] = key;
-    if (e_systems_.contains(system)) continue;
+    // Expressway-E's requests are its own; a WARNING or ERROR line of it still stands.
+    if (e_systems_.contains(system) && port != 0) continue;
     merge(summed[{host, port}], o);
   }
   std::vector<OriginSummary> out;

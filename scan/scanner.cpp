@@ -65,7 +65,8 @@ void Scanner::on_entry(LogEntry&& entry, Stream& stream) {
       return;
     default: break;
   }
-  if (e_systems_.contains(record.host)) {
+  // Expressway-E's requests are set aside; a WARNING or ERROR line of it is still a finding.
+  if (e_systems_.contains(record.host) && record.kind != RecordKind::Warning && record.kind != RecordKind::Error) {
     ++stats_.expressway_e;
     return;
   }
@@ -73,14 +74,31 @@ void Scanner::on_entry(LogEntry&& entry, Stream& stream) {
   handle(std::move(record), stream);
 }
 
-void Scanner::evict_stale(Stream& stream, std::int64_t now_ms) {
-  for (auto it = stream.open.begin(); it != stream.open.end();) {
-    if (now_ms - it->second.start_ms > kStaleMs) {
-      ++stats_.incomplete_transactions;
-      it = stream.open.erase(it);
-    } else {
-      ++it;
-    }
+void Scanner::make_room(Stream& stream, std::int64_t now_ms) {
+  if (stream.open.size() < kMaxOpen) return;
+  // The stale first, then the oldest, until a quarter is free.
+  std::vector<std::map<TxnKey, Txn>::iterator> order;
+  for (auto it = stream.open.begin(); it != stream.open.end(); ++it) order.push_back(it);
+  std::ranges::sort(order, [](const auto& a, const auto& b) { return a->second.start_ms < b->second.start_ms; });
+  std::size_t freed = 0;
+  for (auto it : order) {
+    if (freed >= kMaxOpen / 4 && now_ms - it->second.start_ms <= kStaleMs) break;
+    abandon(it->second);
+    stream.open.erase(it);
+    ++freed;
+  }
+}
+
+void Scanner::abandon(Txn& txn) {
+  if (!txn.known_origin || txn.reasons.empty()) {
+    ++stats_.incomplete_transactions;
+    return;
+  }
+  if (txn.terminated) {
+    add_once(txn.certainty, "its response is not in the log: 502 connect failed taken from the line that ended the connection");
+    close(txn, 502);
+  } else {
+    close(txn, 0);  // warned: it went on, the log does not say how it ended
   }
 }
 
@@ -94,9 +112,9 @@ void Scanner::handle(LogRecord r, Stream& stream) {
       on_request(r, stream);
       return;
     }
-    auto it = stream.open.find({r.pid, r.txn_id});
+    auto it = stream.open.find({r.host, r.pid, r.txn_id});
     if (it == stream.open.end()) return;  // its request came before the window or the file
-    if (it->second.lines.size() < 24) it->second.lines.push_back(r.line);
+    if (it->second.lines.size() < kLinesPerTxn) it->second.lines.push_back(r.line);
     if (r.detail == logs::words::kSendingResponse) {
       close(it->second, wrapped::status_of(r.message));
       stream.open.erase(it);
@@ -108,16 +126,16 @@ void Scanner::handle(LogRecord r, Stream& stream) {
     Txn* owner = nullptr;
     const auto [url_host, url_port] = url_origin(r.request_url);
     for (auto& [k, txn] : stream.open)
-      if (k.first == r.pid && txn.known_origin && txn.port == url_port && same_name(txn.host, url_host) &&
+      if (txn.pid == r.pid && txn.system == r.host && txn.known_origin && txn.port == url_port && same_name(txn.host, url_host) &&
           (!owner || txn.start_ms >= owner->start_ms))
         owner = &txn;
     if (owner) {
-      owner->lines.push_back(r.line);
+      if (owner->lines.size() < kLinesPerTxn) owner->lines.push_back(r.line);
       owner->rule_type = r.rule_type;
       owner->user = r.username;
       if (!r.allowed) {
         owner->denied = true;
-        owner->reasons.push_back(r.line);
+        if (owner->reasons.size() < kReasonsPerTxn) owner->reasons.push_back(r.line);
       }
     }
     return;
@@ -136,15 +154,19 @@ Scanner::Txn Scanner::opened(const LogRecord& r) {
 }
 
 void Scanner::on_request(LogRecord& r, Stream& stream) {
-  const auto key = std::make_pair(r.pid, r.txn_id);
+  const TxnKey key{r.host, r.pid, r.txn_id};
   auto it = stream.open.find(key);
   if (r.detail == logs::words::kReceiveRequest) {
     // The same event at INFO and at DEBUG (diagnostic logging writes both): one request.
     if (it != stream.open.end() && it->second.received && it->second.start_ms == r.time_ms) {
       if (it->second.known_origin || r.message.empty()) return;
+    }
+    // The Txn-id used again (the process restarted): what the first one's lines say still counts.
+    if (it != stream.open.end()) {
+      if (!(it->second.received && it->second.start_ms == r.time_ms)) abandon(it->second);
       stream.open.erase(it);
     }
-    if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
+    make_room(stream, r.time_ms);
     Txn txn = opened(r);
     txn.received = true;
     txn.method = r.message.substr(0, r.message.find(' '));
@@ -171,7 +193,7 @@ void Scanner::on_request(LogRecord& r, Stream& stream) {
   }
   // Sending Request: the connection to the origin. Its Receive Request may not be in the log.
   if (it == stream.open.end()) {
-    if (stream.open.size() > 4096) evict_stale(stream, r.time_ms);
+    make_room(stream, r.time_ms);
     ++stats_.without_receive;
     it = stream.open.emplace(key, opened(r)).first;
   }
@@ -183,11 +205,13 @@ void Scanner::on_request(LogRecord& r, Stream& stream) {
   if (!r.ip.empty()) txn.sent_ip = r.ip;
   if (r.port) txn.sent_port = r.port;
   if (!r.header_host.empty()) txn.header_host = r.header_host;
-  if (auto line = wrapped::request_line(r.message)) {
-    txn.sent_method = line->method;
-    txn.sent_path = line->target;
-  }
-  if (!twin && txn.lines.size() < 24) txn.lines.push_back(r.line);
+  // Where the request went matters only while its origin is not known.
+  if (!txn.known_origin)
+    if (auto line = wrapped::request_line(r.message)) {
+      txn.sent_method = line->method;
+      txn.sent_path = line->target;
+    }
+  if (!twin && txn.lines.size() < kLinesPerTxn) txn.lines.push_back(r.line);
 }
 
 void Scanner::finish() {
@@ -200,15 +224,8 @@ void Scanner::finish() {
       stats_.entries_cut += c.cut;
     }
     flush_lone(stream);
-    // A request that failed with its response not in the log (cut short): its lines say it failed.
-    for (auto& [key, txn] : stream.open) {
-      if (txn.known_origin && txn.terminated) {
-        add_once(txn.certainty, "its response is not in the log: 502 connect failed taken from the line that ended the connection");
-        close(txn, 502);
-      } else {
-        ++stats_.incomplete_transactions;
-      }
-    }
+    // A request whose response is not in the log (cut short): its lines say how it went.
+    for (auto& [key, txn] : stream.open) abandon(txn);
     stream.open.clear();
   }
   canonical_origins();

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "scan/log_entry.hpp"
@@ -176,11 +177,18 @@ class Scanner {
     std::string server;
     std::vector<std::string> lines;
   };
+  // A transaction as its lines name it: the system that wrote them, its process, its Txn-id.
+  using TxnKey = std::tuple<std::string, int, std::string>;
   struct Stream {
     std::optional<EntryAssembler> assembler;
-    std::map<std::pair<int, std::string>, Txn> open;  // (pid, Txn-id)
+    std::map<TxnKey, Txn> open;
     std::optional<LoneFinding> lone;
   };
+  // Bounds: open transactions, the lines a transaction keeps, the origins summed up.
+  static constexpr std::size_t kMaxOpen = 4096;
+  static constexpr std::size_t kLinesPerTxn = 24;
+  static constexpr std::size_t kReasonsPerTxn = 16;
+  static constexpr std::size_t kMaxOrigins = 4096;
 
   void on_entry(LogEntry&& entry, Stream& stream);
   void handle(LogRecord record, Stream& stream);
@@ -188,10 +196,14 @@ class Scanner {
   void on_request(LogRecord& r, Stream& stream);
   void on_failure_line(const LogRecord& r, Stream& stream);
   void close(Txn& txn, int status);
+  // A transaction ended without its response (the log cut short, evicted, replaced): what its
+  // lines say still counts.
+  void abandon(Txn& txn);
+  void make_room(Stream& stream, std::int64_t now_ms);
   void tally(const Txn& txn, int status);
+  OriginSummary& tally_for(const std::string& system, const std::string& host, int port);
   void flush_lone(Stream& stream);
   void canonical_origins();
-  void evict_stale(Stream& stream, std::int64_t now_ms);
 
   ScanWindow window_;
   std::function<void(const TransactionRecord&)> observer_;

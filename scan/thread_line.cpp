@@ -60,6 +60,12 @@ std::string ssl_error_text(std::string_view raw) {
   return text;
 }
 
+// Where the word that starts at `at` ends.
+std::size_t word_end(std::string_view text, std::size_t at) {
+  while (at < text.size() && !is_gap(text[at])) ++at;
+  return at;
+}
+
 // "<host>(<ip>)" at the start of `s`.
 struct ServerIp {
   std::string server, ip;
@@ -94,7 +100,7 @@ bool core_warning(std::string_view text, ThreadLine& out) {
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), depth);
   if (ec != std::errc{} || end == digits.data()) return false;
   out.name = wrapped::ident(text.substr(head->end, close - head->end));
-  const auto action_word = wrapped::ident(text.substr(action->end, text.find_first_of(" \t\n", action->end) - action->end));
+  const auto action_word = wrapped::ident(text.substr(action->end, word_end(text, action->end) - action->end));
   out.terminate = action_word == "Terminate";
   out.proceed = action_word == "Continue";
   out.server = where->server;
@@ -117,7 +123,7 @@ bool sni_warning(std::string_view text, ThreadLine& out) {
   const auto where = server_ip(text.substr(server->end));
   if (!where) return false;
   out.name = wrapped::ident(text.substr(head->end, tail->begin - head->end));
-  const auto action_word = wrapped::ident(text.substr(action->end, text.find_first_of(" \t\n", action->end) - action->end));
+  const auto action_word = wrapped::ident(text.substr(action->end, word_end(text, action->end) - action->end));
   out.terminate = action_word == "Terminate";
   out.proceed = action_word == "Continue";
   out.server = where->server;

@@ -1,5 +1,7 @@
 #include "scan/wrapped_text.hpp"
 
+#include <algorithm>
+
 #include "scan/text_chars.hpp"
 
 namespace mratls::scan::wrapped {
@@ -55,6 +57,7 @@ std::string join(std::string_view lines) {
 }
 
 std::string ident(std::string_view text) {
+  if (text.find(kBreak) == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (char c : text)
@@ -63,6 +66,7 @@ std::string ident(std::string_view text) {
 }
 
 std::string words(std::string_view text) {
+  if (text.find(kBreak) == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -96,8 +100,13 @@ std::optional<std::size_t> match_at(std::string_view text, std::size_t at, std::
 std::optional<Span> find(std::string_view text, std::string_view phrase, std::size_t from) {
   if (phrase.empty()) return Span{from, from};
   // A phrase that starts with a space starts at a space or at a break.
-  const std::string_view firsts = phrase.front() == ' ' ? std::string_view(" \n", 2) : phrase.substr(0, 1);
-  for (std::size_t at = text.find_first_of(firsts, from); at != std::string_view::npos; at = text.find_first_of(firsts, at + 1))
+  if (phrase.front() == ' ') {
+    for (std::size_t at = from; at < text.size(); ++at)
+      if (text[at] == ' ' || text[at] == kBreak)
+        if (auto end = match_at(text, at, phrase)) return Span{at, *end};
+    return std::nullopt;
+  }
+  for (std::size_t at = text.find(phrase.front(), from); at != std::string_view::npos; at = text.find(phrase.front(), at + 1))
     if (auto end = match_at(text, at, phrase)) return Span{at, *end};
   return std::nullopt;
 }
@@ -110,6 +119,20 @@ std::optional<RequestLine> request_line(std::string_view text) {
   if (i == method_begin || i >= text.size() || (!is_blank(text[i]) && text[i] != kBreak)) return std::nullopt;
   RequestLine out;
   out.method = std::string(text.substr(method_begin, i - method_begin));
+  // The line as the appliance writes it: "GET <target> HTTP/1.1", one space each side.
+  if (text[i] == ' ') {
+    const auto version = text.find(" HTTP/1.", i + 1);
+    if (version != std::string_view::npos && version + 9 <= text.size() && is_digit(text[version + 8]) &&
+        (version + 9 == text.size() || text[version + 9] == ' ')) {
+      const auto target = text.substr(i + 1, version - i - 1);
+      if (!target.empty() && std::ranges::none_of(target, [](char c) { return is_blank(c) || c == kBreak; })) {
+        out.target = std::string(target);
+        out.version = std::string(text.substr(version + 1, 8));
+        out.rest = text.substr(version + 9);
+        return out;
+      }
+    }
+  }
   for (std::size_t at = i; at < text.size(); ++at) {
     if (text[at] != 'H') continue;
     const auto length = version_at(text, at);
@@ -119,8 +142,15 @@ std::optional<RequestLine> request_line(std::string_view text) {
     const std::size_t end = at + length;
     const bool after_ok = end == text.size() || is_blank(text[end]) || text[end] == kBreak;
     if (!before_ok || !after_ok) continue;
-    for (char c : text.substr(i, at - i))
-      if (!is_blank(c) && c != kBreak) out.target += c;
+    auto target = text.substr(i, at - i);
+    while (!target.empty() && (is_blank(target.front()) || target.front() == kBreak)) target.remove_prefix(1);
+    while (!target.empty() && (is_blank(target.back()) || target.back() == kBreak)) target.remove_suffix(1);
+    if (std::ranges::none_of(target, [](char c) { return is_blank(c) || c == kBreak; })) {
+      out.target = std::string(target);
+    } else {
+      for (char c : target)
+        if (!is_blank(c) && c != kBreak) out.target += c;
+    }
     if (out.target.empty()) return std::nullopt;
     out.version = ident(text.substr(at, length));
     out.rest = text.substr(end);

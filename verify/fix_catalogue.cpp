@@ -267,6 +267,11 @@ bool lines_agree(Cause from_lines, Cause from_chain) {
          (from_chain == Cause::MissingIntermediate || from_chain == Cause::RekeyedCa);
 }
 
+// The nodes read their trust stores when their services start (Cisco TAC note 225746).
+constexpr std::string_view kRestartForTrust =
+    " Then restart Cisco TFTP and Cisco CallManager on the nodes that run them, and Cisco Tomcat (utils service restart "
+    "Cisco Tomcat), so that they read it.";
+
 Diagnosis explain(const Outcome& outcome) {
   return std::visit(
       Overloaded{
@@ -278,8 +283,11 @@ Diagnosis explain(const Outcome& outcome) {
                       "the node requires a client certificate and Expressway-C presented none (alert '" + c.alert + "')",
                       "Expressway-C must present its server certificate when the node asks (mratls: server_certificate and "
                       "server_private_key, or check --client-cert/--client-key), and the node must trust its CA: upload the "
-                      "Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust."};
-            std::string fix = "Upload the Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust.";
+                      "Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust." +
+                          std::string(kRestartForTrust)};
+            std::string fix =
+                "Upload the Expressway-C certificate's CA chain to CUCM's tomcat-trust and CallManager-trust." +
+                std::string(kRestartForTrust);
             if (c.alert == "unsupported certificate" || c.alert == "bad certificate" || c.alert == "certificate unknown")
               fix += " Check too that the Expressway-C certificate has TLS Web Client Authentication (clientAuth) in its "
                      "Extended Key Usage, and that it has not expired.";

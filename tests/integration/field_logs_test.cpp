@@ -5,6 +5,7 @@
 // same failing origins with the same causes, and the lab still reproduces them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -341,6 +342,16 @@ TEST(FieldLogs, WrappedMaskedDebugAndHalfTheReceiveRequestsGoneScanFindsTheSame)
         ASSERT_NE(it, got.end()) << why;
         EXPECT_EQ(it->second, cause) << why;
       }
+      // The command's JSON says the same, for the seed that mixes all four.
+      if (seed == 4) {
+        auto cli = spawn_mratls({"scan", "--json", file.string()});
+        const auto out = json_out(cli, 1);
+        std::map<std::pair<std::string, int>, std::string> from_json;
+        for (const auto& o : out["origins"])
+          if (o["failed"].get<int>() + o["denied"].get<int>() + o["warned"].get<int>() + o["lone_findings"].get<int>() > 0)
+            from_json[{o["host"], o["port"]}] = o["signature"];
+        EXPECT_EQ(from_json, got) << why;
+      }
     }
   }
 }
@@ -373,4 +384,145 @@ TEST(FieldLogs, AMangledLogIsReproducedByTheLab) {
     EXPECT_EQ(troubled, failing) << name;
     EXPECT_EQ(reproduced, troubled) << name << report;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What an attacker or a broken log can feed the reader: each case once failed (review of issue 36).
+
+namespace {
+
+struct Scanned {
+  std::vector<scan::OriginSummary> origins;
+  scan::ScanStats stats;
+};
+
+Scanned scan_text(const std::string& text, const std::string& name) {
+  const auto file = field_scratch(name);
+  std::ofstream(file, std::ios::binary) << text;
+  scan::Scanner scanner;
+  std::vector<std::string> skipped;
+  auto r = scan::scan_files({file.string()}, scanner, skipped);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
+  return {scanner.origins(), scanner.stats()};
+}
+
+const std::string kPrefix = "2022-07-11T18:55:26.000+02:00 vcsc traffic_server[18242]: ";
+
+std::string receive(const std::string& txn, const std::string& segment = "c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvODQ0Mw",
+                    const std::string& prefix = kPrefix) {
+  return prefix + "UTCTime=\"2022-07-11 16:55:26,000\" Module=\"network.http.trafficserver\" Level=\"INFO\": Detail=\"Receive "
+                  "Request\" Txn-id=\"" + txn + "\" TrackingID=\"t\" Src-ip=\"127.0.0.1\" Src-port=\"1\" Last-via-addr=\"\" "
+                  "Msg=\"GET /" + segment + "/cucm-uds/version HTTP/1.1\"\n";
+}
+
+std::string respond(const std::string& txn, const std::string& status, const std::string& prefix = kPrefix) {
+  return prefix + "UTCTime=\"2022-07-11 16:55:26,100\" Module=\"network.http.trafficserver\" Level=\"INFO\": Detail=\"Sending "
+                  "Response\" Txn-id=\"" + txn + "\" TrackingID=\"\" Dst-ip=\"127.0.0.1\" Dst-port=\"1\" Msg=\"HTTP/1.1 " + status + "\"\n";
+}
+
+const std::string kContinue = kPrefix + "[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab). "
+                                        "Action=Continue Error=self signed certificate server=cucm.steven.lab(10.48.36.215) depth=0\n";
+
+const scan::OriginSummary* find_origin(const Scanned& s, const std::string& host, int port) {
+  for (const auto& o : s.origins)
+    if (o.host == host && o.port == port) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(FieldLogs, AWarnedRequestIsAFindingWhateverItsEnd) {
+  // A 401 from the origin, an unrecognised WARNING on a 200, a Continue whose response is not in the log.
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"401", receive("1") + kContinue + respond("1", "401 Unauthorized")},
+           {"unrecognised-on-200", receive("2") + kPrefix + "[ET_NET 0] WARNING: cucm.steven.lab something new\n" + respond("2", "200 ")},
+           {"no-response", receive("3") + kContinue}}) {
+    const auto s = scan_text(text, "warned-" + name + ".log");
+    EXPECT_TRUE(std::ranges::any_of(s.origins, [](const auto& o) { return o.troubled(); })) << name;
+    if (name == "unrecognised-on-200") continue;  // it names no origin: a finding of its own
+    const auto* o = find_origin(s, "cucm.steven.lab", 8443);
+    ASSERT_NE(o, nullptr) << name;
+    EXPECT_EQ(o->warned, 1u) << name;
+  }
+}
+
+TEST(FieldLogs, AWarningThatCannotBeParsedIsStillOne) {
+  for (const auto& line : {kPrefix + "[ET_NET 1] WARNING - the dash a paste put there\n", kPrefix + "[ET_NET 1] WARN\nING: wrapped inside the word\n"}) {
+    const auto s = scan_text(line, "broken-warning.log");
+    ASSERT_EQ(s.origins.size(), 1u) << line;
+    EXPECT_EQ(s.origins[0].lone, 1u);
+    EXPECT_EQ(s.origins[0].diagnosis.cause, verify::Cause::OtherWarning);
+    EXPECT_EQ(s.stats.garbled_lines, 0u);
+  }
+}
+
+TEST(FieldLogs, TwoSystemsWithTheSamePidAndTxnIdAreTwoRequests) {
+  const std::string other = "2022-07-11T18:55:26.000+02:00 expc2 traffic_server[18242]: ";
+  const auto s = scan_text(receive("7") + receive("7", "c3RldmVuLmxhYi9odHRwcy9jdWNtLnN0ZXZlbi5sYWIvNjk3Mg", other) +
+                               respond("7", "200 ", other) + respond("7", "502 connect failed"),
+                           "two-systems.log");
+  const auto* a = find_origin(s, "cucm.steven.lab", 8443);
+  const auto* b = find_origin(s, "cucm.steven.lab", 6972);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(a->failed, 1u);
+  EXPECT_EQ(b->ok, 1u);
+}
+
+TEST(FieldLogs, ExpresswayEsMarkerDoesNotHideAWarning) {
+  const auto s = scan_text(kPrefix + "Event=\"Sending HTTP error response\" Status=\"403\" Reason=\"Forbidden\"\n" + kPrefix +
+                               "[ET_NET 0] WARNING: SNI (10.1.1.1) not in certificate. Action=Terminate server=10.1.1.1(10.1.1.1)\n",
+                           "e-and-warning.log");
+  ASSERT_EQ(s.origins.size(), 1u);
+  EXPECT_EQ(s.origins[0].diagnosis.cause, verify::Cause::IpNotInCertificate);
+}
+
+TEST(FieldLogs, BoundsOnWhatALogCanMakeTheReaderHold) {
+  // One line of 1 MiB: read up to 64 KiB and said to be cut.
+  const auto long_line = scan_text(kPrefix + "Event=\"" + std::string(1 << 20, 'a') + "\"\n" + receive("1") + respond("1", "200 "),
+                                   "long-line.log");
+  EXPECT_EQ(long_line.stats.entries_cut, 1u);
+  EXPECT_EQ(long_line.stats.transactions, 1u);
+  // A hundred WARNING lines on one request: its evidence keeps a bounded number.
+  std::string many = receive("1");
+  for (int i = 0; i < 100; ++i) many += kContinue;
+  const auto warned = scan_text(many + respond("1", "200 "), "many-warnings.log");
+  ASSERT_EQ(warned.origins.size(), 1u);
+  ASSERT_EQ(warned.origins[0].evidence.size(), 1u);
+  EXPECT_LE(warned.origins[0].evidence[0].lines.size(), 24u);
+  // Ten thousand requests that never end, within one second: the open ones stay bounded, and
+  // each one is counted.
+  std::string open;
+  for (int i = 0; i < 10000; ++i) open += receive(std::to_string(i));
+  const auto opened = scan_text(open, "never-answered.log");
+  EXPECT_EQ(opened.stats.incomplete_transactions, 10000u);
+  // An excerpt of thousands of timestamps on one line is as many entries, in one pass.
+  std::string stamps;
+  for (int i = 0; i < 3000; ++i) stamps += "2022-07-11T18:55 x ";
+  const auto flat = scan_text(stamps + "\n", "stamps.log");
+  EXPECT_EQ(flat.stats.entries, 3000u);
+}
+
+TEST(FieldLogs, ValuesOutOfRangeAndInPlacesTheyShouldNotBe) {
+  // A port beyond 65535 is no port; "HTTPMSG:" inside a Msg value is not a block.
+  const auto s = scan_text(kPrefix + "UTCTime=\"x\" Module=\"network.http.trafficserver\" Level=\"INFO\": Detail=\"Sending Request\" "
+                                     "Txn-id=\"9\" TrackingID=\"t\" Dst-ip=\"10.1.1.1\" Dst-port=\"70000\" Msg=\"GET /HTTPMSG: HTTP/1.1\"\n" +
+                               kPrefix + "[ET_NET 0] ERROR: SSL connection failed for 'n.example.com': error:14094418:SSL routines:"
+                                         "ssl3_read_bytes:tlsv1 alert unknown ca\n",
+                           "out-of-range.log");
+  ASSERT_EQ(s.origins.size(), 1u);
+  EXPECT_EQ(s.origins[0].host, "n.example.com");
+  EXPECT_EQ(s.origins[0].port, 0);
+  ASSERT_EQ(s.origins[0].evidence.size(), 1u);
+  EXPECT_NE(s.origins[0].evidence[0].decoded.find("/HTTPMSG:"), std::string::npos) << s.origins[0].evidence[0].decoded;
+}
+
+TEST(FieldLogs, BytesThatAreNotUtf8AreReplacedInTheJson) {
+  const auto file = field_scratch("latin1.log");
+  std::ofstream(file, std::ios::binary) << kPrefix << "[ET_NET 0] WARNING: SNI (caf\xE9.example.com) not in certificate. "
+                                                      "Action=Terminate server=caf\xE9.example.com(10.1.1.1)\n";
+  auto scan = spawn_mratls({"scan", "--json", file.string()});
+  const auto out = json_out(scan, 1);
+  ASSERT_TRUE(out.is_object()) << scan.output;
+  EXPECT_EQ(out["origins"].size(), 1u);
 }

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "control/admin_api.hpp"
 #include "control/admin_changes.hpp"
 #include "control/admin_page.hpp"
 #include "control/metrics_text.hpp"
@@ -343,4 +344,12 @@ TEST(AdminChanges, AnAddedCertificateWhoseCnTheFileNowHoldsRefusesTheReload) {
   ASSERT_FALSE(kept);
   EXPECT_NE(kept.error().find("the admin API added CN=imp.steven.lab"), std::string::npos) << kept.error();
   EXPECT_NE(kept.error().find("CSCwa12905"), std::string::npos) << kept.error();
+}
+
+// A request path or an origin's line may hold bytes that are not UTF-8; the API answers with them
+// replaced instead of throwing on the event thread.
+TEST(AdminApi, BytesThatAreNotUtf8AreReplacedNotThrown) {
+  const auto r = control::json_response(200, {{"last_lines", {std::string("GET /caf\xE9 HTTP/1.1")}}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("caf\xEF\xBF\xBD"), std::string::npos) << r.body;
 }
