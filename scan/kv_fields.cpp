@@ -1,14 +1,22 @@
 #include "scan/kv_fields.hpp"
 
+#include <array>
+
 #include "scan/wrapped_text.hpp"
 
 namespace mratls::scan {
 namespace {
 
-bool key_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == wrapped::kBreak;
-}
+// Every entry's every key passes here: one table lookup a byte.
+constexpr auto kKeyChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                                     c == '_' || c == '.' || c == wrapped::kBreak;
+  return t;
+}();
+
+bool key_char(char c) { return kKeyChars[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 

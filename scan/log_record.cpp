@@ -73,7 +73,6 @@ void parse_http(const KvFields& f, std::string_view block_text, bool has_block, 
     return;
   }
   r.txn_id = f.ident("Txn-id");
-  r.tracking_id = f.ident("TrackingID");
   const bool receive = r.detail.starts_with("Receive");
   const bool request = r.detail.ends_with("Request");
   r.ip = f.ident(receive ? "Src-ip" : "Dst-ip");
@@ -191,8 +190,22 @@ std::optional<std::int64_t> parse_syslog_time(std::string_view t) {
   return duration_cast<milliseconds>(tp.time_since_epoch()).count();
 }
 
-LogRecord parse_entry(std::string_view entry) {
+namespace {
+void parse_into(LogRecord& r, std::string_view entry);
+}  // namespace
+
+LogRecord parse_entry(std::string raw) {
   LogRecord r;
+  parse_into(r, raw);
+  // An entry of one line is its own line as evidence shows it: moved in, not copied.
+  if (r.line.empty()) r.line = std::move(raw);
+  return r;
+}
+
+namespace {
+
+// Reads `entry` into `r`; r.line is left empty where the entry is its own line.
+void parse_into(LogRecord& r, std::string_view entry) {
   // The HTTPMSG block is read line by line; everything before it is joined.
   const auto block_at = block_start(entry);
   const bool has_block = block_at != std::string_view::npos;
@@ -215,14 +228,15 @@ LogRecord parse_entry(std::string_view entry) {
   }
   r.host = std::string(next_token(s));
   const bool program = take_program(s, r);
-  r.line = wrapped_head ? wrapped::words(head) : std::string(head);
+  // The entry on one line: a wrapped one joined; one of a single line is its own (parse_entry).
+  if (wrapped_head || has_block) r.line = wrapped_head ? wrapped::words(head) : std::string(head);
   if (!program || r.program != "traffic_server") {
     r.kind = RecordKind::Foreign;
-    return r;
+    return;
   }
   if (!time_ok) {
     r.kind = RecordKind::Garbled;
-    return r;
+    return;
   }
   const std::string_view body = s;
   std::string_view first = body;
@@ -237,7 +251,7 @@ LogRecord parse_entry(std::string_view entry) {
       r.kind = warning ? RecordKind::Warning : error ? RecordKind::Error : RecordKind::Garbled;
       r.text = wrapped::words(first);
       r.terminate = error;
-      return r;
+      return;
     }
     const bool error_level = thread->level == "ERROR" || thread->level == "FATAL" || thread->level == "ALERT" ||
                              thread->level == "EMERGENCY";
@@ -251,25 +265,27 @@ LogRecord parse_entry(std::string_view entry) {
     r.proceed = thread->proceed;
     r.line = (r.time_text.empty() ? "" : r.time_text + " ") + r.host + " traffic_server[" + std::to_string(r.pid) + "]: " +
              thread_line_text(*thread);
-    return r;
+    return;
   }
   const KvFields fields(body);
   if (wrapped_head) r.line = canonical_line(r, fields);
   if (fields.has("Event")) {
     parse_access(fields, r);
-    return r;
+    return;
   }
   if (!fields.has("Module")) {
     r.kind = RecordKind::OtherTraffic;
-    return r;
+    return;
   }
-  if (fields.words("Module") != "network.http.trafficserver") {
+  if (!KvFields::key_is(*fields.raw("Module"), "network.http.trafficserver")) {
     r.kind = RecordKind::OtherModule;
-    return r;
+    return;
   }
   parse_http(fields, block_text, has_block, r);
   if (has_block && r.from_block) r.line += " HTTPMSG: |" + r.message + "|";
-  return r;
+  return;
 }
+
+}  // namespace
 
 }  // namespace mratls::scan

@@ -35,7 +35,6 @@ struct LogRecord {
   std::string detail;  // "Receive Request", ...
   std::string level;   // "INFO", "DEBUG"
   std::string txn_id;
-  std::string tracking_id;
   std::string ip;  // Src-ip of a Receive, Dst-ip of a Sending; empty when masked
   int port = 0;
   std::string message;      // the request or status line, on one line: Msg, or the HTTPMSG block's first line
@@ -63,8 +62,8 @@ struct LogRecord {
 // "2022-07-11T18:55:25.910+02:00" → UTC milliseconds.
 std::optional<std::int64_t> parse_syslog_time(std::string_view text);
 
-// An entry's physical lines, '\n' between them.
-LogRecord parse_entry(std::string_view entry);
-inline LogRecord parse_line(std::string_view line) { return parse_entry(line); }
+// An entry's physical lines, '\n' between them (taken: an entry of one line becomes the record's line).
+LogRecord parse_entry(std::string entry);
+inline LogRecord parse_line(std::string_view line) { return parse_entry(std::string(line)); }
 
 }  // namespace mratls::scan

@@ -1,5 +1,6 @@
 #include "scan/masked.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -68,6 +69,8 @@ bool glob_name(std::string_view pattern, std::string_view value) {
 }  // namespace
 
 bool is_masked(std::string_view value) {
+  // Every mask has an x, a '<', a '[' or a '*': most values have none of them.
+  if (std::ranges::none_of(value, [](char c) { return is_x(c) || c == '<' || c == '[' || c == '*'; })) return false;
   for (auto marker : kMarkers)
     if (value.find(marker) != std::string_view::npos) return true;
   std::size_t run = 0;

@@ -12,14 +12,16 @@
 namespace mratls::scan {
 namespace {
 
-// "GET http://vcs:8443/<seg>/rest HTTP/1.1" or "GET /<seg>/rest HTTP/1.1" → the target.
-std::string request_target(const std::string& message) {
-  auto line = wrapped::request_line(message);
-  if (!line) return {};
-  std::string target = line->target;
-  if (auto scheme = target.find("://"); scheme != std::string::npos) {
+// "GET http://vcs:8443/<seg>/rest HTTP/1.1" or "GET /<seg>/rest HTTP/1.1" → the target. The
+// message is in the appliance's form already (log_record.cpp): one space each side of it.
+std::string_view request_target(std::string_view message) {
+  const auto sp1 = message.find(' ');
+  const auto sp2 = message.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 <= sp1) return {};
+  auto target = message.substr(sp1 + 1, sp2 - sp1 - 1);
+  if (auto scheme = target.find("://"); scheme != std::string_view::npos) {
     auto slash = target.find('/', scheme + 3);
-    target = slash == std::string::npos ? "/" : target.substr(slash);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
   }
   return target;
 }
@@ -47,7 +49,7 @@ void Scanner::end_of_file(const std::string& source) {
 
 void Scanner::on_entry(LogEntry&& entry, Stream& stream) {
   ++stats_.entries;
-  auto record = parse_entry(entry.text);
+  auto record = parse_entry(std::move(entry.text));
   switch (record.kind) {
     case RecordKind::Foreign: ++stats_.foreign_lines; return;
     case RecordKind::Garbled: ++stats_.garbled_lines; return;
@@ -114,7 +116,7 @@ void Scanner::handle(LogRecord r, Stream& stream) {
     }
     auto it = stream.open.find({r.host, r.pid, r.txn_id});
     if (it == stream.open.end()) return;  // its request came before the window or the file
-    if (it->second.lines.size() < kLinesPerTxn) it->second.lines.push_back(r.line);
+    if (it->second.lines.size() < kLinesPerTxn) it->second.lines.push_back(std::move(r.line));
     if (r.detail == logs::words::kSendingResponse) {
       close(it->second, wrapped::status_of(r.message));
       stream.open.erase(it);
@@ -187,7 +189,7 @@ void Scanner::on_request(LogRecord& r, Stream& stream) {
     } else {
       ++stats_.undecodable_paths;
     }
-    txn.lines.push_back(r.line);
+    txn.lines.push_back(std::move(r.line));
     stream.open[key] = std::move(txn);
     return;
   }
@@ -211,7 +213,7 @@ void Scanner::on_request(LogRecord& r, Stream& stream) {
       txn.sent_method = line->method;
       txn.sent_path = line->target;
     }
-  if (!twin && txn.lines.size() < kLinesPerTxn) txn.lines.push_back(r.line);
+  if (!twin && txn.lines.size() < kLinesPerTxn) txn.lines.push_back(std::move(r.line));
 }
 
 void Scanner::finish() {

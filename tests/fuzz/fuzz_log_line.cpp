@@ -14,7 +14,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)mratls::scan::parse_entry(text);
+  (void)mratls::scan::parse_entry(std::string(text));
   (void)mratls::scan::parse_syslog_time(text);
   (void)mratls::scan::outcome_of_line(text);
 
