@@ -112,6 +112,11 @@ bool same_name(std::string_view a, std::string_view b) {
                                n.find("xX") != std::string_view::npos || n.find("Xx") != std::string_view::npos);
   };
   if (a.size() > 253 || b.size() > 253) return false;
+  // A masked address hides an address, never a name of four labels.
+  auto address = [](std::string_view n) {
+    return is_masked_ip(n) || (!n.empty() && std::ranges::all_of(n, [](char c) { return c == '.' || (c >= '0' && c <= '9'); }));
+  };
+  if ((is_masked_ip(a) || is_masked_ip(b)) && !(address(a) && address(b))) return false;
   return (maskable(a) && glob_name(a, b)) || (maskable(b) && glob_name(b, a));
 }
 

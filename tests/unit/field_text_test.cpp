@@ -86,6 +86,7 @@ TEST(Masked, AMaskedNameMatchesTheNameItHides) {
   EXPECT_TRUE(same_name("xxx.xxx.xxx.xxx", "10.48.36.215"));
   EXPECT_TRUE(same_name("cucmxxx.steven.lab", "cucm-pub1.steven.lab"));
   EXPECT_FALSE(same_name("cucm.xxxxxx.lab", "cucm.steven.example.lab"));
+  EXPECT_FALSE(same_name("xxx.xxx.xxx.xxx", "cucm-pub.uc.northwind.example")) << "a masked address hides an address";
   EXPECT_FALSE(same_name("imp.xxxxxx.lab", "cucm.steven.lab"));
   EXPECT_FALSE(same_name("cucmxxx.steven.lab", "cucm.steven.lab")) << "a run of x stands for one character or more";
   // Long adversarial labels stay linear.
