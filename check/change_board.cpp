@@ -156,8 +156,8 @@ ChangeBoard change_board(const Report& report, const BoardContext& context) {
       auto& row = b.rows[at->second];
       if (!r.probe.before_x142_ok()) row.cells[0] = before_cell(r);
       const bool plain = r.probe.target.protocol == "http";
-      if (plain || r.probe.preference == "ECDSA-first") row.cells[1] = cell_of(r);
-      if (plain || r.probe.preference == "RSA-first") row.cells[2] = cell_of(r);
+      if (plain || r.probe.preference == verify::label(verify::CertificatePreference::Ecdsa)) row.cells[1] = cell_of(r);
+      if (plain || r.probe.preference == verify::label(verify::CertificatePreference::Rsa)) row.cells[2] = cell_of(r);
       if (!r.probe.x142_ok()) {
         failing.push_back(&r);
         b.failures.push_back(failure_of(r, plain ? "X14.2" : "X14.2, " + r.probe.preference));

@@ -61,14 +61,6 @@ std::expected<std::time_t, std::string> parse_change_date(std::string_view text)
   return t;
 }
 
-void mark_change_date(Report& report, std::time_t at) {
-  for (auto& row : report.rows) {
-    const auto cause = row.diagnosis.cause;
-    if (cause == verify::Cause::Expired || cause == verify::Cause::NotYetValid)
-      row.diagnosis.summary += " at " + day(at) + ", the date of the change";
-  }
-}
-
 std::vector<std::string> change_date_warnings(const Report& report, const verify::TrustStore* trust, std::time_t at) {
   std::vector<std::string> warnings;
   const std::time_t horizon = at + kExpiryWarningDays * kDay;

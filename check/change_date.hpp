@@ -23,9 +23,6 @@ std::expected<std::time_t, std::string> parse_change_date(std::string_view text)
 // A certificate expiring within this many days after the change is a warning.
 inline constexpr int kExpiryWarningDays = 30;
 
-// Refusals for a date (expired, not yet valid) say that they are judged at the change.
-void mark_change_date(Report& report, std::time_t at);
-
 // Every certificate a node presented that expires within kExpiryWarningDays after `at`; every
 // trust store certificate expired, not yet valid, or expiring within them by then.
 std::vector<std::string> change_date_warnings(const Report& report, const verify::TrustStore* trust, std::time_t at);

@@ -4,6 +4,7 @@
 #include "mra/mra_path.hpp"
 #include "verify/certificate_summary.hpp"
 #include "verify/doctor/chain_gap.hpp"
+#include "verify/finding_outcomes.hpp"
 #include "verify/trust_store.hpp"
 #include "verify/x509_text.hpp"
 
@@ -24,20 +25,13 @@ OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, 
   v.findings = verification.findings();
   v.identity = verification.identity();
   if (!v.accepted) {
-    const auto& first = v.findings.front();
     // Offline, nothing was negotiated: the fix speaks of TLS 1.2, where a cipher string can steer.
-    auto presented = verify::presented_leaf(leaf, false);
-    verify::Outcome outcome = verify::NameNotInCertificate{name, mra::is_ip_literal(name), presented};
-    if (first.kind == verify::Finding::Kind::Chain) {
-      verify::ChainRefused refused{name, first.x509_error, first.depth,
-                                   verify::x509_error_text(first.x509_error, config::OpenSslText::Expressway)};
-      refused.leaf = std::move(presented);
-      std::vector<X509*> sent{leaf};
-      sent.insert(sent.end(), untrusted.begin(), untrusted.end());
-      verify::doctor::attach_chain_gap(refused, sent, trust);
-      outcome = std::move(refused);
-    }
-    v.diagnosis = verify::explain(outcome);
+    std::vector<X509*> sent{leaf};
+    sent.insert(sent.end(), untrusted.begin(), untrusted.end());
+    v.facts.findings = verify::outcomes_of(v.findings, name, mra::is_ip_literal(name), {sent, false}, config::OpenSslText::Expressway,
+                                           [&](verify::ChainRefused& refused) { verify::doctor::attach_chain_gap(refused, sent, trust); });
+    v.facts.source = verify::Source::Chain;
+    v.diagnosis = verify::diagnose(v.facts);
     v.lines.push_back(logs::verification_line(0, v.findings.front(), v.identity, verify::Enforcement::Enforce,
                                               config::OpenSslText::Expressway));
     v.lines.push_back(logs::ssl_failed_line(0, name, verify::certificate_verify_failed_text(config::OpenSslText::Expressway)));

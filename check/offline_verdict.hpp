@@ -21,7 +21,8 @@ struct OfflineVerdict {
   verify::OriginIdentity identity;
   std::vector<std::string> lines;
   std::vector<std::string> every_check_lines;
-  verify::Diagnosis diagnosis;  // for a refusal: the cause and the fix, as check and the proxy give them
+  verify::Facts facts;          // for a refusal: every finding, in order (offline: TLS 1.2, ECDSA-first)
+  verify::Diagnosis diagnosis;  // the facts in words, as check and the proxy give them
 };
 OfflineVerdict verify_as_x14_2(X509* leaf, const std::vector<X509*>& untrusted, std::vector<ossl::X509Ptr> anchors,
                                const std::string& name, const std::string& ip, int security_level,

@@ -71,6 +71,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   Probe p;
   p.target = target;
   p.preference = std::move(preference);
+  p.prefers = rt.preference;
   p.ciphers = rt.config.expressway.ciphers;
   const auto mra = mra_target(target);
   const std::string origin = mra::host_port(target.node, target.port);
@@ -102,7 +103,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     p.error = h.failure_text;
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, h.failure_text));
     // Not the findings: a handshake that fails on its own fails before X14.2 too.
-    p.failure = proxy::handshake_outcome(h, nullptr, check_name, mra.host_is_ip, style_of(rt), nullptr);
+    p.failure = proxy::handshake_outcomes(h, nullptr, check_name, mra.host_is_ip, style_of(rt), nullptr).front();
     co_return p;
   }
   SSL* ssl = h.tls->native_handle();
@@ -132,7 +133,10 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
     const auto identity = verification.identity();
     p.x142_lines.push_back(logs::verification_line(0, p.findings.front(), identity, verify::Enforcement::Enforce, style_of(rt)));
     p.x142_lines.push_back(logs::ssl_failed_line(0, check_name, verify::certificate_verify_failed_text(style_of(rt))));
-    p.failure = proxy::handshake_outcome(h, &verification, check_name, mra.host_is_ip, style_of(rt), &rt.trust_entries);
+    // Every finding, in the order met: the first is what X14.2 writes and refuses for.
+    auto outcomes = proxy::handshake_outcomes(h, &verification, check_name, mra.host_is_ip, style_of(rt), &rt);
+    p.failure = outcomes.front();
+    p.also.assign(outcomes.begin() + 1, outcomes.end());
   }
   std::error_code ignored;
   h.tls->next_layer().close(ignored);

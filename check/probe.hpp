@@ -15,6 +15,7 @@
 
 #include "proxy/runtime.hpp"
 #include "verify/certificate_summary.hpp"
+#include "verify/cipher_preference.hpp"
 #include "verify/origin_verification.hpp"
 #include "verify/outcome.hpp"
 
@@ -38,7 +39,8 @@ const char* to_string(ProbeOutcome o);
 
 struct Probe {
   ProbeTarget target;
-  std::string preference;  // "ECDSA-first" | "RSA-first", the certificate its string prefers
+  std::string preference;  // the column it fills: "ECDSA-first" | "RSA-first" | "n/a" | "other"
+  verify::CertificatePreference prefers = verify::CertificatePreference::Ecdsa;  // what its string prefers, as OpenSSL reads it
   std::string ciphers;     // the cipher string it offered
   ProbeOutcome outcome = ProbeOutcome::ConnectFailed;
   std::string ip;
@@ -51,6 +53,7 @@ struct Probe {
   std::vector<verify::Finding> findings;          // every check, as log-only mode runs them
   std::vector<std::string> x142_lines;            // what X14.2 with VerifyOriginServer On would write
   std::optional<verify::Outcome> failure;         // why X14.2 would fail it (Refused, TlsFailed, ConnectFailed)
+  std::vector<verify::Outcome> also;              // what the same certificates fail after it, in order
 
   bool before_x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::Refused || outcome == ProbeOutcome::NotTls; }
   bool x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::NotTls; }

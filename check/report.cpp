@@ -14,23 +14,21 @@ namespace {
 void explain_cipher_preference(std::vector<Row>& rows) {
   std::map<std::pair<std::string, int>, std::pair<Row*, Row*>> pairs;
   for (auto& r : rows) {
+    if (r.probe.preference == "other" || r.probe.preference == "n/a") continue;
     auto& slot = pairs[{r.probe.target.node, r.probe.target.port}];
-    (r.probe.preference == "RSA-first" ? slot.second : slot.first) = &r;
+    (r.probe.prefers == verify::CertificatePreference::Rsa ? slot.second : slot.first) = &r;
   }
   for (auto& [key, pr] : pairs) {
     auto [ecdsa, rsa] = pr;
     if (!ecdsa || !rsa || ecdsa->probe.outcome != ProbeOutcome::Refused) continue;
     const auto* leaf = ecdsa->probe.chain.empty() ? nullptr : &ecdsa->probe.chain.front();
     if (!leaf || leaf->key_type != "ECDSA") continue;
-    // What only two probes show: the RSA certificate passes. The fix is the catalogue's, which
-    // already names the cipher prefix for an ECDSA certificate under TLS 1.2.
-    if (rsa->probe.outcome == ProbeOutcome::Verified) {
-      ecdsa->diagnosis.summary = "fails only ECDSA-first (the RSA certificate passes): " + ecdsa->diagnosis.summary +
-                                 ", '" + leaf->subject_cn + "' issued by '" + leaf->issuer_cn + "'";
-    } else if (rsa->probe.outcome == ProbeOutcome::Refused) {
-      ecdsa->diagnosis = verify::rsa_certificate_refused_too(ecdsa->diagnosis);
-      ecdsa->fix = ecdsa->diagnosis.fix;
-    }
+    // What only two probes show: whether the RSA certificate passes.
+    if (rsa->probe.outcome == ProbeOutcome::Verified) ecdsa->facts.other_certificate = verify::OtherCertificate::Passes;
+    else if (rsa->probe.outcome == ProbeOutcome::Refused) ecdsa->facts.other_certificate = verify::OtherCertificate::RefusedToo;
+    else continue;
+    ecdsa->diagnosis = verify::diagnose(ecdsa->facts);
+    ecdsa->fix = ecdsa->diagnosis.fix;
   }
 }
 
@@ -54,17 +52,21 @@ std::string reason_of(const Row& r) {
   return "";
 }
 
-Report judge(std::vector<Probe> probes, std::vector<std::string> notes) {
+Report judge(std::vector<Probe> probes, std::vector<std::string> notes, std::optional<std::time_t> at) {
   Report report;
   report.notes = std::move(notes);
   auto& rows = report.rows;
   for (auto& p : probes) {
-    Row r{std::move(p), {}, {}};
+    Row r{std::move(p), {}, {}, {}};
     // A failed connection has no TLS cause to explain: its reason is the network error.
-    // The fix is the one every reader gives for the same outcome (the proxy's own catalogue),
-    // fitted to the preference the probe used.
-    if (r.probe.failure && r.probe.outcome != ProbeOutcome::ConnectFailed)
-      r.diagnosis = verify::under_settings(verify::explain(*r.probe.failure), r.probe.preference == "RSA-first");
+    // The fix is the one every reader gives for the same facts (the proxy's own catalogue),
+    // under the preference the probe's string has.
+    if (r.probe.failure && r.probe.outcome != ProbeOutcome::ConnectFailed) {
+      r.facts = verify::Facts{{*r.probe.failure}, r.probe.prefers, std::nullopt, verify::Source::Chain};
+      r.facts.findings.insert(r.facts.findings.end(), r.probe.also.begin(), r.probe.also.end());
+      r.facts.judged_at = at;
+      r.diagnosis = verify::diagnose(r.facts);
+    }
     if (r.probe.outcome == ProbeOutcome::Refused || r.diagnosis.cause == verify::Cause::ClientCertRejected) {
       r.fix = r.diagnosis.fix;
     } else if (r.probe.outcome == ProbeOutcome::TlsFailed || r.probe.outcome == ProbeOutcome::ConnectFailed) {
@@ -77,8 +79,11 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes) {
   for (const auto& r : rows)
     if (!r.probe.x142_ok()) {
       ++report.failing;
-      report.fixes[r.fix].push_back(mra::host_port(r.probe.target.node, r.probe.target.port) + " " +
-                                    r.probe.preference);
+      // Each fix a row needs, on its own: a node with two problems is listed under both.
+      const auto where = mra::host_port(r.probe.target.node, r.probe.target.port) + " " + r.probe.preference;
+      if (r.diagnosis.fixes.size() > 1)
+        for (const auto& f : r.diagnosis.fixes) report.fixes[f].push_back(where);
+      else report.fixes[r.fix].push_back(where);
     }
   // VerifyOriginServer Off only helps where X14.2's verification is what refuses.
   report.refused =

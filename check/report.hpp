@@ -19,7 +19,8 @@ namespace mratls::check {
 
 struct Row {
   Probe probe;
-  verify::Diagnosis diagnosis;
+  verify::Facts facts;          // why X14.2 would fail it, with what the probes know around it
+  verify::Diagnosis diagnosis;  // the facts in words (verify::diagnose), made again when a fact is added
   std::string fix;
 };
 
@@ -36,7 +37,8 @@ struct Report {
 
 // The probes judged; `notes` (discovery) are kept. A trust store the appliance could not hold
 // (two certificates with one CN) never gets here: building the runtime refuses it.
-Report judge(std::vector<Probe> probes, std::vector<std::string> notes);
+// `at`: check --at, the date validity is judged at (the date of the change).
+Report judge(std::vector<Probe> probes, std::vector<std::string> notes, std::optional<std::time_t> at = std::nullopt);
 
 std::string reason_of(const Row& r);
 void print_report(const Report& report, bool show_logs, std::ostream& os);

@@ -46,7 +46,10 @@ nlohmann::json report_json(const Report& report) {
                              {"lines", r.probe.x142_lines},
                              {"cause", verify::to_string(r.diagnosis.cause)},
                              {"reason", reason_of(r)},
-                             {"fix", r.fix}});
+                             {"fix", r.fix},
+                             {"fixes", r.fix == r.diagnosis.fix ? nlohmann::json(r.diagnosis.fixes)
+                                                                : nlohmann::json(r.fix.empty() ? std::vector<std::string>{}
+                                                                                               : std::vector<std::string>{r.fix})}});
   }
   out["fixes"] = nlohmann::json::array();
   for (const auto& [fix, affected] : report.fixes) out["fixes"].push_back({{"fix", fix}, {"affected", affected}});

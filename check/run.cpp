@@ -38,16 +38,18 @@ std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
 }  // namespace
 
 std::expected<Report, std::string> run(Request request, const Progress& progress) {
-  // The two strings every TLS node is judged under. Without --from: the configured string as
-  // ECDSA-first and as RSA-first. With it: the string after the upgrade, and one that prefers
-  // the other certificate (UpgradePath::ciphers_if_changed). Each is labelled by the
-  // certificate it prefers, as OpenSSL reads it.
-  std::string first = verify::ecdsa_first(request.config.expressway.ciphers);
-  std::string second = verify::rsa_first(first);
-  if (request.upgrade) {
-    first = request.upgrade->ciphers_after;
-    second = request.upgrade->ciphers_if_changed;
-  }
+  // The two strings every TLS node is judged under: the configured string (with --from, the one
+  // after the upgrade) and one that prefers the other certificate (verify::preferring, as
+  // UpgradePath::ciphers_if_changed is made). Each is labelled by the certificate it prefers, as
+  // OpenSSL reads it: a string such as "…:+ECDSA" or "…:!aRSA" is labelled for what it does.
+  std::string first = request.upgrade ? request.upgrade->ciphers_after : request.config.expressway.ciphers;
+  const auto first_prefers = verify::certificate_preference(first);
+  if (!first_prefers) return std::unexpected("the cipher string '" + first + "': " + first_prefers.error());
+  const auto other = *first_prefers == verify::CertificatePreference::Ecdsa ? verify::CertificatePreference::Rsa
+                                                                            : verify::CertificatePreference::Ecdsa;
+  std::string second = request.upgrade ? request.upgrade->ciphers_if_changed : verify::preferring(first, other).ciphers;
+  // Without --from the ECDSA-first row comes first, whatever the configured string prefers.
+  if (!request.upgrade && *first_prefers == verify::CertificatePreference::Rsa) std::swap(first, second);
   auto runtime_for = [&](const std::string& ciphers) -> std::expected<std::shared_ptr<proxy::Runtime>, std::string> {
     auto config = request.config;
     config.expressway.ciphers = ciphers;
@@ -55,10 +57,11 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
     if (rt) judge_at(**rt, request.at);
     return rt;
   };
-  // ciphers_if_changed prefers the other certificate by construction: one label decides both.
-  const bool first_is_rsa = request.upgrade && request.upgrade->preference_after == verify::CertificatePreference::Rsa;
-  const std::string first_label = first_is_rsa ? "RSA-first" : "ECDSA-first";
-  const std::string second_label = first_is_rsa ? "ECDSA-first" : "RSA-first";
+  const auto prefers = [](const std::string& ciphers) {
+    return verify::certificate_preference(ciphers).value_or(verify::CertificatePreference::Ecdsa);
+  };
+  const std::string first_label = verify::label(prefers(first));
+  const std::string second_label = verify::label(prefers(second));
   auto first_rt = runtime_for(first);
   if (!first_rt) return std::unexpected(first_rt.error());
   auto second_rt = runtime_for(second);
@@ -102,9 +105,8 @@ std::expected<Report, std::string> run(Request request, const Progress& progress
   std::vector<Probe> other_probes(std::make_move_iterator(probes.begin() + static_cast<std::ptrdiff_t>(main_jobs)),
                                   std::make_move_iterator(probes.end()));
   probes.resize(main_jobs);
-  auto report = judge(std::move(probes), std::move(notes));
+  auto report = judge(std::move(probes), std::move(notes), request.at);
   if (request.at) {
-    mark_change_date(report, *request.at);
     report.at = request.at;
     report.date_warnings = change_date_warnings(report, (*first_rt)->trust.get(), *request.at);
   }

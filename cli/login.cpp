@@ -68,7 +68,6 @@ Action add_login(CLI::App& app) {
     }
     // From a log file or the admin listener there are lines only: scan maps them back to an outcome.
     lab::EvidenceSource evidence;
-    std::optional<control::AdminTarget> admin;
     if (!o->admin.empty()) {
       auto to = control::parse_admin_target(o->admin);
       if (!to) {
@@ -83,9 +82,14 @@ Action add_login(CLI::App& app) {
         }
         to->token = *token;
       }
-      admin = *to;
-      evidence = [to = *to](const std::string& tracking_id) {
+      // Through the admin listener the settings in force are known: the fixes are given for them.
+      std::optional<verify::CertificatePreference> preference;
+      if (auto state = control::admin_call(*to, "GET", "/api/state"); state && state->body.is_object())
+        preference = state->body.value("cipher_preference", "") == "rsa" ? verify::CertificatePreference::Rsa
+                                                                         : verify::CertificatePreference::Ecdsa;
+      evidence = [to = *to, preference](const std::string& tracking_id) {
         lab::StepEvidence e;
+        e.preference = preference;
         // The proxy writes asynchronously: ask until the transaction is complete, up to 3 s.
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
         do {
@@ -94,7 +98,8 @@ Action add_login(CLI::App& app) {
             e.reasons = reply->body.value("reasons", std::vector<std::string>{});
             if (reply->body.contains("cause"))
               e.diagnosis = verify::Diagnosis{verify::cause_from_string(reply->body.value("cause", "")),
-                                              reply->body.value("summary", ""), reply->body.value("fix", "")};
+                                              reply->body.value("summary", ""),
+                                              reply->body.value("fixes", std::vector<std::string>{}), reply->body.value("fix", "")};
             if (reply->body.value("complete", false)) break;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -111,12 +116,6 @@ Action add_login(CLI::App& app) {
         return e;
       };
     auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence);
-    // Through the admin listener the settings in force are known: the fixes are given for them.
-    if (admin) {
-      auto state = control::admin_call(*admin, "GET", "/api/state");
-      const bool rsa_first = state && state->body.is_object() && state->body.value("cipher_preference", "") == "rsa";
-      for (auto& step : outcome.steps) step.diagnosis = verify::under_settings(step.diagnosis, rsa_first);
-    }
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;

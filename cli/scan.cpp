@@ -42,8 +42,11 @@ void judge_captures(std::vector<scan::capture::OriginCapture>& origins, const ve
                                             static_cast<std::time_t>(seen.first_us / 1000000));
       seen.x142_accepted = verdict.accepted;
       seen.x142_lines = verdict.lines;
-      // The ClientHello shows the cipher string in force: the fix fits it.
-      seen.x142_diagnosis = verify::under_settings(verdict.diagnosis, seen.preference == "RSA-first");
+      // The ClientHello shows the cipher string in force: the fix is written for it.
+      auto facts = verdict.facts;
+      facts.source = verify::Source::Capture;
+      if (seen.preference == verify::label(verify::CertificatePreference::Rsa)) facts.preference = verify::CertificatePreference::Rsa;
+      seen.x142_diagnosis = verify::diagnose(facts);
     }
 }
 

@@ -84,7 +84,7 @@ std::vector<std::string> AdminChanges::describe() const {
   if (settings_.version) out.push_back("version " + settings_.version->to_string());
   if (settings_.verify_origin_server) out.push_back(std::string("VerifyOriginServer ") + config::to_string(*settings_.verify_origin_server));
   if (settings_.upgraded_from) out.push_back("upgraded from " + *settings_.upgraded_from);
-  if (settings_.cipher_preference) out.push_back(std::string("cipher preference ") + to_string(*settings_.cipher_preference));
+  if (settings_.cipher_preference) out.push_back(std::string("cipher preference ") + api_word(*settings_.cipher_preference));
   for (const auto& [key, a] : added_) out.push_back("trust store: added " + certificate_words(a.summary));
   for (const auto& [key, r] : removed_) out.push_back("trust store: removed " + certificate_words(r));
   return out;

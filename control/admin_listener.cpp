@@ -38,6 +38,7 @@ AdminListener::AdminListener(proxy::Server& server, std::string address)
       reply["cause"] = verify::to_string(d->cause);
       reply["summary"] = d->summary;
       reply["fix"] = d->fix;
+      reply["fixes"] = d->fixes;
     }
     return json_response(200, reply);
   };

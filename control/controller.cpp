@@ -151,7 +151,7 @@ nlohmann::json Controller::state() const {
   return {{"system_name", e.system_name},
           {"version", e.version.to_string()},
           {"verify_origin_server", config::yaml_value(e.verify_origin_server)},
-          {"cipher_preference", to_string(cipher_preference_of(e))},
+          {"cipher_preference", api_word(cipher_preference_of(e))},
           {"ciphers", e.ciphers},
           {"upgraded_from", upgraded_from()},
           {"generation", rt->generation},

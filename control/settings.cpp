@@ -68,10 +68,10 @@ std::expected<nlohmann::json, std::string> settings_json(const std::vector<std::
 }
 
 CipherPreference cipher_preference_of(const config::Expressway& settings) {
-  return verify::is_rsa_first(settings.ciphers) ? CipherPreference::Rsa : CipherPreference::Ecdsa;
+  return verify::certificate_preference(settings.ciphers).value_or(CipherPreference::Ecdsa);
 }
 
-const char* to_string(CipherPreference p) { return p == CipherPreference::Rsa ? "rsa" : "ecdsa"; }
+const char* api_word(CipherPreference p) { return p == CipherPreference::Rsa ? "rsa" : "ecdsa"; }
 
 std::expected<std::vector<Change>, std::string> apply(const SettingsChange& change, config::Expressway& settings,
                                                       std::string_view file_ciphers) {
@@ -97,9 +97,9 @@ std::expected<std::vector<Change>, std::string> apply(const SettingsChange& chan
     }
   }
   if (change.cipher_preference && *change.cipher_preference != cipher_preference_of(settings)) {
-    changes.push_back({"cipher preference", to_string(cipher_preference_of(settings)), to_string(*change.cipher_preference)});
-    settings.ciphers = *change.cipher_preference == CipherPreference::Rsa ? verify::rsa_first(settings.ciphers)
-                                                                          : verify::ecdsa_first(settings.ciphers);
+    changes.push_back({"cipher preference", api_word(cipher_preference_of(settings)), api_word(*change.cipher_preference)});
+    // The prefix added or taken off; a string whose own terms keep its preference gives way to the default.
+    settings.ciphers = verify::preferring(settings.ciphers, *change.cipher_preference).ciphers;
   }
   return changes;
 }

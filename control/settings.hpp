@@ -11,10 +11,12 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "config/config.hpp"
+#include "verify/cipher_preference.hpp"
 
 namespace mratls::control {
 
-enum class CipherPreference { Ecdsa, Rsa };
+// The certificate the cipher string prefers, as OpenSSL reads it: one type for every reader.
+using CipherPreference = verify::CertificatePreference;
 
 struct SettingsChange {
   std::optional<config::Version> version;
@@ -40,7 +42,8 @@ struct Change {
 };
 
 CipherPreference cipher_preference_of(const config::Expressway& settings);
-const char* to_string(CipherPreference p);  // "ecdsa" | "rsa"
+// The API's word for it: "ecdsa" | "rsa".
+const char* api_word(CipherPreference p);
 
 // Applies the change; only what differs is returned (an empty list changes nothing).
 // `file_ciphers`: the configuration file's cipher string, which upgraded_from starts from; a

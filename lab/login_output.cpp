@@ -31,7 +31,8 @@ void print_login(const LoginOutcome& outcome, std::ostream& os) {
 nlohmann::json step_json(const StepOutcome& s) {
   return {{"name", s.step.name},     {"method", s.step.method},   {"origin", s.step.origin},
           {"target", s.step.target}, {"status", s.status},        {"reasons", s.reasons},
-          {"cause", verify::to_string(s.diagnosis.cause)},        {"fix", s.diagnosis.fix}};
+          {"cause", verify::to_string(s.diagnosis.cause)},        {"fix", s.diagnosis.fix},
+          {"fixes", s.diagnosis.fixes}};
 }
 
 nlohmann::json login_json(const LoginOutcome& outcome) {

@@ -75,7 +75,9 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
         auto known = evidence(tracking);
         step.reasons = std::move(known.reasons);
         if (known.diagnosis) step.diagnosis = *known.diagnosis;
-        else if (known.outcome) step.diagnosis = verify::explain(*known.outcome);
+        else if (known.outcome)
+          step.diagnosis = verify::diagnose(
+              verify::Facts{{*known.outcome}, known.preference.value_or(verify::CertificatePreference::Ecdsa)});
       }
       if (!out.first_failure) out.first_failure = out.steps.size();
     }

@@ -37,6 +37,8 @@ struct StepEvidence {
   // The proxy's own explanation (from its admin listener): it saw the chain, which the lines do
   // not carry, so it is preferred to the outcome the lines map back to.
   std::optional<verify::Diagnosis> diagnosis;
+  // The certificate preference in force, when the evidence's source knows it (the admin listener).
+  std::optional<verify::CertificatePreference> preference;
 };
 using EvidenceSource = std::function<StepEvidence(const std::string& tracking_id)>;
 

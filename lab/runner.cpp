@@ -14,7 +14,7 @@ namespace mratls::lab {
 namespace {
 
 std::string label_of(const Setting& s) {
-  return s.version.to_string() + " " + config::yaml_value(s.verify) + (s.rsa_first ? " RSA-first" : " ECDSA-first");
+  return s.version.to_string() + " " + config::yaml_value(s.verify) + " " + verify::label(s.preference);
 }
 
 std::string absolute_get(const std::string& segment, const std::string& rest) {
@@ -46,7 +46,7 @@ std::vector<Setting> settings_matrix(const std::string& verify, const std::strin
       for (bool rsa : {false, true}) {
         if (!verify.empty() && verify != config::yaml_value(mode)) continue;
         if (!prefer.empty() && (prefer == "rsa") != rsa) continue;
-        Setting s{"", mode, rsa, version};
+        Setting s{"", mode, rsa ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa, version};
         s.label = label_of(s);
         out.push_back(std::move(s));
       }
@@ -54,7 +54,8 @@ std::vector<Setting> settings_matrix(const std::string& verify, const std::strin
 }
 
 Setting single_setting(const std::string& verify, const std::string& prefer) {
-  Setting s{"", config::VerifyOriginServer::On, prefer == "rsa", config::Version{14, 2, 0}};
+  Setting s{"", config::VerifyOriginServer::On,
+            prefer == "rsa" ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa, config::Version{14, 2, 0}};
   if (verify == "off") s.verify = config::VerifyOriginServer::Off;
   if (verify == "log-only") s.verify = config::VerifyOriginServer::LogOnly;
   s.label = label_of(s);
@@ -80,7 +81,7 @@ config::Config lab_config(const LabDir& dir) {
 void apply(const Setting& s, config::Config& c) {
   c.expressway.verify_origin_server = s.verify;
   c.expressway.version = s.version;
-  if (s.rsa_first) c.expressway.ciphers = verify::rsa_first(c.expressway.ciphers);
+  c.expressway.ciphers = verify::preferring(c.expressway.ciphers, s.preference).ciphers;
 }
 
 std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock& block) {

@@ -16,6 +16,7 @@
 #include "logs/log.hpp"
 #include "proxy/runtime.hpp"
 #include "proxy/server.hpp"
+#include "verify/cipher_preference.hpp"
 
 namespace mratls::lab {
 
@@ -25,7 +26,9 @@ inline constexpr const char* kLabPublicName = "vcs_control.steven.lab";
 struct Setting {
   std::string label;  // "X14.2.0 on ECDSA-first"
   config::VerifyOriginServer verify = config::VerifyOriginServer::On;
-  bool rsa_first = false;
+  // The certificate the lab's cipher string makes a dual node present (the string is the
+  // appliance's default, with the RSA-first prefix for RSA).
+  verify::CertificatePreference preference = verify::CertificatePreference::Ecdsa;
   config::Version version{14, 2, 0};
 };
 

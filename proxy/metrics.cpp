@@ -5,10 +5,9 @@
 
 namespace mratls::proxy {
 
-void OriginBoard::record(const std::string& host, int port, int status, const std::optional<verify::Outcome>& outcome,
-                         std::vector<std::string> lines, bool rsa_first) {
+void OriginBoard::record(const std::string& host, int port, int status, const verify::Facts* facts, std::vector<std::string> lines) {
   std::optional<verify::Diagnosis> diagnosis;
-  if (outcome) diagnosis = verify::under_settings(verify::explain(*outcome), rsa_first);
+  if (facts) diagnosis = verify::diagnose(*facts);
   const bool verification = diagnosis && verify::is_verification_failure(diagnosis->cause);
   if (!verification && !watching()) return;
   std::lock_guard lock(mutex_);

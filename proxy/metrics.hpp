@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "verify/fix_catalogue.hpp"
 #include "verify/outcome.hpp"
 
 namespace mratls::proxy {
@@ -49,9 +50,8 @@ class OriginBoard {
   void watch(bool on) { watching_.store(on, std::memory_order_relaxed); }
   bool watching() const { return watching_.load(std::memory_order_relaxed); }
 
-  // `rsa_first`: the cipher string in force already puts RSA first, so the fix does not advise it.
-  void record(const std::string& host, int port, int status, const std::optional<verify::Outcome>& outcome,
-              std::vector<std::string> lines, bool rsa_first);
+  // `facts`: why the request failed, with the settings it ran under; null when it did not.
+  void record(const std::string& host, int port, int status, const verify::Facts* facts, std::vector<std::string> lines);
 
   std::vector<OriginStatus> origins() const;
   // (origin "host:port", reason) -> count; the reason is the fix catalogue's cause.

@@ -1,5 +1,7 @@
 #include "proxy/origin_connector.hpp"
 
+#include "verify/finding_outcomes.hpp"
+
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
@@ -127,24 +129,25 @@ std::vector<X509*> peer_chain(SSL* ssl) {
   return out;
 }
 
-verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
-                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style,
-                                  const std::vector<verify::doctor::StoreEntry>* trust) {
-  if (verification && !verification->findings().empty()) {
-    const auto& f = verification->findings().front();
-    SSL* ssl = h.tls ? h.tls->native_handle() : nullptr;
-    const auto chain = peer_chain(ssl);
-    std::optional<verify::PresentedLeaf> leaf;
-    if (!chain.empty()) leaf = verify::presented_leaf(chain.front(), SSL_version(ssl) >= TLS1_3_VERSION);
-    if (f.kind == verify::Finding::Kind::Name) return verify::NameNotInCertificate{check_name, host_is_ip, std::move(leaf)};
-    verify::ChainRefused refused{check_name, f.x509_error, f.depth, verify::x509_error_text(f.x509_error, style)};
-    refused.leaf = std::move(leaf);
-    if (trust && ssl) verify::doctor::attach_chain_gap(refused, chain, *trust);
-    return refused;
-  }
-  if (h.timed_out) return verify::HandshakeFailed{check_name, h.failure_text};
+std::vector<verify::Outcome> handshake_outcomes(const TlsHandshake& h, const verify::OriginVerification* verification,
+                                                const std::string& check_name, bool host_is_ip, config::OpenSslText style,
+                                                const Runtime* rt) {
   SSL* ssl = h.tls ? h.tls->native_handle() : nullptr;
-  return tls_error_outcome(h.ec, check_name, h.failure_text, h.certificate_requested, ssl && SSL_get_certificate(ssl) != nullptr);
+  if (verification && !verification->findings().empty()) {
+    const verify::PresentedChain presented{peer_chain(ssl), ssl && SSL_version(ssl) >= TLS1_3_VERSION};
+    // Enforcement stops at the first finding, as the appliance does; an audit of the same chain
+    // in log-only mode says what the node fails after it.
+    auto findings = verification->findings();
+    if (rt && rt->trust && verification->enforcement() == verify::Enforcement::Enforce)
+      for (const auto& f : verify::every_finding(verification->identity(), presented, *rt->trust,
+                                                 rt->config.expressway.openssl_security_level))
+        if (std::ranges::find(findings, f) == findings.end()) findings.push_back(f);
+    return verify::outcomes_of(findings, check_name, host_is_ip, presented, style, [&](verify::ChainRefused& refused) {
+      if (rt && ssl) verify::doctor::attach_chain_gap(refused, presented.certificates, rt->trust_entries);
+    });
+  }
+  if (h.timed_out) return {verify::HandshakeFailed{check_name, h.failure_text}};
+  return {tls_error_outcome(h.ec, check_name, h.failure_text, h.certificate_requested, ssl && SSL_get_certificate(ssl) != nullptr)};
 }
 
 verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& check_name, const std::string& text,
@@ -173,7 +176,7 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
                                       target.host + "(" + ip + ") port=" + std::to_string(target.port));
     log.write_now(line);
     co_return std::unexpected(ConnectError{socket.error(), verify::NetworkFailure{mra::host_port(target.host, target.port), socket.error()},
-                                           {std::move(line)}});
+                                           {}, {std::move(line)}});
   }
   if (target.protocol == "http") co_return std::make_unique<OriginConnection>(key, std::move(*socket));
 
@@ -189,9 +192,10 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
   if (h.failed()) {
     lines.push_back(logs::ssl_failed_line(thread, check_name, h.failure_text));
     log.write_now(lines.back());
-    co_return std::unexpected(ConnectError{h.failure_text,
-                                           handshake_outcome(h, &verification, check_name, target.host_is_ip, log.openssl_text(), &rt.trust_entries),
-                                           std::move(lines)});
+    auto outcomes = handshake_outcomes(h, &verification, check_name, target.host_is_ip, log.openssl_text(), &rt);
+    auto first = std::move(outcomes.front());
+    outcomes.erase(outcomes.begin());
+    co_return std::unexpected(ConnectError{h.failure_text, std::move(first), std::move(outcomes), std::move(lines)});
   }
   co_return std::make_unique<OriginConnection>(key, std::move(h.tls));
 }

@@ -21,7 +21,8 @@ namespace mratls::proxy {
 
 struct ConnectError {
   std::string detail;  // for our own log line; the client sees 502 connect failed
-  verify::Outcome outcome;
+  verify::Outcome outcome;  // the one the lines say
+  std::vector<verify::Outcome> more;  // what the certificates fail after it
   std::vector<std::string> lines;  // the WARNING/ERROR lines written about it, without prefix
 };
 
@@ -57,12 +58,14 @@ verify::Outcome tls_error_outcome(const std::error_code& ec, const std::string& 
 // certificate is reported only then (under TLS 1.2 the alert would be about something else).
 verify::Outcome post_handshake_outcome(const std::error_code& ec, SSL* ssl, const std::string& check_name, const std::string& text);
 
-// Why a failed handshake failed, as a value: the verification finding that refused the origin
-// (with where its chain breaks, read from the chain sent and `trust`), a refused client
-// certificate, or another TLS failure. `check_name` is the name checked.
-verify::Outcome handshake_outcome(const TlsHandshake& h, const verify::OriginVerification* verification,
-                                  const std::string& check_name, bool host_is_ip, config::OpenSslText style,
-                                  const std::vector<verify::doctor::StoreEntry>* trust);
+// Why a failed handshake failed, as values: the verification's findings in the order met (each
+// with where its chain breaks, read from the chain sent and rt's store), the first being the one
+// that refused the origin and the rest what the same chain fails after it, judged against rt's
+// store; or a refused client certificate, or another TLS failure. `check_name` is the name
+// checked. Without `rt`, the findings as they are and no chain gap.
+std::vector<verify::Outcome> handshake_outcomes(const TlsHandshake& h, const verify::OriginVerification* verification,
+                                                const std::string& check_name, bool host_is_ip, config::OpenSslText style,
+                                                const Runtime* rt);
 
 // The chain the origin presented, leaf first (kept by OpenSSL after a refused verification too).
 std::vector<X509*> peer_chain(SSL* ssl);

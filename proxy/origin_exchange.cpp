@@ -50,7 +50,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> OriginExchange::open_origin(c
       txn.clear_failure();
       co_return std::move(*opened);
     }
-    txn.fail(opened.error().outcome, std::move(opened.error().lines));
+    txn.fail(opened.error().outcome, std::move(opened.error().lines), std::move(opened.error().more));
   }
   co_return nullptr;
 }

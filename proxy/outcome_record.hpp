@@ -1,5 +1,5 @@
-// The typed outcome of each failed request, by TrackingID: what the in-process proxy keeps for
-// the lab, so that the lab explains a failing step from values rather than from log text.
+// The facts of each failed request, by TrackingID: what the in-process proxy keeps for the lab,
+// so that the lab explains a failing step from values rather than from log text.
 #pragma once
 
 #include <mutex>
@@ -14,32 +14,28 @@ namespace mratls::proxy {
 
 class OutcomeRecord {
  public:
-  // `rsa_first`: the cipher string in force when the request ran, which the fix is fitted to.
-  void record(const std::string& tracking_id, verify::Outcome outcome, bool rsa_first = false) {
+  // The facts carry the settings the request ran under: a switch flipped since changes nothing.
+  void record(const std::string& tracking_id, verify::Facts facts) {
     std::lock_guard lock(mutex_);
-    outcomes_.insert_or_assign(tracking_id, Recorded{std::move(outcome), rsa_first});
+    facts_.insert_or_assign(tracking_id, std::move(facts));
   }
+  // The first finding: the one the appliance logs.
   std::optional<verify::Outcome> find(const std::string& tracking_id) const {
     std::lock_guard lock(mutex_);
-    auto it = outcomes_.find(tracking_id);
-    if (it == outcomes_.end()) return std::nullopt;
-    return it->second.outcome;
+    auto it = facts_.find(tracking_id);
+    if (it == facts_.end() || it->second.findings.empty()) return std::nullopt;
+    return it->second.findings.front();
   }
-  // The cause and fix, for the settings the request ran under (a switch flipped since changes nothing).
   std::optional<verify::Diagnosis> diagnosis(const std::string& tracking_id) const {
     std::lock_guard lock(mutex_);
-    auto it = outcomes_.find(tracking_id);
-    if (it == outcomes_.end()) return std::nullopt;
-    return verify::under_settings(verify::explain(it->second.outcome), it->second.rsa_first);
+    auto it = facts_.find(tracking_id);
+    if (it == facts_.end()) return std::nullopt;
+    return verify::diagnose(it->second);
   }
 
  private:
-  struct Recorded {
-    verify::Outcome outcome;
-    bool rsa_first = false;
-  };
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Recorded> outcomes_;
+  std::unordered_map<std::string, verify::Facts> facts_;
 };
 
 }  // namespace mratls::proxy

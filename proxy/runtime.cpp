@@ -1,5 +1,7 @@
 #include "proxy/runtime.hpp"
 
+#include "verify/cipher_preference.hpp"
+
 #include <map>
 
 #include "config/ascii.hpp"
@@ -50,6 +52,9 @@ std::expected<std::shared_ptr<Runtime>, std::string> Runtime::build(config::Conf
   std::map<std::string, std::string> hosts;
   for (auto& [name, address] : config.hosts) hosts[ascii::to_lower(name)] = std::move(address);
   config.hosts = std::move(hosts);
+  // The string configured the context above: OpenSSL accepts it, so it prefers one of the two
+  // (a string that offers neither has been refused by then).
+  rt->preference = verify::certificate_preference(config.expressway.ciphers).value_or(verify::CertificatePreference::Ecdsa);
   rt->trusted_certificates = trust->certificates().size();
   rt->trust_entries = verify::doctor::store_entries(*trust);
   rt->trust = std::move(trust);

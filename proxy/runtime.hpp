@@ -33,8 +33,11 @@ struct Runtime {
   std::shared_ptr<const verify::TrustStore> trust;  // what the origin context verifies against
   // Its certificates as the doctor's facts, read once: a refused chain is explained from them.
   std::vector<verify::doctor::StoreEntry> trust_entries;
-  // Where each failed request's typed outcome goes, when someone keeps them (the lab); else null.
+  // Where each failed request's facts go, when someone keeps them (the lab); else null.
   std::shared_ptr<OutcomeRecord> outcomes;
+  // The certificate the cipher string makes a dual RSA/ECDSA origin present, as OpenSSL reads it:
+  // read once, with the string.
+  verify::CertificatePreference preference = verify::CertificatePreference::Ecdsa;
 
   bool verifies() const { return config.expressway.verifies_per_request(); }
   verify::Enforcement enforcement() const {

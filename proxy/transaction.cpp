@@ -57,18 +57,23 @@ std::chrono::milliseconds Transaction::bounded(std::chrono::milliseconds timeout
   return std::clamp(left, std::chrono::milliseconds(1), timeout);
 }
 
-void Transaction::fail(verify::Outcome outcome, std::vector<std::string> lines) {
+void Transaction::fail(verify::Outcome outcome, std::vector<std::string> lines, std::vector<verify::Outcome> more) {
   outcome_ = std::move(outcome);
-  lines_ = std::move(lines);
+  more_ = std::move(more);
+  if (!lines.empty() || lines_.empty()) lines_ = std::move(lines);
 }
 
 void Transaction::final_status(int status) {
   status_ = status;
-  const bool rsa_first = verify::is_rsa_first(rt_->config.expressway.ciphers);
-  if (outcome_ && rt_->outcomes) rt_->outcomes->record(tracking_id_, *outcome_, rsa_first);
+  std::optional<verify::Facts> facts;
+  if (outcome_) {
+    facts = verify::Facts{{*outcome_}, rt_->preference, std::nullopt, verify::Source::Chain};
+    facts->findings.insert(facts->findings.end(), more_.begin(), more_.end());
+    if (rt_->outcomes) rt_->outcomes->record(tracking_id_, *facts);
+  }
   if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
   if (target_ && (outcome_ || shared_.board.watching()))
-    shared_.board.record(target_->host, target_->port, status, outcome_, std::move(lines_), rsa_first);
+    shared_.board.record(target_->host, target_->port, status, facts ? &*facts : nullptr, std::move(lines_));
 }
 
 }  // namespace mratls::proxy

@@ -46,12 +46,15 @@ class Transaction {
   // A WARNING line about the client side (a body that did not arrive): not the origin's.
   void warn_client(const std::string& text) const;
   // Why the request did not reach its origin, with the lines that said so, when not yet written.
-  void fail(verify::Outcome outcome) { outcome_ = std::move(outcome); }
-  void fail(verify::Outcome outcome, std::vector<std::string> lines);
+  // `more`: what else the certificates showed wrong after the finding the appliance logs.
+  void fail(verify::Outcome outcome, std::vector<std::string> lines = {}, std::vector<verify::Outcome> more = {});
   const std::optional<verify::Outcome>& outcome() const { return outcome_; }
   // A later connection attempt reached the origin: an earlier attempt's failure is not the
   // request's outcome (its lines stay: they happened).
-  void clear_failure() { outcome_.reset(); }
+  void clear_failure() {
+    outcome_.reset();
+    more_.clear();
+  }
 
   // The final status, before its response is written: counted by status (GET /metrics), its
   // outcome recorded for whoever keeps outcomes (the lab), and the origin's row in the table
@@ -71,6 +74,7 @@ class Transaction {
   std::string id_;
   std::string tracking_id_;
   std::optional<verify::Outcome> outcome_;
+  std::vector<verify::Outcome> more_;
   int status_ = 0;
   const mra::MraTarget* target_ = nullptr;
   std::vector<std::string> lines_;  // the WARNING/ERROR lines about the origin

@@ -65,7 +65,11 @@ void diagnose(SiteOrigin& o) {
         *outcome);
     o.diagnosis = verify::explain(*outcome);
   } else {
-    o.diagnosis = o.captured->tls13() ? verify::under_tls13(verify::explain(*outcome)) : verify::explain(*outcome);
+    // The handshake seen without its certificate (TLS 1.3): its version is a fact all the same.
+    verify::Facts facts{{*outcome}};
+    facts.source = verify::Source::Capture;
+    if (o.captured->tls13()) facts.tls13 = true;
+    o.diagnosis = verify::diagnose(facts);
   }
 }
 

@@ -304,11 +304,13 @@ config::Config site_proxy_config(const SiteModel& site, const Started& nodes, co
     const bool known = std::ranges::any_of(c.servers, [&](const config::OriginServer& s) { return s.address == plan.host; });
     if (!known) c.servers.push_back({site.origins[i].type, plan.host, true, {plan.host}});
   }
-  lab::Setting setting{"", site.settings.verify.value_or(config::VerifyOriginServer::Off), false, config::Version{14, 2, 0}};
+  lab::Setting setting{"", site.settings.verify.value_or(config::VerifyOriginServer::Off), verify::CertificatePreference::Ecdsa,
+                       config::Version{14, 2, 0}};
   if (std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::VerifyOff; }))
     setting.verify = config::VerifyOriginServer::Off;
-  setting.rsa_first = site.settings.rsa_first.value_or(false) ||
-                      std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::RsaFirst; });
+  if (site.settings.rsa_first.value_or(false) ||
+      std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::RsaFirst; }))
+    setting.preference = verify::CertificatePreference::Rsa;
   lab::apply(setting, c);
   return c;
 }

@@ -17,9 +17,18 @@ std::string domain_of(const std::string& host, bool ip) {
   return ip || dot == std::string::npos ? std::string("unknown.invalid") : host.substr(dot + 1);
 }
 
-void count_cause(OriginSummary& o, const verify::Diagnosis& d, std::uint64_t n = 1) {
+void count_cause(OriginSummary& o, const verify::Diagnosis& d, const verify::Facts& facts, std::uint64_t n = 1) {
   o.causes[d.cause] += n;
-  if (o.diagnosis.cause == verify::Cause::None || o.causes[d.cause] >= o.causes[o.diagnosis.cause]) o.diagnosis = d;
+  if (o.diagnosis.cause == verify::Cause::None || o.causes[d.cause] >= o.causes[o.diagnosis.cause]) o.diagnosis = d, o.facts = facts;
+}
+
+// What the lines say, as facts (the lines alone: the certificate is not known), and in words.
+std::pair<verify::Facts, verify::Diagnosis> read_lines(const std::vector<std::string>& lines) {
+  verify::Facts facts;
+  facts.findings = outcomes_of(lines);
+  facts.source = verify::Source::Lines;
+  if (facts.findings.empty() && !lines.empty()) facts.findings.push_back(unrecognised_lines(lines));
+  return {facts, verify::diagnose(facts)};
 }
 
 void failure_times(OriginSummary& o, const std::string& text, std::int64_t ms) {
@@ -45,7 +54,7 @@ void merge(OriginSummary& into, const OriginSummary& from) {
     into.causes[cause] += n;
     if (cause == from.diagnosis.cause &&
         (into.diagnosis.cause == verify::Cause::None || into.causes[cause] >= into.causes[into.diagnosis.cause]))
-      into.diagnosis = from.diagnosis;
+      into.diagnosis = from.diagnosis, into.facts = from.facts;
   }
   for (const auto& n : from.notes) add_once(into.notes, n);
   for (const auto& e : from.evidence)
@@ -101,18 +110,20 @@ void Scanner::tally(const Txn& txn, int status) {
   o.host_is_ip = txn.host_is_ip;
   ++o.requests;
   for (const auto& c : txn.certainty) add_once(o.notes, c);
-  const auto outcome = outcome_of(txn.reasons);
-  verify::Diagnosis d;
-  if (outcome) d = verify::explain(*outcome);
-  else if (!txn.reasons.empty()) d = unrecognised_lines(txn.reasons);
+  auto [facts, d] = read_lines(txn.reasons);
+  // A failure no line explains is still one, in the catalogue's words.
+  auto unexplained = [&](verify::Outcome outcome) {
+    facts = verify::Facts{{std::move(outcome)}};
+    d = verify::diagnose(facts);
+  };
   if (status == 403 || txn.denied) {
     ++o.denied;
-    if (d.cause == verify::Cause::None) d = {verify::Cause::Denied, "the request is not in the allow list", ""};
+    if (d.cause == verify::Cause::None) unexplained(verify::Denied{});
   } else if (status >= 500) {
     ++o.failed;
     if (d.cause == verify::Cause::None)
-      d = {verify::Cause::ConnectFailure, "no TLS cause logged: the connection to the node failed (network, DNS or the port)",
-           "Check the network path from Expressway-C to " + mra::host_port(txn.host, static_cast<std::uint16_t>(txn.port)) + "."};
+      unexplained(verify::NetworkFailure{mra::host_port(txn.host, static_cast<std::uint16_t>(txn.port)),
+                                         "no line says why: the network, DNS or the port"});
   } else {
     // It went through: with WARNING lines (Action=Continue) it is what VerifyOriginServer On
     // would refuse, whatever the origin answered.
@@ -122,12 +133,12 @@ void Scanner::tally(const Txn& txn, int status) {
     }
     if (txn.reasons.empty()) return;
     ++o.warned;
-    count_cause(o, d);
+    count_cause(o, d, facts);
     if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
     return;
   }
   failure_times(o, txn.time_text, txn.start_ms);
-  count_cause(o, d);
+  count_cause(o, d, facts);
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({txn.decoded, txn.lines});
 }
 
@@ -140,8 +151,8 @@ void Scanner::flush_lone(Stream& stream) {
   auto& o = tally_for(lone.system, host, 0);
   o.host_is_ip = mra::is_ip_literal(host) || is_masked_ip(host);
   ++o.lone;
-  const auto outcome = outcome_of(lone.lines);
-  count_cause(o, outcome ? verify::explain(*outcome) : unrecognised_lines(lone.lines));
+  const auto [facts, d] = read_lines(lone.lines);
+  count_cause(o, d, facts);
   add_once(o.notes, "a WARNING/ERROR line tied to no request in the log: the port and the request are not known");
   failure_times(o, lone.time_text, lone.time_ms);
   if (o.evidence.size() < kEvidencePerOrigin) o.evidence.push_back({"(no request in the log)", lone.lines});

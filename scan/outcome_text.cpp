@@ -1,5 +1,6 @@
 #include "scan/outcome_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "logs/line_format.hpp"
@@ -89,7 +90,29 @@ std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines)
   return std::nullopt;
 }
 
-verify::Diagnosis unrecognised_lines(const std::vector<std::string>& lines) {
+std::vector<verify::Outcome> outcomes_of(const std::vector<std::string>& lines) {
+  std::vector<verify::Outcome> out;
+  std::vector<std::string_view> said;
+  for (const auto& line : lines) {
+    auto outcome = outcome_of_line(line);
+    if (!outcome) continue;
+    // The same statement again (another attempt): once.
+    std::string_view text = line;
+    for (std::string_view level : {"WARNING: ", "ERROR: "})
+      if (const auto at = text.find(level); at != std::string_view::npos) {
+        text = text.substr(at);
+        break;
+      }
+    if (std::ranges::find(said, text) != said.end()) continue;
+    said.push_back(text);
+    out.push_back(std::move(*outcome));
+  }
+  if (out.empty())
+    if (auto o = outcome_of(lines)) out.push_back(std::move(*o));
+  return out;
+}
+
+verify::Outcome unrecognised_lines(const std::vector<std::string>& lines) {
   std::string said;
   for (const auto& line : lines) {
     for (std::string_view level : {"] WARNING: ", "] ERROR: ", "]: WARNING: ", "]: ERROR: "}) {
@@ -101,9 +124,7 @@ verify::Diagnosis unrecognised_lines(const std::vector<std::string>& lines) {
     if (!said.empty()) break;
   }
   if (said.empty() && !lines.empty()) said = lines.front();
-  return {verify::Cause::OtherWarning, "the traffic server wrote " + said,
-          "mratls knows no cause for this line: read it with the lines written around it (Maintenance > Diagnostics > "
-          "Diagnostic logging, at DEBUG), and if it concerns an origin, test that node with mratls check."};
+  return verify::OtherLine{said};
 }
 
 std::string edge_answer_meaning(int status) {

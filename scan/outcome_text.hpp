@@ -21,9 +21,14 @@ std::optional<verify::Outcome> outcome_of_line(std::string_view line);
 // that states one, else the SSL ERROR line's text as a handshake failure.
 std::optional<verify::Outcome> outcome_of(const std::vector<std::string>& lines);
 
+// Every outcome the lines state, in their order, each once (a retried attempt writes its lines
+// again): under log-only a chain's every error and the name each have their line; under On only
+// the first was written. Else the SSL ERROR line's text, as outcome_of.
+std::vector<verify::Outcome> outcomes_of(const std::vector<std::string>& lines);
+
 // WARNING/ERROR lines that state no cause mratls knows: a finding all the same, which says what
-// the traffic server wrote and how to read it.
-verify::Diagnosis unrecognised_lines(const std::vector<std::string>& lines);
+// the traffic server wrote.
+verify::Outcome unrecognised_lines(const std::vector<std::string>& lines);
 
 // What Expressway-E answering a client itself with `status` means, and where to look.
 std::string edge_answer_meaning(int status);

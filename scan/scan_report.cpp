@@ -139,7 +139,8 @@ nlohmann::json to_json(const ScanReport& r) {
                               {"warned", og.warned}, {"lone_findings", og.lone},
                               {"first_failure", og.first_failure}, {"last_failure", og.last_failure},
                               {"signature", verify::to_string(og.diagnosis.cause)}, {"summary", og.diagnosis.summary},
-                              {"fix", og.diagnosis.fix}, {"notes", og.notes}, {"evidence", ev}});
+                              {"fix", og.diagnosis.fix}, {"fixes", og.diagnosis.fixes}, {"notes", og.notes},
+                              {"evidence", ev}});
   }
   out["expressway_e"] = nlohmann::json::array();
   for (const auto& a : r.edge_answers)
@@ -171,7 +172,12 @@ void write_text(const ScanReport& r, bool evidence, std::ostream& out) {
     else
       out << "\n  failing " << og.first_failure << " .. " << og.last_failure;
     out << "\n  signature: " << verify::to_string(og.diagnosis.cause) << ": " << og.diagnosis.summary << "\n";
-    if (!og.diagnosis.fix.empty()) out << "  fix: " << og.diagnosis.fix << "\n";
+    if (og.diagnosis.fixes.size() > 1) {
+      out << "  fixes, in order:\n";
+      for (std::size_t i = 0; i < og.diagnosis.fixes.size(); ++i) out << "    " << i + 1 << ". " << og.diagnosis.fixes[i] << "\n";
+    } else if (!og.diagnosis.fix.empty()) {
+      out << "  fix: " << og.diagnosis.fix << "\n";
+    }
     for (const auto& n : og.notes) out << "  note: " << n << "\n";
     if (!evidence) continue;
     for (const auto& e : og.evidence) {

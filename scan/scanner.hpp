@@ -40,7 +40,8 @@ struct OriginSummary {
   std::uint64_t lone = 0;     // WARNING/ERROR lines tied to no request
   std::string first_failure;  // time as written
   std::string last_failure;
-  verify::Diagnosis diagnosis;        // the most frequent cause
+  verify::Diagnosis diagnosis;        // the most frequent cause, in words
+  verify::Facts facts;                // and its facts (a capture of the handshake may add to them)
   std::map<verify::Cause, std::uint64_t> causes;
   std::vector<std::string> notes;
   std::vector<Evidence> evidence;  // up to kEvidencePerOrigin failing transactions

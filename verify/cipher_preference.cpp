@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include "config/config.hpp"
 #include "verify/ossl.hpp"
 
 namespace mratls::verify {
@@ -27,6 +28,20 @@ std::expected<CertificatePreference, std::string> certificate_preference(std::st
     }
   }
   return std::unexpected("'" + text + "' offers no TLS 1.2 cipher with ECDSA or RSA authentication");
+}
+
+Preferring preferring(std::string_view ciphers, CertificatePreference want) {
+  auto prefers = [want](std::string_view s) {
+    const auto p = certificate_preference(s);
+    return p && *p == want;
+  };
+  if (prefers(ciphers)) return {std::string(ciphers), ""};
+  if (want == CertificatePreference::Rsa) {
+    if (auto added = rsa_first(ciphers); prefers(added)) return {added, "the prefix added"};
+    return {rsa_first(config::kDefaultCiphers), "back to the default string"};
+  }
+  if (auto removed = ecdsa_first(ciphers); prefers(removed)) return {removed, "the prefix removed"};
+  return {std::string(config::kDefaultCiphers), "back to the default string"};
 }
 
 }  // namespace mratls::verify

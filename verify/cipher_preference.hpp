@@ -11,11 +11,13 @@ namespace mratls::verify {
 
 inline constexpr std::string_view kRsaFirstPrefix = "ECDHE-RSA-AES256-GCM-SHA384:";
 
-inline bool is_rsa_first(std::string_view ciphers) { return ciphers.starts_with(kRsaFirstPrefix); }
+// The prefix as text (what the upgrade prepends); which certificate a string prefers is
+// certificate_preference's to say.
+inline bool has_rsa_first_prefix(std::string_view ciphers) { return ciphers.starts_with(kRsaFirstPrefix); }
 
 // The cipher string without the prefix: the appliance's own (ECDSA-first) order.
 inline std::string ecdsa_first(std::string_view ciphers) {
-  return std::string(is_rsa_first(ciphers) ? ciphers.substr(kRsaFirstPrefix.size()) : ciphers);
+  return std::string(has_rsa_first_prefix(ciphers) ? ciphers.substr(kRsaFirstPrefix.size()) : ciphers);
 }
 
 inline std::string rsa_first(std::string_view ciphers) { return std::string(kRsaFirstPrefix) + ecdsa_first(ciphers); }
@@ -25,9 +27,20 @@ inline std::string rsa_first(std::string_view ciphers) { return std::string(kRsa
 // string does not decide it (the origin reads the signature algorithms, ECDSA first).
 enum class CertificatePreference { Ecdsa, Rsa };
 const char* to_string(CertificatePreference p);  // "ECDSA" | "RSA"
+// The name of a cipher order by the certificate it prefers: "ECDSA-first" | "RSA-first".
+inline const char* label(CertificatePreference p) { return p == CertificatePreference::Ecdsa ? "ECDSA-first" : "RSA-first"; }
 
 // An error when OpenSSL selects no TLS 1.2 suite with either from the string (empty, misspelt,
 // or one that leaves out both).
 std::expected<CertificatePreference, std::string> certificate_preference(std::string_view ciphers);
+
+// A string that makes a dual origin present `want`: `ciphers` itself when it does already, else
+// with the RSA-first prefix added or taken off, else (when the string's own terms, such as
+// !ECDSA, :+ECDSA or !aRSA, keep its preference) the appliance's default, with the prefix for RSA.
+struct Preferring {
+  std::string ciphers;
+  std::string how;  // "" (as it is) | "the prefix added" | "the prefix removed" | "back to the default string"
+};
+Preferring preferring(std::string_view ciphers, CertificatePreference want);
 
 }  // namespace mratls::verify

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "verify/doctor/certificate_facts.hpp"
+
 namespace mratls::verify {
 namespace {
 
@@ -15,12 +17,19 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
+// One finding in words, before the renderer puts the findings together.
+struct Part {
+  Cause cause = Cause::None;
+  std::string summary;
+  std::string fix;
+};
+
 std::string key(const std::string& id) { return id.empty() ? std::string() : " (key id " + id + ")"; }
 
 constexpr const char* kTrustStoreMenu = "the Expressway-C trust store (Maintenance > Security > Trusted CA certificate)";
 
 // The chain and the store say which certificate is missing and on which box the fix is made.
-Diagnosis chain_gap(const ChainRefused& c, const ChainGap& g) {
+Part chain_gap(const ChainRefused& c, const ChainGap& g) {
   const auto& n = c.name;
   const std::string missing = "'" + g.missing + "'" + key(g.missing_key_id);
   switch (g.kind) {
@@ -79,7 +88,7 @@ constexpr std::string_view kEcdsaUnderTls12 =
 constexpr std::string_view kEcdsaUnderTls13 =
     " The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3, where the cipher string does not choose "
     "the certificate.";
-// With the RSA-first prefix in force (under_settings).
+// With the RSA-first prefix in force.
 constexpr std::string_view kEcdsaWithoutRsa =
     " The RSA-first cipher prefix is in force and the node still presents this ECDSA certificate under TLS 1.2: it has no "
     "RSA certificate to offer instead, so that workaround cannot help here.";
@@ -91,24 +100,46 @@ constexpr std::string_view kLinesOnlyAside =
     " (with an ECDSA certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also "
     "avoids it under TLS 1.2)";
 
+constexpr std::string_view kRsaRefusedToo =
+    " The RSA-first cipher prefix would not heal it: the RSA certificate the node then presents is refused too.";
+
+// Whether the cipher string can steer the node away from this certificate, in the facts' words:
+// only an ECDSA certificate under TLS 1.2 can be avoided that way, and only while the string
+// prefers ECDSA and the node has an RSA certificate that passes.
+std::string_view steering(const std::optional<PresentedLeaf>& leaf, const Facts& f) {
+  const bool tls13 = f.tls13.value_or(leaf && leaf->tls13);
+  const bool rsa_first = f.preference == CertificatePreference::Rsa;
+  if (leaf) {
+    if (!leaf->ecdsa) return {};
+    if (tls13) return kEcdsaUnderTls13;
+    if (rsa_first) return kEcdsaWithoutRsa;
+    if (f.other_certificate == OtherCertificate::RefusedToo) return kRsaRefusedToo;
+    return kEcdsaUnderTls12;
+  }
+  if (tls13) return kEcdsaUnderTls13;
+  if (rsa_first) return kPrefixInForce;
+  return {};
+}
+
 // With the certificate seen, the fix names it and says whether the cipher string can steer the
 // node to another one; from a log line alone it says what may be true.
-std::string self_signed_fix(const std::string& n, const std::optional<PresentedLeaf>& leaf) {
-  if (!leaf)
+std::string self_signed_fix(const std::string& n, const std::optional<PresentedLeaf>& leaf, const Facts& f) {
+  const auto steer = steering(leaf, f);
+  if (!leaf) {
+    const bool open = !f.tls13.value_or(false) && f.preference == CertificatePreference::Ecdsa;
     return "Upload the self-signed certificate of " + n + " to the Expressway-C trust store, or have it signed by a CA the trust store holds" +
-           std::string(kLinesOnlyAside) + ".";
-  std::string fix = "Upload the self-signed certificate '" + leaf->subject_cn + "' of " + n +
-                    " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the "
-                    "trust store holds.";
-  if (leaf->ecdsa) fix += leaf->tls13 ? kEcdsaUnderTls13 : kEcdsaUnderTls12;
-  return fix;
+           std::string(open ? kLinesOnlyAside : std::string_view{}) + "." + std::string(steer);
+  }
+  return "Upload the self-signed certificate '" + leaf->subject_cn + "' of " + n +
+         " to the Expressway-C trust store (on every Expressway-C cluster node), or have it signed by a CA the "
+         "trust store holds." + std::string(steer);
 }
 
 std::string named(const std::optional<PresentedLeaf>& leaf, const std::string& n) {
   return leaf ? "'" + leaf->subject_cn + "' of " + n : "the certificate of " + n;
 }
 
-Diagnosis name_not_in_certificate(const NameNotInCertificate& c) {
+Part name_not_in_certificate(const NameNotInCertificate& c) {
   const auto& n = c.name;
   const auto& leaf = c.leaf;
   if (c.ip) {
@@ -139,7 +170,7 @@ Diagnosis name_not_in_certificate(const NameNotInCertificate& c) {
               ", or, if " + n + " is another name of the host the certificate names, make the cluster advertise that name."};
 }
 
-Diagnosis chain_refused(const ChainRefused& c) {
+Part chain_refused(const ChainRefused& c, const Facts& f) {
   if (c.gap) return chain_gap(c, *c.gap);
   const auto& n = c.name;
   // The presented leaf is the certificate at fault only at depth 0: an expired intermediate is
@@ -150,7 +181,7 @@ Diagnosis chain_refused(const ChainRefused& c) {
       return {Cause::UntrustedChain, "the chain of " + n + " ends in a root the trust store does not hold",
               "Upload the root CA that " + n + " sends to " + kTrustStoreMenu + ", if it is a CA you trust."};
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return {Cause::SelfSigned, "self-signed certificate on " + n, self_signed_fix(n, at_fault)};
+      return {Cause::SelfSigned, "self-signed certificate on " + n, self_signed_fix(n, at_fault, f)};
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
       // From a log line alone: the issuer is missing, but whether it is a root the store lacks, an
@@ -221,40 +252,6 @@ bool is_verification_failure(Cause c) {
   }
 }
 
-Diagnosis under_settings(Diagnosis d, bool rsa_first) {
-  if (!rsa_first || d.cause != Cause::SelfSigned) return d;
-  // Decided from what the fix says it knows: the certificate (RSA, or ECDSA under TLS 1.2 or 1.3),
-  // or, from a log line alone, nothing of it.
-  if (d.fix.find(kEcdsaUnderTls13) != std::string::npos || d.fix.find(kPrefixInForce) != std::string::npos ||
-      d.fix.find(kEcdsaWithoutRsa) != std::string::npos)
-    return d;  // already says the prefix cannot help (and fitted once is fitted)
-  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos) {
-    d.fix.replace(at, kEcdsaUnderTls12.size(), kEcdsaWithoutRsa);
-    return d;
-  }
-  const auto aside = d.fix.find(kLinesOnlyAside);
-  if (aside == std::string::npos) return d;  // an RSA certificate: the prefix was never offered
-  d.fix.erase(aside, kLinesOnlyAside.size());
-  d.fix += kPrefixInForce;
-  return d;
-}
-
-Diagnosis under_tls13(Diagnosis d) {
-  if (d.cause != Cause::SelfSigned) return d;
-  const auto aside = d.fix.find(kLinesOnlyAside);
-  if (aside == std::string::npos) return d;
-  d.fix.erase(aside, kLinesOnlyAside.size());
-  d.fix += kEcdsaUnderTls13;
-  return d;
-}
-
-Diagnosis rsa_certificate_refused_too(Diagnosis d) {
-  if (const auto at = d.fix.find(kEcdsaUnderTls12); at != std::string::npos)
-    d.fix.replace(at, kEcdsaUnderTls12.size(),
-                  " The RSA-first cipher prefix would not heal it: the RSA certificate the node then presents is refused too.");
-  return d;
-}
-
 Cause cause_from_string(std::string_view text) {
   for (int c = 0; c <= static_cast<int>(Cause::Last); ++c)
     if (text == to_string(static_cast<Cause>(c))) return static_cast<Cause>(c);
@@ -272,12 +269,15 @@ constexpr std::string_view kRestartForTrust =
     " Then restart Cisco TFTP and Cisco CallManager on the nodes that run them, and Cisco Tomcat (utils service restart "
     "Cisco Tomcat), so that they read it.";
 
-Diagnosis explain(const Outcome& outcome) {
+namespace {
+
+// One finding in words.
+Part part(const Outcome& outcome, const Facts& f) {
   return std::visit(
       Overloaded{
-          [](const ChainRefused& c) { return chain_refused(c); },
+          [&](const ChainRefused& c) { return chain_refused(c, f); },
           [](const NameNotInCertificate& n) { return name_not_in_certificate(n); },
-          [](const ClientCertificateRefused& c) -> Diagnosis {
+          [](const ClientCertificateRefused& c) -> Part {
             if (!c.presented)
               return {Cause::ClientCertRejected,
                       "the node requires a client certificate and Expressway-C presented none (alert '" + c.alert + "')",
@@ -294,23 +294,141 @@ Diagnosis explain(const Outcome& outcome) {
             return {Cause::ClientCertRejected, "the node refused Expressway-C's client certificate (alert '" + c.alert + "')",
                     fix};
           },
-          [](const HandshakeFailed& h) -> Diagnosis {
+          [](const HandshakeFailed& h) -> Part {
             return {Cause::TlsFailure, "TLS handshake failed", "Check the node's TLS configuration: " + h.text};
           },
-          [](const NetworkFailure&) -> Diagnosis {
-            return {Cause::ConnectFailure, "no TCP connection to the node",
-                    "Check the network path and that the node listens on that port."};
+          [](const NetworkFailure& n) -> Part {
+            return {Cause::ConnectFailure, "no TCP connection to the node" + (n.text.empty() ? "" : " (" + n.text + ")"),
+                    "Check the network path" + (n.origin.empty() ? std::string() : " from Expressway-C to " + n.origin) +
+                        " and that the node listens on that port."};
           },
-          [](const OriginTimeout&) -> Diagnosis {
+          [](const OriginTimeout&) -> Part {
             return {Cause::OriginTimeout, "the node did not answer in time", "Check the node's service."};
           },
-          [](const Denied&) -> Diagnosis {
+          [](const OtherLine& l) -> Part {
+            return {Cause::OtherWarning, "the traffic server wrote " + l.text,
+                    "mratls knows no cause for this line: read it with the lines written around it (Maintenance > "
+                    "Diagnostics > Diagnostic logging, at DEBUG), and if it concerns an origin, test that node with mratls "
+                    "check."};
+          },
+          [](const Denied&) -> Part {
             return {Cause::Denied, "the request is not in the allow list",
                     "Refresh the servers on Expressway-C (Configuration > Unified Communications) so that the node is known, "
                     "or add an allow-list rule."};
           },
       },
       outcome);
+}
+
+// The findings that one new certificate cures together, and how it must be made.
+struct Reissue {
+  const ChainRefused* self_signed = nullptr;  // depth 0
+  const ChainRefused* validity = nullptr;     // depth 0: expired or not yet valid
+  const NameNotInCertificate* name = nullptr;  // a DNS name (an address has its own fix)
+  std::optional<PresentedLeaf> leaf;
+  std::string node;
+
+  // Whether one certificate made anew cures several findings.
+  bool cures_several() const { return (self_signed != nullptr) + (validity != nullptr) + (name != nullptr) >= 2; }
+};
+
+Reissue reissue_of(const std::vector<Outcome>& findings) {
+  Reissue r;
+  for (const auto& o : findings) {
+    if (const auto* c = std::get_if<ChainRefused>(&o); c && c->depth == 0 && !c->gap) {
+      if (c->x509_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT && !r.self_signed) r.self_signed = c;
+      if ((c->x509_error == X509_V_ERR_CERT_HAS_EXPIRED || c->x509_error == X509_V_ERR_CERT_NOT_YET_VALID) && !r.validity)
+        r.validity = c;
+      if (c->leaf && !r.leaf) r.leaf = c->leaf;
+      if (r.node.empty()) r.node = c->name;
+    }
+    if (const auto* n = std::get_if<NameNotInCertificate>(&o); n && !n->ip && !r.name) {
+      r.name = n;
+      if (n->leaf && !r.leaf) r.leaf = n->leaf;
+      if (r.node.empty()) r.node = n->name;
+    }
+  }
+  return r;
+}
+
+// One certificate that cures them all: its name, its validity, who signs it.
+std::string reissue_fix(const Reissue& r, const Facts& f) {
+  const auto& n = r.node;
+  const bool expired = r.validity && r.validity->x509_error == X509_V_ERR_CERT_HAS_EXPIRED;
+  std::string state;
+  if (r.validity) {
+    if (expired) state = r.leaf ? "the one it presents expired " + r.leaf->not_after : "the one it presents has expired";
+    else state = r.leaf ? "the one it presents is valid only from " + r.leaf->not_before : "the one it presents is not yet valid";
+  }
+  std::string made = " with " + n + " as a SAN";
+  if (!r.name) made.clear();
+  if (r.validity) made += f.judged_at ? ", valid past " + doctor::iso_day(*f.judged_at) : std::string(", with a validity that covers today");
+  std::string fix;
+  if (r.validity && !expired) fix = "Check the clocks of " + n + " and of Expressway-C (NTP); if they are right, ";
+  const std::string which = r.leaf ? "'" + r.leaf->subject_cn + "' of " + n : "the certificate of " + n;
+  if (r.self_signed) {
+    fix += std::string(fix.empty() ? "Regenerate" : "regenerate") + " the self-signed certificate " + which + made +
+           (state.empty() ? "" : " (" + state + ")") +
+           ", then upload the new one to the Expressway-C trust store, or have one issued by a CA the trust store holds." +
+           std::string(steering(r.leaf, f));
+  } else {
+    fix += std::string(fix.empty() ? "Reissue" : "reissue") + " " + which + made + (state.empty() ? "" : " (" + state + ")") + ".";
+  }
+  return fix;
+}
+
+}  // namespace
+
+Diagnosis diagnose(const Facts& facts) {
+  Diagnosis d;
+  if (facts.findings.empty()) return d;
+  std::vector<Part> parts;
+  for (const auto& o : facts.findings) parts.push_back(part(o, facts));
+  d.cause = parts.front().cause;
+
+  // The reason: every finding's, in order; the date of the change where validity is judged then.
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (std::ranges::any_of(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(i),
+                            [&](const Part& p) { return p.summary == parts[i].summary; }))
+      continue;
+    if (!d.summary.empty()) d.summary += "; and ";
+    d.summary += parts[i].summary;
+    if (facts.judged_at && (parts[i].cause == Cause::Expired || parts[i].cause == Cause::NotYetValid))
+      d.summary += " at " + doctor::iso_day(*facts.judged_at) + ", the date of the change";
+  }
+  const std::optional<PresentedLeaf>* leaf = nullptr;
+  if (const auto* c = std::get_if<ChainRefused>(&facts.findings.front())) leaf = &c->leaf;
+  if (const auto* n = std::get_if<NameNotInCertificate>(&facts.findings.front())) leaf = &n->leaf;
+  if (facts.other_certificate == OtherCertificate::Passes) {
+    const bool ecdsa = facts.preference == CertificatePreference::Ecdsa;
+    d.summary = std::string("fails only ") + label(facts.preference) + " (the " + (ecdsa ? "RSA" : "ECDSA") +
+                " certificate passes): " + d.summary;
+    if (leaf && *leaf) d.summary += ", '" + (*leaf)->subject_cn + "' issued by '" + (*leaf)->issuer_cn + "'";
+  }
+  if (facts.passed_by_log_only)
+    d.summary = "passes only because of log-only (Traffic Server's permissive policy, this emulator's preview: Expressway has "
+                "VerifyOriginServer On and Off only); On would refuse it: " + d.summary;
+
+  // The fixes, in the order the findings come: one certificate made anew where it cures several.
+  const auto reissue = reissue_of(facts.findings);
+  bool reissue_said = false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto& o = facts.findings[i];
+    const auto* c = std::get_if<ChainRefused>(&o);
+    const auto* n = std::get_if<NameNotInCertificate>(&o);
+    const bool cured_by_reissue = reissue.cures_several() &&
+                                  ((c && (c == reissue.self_signed || c == reissue.validity)) || (n && n == reissue.name));
+    std::string fix = cured_by_reissue ? (reissue_said ? std::string() : reissue_fix(reissue, facts)) : parts[i].fix;
+    reissue_said = reissue_said || cured_by_reissue;
+    if (!fix.empty() && std::ranges::find(d.fixes, fix) == d.fixes.end()) d.fixes.push_back(std::move(fix));
+  }
+  if (d.fixes.size() == 1) {
+    d.fix = d.fixes.front();
+  } else {
+    for (std::size_t i = 0; i < d.fixes.size(); ++i)
+      d.fix += (i ? " " : "") + std::string("(") + std::to_string(i + 1) + ") " + d.fixes[i];
+  }
+  return d;
 }
 
 }  // namespace mratls::verify

@@ -1,10 +1,18 @@
-// The fix catalogue: from an outcome to its cause and the fix, in one sentence an engineer can
-// act on. Pure: values in, values out.
+// The fix catalogue. A diagnosis is facts: every finding along the path, in the order the
+// appliance meets them (the chain's every error, then the name, the client certificate, the
+// handshake), with what is known around them (the certificate preference in force, the TLS
+// version, where the facts came from). One renderer puts them into words once: the reason, and
+// every fix needed in the order to apply them, each written knowing the others. Readers set
+// facts; none edits a sentence. Pure: values in, values out.
 #pragma once
 
+#include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "verify/cipher_preference.hpp"
 #include "verify/outcome.hpp"
 
 namespace mratls::verify {
@@ -28,10 +36,34 @@ enum class Cause {
   Last = OtherWarning,  // keep last: cause_from_string walks up to it
 };
 
+// Where the facts were learnt: the certificates themselves (the proxy, check, cert verify), a
+// capture of the handshake, or the appliance's lines alone (scan, a replay without a capture).
+enum class Source { Chain, Capture, Lines };
+
+// What the other certificate of a dual RSA/ECDSA node does, where a second probe showed it.
+enum class OtherCertificate { Unknown, Passes, RefusedToo };
+
+struct Facts {
+  Facts() = default;
+  explicit Facts(std::vector<Outcome> found, CertificatePreference in_force = CertificatePreference::Ecdsa,
+                 std::optional<bool> negotiated_tls13 = std::nullopt, Source from = Source::Lines)
+      : findings(std::move(found)), preference(in_force), tls13(negotiated_tls13), source(from) {}
+
+  std::vector<Outcome> findings;  // in the order the appliance meets them; the first is the one it logs
+  CertificatePreference preference = CertificatePreference::Ecdsa;  // in force
+  std::optional<bool> tls13;  // the negotiated version, when a capture or a handshake showed it
+  Source source = Source::Lines;
+  OtherCertificate other_certificate = OtherCertificate::Unknown;
+  std::optional<std::time_t> judged_at;  // check --at: validity is judged at the date of the change
+  bool passed_by_log_only = false;       // Action=Continue: what VerifyOriginServer On would refuse
+};
+
+// The words, made once from the facts.
 struct Diagnosis {
-  Cause cause = Cause::None;
-  std::string summary;  // "self-signed certificate on cucm.steven.lab"
-  std::string fix;
+  Cause cause = Cause::None;  // the first finding's
+  std::string summary;        // every finding's reason, in order
+  std::vector<std::string> fixes;  // every fix needed, in the order to apply them
+  std::string fix;                 // the same as one text
 };
 
 const char* to_string(Cause c);
@@ -42,19 +74,10 @@ Cause cause_from_string(std::string_view text);
 // the request through (a refused client certificate, the network or the allow list: it would not).
 bool is_verification_failure(Cause c);
 
-Diagnosis explain(const Outcome& outcome);
-
-// The fix as it stands under the settings in force: with the RSA-first cipher prefix already set,
-// a node that still presents a self-signed certificate is not cured by that prefix (under TLS 1.3
-// the cipher string does not choose the certificate, or its RSA certificate is self-signed too).
-Diagnosis under_settings(Diagnosis d, bool rsa_first);
-
-// The fix when the handshake is known to have been TLS 1.3 (a capture shows the ServerHello, not
-// the certificate): the cipher prefix is not offered, since there it does not choose the certificate.
-Diagnosis under_tls13(Diagnosis d);
-
-// check's ECDSA-first row when its RSA-first probe is refused too: the prefix would not heal it.
-Diagnosis rsa_certificate_refused_too(Diagnosis d);
+// The renderer.
+Diagnosis diagnose(const Facts& facts);
+// One outcome, nothing else known: from the lines alone, ECDSA-first.
+inline Diagnosis explain(const Outcome& outcome) { return diagnose(Facts{{outcome}}); }
 
 // Whether the cause read from a failure's log lines agrees with the cause known from its chain:
 // the lines cannot tell a re-keyed CA or a left-out intermediate from any CA the store lacks.

@@ -95,7 +95,13 @@ struct OriginTimeout {
 // Not in the allow list (403).
 struct Denied {};
 
-using Outcome =
-    std::variant<ChainRefused, NameNotInCertificate, ClientCertificateRefused, HandshakeFailed, NetworkFailure, OriginTimeout, Denied>;
+// A WARNING or ERROR line of the traffic server that states no outcome mratls knows (read from
+// the lines only): a finding all the same.
+struct OtherLine {
+  std::string text;  // what it says, after "WARNING: " / "ERROR: "
+};
+
+using Outcome = std::variant<ChainRefused, NameNotInCertificate, ClientCertificateRefused, HandshakeFailed, NetworkFailure,
+                             OriginTimeout, Denied, OtherLine>;
 
 }  // namespace mratls::verify

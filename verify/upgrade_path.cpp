@@ -15,11 +15,6 @@ std::string preference_words(CertificatePreference p) {
   return p == CertificatePreference::Ecdsa ? "ECDSA is preferred" : "RSA is preferred";
 }
 
-bool prefers_ecdsa(std::string_view ciphers) {
-  const auto p = certificate_preference(ciphers);
-  return p && *p == CertificatePreference::Ecdsa;
-}
-
 }  // namespace
 
 std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from, std::string_view current) {
@@ -43,7 +38,7 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
     if (*version < kPrefixingRelease) {
       path.ciphers_after = path.ciphers_before;
       path.rule = "upgrading from " + version->to_string() + ", below X14.0, leaves the cipher string as it is";
-    } else if (is_rsa_first(path.ciphers_before)) {
+    } else if (has_rsa_first_prefix(path.ciphers_before)) {
       path.ciphers_after = path.ciphers_before;
       path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(kRsaFirstPrefix) +
                   "' — the string begins with it already and stays as it is";
@@ -56,16 +51,10 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
   if (!preference) return std::unexpected(UpgradePathError{Input::Ciphers, preference.error()});
   path.preference_after = *preference;
   path.rule += ": " + preference_words(*preference);
-  if (*preference == CertificatePreference::Ecdsa) {
-    path.ciphers_if_changed = rsa_first(path.ciphers_after);
-    path.changed_how = "the prefix added";
-  } else if (const auto without = ecdsa_first(path.ciphers_after); prefers_ecdsa(without)) {
-    path.ciphers_if_changed = without;
-    path.changed_how = "the prefix removed";
-  } else {
-    path.ciphers_if_changed = config::kDefaultCiphers;
-    path.changed_how = "back to the default string";
-  }
+  const auto other = preferring(path.ciphers_after, *preference == CertificatePreference::Ecdsa ? CertificatePreference::Rsa
+                                                                                                  : CertificatePreference::Ecdsa);
+  path.ciphers_if_changed = other.ciphers;
+  path.changed_how = other.how;
   return path;
 }
 

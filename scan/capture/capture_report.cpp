@@ -167,9 +167,15 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
         if (log.port != origin.server.port || (log.host != seen.sni && log.host != origin.server.address)) continue;
         if (seen.chain_seen || seen.version != "TLSv1.3" || !overlaps(seen, log)) continue;
         tls13 = true;
-        rsa_first = rsa_first && seen.preference == "RSA-first";
+        rsa_first = rsa_first && seen.preference == verify::label(verify::CertificatePreference::Rsa);
       }
-    if (tls13) log.diagnosis = verify::under_settings(verify::under_tls13(log.diagnosis), rsa_first);
+    if (!tls13 || log.facts.findings.empty()) continue;
+    auto facts = log.facts;
+    facts.tls13 = true;
+    facts.source = verify::Source::Capture;
+    facts.preference = rsa_first ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa;
+    log.diagnosis = verify::diagnose(facts);
+    log.facts = std::move(facts);
   }
   for (auto& [li, diagnoses] : finer) {
     const bool one = std::ranges::all_of(diagnoses, [&](const verify::Diagnosis& d) {

@@ -179,14 +179,15 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
       if (hidden_from_capture.contains(origin)) {
         const auto outcome = scan::outcome_of(lines_of[origin]);
         ASSERT_TRUE(outcome) << origin;
-        answer.fix = verify::under_settings(verify::under_tls13(verify::explain(*outcome)), setting.rsa_first).fix;
+        verify::Facts facts{{*outcome}, setting.preference, true, verify::Source::Capture};
+        answer.fix = verify::diagnose(facts).fix;
       }
     // 3. check, for the preference in force; its verdict is X14.2's with VerifyOriginServer On.
     // Under the other settings only what Off does not cure fails (log-only writes its lines and
     // lets the request through).
     const bool x142_fails = setting.version >= config::Version{14, 2, 0} && setting.verify == config::VerifyOriginServer::On;
     for (const auto& p : probes) {
-      if (p["preference"] != (setting.rsa_first ? "RSA-first" : "ECDSA-first")) continue;
+      if (p["preference"] != verify::label(setting.preference)) continue;
       if (p["cause"] == "none" || p["cause"].is_null()) continue;
       const auto cause = p["cause"].get<std::string>();
       const bool cured_by_off = cause != "client-certificate-rejected" && cause != "tls-failure" && cause != "connect-failure";

@@ -205,46 +205,48 @@ TEST(ChainGap, AttachedFromOpenSslObjectsOnlyForTheErrorsAGapExplains) {
   EXPECT_EQ(explain(self).cause, Cause::SelfSigned);
 }
 
+// The preference in force is a fact the renderer reads, never a sentence edited afterwards.
 TEST(FixUnderSettings, RsaFirstIsNotAdvisedWhenItIsAlreadySet) {
-  const auto d = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "self signed certificate"});
+  const ChainRefused self{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "self signed certificate"};
+  const auto d = explain(self);
   ASSERT_NE(d.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << d.fix;
-  EXPECT_EQ(under_settings(d, false).fix, d.fix);
-  const auto rsa = under_settings(d, true);
+  const auto rsa = diagnose(Facts{{self}, CertificatePreference::Rsa});
   EXPECT_EQ(rsa.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << rsa.fix;
   EXPECT_NE(rsa.fix.find("With the RSA-first cipher prefix in force the node still presents a self-signed certificate"),
             std::string::npos)
       << rsa.fix;
-  EXPECT_EQ(under_settings(rsa, true).fix, rsa.fix) << "fitted once is fitted";
   EXPECT_TRUE(rsa.fix.starts_with("Upload the self-signed certificate of cucm.gap.lab to the Expressway-C trust store")) << rsa.fix;
-  // Other causes are left as they are.
-  const auto expired = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""});
-  EXPECT_EQ(under_settings(expired, true).fix, expired.fix);
+  // Other causes do not depend on it.
+  const ChainRefused expired{"cucm.gap.lab", X509_V_ERR_CERT_HAS_EXPIRED, 0, ""};
+  EXPECT_EQ(diagnose(Facts{{expired}, CertificatePreference::Rsa}).fix, explain(expired).fix);
 }
 
 // With the certificate seen (the proxy, check, a capture judged with --trust), the fix names it;
-// and the same fix comes out whichever reader holds the outcome.
+// and the same fix comes out whichever reader holds the facts.
 TEST(FixWithTheCertificate, NamesItAndSaysWhetherTheCipherStringCanSteer) {
   PresentedLeaf ecdsa{"cucm-EC.gap.lab", "cucm-EC.gap.lab", true, false, {"cucm.gap.lab"}, {}, "2026-01-01T00:00:00Z",
                       "2027-01-01T00:00:00Z"};
-  auto tls12 = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa});
+  const ChainRefused ecdsa_refused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa};
+  auto tls12 = explain(ecdsa_refused);
   EXPECT_TRUE(tls12.fix.starts_with("Upload the self-signed certificate 'cucm-EC.gap.lab' of cucm.gap.lab")) << tls12.fix;
   EXPECT_NE(tls12.fix.find("under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos) << tls12.fix;
   // RSA-first in force and the node still presents it: it has no RSA certificate to offer.
-  const auto fitted = under_settings(tls12, true);
+  const auto fitted = diagnose(Facts{{ecdsa_refused}, CertificatePreference::Rsa});
   EXPECT_EQ(fitted.fix.find("under TLS 1.2 the cipher prefix"), std::string::npos) << fitted.fix;
   EXPECT_NE(fitted.fix.find("it has no RSA certificate to offer instead"), std::string::npos) << fitted.fix;
-  EXPECT_EQ(under_settings(fitted, true).fix, fitted.fix);
   // check's ECDSA-first row when its RSA-first probe is refused too.
-  EXPECT_NE(rsa_certificate_refused_too(tls12).fix.find("the RSA certificate the node then presents is refused too"),
-            std::string::npos);
+  Facts refused_too{{ecdsa_refused}};
+  refused_too.other_certificate = OtherCertificate::RefusedToo;
+  EXPECT_NE(diagnose(refused_too).fix.find("the RSA certificate the node then presents is refused too"), std::string::npos);
   // An RSA certificate: the prefix was never offered, and nothing is said of it.
   PresentedLeaf rsa_leaf{"cucm.gap.lab", "cucm.gap.lab", false, false, {"cucm.gap.lab"}, {}, "", ""};
-  const auto plain = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, rsa_leaf});
+  const ChainRefused plain_refused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, rsa_leaf};
+  const auto plain = explain(plain_refused);
   EXPECT_EQ(plain.fix.find("RSA-first"), std::string::npos) << plain.fix;
-  EXPECT_EQ(under_settings(plain, true).fix, plain.fix);
+  EXPECT_EQ(diagnose(Facts{{plain_refused}, CertificatePreference::Rsa}).fix, plain.fix);
   // From the lines alone, a capture that shows TLS 1.3 drops the offer of the prefix.
-  const auto lines_only = explain(ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, ""});
-  const auto tls13_seen = under_tls13(lines_only);
+  const ChainRefused lines_only{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, ""};
+  const auto tls13_seen = diagnose(Facts{{lines_only}, CertificatePreference::Ecdsa, true, Source::Capture});
   EXPECT_EQ(tls13_seen.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << tls13_seen.fix;
   EXPECT_NE(tls13_seen.fix.find("cannot help here: the node negotiates TLS 1.3"), std::string::npos) << tls13_seen.fix;
 
@@ -253,7 +255,10 @@ TEST(FixWithTheCertificate, NamesItAndSaysWhetherTheCipherStringCanSteer) {
   EXPECT_NE(tls13.fix.find("The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3"), std::string::npos)
       << tls13.fix;
   EXPECT_EQ(tls13.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << tls13.fix;
-  EXPECT_EQ(under_settings(tls13, true).fix, tls13.fix);
+  EXPECT_EQ(diagnose(Facts{{ChainRefused{"cucm.gap.lab", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "", std::nullopt, ecdsa}},
+                           CertificatePreference::Rsa})
+                .fix,
+            tls13.fix);
 
   PresentedLeaf rsa{"cucm.gap.lab", "Gap Root CA", false, false, {"cucm.gap.lab"}, {}, "2025-01-01T00:00:00Z",
                     "2025-06-01T00:00:00Z"};

@@ -82,7 +82,7 @@ TEST(CipherPreference, OnePrefixAddedOnceRemovedOnce) {
   const std::string appliance = config::Expressway{}.ciphers;
   const auto rsa = verify::rsa_first(appliance);
   EXPECT_EQ(rsa, "ECDHE-RSA-AES256-GCM-SHA384:" + appliance);
-  EXPECT_TRUE(verify::is_rsa_first(rsa));
+  EXPECT_TRUE(verify::has_rsa_first_prefix(rsa));
   EXPECT_EQ(verify::rsa_first(rsa), rsa);
   EXPECT_EQ(verify::ecdsa_first(rsa), appliance);
   EXPECT_EQ(verify::ecdsa_first(appliance), appliance);

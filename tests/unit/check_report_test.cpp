@@ -26,6 +26,7 @@ check::Probe refused(const std::string& node, std::uint16_t port, const std::str
   check::Probe p;
   p.target = {node, "https", port};
   p.preference = preference;
+  p.prefers = preference == "RSA-first" ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa;
   p.outcome = check::ProbeOutcome::Refused;
   p.ip = "10.0.0.5";
   p.tls_version = tls;
@@ -47,6 +48,7 @@ check::Probe verified(const std::string& node, std::uint16_t port, const std::st
   check::Probe p;
   p.target = {node, "https", port};
   p.preference = preference;
+  p.prefers = preference == "RSA-first" ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa;
   p.outcome = check::ProbeOutcome::Verified;
   return p;
 }

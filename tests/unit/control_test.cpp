@@ -243,7 +243,7 @@ TEST(AdminChanges, AReloadKeepsWhatTheAdminChangedAndForgetsWhatTheFileNowSays) 
   auto kept = changes.reapply(settings, trust);
   ASSERT_TRUE(kept) << kept.error();
   EXPECT_EQ(settings.verify_origin_server, VerifyOriginServer::Off);
-  EXPECT_TRUE(verify::is_rsa_first(settings.ciphers));
+  EXPECT_TRUE(verify::has_rsa_first_prefix(settings.ciphers));
   ASSERT_EQ(trust.entries().size(), 1u);
   EXPECT_EQ(trust.entries()[0].summary.subject_cn, "imp.steven.lab");
   ASSERT_EQ(kept->lines.size(), 4u);
@@ -312,7 +312,7 @@ TEST(AdminChanges, AnUpgradePathIsKeptOnTopOfTheFileAndReplacesAnEarlierPreferen
   auto trust = control::TrustList::of(*verify::TrustStore::from_pem_text(self_signed("a.lab", "a.lab").cert_pem(), "file.pem"));
   auto kept = changes.reapply(settings, trust);
   ASSERT_TRUE(kept) << kept.error();
-  EXPECT_TRUE(verify::is_rsa_first(settings.ciphers));
+  EXPECT_TRUE(verify::has_rsa_first_prefix(settings.ciphers));
   ASSERT_EQ(kept->lines.size(), 1u);
   EXPECT_TRUE(kept->lines[0].starts_with("[reload] NOTICE: cipher string (upgraded from X14.0.7) kept at \"ECDHE-RSA-AES256-GCM-SHA384:"))
       << kept->lines[0];
@@ -330,7 +330,7 @@ TEST(AdminChanges, AnUpgradePathIsKeptOnTopOfTheFileAndReplacesAnEarlierPreferen
   config::Expressway again;
   kept = changes.reapply(again, trust);
   ASSERT_TRUE(kept) << kept.error();
-  EXPECT_FALSE(verify::is_rsa_first(again.ciphers));
+  EXPECT_FALSE(verify::has_rsa_first_prefix(again.ciphers));
 }
 
 TEST(AdminChanges, AnAddedCertificateWhoseCnTheFileNowHoldsRefusesTheReload) {

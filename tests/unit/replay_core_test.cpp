@@ -101,7 +101,7 @@ TEST(ReplayHealing, CandidatesFollowTheCausesAndShareOneUntrustedCa) {
     o.host_is_ip = ip;
     o.requests = {{"GET", "/cucm-uds/version", "", 502, 0}};
     o.failed = true;
-    o.diagnosis = {cause, "s", "fix for " + o.host};
+    o.diagnosis = {cause, "s", {"fix for " + o.host}, "fix for " + o.host};
     o.lines = {"x"};
     return o;
   };
@@ -190,7 +190,7 @@ TEST(ReplayHealing, ALinesOnlyUntrustedCaSaysWhatTheLabAssumed) {
   o.port = 8443;
   o.requests = {{"GET", "/cup/x", "", 502, 0}};
   o.failed = true;
-  o.diagnosis = {verify::Cause::UntrustedChain, "s", "f"};
+  o.diagnosis = {verify::Cause::UntrustedChain, "s", {"f"}, "f"};
   o.lines = {"x"};
   site.origins = {o};
   const auto fixes = replay::candidate_fixes(site, {{Build::UntrustedRoot, 0, false, {}}});
