@@ -472,6 +472,55 @@ TEST(CheckAtDate, TheVerdictIsTheOneOnTheDayOfTheChange) {
   EXPECT_NE(bad.output.find("--at '2027-02-30' is not a date"), std::string::npos) << bad.output;
 }
 
+// Two problems on one node are two findings, and the fixes are written knowing each other
+// (issue 37): a certificate that will have expired by the change and does not carry the node's
+// name is reissued once, with both; an ECDSA certificate that is self-signed and will have expired
+// is regenerated before it is uploaded. Judged at a change after the lab's leaves expire.
+TEST(CheckAtDate, TwoProblemsOnOneNodeGetTheFixesThatCureBoth) {
+  for (const std::string id : {"wrong-host", "ecdsa-self-signed"}) {
+    auto def = lab::scenario_origin(id);
+    auto origin = lab::MockOrigin::start(std::move(def.spec));
+    ASSERT_TRUE(origin) << origin.error();
+    const std::string node = def.connect_host + ":" + std::to_string((*origin)->port());
+    auto run = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args{"check", "--trust", LabPki::get().trust_file, "--node", node, "--hosts",
+                                    def.connect_host + "=127.0.0.1", "--json"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      auto p = spawn_mratls(args);
+      EXPECT_EQ(p.wait_exit(std::chrono::seconds(30)), 1) << p.output;
+      return nlohmann::json::parse(p.output.substr(p.output.find('{')));
+    };
+    // Two days after the leaf expires, long before the lab's root does.
+    const auto today = run({});
+    const std::time_t expiry = *check::parse_change_date(today["probes"][0]["chain"][0]["not_after"].get<std::string>());
+    const std::string change = verify::doctor::iso_day(expiry + 2 * 86400);
+    const auto out = run({"--at", change});
+    bool seen = false;
+    for (const auto& probe : out["probes"]) {
+      if (probe["preference"] != "ECDSA-first") continue;
+      seen = true;
+      const auto fixes = probe["fixes"];
+      const std::string leaf_cn = probe["chain"][0]["subject_cn"];
+      const std::string expired = probe["chain"][0]["not_after"];
+      if (id == "wrong-host") {
+        EXPECT_EQ(probe["cause"], "expired") << probe;
+        ASSERT_EQ(fixes.size(), 1u) << probe;
+        EXPECT_EQ(fixes[0], "Reissue '" + leaf_cn + "' of " + def.connect_host + " with " + def.connect_host +
+                                " as a SAN, valid past " + change + " (the one it presents expired " + expired + ").")
+            << probe;
+      } else {
+        EXPECT_EQ(probe["cause"], "self-signed") << probe;
+        ASSERT_EQ(fixes.size(), 1u) << probe;
+        EXPECT_TRUE(fixes[0].get<std::string>().starts_with("Regenerate the self-signed certificate '" + leaf_cn + "' of " +
+                                                            def.connect_host + ", valid past " + change +
+                                                            " (the one it presents expired " + expired + "), then upload the new one"))
+            << probe;
+      }
+    }
+    EXPECT_TRUE(seen) << out.dump(2);
+  }
+}
+
 TEST(CheckUpgrade, TheMarkdownReportIsTheChangeBoardsPageForATicket) {
   const auto file = LabPki::get().dir / "check-report-test.md";
   std::filesystem::remove(file);
