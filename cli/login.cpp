@@ -68,6 +68,7 @@ Action add_login(CLI::App& app) {
     }
     // From a log file or the admin listener there are lines only: scan maps them back to an outcome.
     lab::EvidenceSource evidence;
+    bool passing_lines = !o->log_file.empty();
     if (!o->admin.empty()) {
       auto to = control::parse_admin_target(o->admin);
       if (!to) {
@@ -84,9 +85,11 @@ Action add_login(CLI::App& app) {
       }
       // Through the admin listener the settings in force are known: the fixes are given for them.
       std::optional<verify::CertificatePreference> preference;
-      if (auto state = control::admin_call(*to, "GET", "/api/state"); state && state->body.is_object())
+      if (auto state = control::admin_call(*to, "GET", "/api/state"); state && state->body.is_object()) {
         preference = state->body.value("cipher_preference", "") == "rsa" ? verify::CertificatePreference::Rsa
                                                                          : verify::CertificatePreference::Ecdsa;
+        passing_lines = state->body.value("verify_origin_server", "") == "log-only";
+      }
       evidence = [to = *to, preference](const std::string& tracking_id) {
         lab::StepEvidence e;
         e.preference = preference;
@@ -104,7 +107,7 @@ Action add_login(CLI::App& app) {
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         } while (std::chrono::steady_clock::now() < until);
-        e.outcome = scan::outcome_of(e.reasons);
+        e.outcomes = scan::outcomes_of(e.reasons);
         return e;
       };
     }
@@ -112,17 +115,18 @@ Action add_login(CLI::App& app) {
       evidence = [path = o->log_file](const std::string& tracking_id) {
         lab::StepEvidence e;
         e.reasons = lab::transaction_reasons([&path] { return read_lines(path); }, tracking_id);
-        e.outcome = scan::outcome_of(e.reasons);
+        e.outcomes = scan::outcomes_of(e.reasons);
         return e;
       };
-    auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence);
+    // Under log-only a passing step can carry findings: with the lines at hand, every step is read.
+    auto outcome = lab::run_login(m[1], static_cast<std::uint16_t>(std::stoi(m[2])), o->target, evidence, {}, passing_lines);
     if (outcome.steps.empty() || outcome.steps.front().status == 0) {
       std::cerr << "mratls login: no answer from the proxy at " << o->proxy << "\n";
       return kUsage;
     }
     if (o->json) std::cout << json_text(lab::login_json(outcome)) << "\n";
     else lab::print_login(outcome, std::cout);
-    return outcome.first_failure ? kFindings : kOk;
+    return outcome.first_failure || outcome.warned() ? kFindings : kOk;
   };
 }
 

@@ -37,8 +37,10 @@ nlohmann::json sequences_json(const std::vector<SequenceStep>& steps) {
   return out;
 }
 
-// Log-only mode lets every request through and logs each check that would have refused it
-// (Action=Continue): those lines are its point, so they are shown per cluster.
+// Log-only mode (this emulator's preview of Traffic Server's permissive policy; Expressway has
+// VerifyOriginServer On and Off only) lets every request through and logs each check that would
+// have refused it (Action=Continue): those lines are its point, so they are shown per cluster,
+// with the finding and the fix On would give.
 void print_log_only(const Matrix& m, const std::vector<std::unique_ptr<RunningCluster>>& clusters,
                     const std::vector<Setting>& settings, const Style& style, std::ostream& os) {
   const auto log_only = std::ranges::find_if(settings, [](const Setting& s) {
@@ -49,8 +51,12 @@ void print_log_only(const Matrix& m, const std::vector<std::unique_ptr<RunningCl
   for (const auto& c : clusters) {
     const auto& login = m.cells.at(c->cluster().id).at(log_only->label);
     // Each finding once: the same check on several steps differs only in time and thread.
-    std::vector<std::string> lines, seen;
-    for (const auto& step : login.steps)
+    std::vector<std::string> lines, seen, fixes;
+    for (const auto& step : login.steps) {
+      if (step.diagnosis.cause != verify::Cause::None && std::ranges::find(fixes, step.diagnosis.summary) == fixes.end()) {
+        fixes.push_back(step.diagnosis.summary);
+        fixes.push_back(step.diagnosis.fix);
+      }
       for (const auto& l : step.reasons) {
         const auto at = l.find("WARNING:");
         if (l.find("Action=Continue") == std::string::npos || at == std::string::npos) continue;
@@ -58,13 +64,15 @@ void print_log_only(const Matrix& m, const std::vector<std::unique_ptr<RunningCl
         seen.push_back(l.substr(at));
         lines.push_back(l);
       }
+    }
     if (lines.empty()) continue;
     if (!header)
-      os << "\n" << style.bold("== What log-only writes (" + log_only->label + "): the requests pass, and each check "
+      os << "\n" << style.bold("== What log-only writes (" + log_only->label + ", an emulator preview: Expressway has On and Off only): the requests pass, and each check "
                                 "that would refuse them is logged with Action=Continue") << "\n";
     header = true;
     os << "\n" << style.bold(c->cluster().id) << "\n";
     for (const auto& l : lines) os << "  " << l << "\n";
+    for (std::size_t i = 0; i + 1 < fixes.size(); i += 2) os << "  cause: " << fixes[i] << "\n  fix:   " << fixes[i + 1] << "\n";
   }
 }
 

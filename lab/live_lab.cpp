@@ -23,7 +23,6 @@ void attach_lab(control::AdminListener& admin, KeptLab& kept, const std::vector<
     if (!cluster) return control::error_response(404, "no cluster \"" + id + "\" in this lab");
     EvidenceSource evidence = [&kept](const std::string& tracking_id) {
       StepEvidence e;
-      e.outcome = kept.outcomes().find(tracking_id);
       e.diagnosis = kept.outcomes().diagnosis(tracking_id);
       return e;
     };
@@ -34,7 +33,8 @@ void attach_lab(control::AdminListener& admin, KeptLab& kept, const std::vector<
                                auto event = step_json(step);
                                event["cluster"] = id;
                                hub.publish("login", event.dump());
-                             });
+                             },
+                             true);
     auto out = login_json(outcome);
     out["cluster"] = id;
     hub.publish("login", nlohmann::json{{"cluster", id}, {"done", true}, {"status", outcome.status()}}.dump());

@@ -49,7 +49,6 @@ EvidenceSource evidence_of(lab::InProcessProxy& proxy) {
           return proxy.sink().lines();
         },
         tracking_id);
-    e.outcome = proxy.outcomes().find(tracking_id);
     e.diagnosis = proxy.outcomes().diagnosis(tracking_id);
     return e;
   };
@@ -69,18 +68,20 @@ LoginOutcome run_login(const std::string& address, std::uint16_t port, LoginTarg
     if (response.closed) client.reset();
 
     StepOutcome step{steps[i], response.status, {}, {}};
-    if (response.status == 200 && passing_lines && evidence) step.reasons = evidence(tracking).reasons;
-    if (response.status != 200) {
-      if (evidence) {
-        auto known = evidence(tracking);
-        step.reasons = std::move(known.reasons);
-        if (known.diagnosis) step.diagnosis = *known.diagnosis;
-        else if (known.outcome)
-          step.diagnosis = verify::diagnose(
-              verify::Facts{{*known.outcome}, known.preference.value_or(verify::CertificatePreference::Ecdsa)});
+    const bool passed = response.status == 200;
+    // A failing step is explained; a passing one too where log-only wrote findings on it.
+    if (evidence && (!passed || passing_lines)) {
+      auto known = evidence(tracking);
+      step.reasons = std::move(known.reasons);
+      if (known.diagnosis) {
+        step.diagnosis = *known.diagnosis;
+      } else if (!known.outcomes.empty()) {
+        verify::Facts facts{std::move(known.outcomes), known.preference.value_or(verify::CertificatePreference::Ecdsa)};
+        facts.passed_by_log_only = passed;
+        step.diagnosis = verify::diagnose(facts);
       }
-      if (!out.first_failure) out.first_failure = out.steps.size();
     }
+    if (!passed && !out.first_failure) out.first_failure = out.steps.size();
     out.steps.push_back(std::move(step));
     if (on_step) on_step(out.steps.back());
     // The home cluster lookup names the node the user's requests go to next, as advertised.

@@ -2,6 +2,7 @@
 // own lines. `mratls login` runs it against any proxy, the lab against its own.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -26,6 +27,11 @@ struct LoginOutcome {
   std::vector<StepOutcome> steps;
   std::optional<std::size_t> first_failure;
   int status() const { return first_failure ? steps[*first_failure].status : 200; }
+  // Steps that answered 200 with findings: log-only let them through, On would refuse them.
+  std::size_t warned() const {
+    return static_cast<std::size_t>(std::ranges::count_if(
+        steps, [](const StepOutcome& s) { return s.status == 200 && s.diagnosis.cause != verify::Cause::None; }));
+  }
 };
 
 // What is known about a failed step, by its TrackingID: the proxy's WARNING/ERROR lines, and
@@ -33,7 +39,7 @@ struct LoginOutcome {
 // read back by `mratls login --log` gives lines only, which scan maps back).
 struct StepEvidence {
   std::vector<std::string> reasons;
-  std::optional<verify::Outcome> outcome;
+  std::vector<verify::Outcome> outcomes;  // every finding the lines state, in order
   // The proxy's own explanation (from its admin listener): it saw the chain, which the lines do
   // not carry, so it is preferred to the outcome the lines map back to.
   std::optional<verify::Diagnosis> diagnosis;

@@ -8,7 +8,8 @@ namespace mratls::proxy {
 void OriginBoard::record(const std::string& host, int port, int status, const verify::Facts* facts, std::vector<std::string> lines) {
   std::optional<verify::Diagnosis> diagnosis;
   if (facts) diagnosis = verify::diagnose(*facts);
-  const bool verification = diagnosis && verify::is_verification_failure(diagnosis->cause);
+  // A request log-only let through is no failure to count; its row still says what On would do.
+  const bool verification = diagnosis && !facts->passed_by_log_only && verify::is_verification_failure(diagnosis->cause);
   if (!verification && !watching()) return;
   std::lock_guard lock(mutex_);
   if (verification) ++failures_[{mra::host_port(host, port), verify::to_string(diagnosis->cause)}];

@@ -10,6 +10,9 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
+
+#include "verify/outcome.hpp"
 
 namespace mratls::proxy {
 
@@ -45,6 +48,9 @@ class OriginConnection {
 
   std::chrono::steady_clock::time_point idle_since;
   bool session_remembered = false;  // its TLS session is in the pool for resumption
+  // What log-only let through at its handshake (Action=Continue): every request it carries is
+  // one that VerifyOriginServer On would refuse. Null when nothing was found.
+  std::shared_ptr<const std::vector<verify::Outcome>> warned;
 
  private:
   OriginKey key_;

@@ -197,7 +197,16 @@ asio::awaitable<std::expected<std::unique_ptr<OriginConnection>, ConnectError>> 
     outcomes.erase(outcomes.begin());
     co_return std::unexpected(ConnectError{h.failure_text, std::move(first), std::move(outcomes), std::move(lines)});
   }
-  co_return std::make_unique<OriginConnection>(key, std::move(h.tls));
+  auto conn = std::make_unique<OriginConnection>(key, std::move(h.tls));
+  // Log-only let it through: what On would have refused, kept with the connection.
+  if (!verification.findings().empty() && verification.enforcement() == verify::Enforcement::LogOnly) {
+    SSL* ssl = conn->ssl();
+    const verify::PresentedChain presented{peer_chain(ssl), ssl && SSL_version(ssl) >= TLS1_3_VERSION};
+    conn->warned = std::make_shared<const std::vector<verify::Outcome>>(verify::outcomes_of(
+        verification.findings(), check_name, target.host_is_ip, presented, log.openssl_text(),
+        [&](verify::ChainRefused& refused) { verify::doctor::attach_chain_gap(refused, presented.certificates, rt.trust_entries); }));
+  }
+  co_return conn;
 }
 
 }  // namespace mratls::proxy

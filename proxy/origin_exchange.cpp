@@ -41,6 +41,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> OriginExchange::open_origin(c
     if (conn) {
       ThreadCounters::bump(thread_.counters.pool_reuses);
       txn.clear_failure();
+      txn.carried_by_warned(conn->warned);
       co_return conn;
     }
     auto opened = co_await connect_origin(rt, thread_.pool, target, address, thread_.index);
@@ -48,6 +49,7 @@ asio::awaitable<std::unique_ptr<OriginConnection>> OriginExchange::open_origin(c
       ThreadCounters::bump(opened ? thread_.counters.origin_handshakes_ok : thread_.counters.origin_handshakes_failed);
     if (opened) {
       txn.clear_failure();
+      txn.carried_by_warned((*opened)->warned);
       co_return std::move(*opened);
     }
     txn.fail(opened.error().outcome, std::move(opened.error().lines), std::move(opened.error().more));

@@ -69,10 +69,13 @@ void Transaction::final_status(int status) {
   if (outcome_) {
     facts = verify::Facts{{*outcome_}, rt_->preference, std::nullopt, verify::Source::Chain};
     facts->findings.insert(facts->findings.end(), more_.begin(), more_.end());
-    if (rt_->outcomes) rt_->outcomes->record(tracking_id_, *facts);
+  } else if (warned_ && !warned_->empty()) {
+    facts = verify::Facts{*warned_, rt_->preference, std::nullopt, verify::Source::Chain};
+    facts->passed_by_log_only = true;
   }
+  if (facts && rt_->outcomes) rt_->outcomes->record(tracking_id_, *facts);
   if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
-  if (target_ && (outcome_ || shared_.board.watching()))
+  if (target_ && (facts || shared_.board.watching()))
     shared_.board.record(target_->host, target_->port, status, facts ? &*facts : nullptr, std::move(lines_));
 }
 

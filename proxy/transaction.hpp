@@ -49,6 +49,9 @@ class Transaction {
   // `more`: what else the certificates showed wrong after the finding the appliance logs.
   void fail(verify::Outcome outcome, std::vector<std::string> lines = {}, std::vector<verify::Outcome> more = {});
   const std::optional<verify::Outcome>& outcome() const { return outcome_; }
+  // The connection that carries the request passed under log-only with these findings: they
+  // are the request's too (what VerifyOriginServer On would refuse).
+  void carried_by_warned(std::shared_ptr<const std::vector<verify::Outcome>> warned) { warned_ = std::move(warned); }
   // A later connection attempt reached the origin: an earlier attempt's failure is not the
   // request's outcome (its lines stay: they happened).
   void clear_failure() {
@@ -75,6 +78,7 @@ class Transaction {
   std::string tracking_id_;
   std::optional<verify::Outcome> outcome_;
   std::vector<verify::Outcome> more_;
+  std::shared_ptr<const std::vector<verify::Outcome>> warned_;
   int status_ = 0;
   const mra::MraTarget* target_ = nullptr;
   std::vector<std::string> lines_;  // the WARNING/ERROR lines about the origin

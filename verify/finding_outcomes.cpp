@@ -19,10 +19,6 @@ std::vector<Outcome> outcomes_of(const std::vector<Finding>& findings, const std
   std::vector<Finding> seen;
   for (const auto& f : findings) {
     if (std::ranges::find(seen, f) != seen.end()) continue;
-    // The issuer not found, then the leaf not verifiable: one gap, said once.
-    if (f.kind == Finding::Kind::Chain && f.x509_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE &&
-        std::ranges::any_of(seen, [](const Finding& s) { return s.kind == Finding::Kind::Chain; }))
-      continue;
     seen.push_back(f);
     if (f.kind == Finding::Kind::Name) {
       out.push_back(NameNotInCertificate{checked_name, name_is_ip, leaf});

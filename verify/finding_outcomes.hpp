@@ -21,9 +21,7 @@ struct PresentedChain {
   bool tls13 = false;
 };
 
-// `attach_gap` finds where a refused chain breaks against the store at hand. Errors that say the
-// same thing again ("unable to verify the first certificate" after "unable to get local issuer
-// certificate") are one finding.
+// `attach_gap` finds where a refused chain breaks against the store at hand.
 std::vector<Outcome> outcomes_of(const std::vector<Finding>& findings, const std::string& checked_name, bool name_is_ip,
                                  const PresentedChain& presented, config::OpenSslText style,
                                  const std::function<void(ChainRefused&)>& attach_gap);

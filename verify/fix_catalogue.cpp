@@ -382,8 +382,18 @@ std::string reissue_fix(const Reissue& r, const Facts& f) {
 Diagnosis diagnose(const Facts& facts) {
   Diagnosis d;
   if (facts.findings.empty()) return d;
+  // The issuer not found, then the leaf not verifiable (log-only writes both): one gap, said once.
+  Facts f = facts;
+  bool chain_said = false;
+  std::erase_if(f.findings, [&](const Outcome& o) {
+    const auto* c = std::get_if<ChainRefused>(&o);
+    if (!c) return false;
+    const bool again = chain_said && c->x509_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+    chain_said = true;
+    return again;
+  });
   std::vector<Part> parts;
-  for (const auto& o : facts.findings) parts.push_back(part(o, facts));
+  for (const auto& o : f.findings) parts.push_back(part(o, f));
   d.cause = parts.front().cause;
 
   // The reason: every finding's, in order; the date of the change where validity is judged then.
@@ -397,8 +407,8 @@ Diagnosis diagnose(const Facts& facts) {
       d.summary += " at " + doctor::iso_day(*facts.judged_at) + ", the date of the change";
   }
   const std::optional<PresentedLeaf>* leaf = nullptr;
-  if (const auto* c = std::get_if<ChainRefused>(&facts.findings.front())) leaf = &c->leaf;
-  if (const auto* n = std::get_if<NameNotInCertificate>(&facts.findings.front())) leaf = &n->leaf;
+  if (const auto* c = std::get_if<ChainRefused>(&f.findings.front())) leaf = &c->leaf;
+  if (const auto* n = std::get_if<NameNotInCertificate>(&f.findings.front())) leaf = &n->leaf;
   if (facts.other_certificate == OtherCertificate::Passes) {
     const bool ecdsa = facts.preference == CertificatePreference::Ecdsa;
     d.summary = std::string("fails only ") + label(facts.preference) + " (the " + (ecdsa ? "RSA" : "ECDSA") +
@@ -410,10 +420,10 @@ Diagnosis diagnose(const Facts& facts) {
                 "VerifyOriginServer On and Off only); On would refuse it: " + d.summary;
 
   // The fixes, in the order the findings come: one certificate made anew where it cures several.
-  const auto reissue = reissue_of(facts.findings);
+  const auto reissue = reissue_of(f.findings);
   bool reissue_said = false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto& o = facts.findings[i];
+    const auto& o = f.findings[i];
     const auto* c = std::get_if<ChainRefused>(&o);
     const auto* n = std::get_if<NameNotInCertificate>(&o);
     const bool cured_by_reissue = reissue.cures_several() &&

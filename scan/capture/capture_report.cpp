@@ -140,14 +140,14 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
       if (!seen.chain_seen) continue;
       for (std::size_t li = 0; li < logged.size(); ++li) {
         const auto& log = logged[li];
-        if (log.port != origin.server.port || log.failed == 0) continue;
+        if (log.port != origin.server.port || !log.troubled()) continue;
         if (log.host != seen.sni && log.host != origin.server.address) continue;
         if (!explains(seen, origin, log)) continue;
         std::string join = std::to_string(origin.server.port) + " presented " + presented_text(seen) + ", to " +
                            (seen.preference.empty() ? "a" : "an " + seen.preference) + " ClientHello; that is the " +
                            verify::to_string(log.diagnosis.cause) + " failure of " + log.host + ":" +
                            std::to_string(log.port) + " in the logs (" + log.diagnosis.summary + ", " +
-                           std::to_string(log.failed) + " failed)";
+                           (log.failed ? std::to_string(log.failed) + " failed" : std::to_string(log.warned) + " warned") + ")";
         // The chain says more than the line: which CA, and on which box to fix it.
         if (seen.x142_accepted && seen.x142_diagnosis.cause != log.diagnosis.cause)
           join += "; the chain shows which: " + seen.x142_diagnosis.summary;
@@ -160,7 +160,7 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
   // and is fitted to the preference the ClientHello shows.
   for (std::size_t li = 0; li < logged.size(); ++li) {
     auto& log = logged[li];
-    if (log.failed == 0 || finer.contains(li)) continue;
+    if (!log.troubled() || finer.contains(li)) continue;
     bool tls13 = false, rsa_first = true;
     for (const auto& origin : origins)
       for (const auto& seen : origin.seen) {

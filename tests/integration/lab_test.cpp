@@ -2,6 +2,8 @@
 // preference selects, the login names the right failing step, and the whole matrix of the
 // `mratls lab` command equals the table written here.
 #include <gtest/gtest.h>
+
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -122,6 +124,44 @@ TEST(Login, NamesTheFirstFailingStepOfTheFieldMixCluster) {
       EXPECT_NE(s.diagnosis.fix.find("'mratls Lab Issuing CA' (key id "), std::string::npos) << s.diagnosis.fix;
     }
   }
+}
+
+// Log-only (the emulator's preview of Traffic Server's permissive policy) lets the field-mix login
+// through; every step On would refuse is said with the finding and the fix On gives, never as
+// a success (issue 37).
+TEST(Login, UnderLogOnlyWhatOnWouldRefuseIsSaidNotPassed) {
+  auto started = lab::start_lab("field-mix");
+  ASSERT_TRUE(started) << started.error();
+  const auto& cluster = started->clusters.front();
+  auto config = base_config(LabPki::get());
+  config.hosts.clear();
+  cluster->configure_proxy(config);
+  config.expressway.verify_origin_server = config::VerifyOriginServer::LogOnly;
+  ProxyUnderTest proxy(config);
+  auto outcome = lab::run_login("127.0.0.1", proxy.port(), cluster->login_target("vcs_control.steven.lab"),
+                                lab::evidence_of(proxy.in_process()), {}, true);
+  EXPECT_FALSE(outcome.first_failure.has_value());
+  std::map<std::string, verify::Cause> warned;
+  for (const auto& s : outcome.steps) {
+    EXPECT_EQ(s.status, 200) << s.step.name;
+    if (s.diagnosis.cause == verify::Cause::None) continue;
+    warned[s.step.name] = s.diagnosis.cause;
+    EXPECT_TRUE(s.diagnosis.summary.starts_with("passes only because of log-only")) << s.diagnosis.summary;
+    EXPECT_FALSE(s.diagnosis.fix.empty());
+  }
+  // Every step to a node that On refuses: the subscriber by IP (two steps), the publisher's 6972
+  // (two), Unity.
+  EXPECT_EQ(warned, (std::map<std::string, verify::Cause>{{"UDS user details on the home node", verify::Cause::IpNotInCertificate},
+                                                          {"UDS devices on the home node", verify::Cause::IpNotInCertificate},
+                                                          {"TFTP jabber-config.xml", verify::Cause::SelfSigned},
+                                                          {"TFTP device configuration CSFemusk.cnf.xml", verify::Cause::SelfSigned},
+                                                          {"Unity Connection voicemail (vmrest)", verify::Cause::UntrustedChain}}));
+  EXPECT_EQ(outcome.warned(), 5u);
+  std::ostringstream text;
+  lab::print_login(outcome, text);
+  EXPECT_EQ(text.str().find("login succeeded"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("login went through only because of log-only"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("5 steps would fail under On"), std::string::npos) << text.str();
 }
 
 TEST(LabCommand, MatrixEqualsTheExpectedTable) {
