@@ -120,6 +120,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   // All or nothing: an offline verdict never works on part of the chain.
   if (p.chain_der.size() != p.chain.size()) p.chain_der.clear();
   p.outcome = p.findings.empty() ? ProbeOutcome::Verified : ProbeOutcome::Refused;
+  p.client_certificate_untested = h.certificate_requested && SSL_get_certificate(ssl) == nullptr;
   if (p.outcome == ProbeOutcome::Verified && SSL_version(ssl) >= TLS1_3_VERSION) {
     const auto ec = co_await first_answer(*h.tls, mra, std::chrono::milliseconds(rt.config.timeouts.handshake_ms));
     if (ec.category() == asio::error::get_ssl_category()) {

@@ -54,6 +54,9 @@ struct Probe {
   std::vector<std::string> x142_lines;            // what X14.2 with VerifyOriginServer On would write
   std::optional<verify::Outcome> failure;         // why X14.2 would fail it (Refused, TlsFailed, ConnectFailed)
   std::vector<verify::Outcome> also;              // what the same certificates fail after it, in order
+  // The node asked for a client certificate and the probe presented none: what X14.2 would get
+  // is not known, since the appliance always presents its own.
+  bool client_certificate_untested = false;
 
   bool before_x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::Refused || outcome == ProbeOutcome::NotTls; }
   bool x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::NotTls; }

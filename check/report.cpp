@@ -61,6 +61,15 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes, std::opt
     // A failed connection has no TLS cause to explain: its reason is the network error.
     // The fix is the one every reader gives for the same facts (the proxy's own catalogue),
     // under the preference the probe's string has.
+    // A node that passes but asked for the certificate the probe did not present: its verdict is
+    // incomplete, and that is a finding with its fix.
+    if (!r.probe.failure && r.probe.client_certificate_untested) {
+      r.facts = verify::Facts{{verify::ClientCertificateUntested{r.probe.target.node}}, r.probe.prefers, std::nullopt,
+                              verify::Source::Chain};
+      r.diagnosis = verify::diagnose(r.facts);
+      r.fix = r.diagnosis.fix;
+      ++report.untested;
+    }
     if (r.probe.failure && r.probe.outcome != ProbeOutcome::ConnectFailed) {
       r.facts = verify::Facts{{*r.probe.failure}, r.probe.prefers, std::nullopt, verify::Source::Chain};
       r.facts.findings.insert(r.facts.findings.end(), r.probe.also.begin(), r.probe.also.end());
@@ -77,7 +86,9 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes, std::opt
   }
   explain_cipher_preference(rows);
   for (const auto& r : rows)
-    if (!r.probe.x142_ok()) {
+    if (r.diagnosis.cause == verify::Cause::ClientCertUntested) {
+      report.fixes[r.fix].push_back(mra::host_port(r.probe.target.node, r.probe.target.port) + " " + r.probe.preference);
+    } else if (!r.probe.x142_ok()) {
       ++report.failing;
       // Each fix a row needs, on its own: a node with two problems is listed under both.
       const auto where = mra::host_port(r.probe.target.node, r.probe.target.port) + " " + r.probe.preference;

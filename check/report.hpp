@@ -33,6 +33,7 @@ struct Report {
   std::optional<UpgradeReport> upgrade;  // check --from: the verdicts under the string after the upgrade
   std::optional<std::time_t> at;          // check --at: the date of the change the verdicts are for
   std::vector<std::string> date_warnings; // what expires soon after it, and the trust store by then
+  std::size_t untested = 0;  // node-ports whose request for a client certificate check did not answer: the verdict is incomplete
 };
 
 // The probes judged; `notes` (discovery) are kept. A trust store the appliance could not hold

@@ -10,7 +10,8 @@ namespace mratls::check {
 nlohmann::json report_json(const Report& report) {
   const auto& rows = report.rows;
   nlohmann::json out{{"schema", "mratls.check/1"},
-                     {"summary", {{"probes", rows.size()}, {"x142_failures", report.failing}}}};
+                     {"summary", {{"probes", rows.size()}, {"x142_failures", report.failing},
+                                  {"client_certificate_untested", report.untested}, {"complete", report.untested == 0}}}};
   out["probes"] = nlohmann::json::array();
   for (const auto& r : rows) {
     nlohmann::json chain = nlohmann::json::array();
@@ -93,9 +94,12 @@ void print_report(const Report& report, bool show_logs, std::ostream& os) {
     }
     // Only where it would help: a handshake that fails before X14.2 too is not verification.
     if (report.refused) os << "\n" << verify::kVerifyOffWorkaround << "\n";
-  } else {
-    os << "\nEvery node and port passes X14.2's origin verification.\n";
   }
+  if (report.untested)
+    os << "\nThe verdict is incomplete: " << report.untested << " probe" << (report.untested == 1 ? "" : "s")
+       << " met a node that asks for a client certificate, and check presented none (give --client-cert and --client-key).\n";
+  else if (report.fixes.empty())
+    os << "\nEvery node and port passes X14.2's origin verification.\n";
   print_date_warnings(report, os);
   if (show_logs)
     for (const auto& r : rows)

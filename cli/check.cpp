@@ -180,7 +180,7 @@ int run_check(const CheckOptions& o) {
     std::cerr << "mratls check: wrote " << o.report_file << "\n";
   }
   // With --from, report->failing counts after the upgrade only: the other preference is a risk.
-  return report->failing ? kFindings : kOk;
+  return report->failing || report->untested ? kFindings : kOk;
 }
 
 }  // namespace

@@ -41,6 +41,8 @@ NodeShape shape_of(const std::optional<verify::Outcome>& outcome) {
           return {Build::Unbuildable, 0, false, "a handshake failure the lab cannot build: " + o.text};
         else if constexpr (std::is_same_v<T, verify::NetworkFailure>) return {Build::NotListening, 0, false, {}};
         else if constexpr (std::is_same_v<T, verify::OriginTimeout>) return {Build::Stalls, 0, false, {}};
+        else if constexpr (std::is_same_v<T, verify::ClientCertificateUntested>)
+          return {Build::Unbuildable, 0, false, "a node whose answer to Expressway-C's certificate is not known"};
         else if constexpr (std::is_same_v<T, verify::OtherLine>)
           return {Build::Unbuildable, 0, false, "a line the lab has no node for: " + o.text};
         else return {Build::NotAllowed, 0, false, {}};

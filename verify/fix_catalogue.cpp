@@ -234,6 +234,7 @@ const char* to_string(Cause c) {
     case Cause::Denied: return "not-in-allow-list";
     case Cause::OriginTimeout: return "origin-timeout";
     case Cause::OtherWarning: return "other-warning";
+    case Cause::ClientCertUntested: return "client-certificate-untested";
   }
   return "?";
 }
@@ -304,6 +305,13 @@ Part part(const Outcome& outcome, const Facts& f) {
           },
           [](const OriginTimeout&) -> Part {
             return {Cause::OriginTimeout, "the node did not answer in time", "Check the node's service."};
+          },
+          [](const ClientCertificateUntested& u) -> Part {
+            return {Cause::ClientCertUntested,
+                    u.name + " asks for a client certificate, and none was presented to it: Expressway-C presents its own, "
+                             "which the node may refuse",
+                    "Run check again with --client-cert and --client-key (Expressway-C's certificate and key), or make sure "
+                    "that the node trusts Expressway-C's CA (CUCM's tomcat-trust and CallManager-trust)."};
           },
           [](const OtherLine& l) -> Part {
             return {Cause::OtherWarning, "the traffic server wrote " + l.text,

@@ -33,7 +33,8 @@ enum class Cause {
   Denied,              // not in the allow list
   OriginTimeout,
   OtherWarning,        // a WARNING or ERROR line of the traffic server that names no known cause
-  Last = OtherWarning,  // keep last: cause_from_string walks up to it
+  ClientCertUntested,  // the node asks for a client certificate that was not presented to it: the verdict is incomplete
+  Last = ClientCertUntested,  // keep last: cause_from_string walks up to it
 };
 
 // Where the facts were learnt: the certificates themselves (the proxy, check, cert verify), a

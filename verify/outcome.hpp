@@ -95,6 +95,13 @@ struct OriginTimeout {
 // Not in the allow list (403).
 struct Denied {};
 
+// The node asked for a client certificate and none was presented to it, yet the handshake went
+// through (check without --client-cert): the appliance always presents its own, which the node
+// may refuse; what it would do is not known.
+struct ClientCertificateUntested {
+  std::string name;
+};
+
 // A WARNING or ERROR line of the traffic server that states no outcome mratls knows (read from
 // the lines only): a finding all the same.
 struct OtherLine {
@@ -102,6 +109,6 @@ struct OtherLine {
 };
 
 using Outcome = std::variant<ChainRefused, NameNotInCertificate, ClientCertificateRefused, HandshakeFailed, NetworkFailure,
-                             OriginTimeout, Denied, OtherLine>;
+                             OriginTimeout, Denied, OtherLine, ClientCertificateUntested>;
 
 }  // namespace mratls::verify

@@ -7,6 +7,8 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <nlohmann/json.hpp>
+
 #include "check/probe.hpp"
 #include "check/report.hpp"
 #include "lab/scenarios.hpp"
@@ -215,3 +217,30 @@ INSTANTIATE_TEST_SUITE_P(
                       AlertCase{"BadCertificateUnderTls12", false, true, false, X509_V_ERR_CERT_REJECTED, "bad certificate", true},
                       AlertCase{"BadCertificateUnderTls13", true, true, false, X509_V_ERR_CERT_REJECTED, "bad certificate", true}),
     [](const auto& info) { return info.param.name; });
+
+// A node that asks for a client certificate and serves one that presents none, checked without
+// --client-cert: the appliance always presents its own, which the node may refuse, so the verdict
+// is incomplete and says so (issue 37), instead of "every node and port passes" and exit 0.
+TEST(ClientCertificate, CheckWithoutAClientCertificateSaysItsVerdictIsIncomplete) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  def.spec.client_certificate_cas = {lab::LabAuthorities::shared().other_root};
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  const std::string node = def.connect_host + ":" + std::to_string((*origin)->port());
+  auto p = spawn_mratls({"check", "--trust", LabPki::get().trust_file, "--node", node, "--hosts", def.connect_host + "=127.0.0.1",
+                         "--json"});
+  EXPECT_EQ(p.wait_exit(std::chrono::seconds(30)), 1) << p.output;
+  const auto out = nlohmann::json::parse(p.output.substr(p.output.find('{')));
+  EXPECT_EQ(out["summary"]["complete"], false) << out.dump(2);
+  EXPECT_EQ(out["summary"]["x142_failures"], 0);
+  for (const auto& probe : out["probes"]) {
+    EXPECT_TRUE(probe["x142"].get<bool>()) << probe;
+    EXPECT_EQ(probe["cause"], "client-certificate-untested") << probe;
+    EXPECT_NE(probe["fix"].get<std::string>().find("--client-cert and --client-key"), std::string::npos) << probe;
+  }
+  auto text = spawn_mratls({"check", "--trust", LabPki::get().trust_file, "--node", node, "--hosts", def.connect_host + "=127.0.0.1"});
+  EXPECT_EQ(text.wait_exit(std::chrono::seconds(30)), 1);
+  EXPECT_EQ(text.output.find("Every node and port passes"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("The verdict is incomplete: 2 probes met a node that asks for a client certificate"), std::string::npos)
+      << text.output;
+}
