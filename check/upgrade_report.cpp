@@ -32,10 +32,40 @@ std::optional<std::string> first_cn(X509* cert) {
   return facts.first_cn;
 }
 
+std::string node_port(const Probe& p) { return mra::host_port(p.target.node, p.target.port); }
+
+std::vector<ossl::X509Ptr> copies(const std::vector<ossl::X509Ptr>& certificates) {
+  std::vector<ossl::X509Ptr> out;
+  for (const auto& c : certificates) {
+    X509_up_ref(c.get());
+    out.emplace_back(c.get());
+  }
+  return out;
+}
+
+// Whether a probe that passes today still passes against an edited store, judged offline with
+// every check; its reason when it does not.
+std::optional<std::string> fails_with(const Probe& p, const std::vector<ossl::X509Ptr>& anchors, const OfflineSettings& offline) {
+  if (!p.x142_ok() || p.chain_der.empty() || p.chain_der.size() != p.chain.size()) return std::nullopt;
+  std::vector<ossl::X509Ptr> sent;
+  for (const auto& der : p.chain_der) {
+    auto cert = ossl::from_der(der);
+    if (!cert) return std::nullopt;
+    sent.push_back(std::move(*cert));
+  }
+  std::vector<X509*> untrusted;
+  for (std::size_t i = 1; i < sent.size(); ++i) untrusted.push_back(sent[i].get());
+  const auto verdict =
+      verify_as_x14_2(sent.front().get(), untrusted, copies(anchors), p.checked_name, p.ip, offline.security_level, offline.at);
+  if (verdict.accepted) return std::nullopt;
+  return verdict.diagnosis.summary;
+}
+
 // Trusting what signed the ECDSA certificate heals a refusal only when the signer is the
 // reason: the chain is judged again, offline, with it added, and every other check still runs.
 // The trust store keeps one certificate per CN (CSCwa12905): an entry of the same CN is
-// replaced, not joined.
+// replaced, not joined, and every node-port that passes today is judged again against the
+// edited store, since one anchored to the entry replaced would fail after.
 AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& report, const NodeUpgrade& n,
                                 const OfflineSettings& offline) {
   const Row* ecdsa = nullptr;
@@ -81,18 +111,32 @@ AlternativeVerdict trust_signer(const verify::Alternative& alt, const Report& re
   anchors.emplace_back(sent.back().get());
   std::vector<X509*> untrusted;
   for (std::size_t i = 1; i < sent.size(); ++i) untrusted.push_back(sent[i].get());
-  const auto verdict = verify_as_x14_2(sent.front().get(), untrusted, std::move(anchors), p.checked_name, p.ip,
+  const auto verdict = verify_as_x14_2(sent.front().get(), untrusted, copies(anchors), p.checked_name, p.ip,
                                        offline.security_level, offline.at);
   const std::string what = "'" + top.subject_cn + "' (SHA-256 " + top.sha256 + ")";
   if (!verdict.accepted) return {alt.id, alt.name, Result::Fail, "with " + what + " trusted it still fails: " + verdict.diagnosis.summary};
+  // What the edited store does to every other node-port that passes today.
+  std::vector<std::string> broken;
+  for (const auto& row : report.rows)
+    if (&row != ecdsa)
+      if (auto why = fails_with(row.probe, anchors, offline))
+        broken.push_back(node_port(row.probe) + " " + row.probe.preference + " (" + *why + ")");
+  std::ranges::sort(broken);
+  broken.erase(std::unique(broken.begin(), broken.end()), broken.end());
+  if (!broken.empty()) {
+    std::string list;
+    for (const auto& b : broken) list += (list.empty() ? "" : "; ") + b;
+    return {alt.id, alt.name, Result::Fail,
+            "trusting " + what + (replaced.empty() ? "" : " replaces the trust store's '" + top.subject_cn + "' (SHA-256 " + replaced + ")") +
+                ", and " + std::to_string(broken.size()) + " node-port" + (broken.size() == 1 ? "" : "s") +
+                " that pass today would fail: " + list};
+  }
   if (!replaced.empty())
     return {alt.id, alt.name, Result::Pass,
             "replace the trust store's '" + top.subject_cn + "' (SHA-256 " + replaced + ") with " + what +
                 ": the Expressway-C trust store keeps one certificate per CN, so delete the old one first"};
   return {alt.id, alt.name, Result::Pass, "upload " + what + " to the Expressway-C trust store"};
 }
-
-std::string node_port(const Probe& p) { return mra::host_port(p.target.node, p.target.port); }
 
 }  // namespace
 

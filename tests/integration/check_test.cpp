@@ -376,6 +376,47 @@ TEST(CheckUpgrade, TrustingTheSignerIsJudgedWithEveryOtherCheck) {
   EXPECT_TRUE(judged) << n;
 }
 
+// Trusting the signer replaces a trust store entry of the same CN (the appliance keeps one per
+// CN): every node anchored to the entry replaced would fail after. The alternative is judged for
+// every node-port that passes today, not for the one node (issue 37, item 4).
+TEST(CheckUpgrade, TrustingASignerThatReplacesAnEntryIsJudgedForEveryNode) {
+  const auto& pki = lab::LabAuthorities::shared();
+  // A CA of the lab root's name with another key, signing one node's tomcat-ECDSA (sent with it).
+  const auto impostor = lab::make_ca("mratls Lab Root CA");
+  lab::CertSpec ec;
+  ec.common_name = "cucm2-EC.steven.lab";
+  ec.dns_sans = {"cucm2.steven.lab"};
+  ec.key_type = lab::KeyType::EcdsaP256;
+  lab::CertSpec rsa;
+  rsa.common_name = "cucm2.steven.lab";
+  rsa.dns_sans = {"cucm2.steven.lab"};
+  lab::MockOriginSpec dual;
+  dual.certificates = {{lab::issue(rsa, &pki.root), {}}, {lab::issue(ec, &impostor), {impostor}}};
+  auto changed = lab::MockOrigin::start(std::move(dual));
+  ASSERT_TRUE(changed) << changed.error();
+  // A node anchored at the lab root, passing today.
+  auto def = lab::scenario_origin("ok-fqdn");
+  auto anchored = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(anchored) << anchored.error();
+  const std::string other = def.connect_host + ":" + std::to_string((*anchored)->port());
+  auto p = spawn_mratls({"check", "--trust", LabPki::get().trust_file, "--node",
+                         "cucm2.steven.lab:" + std::to_string((*changed)->port()), "--node", other, "--hosts",
+                         "cucm2.steven.lab=127.0.0.1", "--hosts", def.connect_host + "=127.0.0.1", "--from", "X12.7", "--json"});
+  EXPECT_EQ(p.wait_exit(std::chrono::seconds(30)), 1) << p.output;
+  const auto json = nlohmann::json::parse(p.output.substr(p.output.find('{')));
+  bool judged = false;
+  for (const auto& n : json["upgrade"]["nodes"])
+    for (const auto& a : n["alternatives"])
+      if (a["id"] == "trust-signer" && n["node"] == "cucm2.steven.lab") {
+        judged = true;
+        EXPECT_EQ(a["result"], "FAIL") << a;
+        const std::string detail = a["detail"];
+        EXPECT_NE(detail.find("replaces the trust store's 'mratls Lab Root CA'"), std::string::npos) << detail;
+        EXPECT_NE(detail.find("node-ports that pass today would fail: " + other), std::string::npos) << detail;
+      }
+  EXPECT_TRUE(judged) << json["upgrade"].dump(2);
+}
+
 // A site whose string prefers RSA by !ECDSA: after the upgrade from X12.7 it passes, and the
 // risk is judged under a string that really prefers ECDSA (the default), where it fails.
 TEST(CheckUpgrade, TheRiskIsJudgedUnderTheOtherPreferenceWhateverTurnedIt) {
