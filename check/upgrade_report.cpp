@@ -163,7 +163,7 @@ UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> other_probe
       continue;
     }
     auto [at, added] = index.try_emplace({p.target.node, p.target.port}, u.nodes.size());
-    if (added) u.nodes.push_back({p.target.node, p.ip, p.target.port, i, i, true, "", false, {}});
+    if (added) u.nodes.push_back({p.target.node, p.ip, p.target.port, i, i, true, "", false, std::nullopt, "", {}});
     auto& n = u.nodes[at->second];
     (p.ciphers == u.path.ciphers_after ? n.after : n.if_changed) = i;
   }
@@ -182,9 +182,18 @@ UpgradeReport judge_upgrade(const Report& report, std::vector<Probe> other_probe
     if (!after.probe.x142_ok()) ++u.failing_after;
     if (!report.rows[n.if_changed].probe.x142_ok()) ++u.failing_if_changed;
     // Before X14.2 nothing is verified: only a handshake that fails under the string then fails.
-    if (auto before = under(n, u.path.ciphers_before); before && !before->probe.before_x142_ok()) {
+    const auto before = under(n, u.path.ciphers_before);
+    if (before && !before->probe.before_x142_ok()) {
       n.before_ok = false;
       n.before_reason = reason_of(*before);
+    }
+    // A string that is not the default, kept as it is by the upgrade: X14.2's verdict under it.
+    if (u.path.custom_string && before) {
+      n.kept_ok = before->probe.x142_ok();
+      if (!*n.kept_ok) {
+        n.kept_reason = reason_of(*before);
+        ++u.failing_if_kept;
+      }
     }
     for (const auto& alt : alternatives) {
       if (alt.kind == Kind::TrustSigner) {
@@ -218,8 +227,9 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
   const auto& rows = report.rows;
   print_change_date(report, os);
   os << "Upgrade, " << u.path.path_text() << ": " << u.path.rule << "\n"
-     << "  cipher string before: " << u.path.ciphers_before << "\n"
-     << "  cipher string after:  " << u.path.ciphers_after << "\n\n";
+     << "  cipher string before: " << u.path.ciphers_before << (u.path.custom_string ? " (not the default)" : "") << "\n"
+     << "  cipher string after:  " << u.path.ciphers_after << (u.path.custom_string ? " (or the string before, kept as it is)" : "")
+     << "\n\n";
   os << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(8) << "before"
      << std::setw(8) << "after" << std::setw(24) << "if the string changes"
      << "reason after the upgrade\n";
@@ -242,6 +252,13 @@ void print_upgrade(const Report& report, bool show_logs, std::ostream& os) {
   }
   os << std::right;
   for (const auto& note : report.notes) os << "note: " << note << "\n";
+  if (u.path.custom_string) {
+    os << "\nIf the upgrade keeps the string as it is (it is not the default, and the release notes speak of the default "
+          "list):\n";
+    for (const auto& n : u.nodes)
+      if (n.kept_ok)
+        os << "- " << mra::host_port(n.node, n.port) << ": " << (*n.kept_ok ? "pass" : "FAIL: " + n.kept_reason) << "\n";
+  }
 
   // count_after_the_upgrade made the report's fixes those after the upgrade.
   if (report.fixes.empty()) {
@@ -314,6 +331,8 @@ nlohmann::json upgrade_json(const Report& report) {
                      {"if_cipher_string_changes", other.probe.x142_ok()},
                      {"reason_if_cipher_string_changes", reason_of(other)},
                      {"fix_if_cipher_string_changes", other.fix},
+                     {"if_kept_as_it_is", n.kept_ok ? nlohmann::json(*n.kept_ok) : nlohmann::json()},
+                     {"reason_if_kept_as_it_is", n.kept_reason},
                      {"alternatives", alternatives}});
   }
   for (std::size_t i : u.plain_rows) {
@@ -338,6 +357,8 @@ nlohmann::json upgrade_json(const Report& report) {
           {"preference_after", verify::to_string(u.path.preference_after)},
           {"failing_after", u.failing_after},
           {"failing_if_cipher_string_changes", u.failing_if_changed},
+          {"custom_string", u.path.custom_string},
+          {"failing_if_kept_as_it_is", u.path.custom_string ? nlohmann::json(u.failing_if_kept) : nlohmann::json()},
           {"nodes", nodes}};
 }
 

@@ -38,6 +38,9 @@ struct NodeUpgrade {
   bool before_ok = true;       // before the upgrade, under the string in force then: no verification
   std::string before_reason;   // why not, when the handshake itself fails then
   bool tls13 = false;          // negotiated TLS 1.3: the cipher string does not choose the certificate
+  // path.custom_string: X14.2's verdict if the upgrade keeps the string as it is.
+  std::optional<bool> kept_ok;
+  std::string kept_reason;
   std::vector<AlternativeVerdict> alternatives;
 };
 
@@ -47,6 +50,7 @@ struct UpgradeReport {
   std::vector<std::size_t> plain_rows;  // not subject to verification (TFTP over HTTP)
   std::size_t failing_after = 0;
   std::size_t failing_if_changed = 0;
+  std::size_t failing_if_kept = 0;  // path.custom_string: under the string kept as it is
 };
 
 // What the alternatives need beyond the probes: the trust store and the settings that judge a

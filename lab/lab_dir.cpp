@@ -62,7 +62,7 @@ void LabDir::write_lab_files(const std::vector<std::unique_ptr<RunningCluster>>&
     for (const auto& n : c->cluster().nodes) {
       int k = 0;
       for (const auto& cert : n.certificates) write_node(nodes_dir / (n.fqdn + (k++ ? "-ecdsa" : "")), cert);
-      // What 6972 presents when it differs from 8443 (the field mix's self-signed tomcat-ECDSA).
+      // What 6972 presents when it differs from 8443 (the seed node, as the note shows it).
       k = 0;
       for (const auto& cert : n.tftp_certificates) write_node(nodes_dir / (n.fqdn + "-6972" + (k++ ? "-ecdsa" : "")), cert);
     }

@@ -91,8 +91,9 @@ std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock&
   tomcat.common_name = kLabCucm;
   tomcat.dns_sans = {kLabCucm};
   LabCluster seed{"seed", "the seed log's node", {}};
-  seed.nodes.push_back({kLabCucm, node_ip, kLabCucm, NodeRole::Cucm, {{issue(tomcat, &ca.root), {}}},
-                        {{issue(tomcat, nullptr), {}}}, false});
+  LabNode node{kLabCucm, node_ip, kLabCucm, NodeRole::Cucm, {{issue(tomcat, &ca.root), {}}}, false};
+  node.tftp_certificates = {{issue(tomcat, nullptr), {}}};
+  seed.nodes.push_back(std::move(node));
   auto cluster = RunningCluster::start(std::move(seed));
   if (!cluster) throw std::runtime_error(cluster.error());
   auto config = lab_config(dir);

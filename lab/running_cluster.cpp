@@ -22,10 +22,11 @@ std::vector<Service_> services_of(NodeRole role) {
 
 // The advertised address of the first CUCM node other than the publisher: where the users
 // of the lab live. A one-node cluster is its own home.
+// The user's home node: the last CUCM node that is not the cluster's dedicated TFTP server.
 std::string home_node(const LabCluster& c) {
   std::string home;
   for (const auto& n : c.nodes)
-    if (n.role == NodeRole::Cucm) home = n.advertised;
+    if (n.role == NodeRole::Cucm && (!n.tftp || home.empty())) home = n.advertised;
   return home;
 }
 
@@ -97,9 +98,10 @@ LoginTarget RunningCluster::login_target(const std::string& public_name, const s
   t.user = user;
   t.public_name = public_name;
   for (const auto& n : cluster_.nodes) {
+    if (n.role == NodeRole::Cucm && n.tftp) t.tftp = n.advertised;
     if (n.role == NodeRole::Cucm && t.cucm.empty()) {
       t.cucm = n.fqdn;
-      t.tftp = n.advertised;
+      if (t.tftp.empty()) t.tftp = n.advertised;
     } else if (n.role == NodeRole::ImAndPresence && t.imp.empty()) {
       t.imp = n.advertised;
     } else if (n.role == NodeRole::UnityConnection && t.unity.empty()) {

@@ -101,7 +101,7 @@ const std::vector<ClusterInfo>& cluster_catalogue() {
 namespace {
 
 constexpr int kScenarioHost = 11;   // scenario i: .11+i
-constexpr int kFieldMixHost = 201;  // .201-.204
+constexpr int kFieldMixHost = 201;  // .201-.205
 constexpr int kClientCertHost = 211;
 constexpr int kClientCert13Host = 221;
 constexpr int kSeedHost = 5;
@@ -111,16 +111,20 @@ std::string in(const std::string& domain, const std::string& host) { return host
 
 LabCluster field_mix(const LabPlacement& p, const ClusterInfo& about) {
   // A cluster as found in the field: the publisher is fine, the subscriber is advertised by
-  // IP, TFTP on 6972 presents a self-signed tomcat-ECDSA, Unity misses an intermediate.
+  // IP, the TFTP node's tomcat-ECDSA is self-signed (on 8443 and 6972 alike, as CUCM presents
+  // its Tomcat certificates), Unity misses an intermediate.
   const auto& pki = LabAuthorities::shared();
   LabCluster mix{about.id, about.description, {}, p.domain_of(about.id)};
   const auto& d = mix.domain;
-  const std::string pub = in(d, "cucm1"), sub = in(d, "cucm2"), imp = in(d, "imp"), cuc = in(d, "cuc");
+  const std::string pub = in(d, "cucm1"), sub = in(d, "cucm2"), tftp = in(d, "tftp"), imp = in(d, "imp"), cuc = in(d, "cuc");
   const auto ip = [&](int n) { return p.block.address(kFieldMixHost + n); };
-  mix.nodes.push_back({pub, ip(0), pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), dual_tomcat(pki, pub, true), false});
-  mix.nodes.push_back({sub, ip(1), ip(1), NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, {}, false});
-  mix.nodes.push_back({imp, ip(2), imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, {}, true});
-  mix.nodes.push_back({cuc, ip(3), cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, {}, true});
+  mix.nodes.push_back({pub, ip(0), pub, NodeRole::Cucm, dual_tomcat(pki, pub, false), false});
+  mix.nodes.push_back({sub, ip(1), ip(1), NodeRole::Cucm, {signed_by(leaf({sub}, {}, sub), pki.root)}, false});
+  mix.nodes.push_back({imp, ip(2), imp, NodeRole::ImAndPresence, {signed_by(leaf({imp}, {}, imp), pki.root)}, true});
+  mix.nodes.push_back({cuc, ip(3), cuc, NodeRole::UnityConnection, {signed_by(leaf({cuc}, {}, cuc), pki.intermediate)}, true});
+  LabNode tftp_node{tftp, ip(4), tftp, NodeRole::Cucm, dual_tomcat(pki, tftp, true), false};
+  tftp_node.tftp = true;
+  mix.nodes.push_back(std::move(tftp_node));
   return mix;
 }
 
@@ -132,7 +136,7 @@ LabCluster client_cert(const LabPlacement& p, const ClusterInfo& about, int host
   const auto& pki = LabAuthorities::shared();
   LabCluster client{about.id, about.description, {}, p.domain_of(about.id)};
   const std::string fqdn = in(client.domain, "cucm");
-  LabNode node{fqdn, p.block.address(host), fqdn, NodeRole::Cucm, {signed_by(leaf({fqdn}, {}, fqdn), pki.root)}, {}, tls13};
+  LabNode node{fqdn, p.block.address(host), fqdn, NodeRole::Cucm, {signed_by(leaf({fqdn}, {}, fqdn), pki.root)}, tls13};
   node.tftp_client_cas = {pki.other_root};
   client.nodes.push_back(std::move(node));
   return client;
@@ -162,7 +166,7 @@ std::vector<LabCluster> lab_clusters(const LabPlacement& p, const std::string& o
     if (!only.empty() && row.id != only) continue;
     const std::string domain = p.domain_of(row.id);
     auto origin = scenario_origin(row.id, ip, in(domain, "cucm"));
-    LabNode node{in(domain, "cucm"), ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, {}, origin.spec.tls13};
+    LabNode node{in(domain, "cucm"), ip, origin.connect_host, NodeRole::Cucm, origin.spec.certificates, origin.spec.tls13};
     out.push_back({row.id, row.certificate + " (advertised by " + row.address + ")", {std::move(node)}, domain});
   }
   const auto& about = cluster_catalogue();

@@ -67,12 +67,20 @@ struct LabNode {
   std::string ip;          // the loopback address it listens on
   std::string advertised;  // what the cluster advertises (System > Server): the FQDN or the IP
   NodeRole role = NodeRole::Cucm;
-  std::vector<OriginCertificate> certificates;       // tomcat, and tomcat-ECDSA when there are two
-  std::vector<OriginCertificate> tftp_certificates;  // on 6972, when they differ; empty: the same
-  bool tls13 = false;                                // CUCM speaks TLS 1.2 at most
+  // tomcat, and tomcat-ECDSA when there are two: presented on every port, 8443 and 6972 alike, as
+  // CUCM presents its Tomcat certificates.
+  std::vector<OriginCertificate> certificates;
+  bool tls13 = false;  // CUCM speaks TLS 1.2 at most
   // 6972 asks for a client certificate signed by one of these (the node's tomcat-trust);
   // empty: it does not ask.
   std::vector<Issued> tftp_client_cas{};
+  // The cluster's TFTP server, which the login asks for its configuration files (the first
+  // CUCM node when none is).
+  bool tftp = false;
+  // On 6972 only, when it differs: what the note this project started from (TAC 218018) shows
+  // of its own lab, 8443 passing and 6972 self-signed on one node. The seed sequences reproduce
+  // that note; no scenario of the catalogue uses it.
+  std::vector<OriginCertificate> tftp_certificates{};
 };
 
 struct LabCluster {

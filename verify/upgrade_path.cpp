@@ -45,6 +45,11 @@ std::expected<UpgradePath, UpgradePathError> upgrade_path(std::string_view from,
     } else {
       path.ciphers_after = rsa_first(path.ciphers_before);
       path.rule = "upgrading from " + version->to_string() + ", X14.0 or later, prepends '" + std::string(kRsaFirstPrefix) + "'";
+      if (path.ciphers_before != config::kDefaultCiphers) {
+        path.custom_string = true;
+        path.rule += " to the default string; the string in force is not the default, so both outcomes are judged, prefixed "
+                     "and kept as it is";
+      }
     }
   }
   auto preference = certificate_preference(path.ciphers_after);

@@ -29,6 +29,10 @@ struct UpgradePath {
   // preference (a string with !ECDSA or :+ECDSA), the appliance's default.
   std::string ciphers_if_changed;
   std::string changed_how;  // "the prefix added" | "the prefix removed" | "back to the default string"
+  // From X14.0 or later with a string that is not the default: the release notes speak of the
+  // default list, so whether the prefix is prepended to this one is not known, and check judges
+  // both, prefixed (ciphers_after) and kept as it is (ciphers_before).
+  bool custom_string = false;
 
   // "X12.7.0 to X14.2", "a fresh X14.2 install".
   std::string path_text() const { return from ? from->to_string() + " to X14.2" : std::string("a fresh X14.2 install"); }

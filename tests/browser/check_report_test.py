@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The change board's page of `mratls check --report FILE.html`, in headless Chromium.
 
-Starts `mratls lab --scenario field-mix --keep-running` (a dual-certificate CUCM whose
+Starts `mratls lab --scenario field-mix --keep-running` (a dual-certificate CUCM TFTP node whose
 tomcat-ECDSA is self-signed, a node advertised by IP, a Unity node whose CA is not trusted),
 runs `mratls check --from X12.7 --report check-report.html` against it, and loads the page from
 disk: it loads with no console error and fetches nothing, the matrix shows the failing node and
@@ -54,18 +54,18 @@ def main():
         fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert not fetched, "the page is not self-contained, it fetched: " + repr(fetched)
 
-        failing = cell(driver, "cucm1.steven.lab", 6972, "after the upgrade")
+        failing = cell(driver, "tftp.steven.lab", 6972, "after the upgrade")
         assert failing.text == "FAIL" and "fail" in failing.get_attribute("class"), failing.get_attribute("outerHTML")
         assert "self-signed" in failing.get_attribute("title"), failing.get_attribute("title")
         red = driver.execute_script("return getComputedStyle(arguments[0]).backgroundColor", failing)
         assert red == "rgb(249, 214, 213)", "a failing cell is red: " + red
-        healed = cell(driver, "cucm1.steven.lab", 6972, "if the cipher string changes")
+        healed = cell(driver, "tftp.steven.lab", 6972, "if the cipher string changes")
         assert healed.text == "pass", healed.get_attribute("outerHTML")
         assert cell(driver, "cucm1.steven.lab", 8443, "after the upgrade").text == "pass"
 
         failures = driver.find_element(By.ID, "failures").text
-        assert "cucm1.steven.lab:6972 — after the upgrade" in failures, failures
-        assert "CN=cucm1-EC.steven.lab" in failures and "SHA-256" in failures, failures
+        assert "tftp.steven.lab:6972 — after the upgrade" in failures, failures
+        assert "CN=tftp-EC.steven.lab" in failures and "SHA-256" in failures, failures
         fixes = driver.find_element(By.ID, "fixes").text
         assert "Maintenance > Security > Trusted CA certificate" in fixes and "System > Server" in fixes, fixes
         workaround = driver.find_element(By.ID, "workaround").text
@@ -76,7 +76,7 @@ def main():
         driver.set_window_size(1400, min(max(height, 900), 4000))
         driver.save_screenshot(os.path.join(artifacts, "check-report.png"))
         print("browser: the change board's page loaded with no console error and nothing fetched, showed "
-              "cucm1.steven.lab:6972 failing after the upgrade from X12.7 with its certificate, fixes and workaround; "
+              "tftp.steven.lab:6972 failing after the upgrade from X12.7 with its certificate, fixes and workaround; "
               "screenshot in " + artifacts)
     finally:
         driver.quit()

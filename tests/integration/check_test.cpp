@@ -146,7 +146,8 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
   ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
   const auto block = lab_block(lab.output);
   auto check = spawn_mratls({"check", "--trust", (dir / "trust" / "lab-root.pem").string(), "--node", "cucm1.steven.lab",
-                             "--hosts", "cucm1.steven.lab=" + block + ".201", "--discover", "--json"});
+                             "--hosts", "cucm1.steven.lab=" + block + ".201", "--hosts", "tftp.steven.lab=" + block + ".205",
+                             "--discover", "--json"});
   EXPECT_EQ(check.wait_exit(std::chrono::seconds(30)), 1) << check.output;
   kill(lab.pid, SIGINT);
   EXPECT_EQ(lab.wait_exit(), 0);
@@ -168,19 +169,21 @@ TEST(CheckCommand, DiscoversTheLabClusterAndWritesTheDocumentedJson) {
       EXPECT_EQ(p["chain"][0]["key_type"], "RSA");
       EXPECT_EQ(p["chain"][0]["sha256"].get<std::string>().size(), 95u);
     }
-    if (p["node"] == "cucm1.steven.lab" && p["port"] == 6972 && p["preference"] == "ECDSA-first") {
+    // The TFTP node's tomcat-ECDSA is self-signed: 8443 and 6972 present it alike, as CUCM does.
+    if (p["node"] == "tftp.steven.lab" && p["preference"] == "ECDSA-first" && p["protocol"] == "https") {
       EXPECT_EQ(p["cause"], "self-signed");
       EXPECT_NE(p["reason"].get<std::string>().find("fails only ECDSA-first (the RSA certificate passes)"), std::string::npos)
           << p["reason"];
       EXPECT_NE(p["fix"].get<std::string>().find("under TLS 1.2 the cipher prefix ECDHE-RSA-AES256-GCM-SHA384:"), std::string::npos)
           << p["fix"];
-      // The fix (trust it) can be done from the export: the certificate 6972 presents is there.
-      auto exported = verify::read_certificates((dir / "nodes" / "field-mix" / "cucm1.steven.lab-6972-ecdsa.pem").string());
+      // The fix (trust it) can be done from the export: the certificate the node presents is there.
+      auto exported = verify::read_certificates((dir / "nodes" / "field-mix" / "tftp.steven.lab-ecdsa.pem").string());
       ASSERT_TRUE(exported) << exported.error();
       EXPECT_EQ(verify::summarize(exported->front().get()).sha256, p["chain"][0]["sha256"].get<std::string>());
     }
   }
-  EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", block + ".202"})) << "discovery finds the node advertised by IP";
+  EXPECT_EQ(nodes, (std::set<std::string>{"cucm1.steven.lab", block + ".202", "tftp.steven.lab"}))
+      << "discovery finds the node advertised by IP and the TFTP node";
   EXPECT_EQ(json["workaround"], "Short-term workaround, not a fix: xConfiguration EdgeConfigServer VerifyOriginServer: Off");
   EXPECT_FALSE(json["fixes"].empty());
 }
@@ -430,6 +433,31 @@ TEST(CheckUpgrade, TheRiskIsJudgedUnderTheOtherPreferenceWhateverTurnedIt) {
   EXPECT_EQ(u["changed_how"], "back to the default string");
   EXPECT_EQ(u["failing_if_cipher_string_changes"], 1) << u;
   EXPECT_FALSE(u["nodes"][0]["if_cipher_string_changes"].get<bool>()) << u["nodes"][0];
+}
+
+// From X14.0 or later with a string that is not the default: the release notes speak of the
+// default list, so whether the upgrade prepends the prefix to this one is not known. The string
+// is named as not the default, and both outcomes are judged (issue 37, item 4).
+TEST(CheckUpgrade, ACustomStringIsJudgedPrefixedAndKeptAsItIs) {
+  const std::string custom = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256";
+  auto [exit, out] = check_from("X14.0.7", {"--ciphers", custom, "--json"});
+  EXPECT_EQ(exit, 0) << out;
+  auto json = nlohmann::json::parse(out.substr(out.find('{')));
+  const auto& u = json["upgrade"];
+  EXPECT_TRUE(u["custom_string"].get<bool>()) << u;
+  EXPECT_NE(u["rule"].get<std::string>().find("not the default, so both outcomes are judged"), std::string::npos) << u["rule"];
+  // Prefixed, RSA is preferred and the CA-signed RSA certificate passes; kept as it is, the
+  // self-signed ECDSA one is presented and refused.
+  EXPECT_EQ(u["failing_after"], 0);
+  EXPECT_EQ(u["failing_if_kept_as_it_is"], 1) << u;
+  EXPECT_FALSE(u["nodes"][0]["if_kept_as_it_is"].get<bool>()) << u["nodes"][0];
+  EXPECT_NE(u["nodes"][0]["reason_if_kept_as_it_is"].get<std::string>().find("self-signed"), std::string::npos) << u["nodes"][0];
+  auto text = check_from("X14.0.7", {"--ciphers", custom});
+  EXPECT_NE(text.output.find("cipher string before: " + custom + " (not the default)"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("If the upgrade keeps the string as it is"), std::string::npos) << text.output;
+  // The default string is no custom one.
+  auto plain = check_from("X14.0.7", {"--json"});
+  EXPECT_FALSE(nlohmann::json::parse(plain.output.substr(plain.output.find('{')))["upgrade"]["custom_string"].get<bool>());
 }
 
 TEST(CheckUpgrade, BadInputExitsTwoWithTheReason) {

@@ -251,10 +251,10 @@ TEST(LabCommand, TheLoginCommandItPrintsExplainsFromTheAdminListener) {
   ASSERT_TRUE(lab.wait_for("Ctrl-C stops the lab.")) << lab.output;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(lab.output, m,
-                                std::regex(R"(\[field-mix\] mratls login --proxy (127\.0\.0\.1:\d+) --admin (127\.0\.0\.1:\d+) --cucm (\S+) --imp (\S+) --unity (\S+))")))
+                                std::regex(R"(\[field-mix\] mratls login --proxy (127\.0\.0\.1:\d+) --admin (127\.0\.0\.1:\d+) --cucm (\S+) --tftp (\S+) --imp (\S+) --unity (\S+))")))
       << lab.output;
-  auto login = spawn_mratls({"login", "--proxy", m[1].str(), "--admin", m[2].str(), "--cucm", m[3].str(), "--imp", m[4].str(),
-                             "--unity", m[5].str()});
+  auto login = spawn_mratls({"login", "--proxy", m[1].str(), "--admin", m[2].str(), "--cucm", m[3].str(), "--tftp", m[4].str(),
+                             "--imp", m[5].str(), "--unity", m[6].str()});
   EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
   EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502\n    "), std::string::npos)
       << login.output;
@@ -345,8 +345,8 @@ TEST(LabCommand, KeepRunningServesLoginsUntilInterrupted) {
   const auto subscriber = lab_block(lab.output) + ".202";
   EXPECT_NE(lab.output.find("[field-mix] " + subscriber + ":8443  curl"), std::string::npos) << lab.output;
 
-  auto login = spawn_mratls({"login", "--proxy", "127.0.0.1:" + m[1].str(), "--cucm", "cucm1.steven.lab", "--imp",
-                             "imp.steven.lab", "--unity", "cuc.steven.lab"});
+  auto login = spawn_mratls({"login", "--proxy", "127.0.0.1:" + m[1].str(), "--cucm", "cucm1.steven.lab", "--tftp",
+                             "tftp.steven.lab", "--imp", "imp.steven.lab", "--unity", "cuc.steven.lab"});
   EXPECT_EQ(login.wait_exit(std::chrono::seconds(30)), 1) << login.output;
   EXPECT_NE(login.output.find("first failing step: UDS user details on the home node -> 502"), std::string::npos)
       << login.output;
