@@ -90,7 +90,7 @@ const std::vector<ScenarioInfo>& scenario_catalogue() {
 const std::vector<ClusterInfo>& cluster_catalogue() {
   static const std::vector<ClusterInfo> rows = {
       {"field-mix",
-       "publisher fine; subscriber advertised by IP; 6972 with self-signed tomcat-ECDSA; Unity with a missing intermediate"},
+       "publisher fine; subscriber advertised by IP; the TFTP node's tomcat-ECDSA self-signed (8443 and 6972); Unity with a missing intermediate"},
       {"client-cert-6972", "6972 asks for Expressway-C's client certificate and does not trust its CA (tlsv1 alert unknown ca)"},
       {"client-cert-6972-tls13",
        "the same refusal of Expressway-C's client certificate on 6972, under TLS 1.3 (the alert comes after the handshake)"},

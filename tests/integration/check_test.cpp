@@ -541,6 +541,33 @@ TEST(CheckAtDate, TheVerdictIsTheOneOnTheDayOfTheChange) {
   EXPECT_NE(bad.output.find("--at '2027-02-30' is not a date"), std::string::npos) << bad.output;
 }
 
+// Each column is labelled by what its string makes a dual node present, as OpenSSL reads the
+// string: "…:+ECDSA" and "…:!ECDSA" prefer RSA, "…:!aRSA" ECDSA, whatever prefix they carry or
+// lack (issue 37, item 3). Against the lab's dual node, the certificate each row got is the one
+// its label names.
+TEST(CheckProbe, EachColumnIsLabelledByTheCertificateItsStringPrefers) {
+  auto def = lab::scenario_origin("ecdsa-self-signed");
+  auto origin = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(origin) << origin.error();
+  const std::string node = def.connect_host + ":" + std::to_string((*origin)->port());
+  const std::string base = config::kDefaultCiphers;
+  for (const std::string& ciphers : {base + ":+ECDSA", base + ":!ECDSA", base + ":!aRSA", "ECDHE-RSA-AES256-GCM-SHA384:" + base}) {
+    auto p = spawn_mratls({"check", "--trust", LabPki::get().trust_file, "--node", node, "--hosts", def.connect_host + "=127.0.0.1",
+                           "--ciphers", ciphers, "--json"});
+    const int exit = p.wait_exit(std::chrono::seconds(30));
+    ASSERT_TRUE(exit == 0 || exit == 1) << ciphers << ": " << p.output;
+    const auto out = nlohmann::json::parse(p.output.substr(p.output.find('{')));
+    std::set<std::string> labels;
+    for (const auto& probe : out["probes"]) {
+      const std::string label = probe["preference"];
+      labels.insert(label);
+      ASSERT_FALSE(probe["chain"].empty()) << ciphers << ": " << probe;
+      EXPECT_EQ(probe["chain"][0]["key_type"], label == "RSA-first" ? "RSA" : "ECDSA") << ciphers << ": " << probe;
+    }
+    EXPECT_EQ(labels, (std::set<std::string>{"ECDSA-first", "RSA-first"})) << ciphers;
+  }
+}
+
 // Two problems on one node are two findings, and the fixes are written knowing each other
 // (issue 37): a certificate that will have expired by the change and does not carry the node's
 // name is reissued once, with both; an ECDSA certificate that is self-signed and will have expired

@@ -7,6 +7,9 @@
 
 #include "verify/fix_catalogue.hpp"
 
+// A namespace of its own: the test files of a target compile as one unit.
+namespace diagnosis_test {
+
 using namespace mratls::verify;
 
 namespace {
@@ -92,3 +95,5 @@ TEST(Diagnosis, AFindingSaidTwiceIsOneFix) {
   EXPECT_EQ(d.fixes.size(), 1u);
   EXPECT_EQ(d.summary, "self-signed certificate on cucm.lab.test");
 }
+
+}  // namespace diagnosis_test

@@ -13,7 +13,7 @@ using verify::is_verification_failure;
 
 namespace {
 
-verify::Diagnosis diagnose(const std::vector<std::string>& lines) {
+verify::Diagnosis diagnose_lines(const std::vector<std::string>& lines) {
   auto outcome = scan::outcome_of(lines);
   return outcome ? verify::explain(*outcome) : verify::Diagnosis{};
 }
@@ -27,41 +27,41 @@ std::string core(const std::string& name, const std::string& error, int depth) {
 }  // namespace
 
 TEST(Diagnosis, CoreServerLinesByErrorAndDepth) {
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate", 0)}).cause, Cause::SelfSigned);
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self-signed certificate", 0)}).cause, Cause::SelfSigned) << "OpenSSL 3 text";
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate in certificate chain", 1)}).cause, Cause::UntrustedChain);
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "self signed certificate", 0)}).cause, Cause::SelfSigned);
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "self-signed certificate", 0)}).cause, Cause::SelfSigned) << "OpenSSL 3 text";
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "self signed certificate in certificate chain", 1)}).cause, Cause::UntrustedChain);
   // From the line alone the missing CA could be a root or an intermediate: no guess.
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "unable to get local issuer certificate", 0)}).cause, Cause::UntrustedChain);
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "unable to get local issuer certificate", 1)}).cause, Cause::UntrustedChain);
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "certificate has expired", 0)}).cause, Cause::Expired);
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "certificate is not yet valid", 0)}).cause, Cause::NotYetValid);
-  auto other = diagnose({core("cucm.steven.lab", "unsupported certificate purpose", 0)});
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "unable to get local issuer certificate", 0)}).cause, Cause::UntrustedChain);
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "unable to get local issuer certificate", 1)}).cause, Cause::UntrustedChain);
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "certificate has expired", 0)}).cause, Cause::Expired);
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "certificate is not yet valid", 0)}).cause, Cause::NotYetValid);
+  auto other = diagnose_lines({core("cucm.steven.lab", "unsupported certificate purpose", 0)});
   EXPECT_EQ(other.cause, Cause::TlsFailure);
   EXPECT_EQ(other.summary, "certificate of cucm.steven.lab refused: unsupported certificate purpose");
-  EXPECT_EQ(diagnose({core("cucm.steven.lab", "self signed certificate", 0)}).summary, "self-signed certificate on cucm.steven.lab");
+  EXPECT_EQ(diagnose_lines({core("cucm.steven.lab", "self signed certificate", 0)}).summary, "self-signed certificate on cucm.steven.lab");
 }
 
 TEST(Diagnosis, SniLinesTellAnIpFromAName) {
-  auto ip = diagnose({"[ET_NET 2] WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215(10.48.36.215)"});
+  auto ip = diagnose_lines({"[ET_NET 2] WARNING: SNI (10.48.36.215) not in certificate. Action=Terminate server=10.48.36.215(10.48.36.215)"});
   EXPECT_EQ(ip.cause, Cause::IpNotInCertificate);
   EXPECT_NE(ip.summary.find("10.48.36.215"), std::string::npos);
-  auto v6 = diagnose({"[ET_NET 2] WARNING: SNI (fd00::215) not in certificate. Action=Terminate server=fd00::215(fd00::215)"});
+  auto v6 = diagnose_lines({"[ET_NET 2] WARNING: SNI (fd00::215) not in certificate. Action=Terminate server=fd00::215(fd00::215)"});
   EXPECT_EQ(v6.cause, Cause::IpNotInCertificate);
-  auto name = diagnose({"[ET_NET 0] WARNING: SNI (cucm.steven.lab) not in certificate. Action=Continue server=cucm.steven.lab(10.0.0.1)"});
+  auto name = diagnose_lines({"[ET_NET 0] WARNING: SNI (cucm.steven.lab) not in certificate. Action=Continue server=cucm.steven.lab(10.0.0.1)"});
   EXPECT_EQ(name.cause, Cause::NameNotInCertificate);
   EXPECT_EQ(name.summary, "cucm.steven.lab is not a name in its certificate");
 }
 
 TEST(Diagnosis, OtherSignaturesAndLookAlikes) {
-  EXPECT_EQ(diagnose({"[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:14094418:SSL "
+  EXPECT_EQ(diagnose_lines({"[ET_NET 0] ERROR: SSL connection failed for 'cucm.steven.lab': error:14094418:SSL "
                       "routines:ssl3_read_bytes:tlsv1 alert unknown ca"})
                 .cause,
             Cause::ClientCertRejected);
-  EXPECT_EQ(diagnose({}).cause, Cause::None);
+  EXPECT_EQ(diagnose_lines({}).cause, Cause::None);
   // Truncated or reworded lines are not taken for verification failures.
-  EXPECT_NE(diagnose({"[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab"}).cause,
+  EXPECT_NE(diagnose_lines({"[ET_NET 0] WARNING: Core server certificate verification failed for (cucm.steven.lab"}).cause,
             Cause::SelfSigned);
-  EXPECT_NE(diagnose({"WARNING: SNI (cucm.steven.lab) is in certificate"}).cause, Cause::NameNotInCertificate);
+  EXPECT_NE(diagnose_lines({"WARNING: SNI (cucm.steven.lab) is in certificate"}).cause, Cause::NameNotInCertificate);
   EXPECT_TRUE(is_verification_failure(Cause::SelfSigned));
   EXPECT_FALSE(is_verification_failure(Cause::ClientCertRejected));
   EXPECT_FALSE(is_verification_failure(Cause::Denied));
@@ -85,7 +85,7 @@ TEST(OutcomeText, ValuesCarryWhatTheLinesSay) {
                                  "routines:ssl3_read_bytes:sslv3 alert handshake failure"});
   ASSERT_TRUE(alone && std::holds_alternative<verify::HandshakeFailed>(*alone));
   EXPECT_EQ(std::get<verify::HandshakeFailed>(*alone).name, "imp.lab");
-  EXPECT_EQ(diagnose({"... Event=\"Request Denied\" Detail=\"Access denied\""}).cause, Cause::Denied);
+  EXPECT_EQ(diagnose_lines({"... Event=\"Request Denied\" Detail=\"Access denied\""}).cause, Cause::Denied);
 }
 
 TEST(FixCatalogue, OutcomesMadeByTheProxyExplainAsTheirLinesDo) {
