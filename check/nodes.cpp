@@ -2,18 +2,12 @@
 
 #include <charconv>
 
+#include "config/mra_ports.hpp"
 #include "mra/mra_path.hpp"
 
 namespace mratls::check {
 
-std::vector<std::uint16_t> default_ports(config::ServerType type) {
-  switch (type) {
-    case config::ServerType::UnifiedCm: return {8443, 6972};
-    case config::ServerType::ImAndPresence: return {8443};
-    case config::ServerType::UnityConnection: return {443};
-  }
-  return {};
-}
+std::vector<std::uint16_t> default_ports(config::ServerType type) { return config::mra_ports(type, true); }
 
 std::expected<std::vector<std::uint16_t>, std::string> parse_ports(std::string_view text) {
   std::vector<std::uint16_t> out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/mra_ports.hpp"
 
 namespace mratls::check {
 
@@ -30,7 +31,7 @@ std::vector<std::uint16_t> default_ports(config::ServerType type);
 std::expected<std::vector<std::uint16_t>, std::string> parse_ports(std::string_view text);
 
 // TFTP on 6970 is plain HTTP; everything else the traffic server reaches over TLS.
-inline std::string protocol_for(std::uint16_t port) { return port == 6970 ? "http" : "https"; }
+inline std::string protocol_for(std::uint16_t port) { return port == config::kTftpHttpPort ? "http" : "https"; }
 
 // "HOST" or "HOST:PORT,PORT" (an IPv6 literal is given without ports).
 struct NodeSpec {

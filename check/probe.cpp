@@ -73,6 +73,7 @@ asio::awaitable<Probe> probe_origin(const proxy::Runtime& rt, ProbeTarget target
   p.preference = std::move(preference);
   p.prefers = rt.preference;
   p.ciphers = rt.config.expressway.ciphers;
+  p.offered = rt.offered;
   const auto mra = mra_target(target);
   const std::string origin = mra::host_port(target.node, target.port);
   auto address = co_await proxy::resolve_origin(rt, mra);

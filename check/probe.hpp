@@ -42,6 +42,7 @@ struct Probe {
   std::string preference;  // the column it fills: "ECDSA-first" | "RSA-first" | "n/a" | "other"
   verify::CertificatePreference prefers = verify::CertificatePreference::Ecdsa;  // what its string prefers, as OpenSSL reads it
   std::string ciphers;     // the cipher string it offered
+  std::optional<verify::Offered> offered;  // the certificate types that string lets a TLS 1.2 node present
   ProbeOutcome outcome = ProbeOutcome::ConnectFailed;
   std::string ip;
   std::string error;  // for TlsFailed / ConnectFailed
@@ -57,6 +58,10 @@ struct Probe {
   // The node asked for a client certificate and the probe presented none: what X14.2 would get
   // is not known, since the appliance always presents its own.
   bool client_certificate_untested = false;
+
+  // The certificate the node presented to this probe ("RSA", "ECDSA", "other"), or "" when it
+  // presented none: a column's label says what its string prefers, this what it got.
+  std::string presented() const { return chain.empty() ? std::string() : chain.front().key_type; }
 
   bool before_x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::Refused || outcome == ProbeOutcome::NotTls; }
   bool x142_ok() const { return outcome == ProbeOutcome::Verified || outcome == ProbeOutcome::NotTls; }

@@ -72,11 +72,14 @@ Report judge(std::vector<Probe> probes, std::vector<std::string> notes, std::opt
     }
     if (r.probe.failure && r.probe.outcome != ProbeOutcome::ConnectFailed) {
       r.facts = verify::Facts{{*r.probe.failure}, r.probe.prefers, std::nullopt, verify::Source::Chain};
+      r.facts.offered = r.probe.offered;
       r.facts.findings.insert(r.facts.findings.end(), r.probe.also.begin(), r.probe.also.end());
       r.facts.judged_at = at;
       r.diagnosis = verify::diagnose(r.facts);
     }
-    if (r.probe.outcome == ProbeOutcome::Refused || r.diagnosis.cause == verify::Cause::ClientCertRejected) {
+    // The handshake's own failures too: the renderer's words, as every reader gives them.
+    if (r.probe.outcome == ProbeOutcome::Refused || r.diagnosis.cause == verify::Cause::ClientCertRejected ||
+        (r.probe.outcome == ProbeOutcome::TlsFailed && r.diagnosis.cause != verify::Cause::None)) {
       r.fix = r.diagnosis.fix;
     } else if (r.probe.outcome == ProbeOutcome::TlsFailed || r.probe.outcome == ProbeOutcome::ConnectFailed) {
       r.fix = "Before X14.2 too: " + reason_of(r) + " — check that " + r.probe.target.node + " listens with TLS on port " +

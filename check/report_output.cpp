@@ -36,6 +36,8 @@ nlohmann::json report_json(const Report& report) {
                              {"port", r.probe.target.port},
                              {"protocol", r.probe.target.protocol},
                              {"preference", r.probe.preference},
+                             {"ciphers", r.probe.ciphers},
+                             {"presented", r.probe.presented().empty() ? nlohmann::json() : nlohmann::json(r.probe.presented())},
                              {"outcome", to_string(r.probe.outcome)},
                              {"before_x142", r.probe.before_x142_ok()},
                              {"x142", r.probe.x142_ok()},
@@ -77,11 +79,12 @@ void print_report(const Report& report, bool show_logs, std::ostream& os) {
   const auto& rows = report.rows;
   print_change_date(report, os);
   os << std::left << std::setw(26) << "node" << std::setw(16) << "address" << std::setw(6) << "port" << std::setw(13)
-     << "preference" << std::setw(11) << "pre-X14.2" << std::setw(8) << "X14.2"
+     << "preference" << std::setw(10) << "presents" << std::setw(11) << "pre-X14.2" << std::setw(8) << "X14.2"
      << "reason\n";
   for (const auto& r : rows)
     os << std::setw(26) << r.probe.target.node << std::setw(16) << r.probe.ip << std::setw(6) << r.probe.target.port
-       << std::setw(13) << r.probe.preference << std::setw(11) << (r.probe.before_x142_ok() ? "pass" : "FAIL")
+       << std::setw(13) << r.probe.preference << std::setw(10) << (r.probe.presented().empty() ? "-" : r.probe.presented())
+       << std::setw(11) << (r.probe.before_x142_ok() ? "pass" : "FAIL")
        << std::setw(8) << (r.probe.x142_ok() ? "pass" : "FAIL") << reason_of(r) << "\n";
   os << std::right;
   for (const auto& n : report.notes) os << "note: " << n << "\n";

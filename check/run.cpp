@@ -21,7 +21,7 @@ std::vector<std::string> discover(NodeList& list, const proxy::Runtime& rt) {
   for (const auto& n : list.nodes())
     if (n.type == config::ServerType::UnifiedCm && n.source != "advertised") publishers.push_back(n);
   for (const auto& pub : publishers) {
-    auto body = fetch_without_verification(rt, {pub.address, "https", 8443}, "/cucm-uds/servers");
+    auto body = fetch_without_verification(rt, {pub.address, "https", config::kUdsPort}, "/cucm-uds/servers");
     if (!body) {
       notes.push_back("discovery on " + pub.address + " failed: " + body.error());
       continue;

@@ -31,6 +31,7 @@ struct LabOptions {
   std::string scenario;
   std::string verify;  // on | off | log-only | "" (all)
   std::string prefer;  // ecdsa | rsa | "" (both)
+  std::string ciphers;  // a cipher string of the site's own, or "" (the default, with the prefix for RSA)
   std::string out;
   std::string loopback;  // 127.X.Y.0/24, or "" to take a free block
   std::vector<std::string> from;  // a site's evidence to replay
@@ -43,6 +44,18 @@ struct LabOptions {
   int admin_port = -1;
 };
 
+// The settings the filters keep; under --ciphers, the string's own preference instead of both.
+std::expected<std::vector<lab::Setting>, std::string> settings_of(const LabOptions& o) {
+  auto settings = lab::settings_matrix(o.verify, o.ciphers.empty() ? o.prefer : "ecdsa");
+  if (o.ciphers.empty()) return settings;
+  for (auto& s : settings) {
+    auto under = lab::with_ciphers(s, o.ciphers);
+    if (!under) return std::unexpected("--ciphers '" + o.ciphers + "': " + under.error());
+    s = std::move(*under);
+  }
+  return settings;
+}
+
 // Where the nodes listen, said first: a second lab, or the test suite, takes another block.
 std::string loopback_line(const lab::StartedLab& started) {
   std::string line = "Nodes listen in " + started.placement.block.cidr() + " (--loopback 127.X.Y.0/24 pins a block)";
@@ -52,7 +65,8 @@ std::string loopback_line(const lab::StartedLab& started) {
 
 int keep_running(const LabOptions& o, const lab::LabDir& dir, const lab::StartedLab& started) {
   const auto& clusters = started.clusters;
-  const auto setting = lab::single_setting(o.verify, o.prefer);
+  auto setting = lab::single_setting(o.verify, o.prefer);
+  if (!o.ciphers.empty()) setting = *lab::with_ciphers(setting, o.ciphers);  // run_lab checked it
   auto kept = lab::KeptLab::start(dir, clusters, setting, static_cast<std::uint16_t>(o.port));
   proxy::SignalLoop signals({});  // before "The lab is up": Ctrl-C from then on drains
   std::unique_ptr<control::AdminListener> admin;
@@ -172,7 +186,8 @@ int keep_site_running(const LabOptions& o, const replay::SiteModel& site, replay
 // failing origin was reproduced, 1 when some were not.
 int replay_site(const LabOptions& o) {
   for (const auto& [given, name] : {std::pair{!o.scenario.empty(), "--scenario"}, {!o.verify.empty(), "--verify"},
-                                    {!o.prefer.empty(), "--prefer"}, {!o.loopback.empty(), "--loopback"}, {o.list, "--list"}})
+                                    {!o.prefer.empty(), "--prefer"}, {!o.ciphers.empty(), "--ciphers"}, {!o.loopback.empty(), "--loopback"},
+                                    {o.list, "--list"}})
     if (given) {
       std::cerr << "mratls lab: " << name << " does not go with " << (o.site.empty() ? "--from" : "--site")
                 << ": the replay takes its site and settings from the evidence\n";
@@ -261,6 +276,10 @@ int run_lab(const LabOptions& o) {
       return kUsage;
     }
   }
+  if (auto settings = settings_of(o); !settings) {
+    std::cerr << "mratls lab: " << settings.error() << "\n";
+    return kUsage;
+  }
   std::optional<lab::LoopbackBlock> pinned;
   if (!o.loopback.empty()) {
     auto block = lab::parse_loopback_block(o.loopback);
@@ -290,7 +309,7 @@ int run_lab(const LabOptions& o) {
       if (o.json) out["sequences"] = lab::sequences_json(sequences);
       else lab::print_sequences(sequences, style, std::cout);
     }
-    const auto settings = lab::settings_matrix(o.verify, o.prefer);
+    const auto settings = *settings_of(o);  // checked before the lab started
     auto matrix = lab::run_matrix(dir, clusters, settings);
     if (!o.out.empty()) {
       auto config = lab::lab_config(dir);
@@ -318,7 +337,11 @@ Action add_lab(CLI::App& app) {
   auto o = std::make_shared<LabOptions>();
   cmd->add_option("--scenario", o->scenario, "Only this scenario (see --list)");
   cmd->add_option("--verify", o->verify, "Only this VerifyOriginServer mode")->check(CLI::IsMember({"on", "off", "log-only"}));
-  cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));
+  auto* prefer = cmd->add_option("--prefer", o->prefer, "Only this cipher preference")->check(CLI::IsMember({"ecdsa", "rsa"}));
+  cmd->add_option("--ciphers", o->ciphers,
+                  "Run under this cipher string (a site's own, such as the default with ':+ECDSA', ':!ECDSA' or ':!aRSA'); "
+                  "its preference is the one OpenSSL reads from it")
+      ->excludes(prefer);
   cmd->add_option("--out", o->out,
                   "Write the PKI (PEM), the trust store and a ready lab.yaml to this folder (with --from: site.yaml, "
                   "the reproduced nodes' PKI and mratls.yaml)");

@@ -45,7 +45,8 @@ void judge_captures(std::vector<scan::capture::OriginCapture>& origins, const ve
       // The ClientHello shows the cipher string in force: the fix is written for it.
       auto facts = verdict.facts;
       facts.source = verify::Source::Capture;
-      if (seen.preference == verify::label(verify::CertificatePreference::Rsa)) facts.preference = verify::CertificatePreference::Rsa;
+      if (seen.preference) facts.preference = *seen.preference;
+      facts.offered = seen.offered;
       seen.x142_diagnosis = verify::diagnose(facts);
     }
 }

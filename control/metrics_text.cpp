@@ -52,7 +52,9 @@ nlohmann::json origins_json(const std::vector<proxy::OriginStatus>& origins) {
                    {"last_lines", o.last_lines},
                    {"cause", o.cause},
                    {"summary", o.summary},
-                   {"fix", o.fix}});
+                   {"fix", o.fix},
+                   {"fixes", o.fixes},
+                   {"passed_by_log_only", o.passed_by_log_only}});
   return out;
 }
 

@@ -16,21 +16,21 @@ LoginStep step(const LoginTarget& t, std::string name, const std::string& protoc
 std::vector<LoginStep> login_steps(const LoginTarget& t) {
   const std::string home = t.home_node.empty() ? t.cucm : t.home_node;
   const std::string tftp = t.tftp.empty() ? t.cucm : t.tftp;
-  const std::string tftp_protocol = t.tftp_port == 6970 ? "http" : "https";
+  const std::string tftp_protocol = t.tftp_port == config::kTftpHttpPort ? "http" : "https";
   std::vector<LoginStep> steps = {
-      step(t, "UDS version on the publisher", "https", t.cucm, 8443, "/cucm-uds/version"),
-      step(t, "UDS home cluster lookup on the publisher", "https", t.cucm, 8443, "/cucm-uds/clusterUser?username=" + t.user),
-      step(t, "UDS user details on the home node", "https", home, 8443, "/cucm-uds/user/" + t.user),
-      step(t, "UDS devices on the home node", "https", home, 8443, "/cucm-uds/user/" + t.user + "/devices"),
+      step(t, "UDS version on the publisher", "https", t.cucm, config::kUdsPort, "/cucm-uds/version"),
+      step(t, "UDS home cluster lookup on the publisher", "https", t.cucm, config::kUdsPort, "/cucm-uds/clusterUser?username=" + t.user),
+      step(t, "UDS user details on the home node", "https", home, config::kUdsPort, "/cucm-uds/user/" + t.user),
+      step(t, "UDS devices on the home node", "https", home, config::kUdsPort, "/cucm-uds/user/" + t.user + "/devices"),
       step(t, "TFTP jabber-config.xml", tftp_protocol, tftp, t.tftp_port, "/jabber-config.xml"),
       step(t, "TFTP device configuration CSF" + t.user + ".cnf.xml", tftp_protocol, tftp, t.tftp_port,
            "/CSF" + t.user + ".cnf.xml"),
   };
   if (!t.imp.empty())
-    steps.push_back(step(t, "IM&P login (EPASSoap)", "https", t.imp, 8443, "/EPASSoap/service/v105", "POST",
+    steps.push_back(step(t, "IM&P login (EPASSoap)", "https", t.imp, config::kUdsPort, "/EPASSoap/service/v105", "POST",
                          "<soapenv:Envelope><soapenv:Body><login><username>" + t.user +
                              "</username></login></soapenv:Body></soapenv:Envelope>"));
-  if (!t.unity.empty()) steps.push_back(step(t, "Unity Connection voicemail (vmrest)", "https", t.unity, 443, "/vmrest/version"));
+  if (!t.unity.empty()) steps.push_back(step(t, "Unity Connection voicemail (vmrest)", "https", t.unity, config::kUnityPort, "/vmrest/version"));
   return steps;
 }
 

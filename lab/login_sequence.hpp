@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config/mra_ports.hpp"
+
 namespace mratls::lab {
 
 struct LoginTarget {
@@ -16,7 +18,7 @@ struct LoginTarget {
   std::string cucm;                                    // the publisher, as configured on Expressway-C
   std::string home_node;                               // as the cluster advertises it; empty: cucm
   std::string tftp;                                    // empty: cucm
-  std::uint16_t tftp_port = 6972;
+  std::uint16_t tftp_port = config::kTftpHttpsPort;
   std::string imp;    // empty: no IM&P step
   std::string unity;  // empty: no Unity Connection step
 };

@@ -5,11 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "config/mra_ports.hpp"
 #include "lab/mock_origin.hpp"
 
 namespace mratls::lab {
 
-enum class Service { Uds, Tftp, ImAndPresence, UnityConnection };
+using Service = config::MraService;
 
 struct NodeIdentity {
   Service service = Service::Uds;

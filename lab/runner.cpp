@@ -14,7 +14,8 @@ namespace mratls::lab {
 namespace {
 
 std::string label_of(const Setting& s) {
-  return s.version.to_string() + " " + config::yaml_value(s.verify) + " " + verify::label(s.preference);
+  const std::string label = s.version.to_string() + " " + config::yaml_value(s.verify) + " " + verify::label(s.preference);
+  return s.ciphers.empty() ? label : label + " ('" + s.ciphers + "')";
 }
 
 std::string absolute_get(const std::string& segment, const std::string& rest) {
@@ -62,6 +63,15 @@ Setting single_setting(const std::string& verify, const std::string& prefer) {
   return s;
 }
 
+std::expected<Setting, std::string> with_ciphers(Setting s, const std::string& ciphers) {
+  const auto preference = verify::certificate_preference(ciphers);
+  if (!preference) return std::unexpected(preference.error());
+  s.ciphers = ciphers;
+  s.preference = *preference;
+  s.label = label_of(s);
+  return s;
+}
+
 config::Config lab_config(const LabDir& dir) {
   config::Config c;
   c.source = "built-in lab";
@@ -81,7 +91,7 @@ config::Config lab_config(const LabDir& dir) {
 void apply(const Setting& s, config::Config& c) {
   c.expressway.verify_origin_server = s.verify;
   c.expressway.version = s.version;
-  c.expressway.ciphers = verify::preferring(c.expressway.ciphers, s.preference).ciphers;
+  c.expressway.ciphers = s.ciphers.empty() ? verify::preferring(c.expressway.ciphers, s.preference).ciphers : s.ciphers;
 }
 
 std::vector<SequenceStep> seed_sequences(const LabDir& dir, const LoopbackBlock& block) {

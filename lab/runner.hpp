@@ -3,6 +3,7 @@
 // and the lab kept running behind one proxy.
 #pragma once
 
+#include <expected>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,10 +27,11 @@ inline constexpr const char* kLabPublicName = "vcs_control.steven.lab";
 struct Setting {
   std::string label;  // "X14.2.0 on ECDSA-first"
   config::VerifyOriginServer verify = config::VerifyOriginServer::On;
-  // The certificate the lab's cipher string makes a dual node present (the string is the
-  // appliance's default, with the RSA-first prefix for RSA).
+  // The certificate the lab's cipher string makes a dual node present, as OpenSSL reads the string.
   verify::CertificatePreference preference = verify::CertificatePreference::Ecdsa;
   config::Version version{14, 2, 0};
+  // The cipher string in force; empty: the appliance's default, with the RSA-first prefix for RSA.
+  std::string ciphers{};
 };
 
 // Every combination, or those with this mode ("on" | "off" | "log-only") and preference
@@ -37,6 +39,9 @@ struct Setting {
 std::vector<Setting> settings_matrix(const std::string& verify, const std::string& prefer);
 // X14.2.0 with the appliance's defaults unless the filters say otherwise (--keep-running).
 Setting single_setting(const std::string& verify, const std::string& prefer);
+// The setting under this cipher string (`lab --ciphers`): its preference is the one OpenSSL reads
+// from it; an error names a string that offers neither an ECDSA nor an RSA suite.
+std::expected<Setting, std::string> with_ciphers(Setting setting, const std::string& ciphers);
 
 // The proxy's configuration in the lab, before any cluster is added.
 config::Config lab_config(const LabDir& dir);

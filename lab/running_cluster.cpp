@@ -2,22 +2,26 @@
 
 #include <algorithm>
 
+#include "config/mra_ports.hpp"
+
 namespace mratls::lab {
 namespace {
 
-struct Service_ {
-  Service service;
-  const char* protocol;
-  std::uint16_t port;
-};
-
-std::vector<Service_> services_of(NodeRole role) {
+config::ServerType server_type(NodeRole role) {
   switch (role) {
-    case NodeRole::Cucm: return {{Service::Uds, "https", 8443}, {Service::Tftp, "http", 6970}, {Service::Tftp, "https", 6972}};
-    case NodeRole::ImAndPresence: return {{Service::ImAndPresence, "https", 8443}};
-    case NodeRole::UnityConnection: return {{Service::UnityConnection, "https", 443}};
+    case NodeRole::Cucm: return config::ServerType::UnifiedCm;
+    case NodeRole::ImAndPresence: return config::ServerType::ImAndPresence;
+    case NodeRole::UnityConnection: return config::ServerType::UnityConnection;
   }
-  return {};
+  return config::ServerType::UnifiedCm;
+}
+
+// A node listens on every port MRA reaches on its kind (config/mra_ports.hpp).
+std::vector<config::MraPort> services_of(NodeRole role) {
+  std::vector<config::MraPort> out;
+  for (const auto& p : config::kMraPorts)
+    if (p.type == server_type(role)) out.push_back(p);
+  return out;
 }
 
 // The advertised address of the first CUCM node other than the publisher: where the users
@@ -52,17 +56,17 @@ std::expected<std::unique_ptr<RunningCluster>, std::string> RunningCluster::star
       spec.name = node.fqdn + ":" + std::to_string(svc.port);
       spec.address = node.ip;
       spec.port = svc.port;
-      spec.tls = std::string(svc.protocol) == "https";
+      spec.tls = svc.protocol == "https";
       spec.tls13 = node.tls13;
       if (spec.tls)
-        spec.certificates = svc.port == 6972 && !node.tftp_certificates.empty() ? node.tftp_certificates : node.certificates;
-      if (svc.port == 6972) spec.client_certificate_cas = node.tftp_client_cas;
+        spec.certificates = svc.port == config::kTftpHttpsPort && !node.tftp_certificates.empty() ? node.tftp_certificates : node.certificates;
+      if (svc.port == config::kTftpHttpsPort) spec.client_certificate_cas = node.tftp_client_cas;
       NodeIdentity identity{svc.service, node.fqdn, domain, "14.0.1.12900-161", home, cucm_servers};
       spec.handler = [identity](const OriginRequest& req) { return mra_reply(identity, req); };
       auto origin = MockOrigin::start(std::move(spec));
       if (!origin)
         return std::unexpected(origin.error());
-      rc->listeners_.push_back({i, svc.service, svc.protocol, svc.port, std::move(*origin)});
+      rc->listeners_.push_back({i, svc.service, std::string(svc.protocol), svc.port, std::move(*origin)});
     }
   }
   rc->cluster_ = std::move(cluster);
@@ -108,7 +112,8 @@ LoginTarget RunningCluster::login_target(const std::string& public_name, const s
       t.unity = n.advertised;
     }
   }
-  t.home_node = home_node(cluster_);
+  // The home node is what clusterUser answers, as a client learns it: a login whose lookup
+  // fails goes on at the publisher, as `mratls login` does, and both reach the same origins.
   return t;
 }
 

@@ -24,6 +24,13 @@ OriginCertificate signed_by(const CertSpec& spec, const Issued& ca, std::vector<
 
 OriginCertificate self_signed(const CertSpec& spec) { return {issue(spec, nullptr), {}}; }
 
+// Valid for a month, up to yesterday.
+CertSpec expired(CertSpec spec) {
+  spec.not_before = -hours(24 * 30);
+  spec.not_after = -hours(24);
+  return spec;
+}
+
 // CUCM names its ECDSA certificates after the host with -EC appended to the host name:
 // cucm.steven.lab -> cucm-EC.steven.lab (what cert lint checks too).
 std::string ecdsa_cn(const std::string& fqdn) {
@@ -83,6 +90,14 @@ const std::vector<ScenarioInfo>& scenario_catalogue() {
        "502, unable to get local issuer certificate, depth=0", "Make the node send its full chain (mratls Lab Issuing CA with its certificate), or upload mratls Lab Issuing CA to the Expressway-C trust store."},
       {"rekeyed-ca", "signed by a CA named as the trusted root (mratls Lab Root CA) but with another key", "FQDN",
        "502, unable to get local issuer certificate, depth=0", "Replace mratls Lab Root CA in the Expressway-C trust store with the re-keyed one (the key ids tell them apart)."},
+      // Two findings on one node: one fix each, written knowing the other (issue 37).
+      {"expired-wrong-host", "CA-signed for another FQDN, expired", "FQDN", "502, certificate has expired, depth=0 (then SNI (fqdn) not in certificate)",
+       "Reissue the certificate with the node's FQDN as a SAN and a validity that covers today: renewing it as it is keeps the wrong name."},
+      {"self-signed-expired", "self-signed RSA, expired", "FQDN", "502, self signed certificate, depth=0 (then certificate has expired)",
+       "Regenerate the self-signed certificate, then upload the new one to the Expressway-C trust store: uploading the expired one heals nothing."},
+      {"unknown-ca-wrong-host", "signed by a CA not in the trust store (chain sent), for another FQDN", "FQDN",
+       "502, unable to get local issuer certificate, depth=1 (then SNI (fqdn) not in certificate)",
+       "Upload the root the chain reaches (Unknown Root CA) to the Expressway-C trust store, and reissue the certificate with the node's FQDN as a SAN."},
   };
   return rows;
 }
@@ -216,14 +231,17 @@ ScenarioOrigin scenario_origin(const std::string& id, const std::string& node_ip
   } else if (id == "rekeyed-ca") {
     certs.push_back(signed_by(leaf({fqdn}), pki.rekeyed_root));
   } else if (id == "expired") {
-    CertSpec spec = leaf({fqdn});
-    spec.not_before = -hours(24 * 30);
-    spec.not_after = -hours(24);
-    certs.push_back(signed_by(spec, pki.root));
+    certs.push_back(signed_by(expired(leaf({fqdn})), pki.root));
   } else if (id == "untrusted-root-sent") {
     certs.push_back(signed_by(leaf({fqdn}), pki.other_root, {&pki.other_root}));
   } else if (id == "wrong-host") {
     certs.push_back(signed_by(leaf({"imp." + domain}, {}, "imp." + domain), pki.root));
+  } else if (id == "expired-wrong-host") {
+    certs.push_back(signed_by(expired(leaf({"imp." + domain}, {}, "imp." + domain)), pki.root));
+  } else if (id == "self-signed-expired") {
+    certs.push_back(self_signed(expired(leaf({fqdn}))));
+  } else if (id == "unknown-ca-wrong-host") {
+    certs.push_back(signed_by(leaf({"imp." + domain}, {}, "imp." + domain), pki.other_intermediate, {&pki.other_intermediate}));
   } else {
     throw std::invalid_argument("unknown scenario " + id);
   }

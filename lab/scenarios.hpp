@@ -106,7 +106,7 @@ std::vector<std::string> lab_cluster_ids();
 
 // A cluster per catalogue scenario (one CUCM node with the scenario's certificates), field-mix
 // and the client-certificate clusters; only `only` when it is not empty. In the block, scenario
-// i's node is .<11+i>, field-mix's nodes .201-.204, client-cert-6972 .211 and its TLS 1.3 twin
+// i's node is .<11+i>, field-mix's nodes .201-.205, client-cert-6972 .211 and its TLS 1.3 twin
 // .221, so that a cluster's addresses stay put when the catalogue grows.
 std::vector<LabCluster> lab_clusters(const LabPlacement& placement = {}, const std::string& only = "");
 

@@ -1,5 +1,6 @@
 #include "proxy/allow_list.hpp"
 #include "config/ascii.hpp"
+#include "config/mra_ports.hpp"
 #include "config/port.hpp"
 
 #include <algorithm>
@@ -47,19 +48,19 @@ std::string AllowRule::url() const { return scheme + "://" + host + ":" + std::t
 
 const std::vector<AutomaticRule>& automatic_rules() {
   static const std::vector<AutomaticRule> table = {
-      {ServerType::UnifiedCm, "https", 8443, "/cucm-uds/user/", MatchType::Prefix, {"GET"},
+      {ServerType::UnifiedCm, "https", config::kUdsPort, "/cucm-uds/user/", MatchType::Prefix, {"GET"},
        "Automatically generated rule for CUCM server"},
-      {ServerType::UnifiedCm, "https", 8443, "/cucm-uds/", MatchType::Prefix, {"GET"},
+      {ServerType::UnifiedCm, "https", config::kUdsPort, "/cucm-uds/", MatchType::Prefix, {"GET"},
        "Automatically generated rule for CUCM server"},
-      {ServerType::UnifiedCm, "http", 6970, "/", MatchType::Prefix, {"GET"},
+      {ServerType::UnifiedCm, "http", config::kTftpHttpPort, "/", MatchType::Prefix, {"GET"},
        "Automatically generated rule for CUCM TFTP server"},
-      {ServerType::UnifiedCm, "https", 6972, "/", MatchType::Prefix, {"GET"},
+      {ServerType::UnifiedCm, "https", config::kTftpHttpsPort, "/", MatchType::Prefix, {"GET"},
        "Automatically generated rule for CUCM TFTP server"},
-      {ServerType::ImAndPresence, "https", 8443, "/cup/", MatchType::Prefix, {"GET", "POST"},
+      {ServerType::ImAndPresence, "https", config::kUdsPort, "/cup/", MatchType::Prefix, {"GET", "POST"},
        "Automatically generated rule for IM&P server"},
-      {ServerType::ImAndPresence, "https", 8443, "/EPASSoap/", MatchType::Prefix, {"GET", "POST"},
+      {ServerType::ImAndPresence, "https", config::kUdsPort, "/EPASSoap/", MatchType::Prefix, {"GET", "POST"},
        "Automatically generated rule for IM&P server"},
-      {ServerType::UnityConnection, "https", 443, "/vmrest/", MatchType::Prefix, {"GET", "POST", "PUT", "DELETE"},
+      {ServerType::UnityConnection, "https", config::kUnityPort, "/vmrest/", MatchType::Prefix, {"GET", "POST", "PUT", "DELETE"},
        "Automatically generated rule for Unity Connection server"},
   };
   return table;

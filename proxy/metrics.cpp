@@ -23,6 +23,8 @@ void OriginBoard::record(const std::string& host, int port, int status, const ve
   o.cause = diagnosis ? verify::to_string(diagnosis->cause) : "";
   o.summary = diagnosis ? diagnosis->summary : "";
   o.fix = diagnosis ? diagnosis->fix : "";
+  o.fixes = diagnosis ? diagnosis->fixes : std::vector<std::string>{};
+  o.passed_by_log_only = facts && facts->passed_by_log_only;
 }
 
 std::vector<OriginStatus> OriginBoard::origins() const {

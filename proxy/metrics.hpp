@@ -41,6 +41,8 @@ struct OriginStatus {
   std::string cause;                    // verify::to_string of the cause; empty after a success
   std::string summary;                  // why it failed, in words; empty after a success
   std::string fix;                      // fitted to the cipher preference in force
+  std::vector<std::string> fixes;       // the same, one per finding, in the order to apply them
+  bool passed_by_log_only = false;      // the last request went through only because of log-only
 };
 
 class OriginBoard {

@@ -55,6 +55,7 @@ std::expected<std::shared_ptr<Runtime>, std::string> Runtime::build(config::Conf
   // The string configured the context above: OpenSSL accepts it, so it prefers one of the two
   // (a string that offers neither has been refused by then).
   rt->preference = verify::certificate_preference(config.expressway.ciphers).value_or(verify::CertificatePreference::Ecdsa);
+  if (auto offered = verify::offered_authentication(config.expressway.ciphers)) rt->offered = *offered;
   rt->trusted_certificates = trust->certificates().size();
   rt->trust_entries = verify::doctor::store_entries(*trust);
   rt->trust = std::move(trust);

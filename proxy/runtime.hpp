@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -38,6 +39,8 @@ struct Runtime {
   // The certificate the cipher string makes a dual RSA/ECDSA origin present, as OpenSSL reads it:
   // read once, with the string.
   verify::CertificatePreference preference = verify::CertificatePreference::Ecdsa;
+  // The certificate types it offers a TLS 1.2 node (a fact of every diagnosis).
+  std::optional<verify::Offered> offered;
 
   bool verifies() const { return config.expressway.verifies_per_request(); }
   verify::Enforcement enforcement() const {

@@ -73,6 +73,7 @@ void Transaction::final_status(int status) {
     facts = verify::Facts{*warned_, rt_->preference, std::nullopt, verify::Source::Chain};
     facts->passed_by_log_only = true;
   }
+  if (facts) facts->offered = rt_->offered;
   if (facts && rt_->outcomes) rt_->outcomes->record(tracking_id_, *facts);
   if (status > 0 && status < ThreadCounters::kStatuses) ThreadCounters::bump(thread_.counters.responses[static_cast<std::size_t>(status)]);
   if (target_ && (facts || shared_.board.watching()))

@@ -74,18 +74,17 @@ void diagnose(SiteOrigin& o) {
 }
 
 void attach_captures(SiteModel& site, const std::vector<scan::capture::OriginCapture>& captures) {
-  std::optional<std::string> preference;
+  std::optional<verify::CertificatePreference> preference;
   for (auto& o : site.origins) {
     o.captured = nearest(o, captures);
     if (o.captured) diagnose(o);
-    if (o.captured && !preference && (o.captured->preference == "ECDSA-first" || o.captured->preference == "RSA-first"))
-      preference = o.captured->preference;
+    if (o.captured && !preference && o.captured->preference) preference = o.captured->preference;
   }
   if (preference) {
-    site.settings.rsa_first = *preference == "RSA-first";
+    site.settings.preference = *preference;
     site.settings.evidence.push_back("the captured ClientHello offers " +
-                                     std::string(*preference == "RSA-first" ? "RSA" : "ECDSA") +
-                                     " suites first: Expressway-C's cipher string is " + *preference);
+                                     std::string(verify::to_string(*preference)) +
+                                     " suites first: Expressway-C's cipher string is " + verify::label(*preference));
   }
 }
 

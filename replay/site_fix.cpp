@@ -92,7 +92,7 @@ std::vector<SiteFix> candidate_fixes(const SiteModel& site, const std::vector<No
       out.push_back({FixKind::SendIntermediate, {i}, "Make " + o.host + " send its full chain, the intermediate CA it leaves out included (on CUCM: "
                      "upload the intermediate as tomcat-trust, then the signed certificate again).", false,
                      "the capture shows the intermediate's name only; the lab assumed the trust store holds the root above it"});
-    if (node.dual && site.settings.rsa_first != true) rsa_first.origins.push_back(i);
+    if (node.dual && site.settings.preference != verify::CertificatePreference::Rsa) rsa_first.origins.push_back(i);
     // The lines do not name the CA, so the chains the lab builds for them all lead to one:
     // trusting it is one change for every origin it heals.
     if (*kind == FixKind::TrustCa) {

@@ -308,7 +308,7 @@ config::Config site_proxy_config(const SiteModel& site, const Started& nodes, co
                        config::Version{14, 2, 0}};
   if (std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::VerifyOff; }))
     setting.verify = config::VerifyOriginServer::Off;
-  if (site.settings.rsa_first.value_or(false) ||
+  if (site.settings.preference == verify::CertificatePreference::Rsa ||
       std::ranges::any_of(applied, [](const SiteFix* f) { return f->kind == FixKind::RsaFirst; }))
     setting.preference = verify::CertificatePreference::Rsa;
   lab::apply(setting, c);

@@ -27,7 +27,7 @@ struct SiteRequest {
 // What a packet capture shows of an origin's handshake: the client's cipher preference, the
 // version the node chose, and the chain it sent (none under TLS 1.3, where it travels encrypted).
 struct CapturedTls {
-  std::string preference;  // ECDSA-first | RSA-first | TLS 1.3 suites only, as the ClientHello orders them
+  std::optional<verify::CertificatePreference> preference;  // as the ClientHello orders its suites; nothing: TLS 1.3 only
   std::string version;     // TLSv1.2, TLSv1.3; "" when no ServerHello was seen
   std::vector<verify::doctor::CertificateFacts> chain;  // as sent, leaf first
   std::int64_t at_ms = 0;  // when it was captured (Unix ms)
@@ -63,7 +63,7 @@ struct SiteOrigin {
 struct InferredSettings {
   std::optional<config::VerifyOriginServer> verify;
   bool verifies_per_request = false;  // X14.2 or later with On or log-only, as the lines show
-  std::optional<bool> rsa_first;      // the ClientHello's preference, when a capture shows one
+  std::optional<verify::CertificatePreference> preference;  // the ClientHello's, when a capture shows one
   std::vector<std::string> evidence;  // why, one sentence each
 };
 

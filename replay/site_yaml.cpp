@@ -102,6 +102,15 @@ struct Reader {
     }
     return out;
   }
+  // ECDSA-first | RSA-first, or (a ClientHello's) TLS 1.3 suites only, which is nothing.
+  std::optional<verify::CertificatePreference> preference(const YAML::Node& n, const std::string& key, bool tls13_only = false) const {
+    const auto text = as<std::string>(n, key);
+    if (auto p = verify::preference_from_label(text)) return p;
+    if (tls13_only && text == verify::kTls13SuitesOnly) return std::nullopt;
+    fail(n, key, "expected " + std::string(verify::label(verify::CertificatePreference::Ecdsa)) + " or " +
+                     verify::label(verify::CertificatePreference::Rsa) + (tls13_only ? std::string(" or ") + verify::kTls13SuitesOnly : "") +
+                     ": '" + text + "'");
+  }
   std::time_t time(const YAML::Node& n, const std::string& key) const {
     const auto text = as<std::string>(n, key);
     std::tm tm{};
@@ -170,7 +179,12 @@ SiteModel read_site(const Reader& r, const YAML::Node& root) {
     else if (v == "log-only") site.settings.verify = config::VerifyOriginServer::LogOnly;
     else if (v != "unknown") r.fail(s["verify_origin_server"], "settings.verify_origin_server", "on, log-only or unknown, not '" + v + "'");
     site.settings.verifies_per_request = site.settings.verify.has_value();
-    if (s["rsa_first"] && !s["rsa_first"].IsNull()) site.settings.rsa_first = r.as<bool>(s["rsa_first"], "settings.rsa_first");
+    // rsa_first: true | false is how site models written before the preference had a name say it.
+    if (s["rsa_first"] && !s["rsa_first"].IsNull())
+      site.settings.preference = r.as<bool>(s["rsa_first"], "settings.rsa_first") ? verify::CertificatePreference::Rsa
+                                                                                     : verify::CertificatePreference::Ecdsa;
+    if (s["preference"] && !s["preference"].IsNull())
+      site.settings.preference = r.preference(s["preference"], "settings.preference");
     site.settings.evidence = r.strings(s["evidence"], "settings.evidence");
   }
   const auto origins = r.need(root, "", "origins");
@@ -207,7 +221,7 @@ SiteModel read_site(const Reader& r, const YAML::Node& root) {
     o.lines = r.strings(n["lines"], key + ".lines");
     if (const auto c = n["captured"]) {
       CapturedTls tls;
-      if (c["preference"]) tls.preference = r.as<std::string>(c["preference"], key + ".captured.preference");
+      if (c["preference"]) tls.preference = r.preference(c["preference"], key + ".captured.preference", true);
       if (c["version"]) tls.version = r.as<std::string>(c["version"], key + ".captured.version");
       // Validity is copied relative to the capture's time: without one, the shown request's.
       tls.at_ms = c["at_ms"] ? r.as<std::int64_t>(c["at_ms"], key + ".captured.at_ms") : o.requests[o.shown].at_ms;
@@ -235,8 +249,8 @@ std::string site_yaml(const SiteModel& site) {
   y << YAML::Key << "settings" << YAML::Value << YAML::BeginMap;
   y << YAML::Key << "verify_origin_server" << YAML::Value
     << (site.settings.verify ? config::yaml_value(*site.settings.verify) : "unknown");
-  y << YAML::Key << "rsa_first" << YAML::Value;
-  if (site.settings.rsa_first) y << *site.settings.rsa_first;
+  y << YAML::Key << "preference" << YAML::Value;
+  if (site.settings.preference) y << verify::label(*site.settings.preference);
   else y << YAML::Null;
   y << YAML::Key << "evidence" << YAML::Value << site.settings.evidence;
   y << YAML::EndMap;
@@ -259,7 +273,7 @@ std::string site_yaml(const SiteModel& site) {
     y << YAML::Key << "lines" << YAML::Value << o.lines;
     if (o.captured) {
       y << YAML::Key << "captured" << YAML::Value << YAML::BeginMap;
-      y << YAML::Key << "preference" << YAML::Value << o.captured->preference;
+      y << YAML::Key << "preference" << YAML::Value << verify::label(o.captured->preference);
       y << YAML::Key << "version" << YAML::Value << o.captured->version;
       y << YAML::Key << "at_ms" << YAML::Value << o.captured->at_ms;
       y << YAML::Key << "chain" << YAML::Value << YAML::BeginSeq;

@@ -30,6 +30,22 @@ std::expected<CertificatePreference, std::string> certificate_preference(std::st
   return std::unexpected("'" + text + "' offers no TLS 1.2 cipher with ECDSA or RSA authentication");
 }
 
+std::expected<Offered, std::string> offered_authentication(std::string_view ciphers) {
+  const std::string text(ciphers);
+  ossl::SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return std::unexpected("OpenSSL could not make a TLS context");
+  if (text.empty() || SSL_CTX_set_cipher_list(ctx.get(), text.c_str()) != 1)
+    return std::unexpected("OpenSSL selects no TLS 1.2 cipher from '" + text + "'");
+  Offered offered;
+  STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
+  for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
+    const int auth = SSL_CIPHER_get_auth_nid(sk_SSL_CIPHER_value(list, i));
+    offered.ecdsa = offered.ecdsa || auth == NID_auth_ecdsa;
+    offered.rsa = offered.rsa || auth == NID_auth_rsa;
+  }
+  return offered;
+}
+
 Preferring preferring(std::string_view ciphers, CertificatePreference want) {
   auto prefers = [want](std::string_view s) {
     const auto p = certificate_preference(s);

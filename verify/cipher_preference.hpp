@@ -4,6 +4,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,10 +30,29 @@ enum class CertificatePreference { Ecdsa, Rsa };
 const char* to_string(CertificatePreference p);  // "ECDSA" | "RSA"
 // The name of a cipher order by the certificate it prefers: "ECDSA-first" | "RSA-first".
 inline const char* label(CertificatePreference p) { return p == CertificatePreference::Ecdsa ? "ECDSA-first" : "RSA-first"; }
+// A ClientHello with no TLS 1.2 suite that names either: its preference is the signature algorithms'.
+inline constexpr const char* kTls13SuitesOnly = "TLS 1.3 suites only";
+inline std::string label(const std::optional<CertificatePreference>& p) { return p ? label(*p) : kTls13SuitesOnly; }
+// label's words read back (site.yaml); nothing for any other text.
+inline std::optional<CertificatePreference> preference_from_label(std::string_view text) {
+  if (text == label(CertificatePreference::Ecdsa)) return CertificatePreference::Ecdsa;
+  if (text == label(CertificatePreference::Rsa)) return CertificatePreference::Rsa;
+  return std::nullopt;
+}
 
 // An error when OpenSSL selects no TLS 1.2 suite with either from the string (empty, misspelt,
 // or one that leaves out both).
 std::expected<CertificatePreference, std::string> certificate_preference(std::string_view ciphers);
+
+// The certificate types a ClientHello from this string lets a TLS 1.2 node present: whether it
+// offers any TLS 1.2 suite with ECDSA authentication, and any with RSA ("…:!aRSA" offers no RSA
+// one, so that a node with an RSA certificate only has nothing to answer with).
+struct Offered {
+  bool ecdsa = false;
+  bool rsa = false;
+  bool operator==(const Offered&) const = default;
+};
+std::expected<Offered, std::string> offered_authentication(std::string_view ciphers);
 
 // A string that makes a dual origin present `want`: `ciphers` itself when it does already, else
 // with the RSA-first prefix added or taken off, else (when the string's own terms, such as

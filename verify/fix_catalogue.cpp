@@ -272,6 +272,23 @@ constexpr std::string_view kRestartForTrust =
 
 namespace {
 
+// A node that answers the ClientHello with a handshake failure while the string in force offers
+// no TLS 1.2 suite for one kind of certificate (…:!aRSA): most likely it has only that kind.
+// Under TLS 1.3 the cipher string does not restrict the certificate, so it cannot be this.
+std::optional<Part> no_suite_for_its_certificate(const HandshakeFailed& h, const Facts& f) {
+  if (!f.offered || f.tls13 == true || (f.offered->rsa && f.offered->ecdsa)) return std::nullopt;
+  if (h.text.find("alert handshake failure") == std::string::npos && h.text.find("no shared cipher") == std::string::npos)
+    return std::nullopt;
+  const bool rsa_missing = !f.offered->rsa;
+  const std::string lacking = rsa_missing ? "RSA" : "ECDSA", other = rsa_missing ? "ECDSA" : "RSA";
+  return Part{Cause::TlsFailure,
+              h.name + " answered with a handshake failure: the cipher string offers no TLS 1.2 suite with " + lacking +
+                  " authentication, and " + h.name + " most likely has an " + lacking + " certificate only",
+              "Put suites with " + lacking + " authentication back into Expressway-C's cipher string (take out the term that "
+              "removes them, such as " + (rsa_missing ? "!aRSA" : "!ECDSA") + "), or give " + h.name + " a CA-signed " + other +
+                  " certificate (on CUCM: " + (rsa_missing ? "tomcat-ECDSA" : "tomcat") + ")."};
+}
+
 // One finding in words.
 Part part(const Outcome& outcome, const Facts& f) {
   return std::visit(
@@ -295,8 +312,11 @@ Part part(const Outcome& outcome, const Facts& f) {
             return {Cause::ClientCertRejected, "the node refused Expressway-C's client certificate (alert '" + c.alert + "')",
                     fix};
           },
-          [](const HandshakeFailed& h) -> Part {
-            return {Cause::TlsFailure, "TLS handshake failed", "Check the node's TLS configuration: " + h.text};
+          [&](const HandshakeFailed& h) -> Part {
+            if (auto explained = no_suite_for_its_certificate(h, f)) return *explained;
+            return {Cause::TlsFailure, "TLS handshake failed",
+                    "Check that " + h.name + " listens with TLS on this port and shares a TLS version and a cipher suite "
+                    "with Expressway-C (this fails before X14.2 too): " + h.text};
           },
           [](const NetworkFailure& n) -> Part {
             return {Cause::ConnectFailure, "no TCP connection to the node" + (n.text.empty() ? "" : " (" + n.text + ")"),

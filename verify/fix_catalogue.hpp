@@ -57,6 +57,9 @@ struct Facts {
   OtherCertificate other_certificate = OtherCertificate::Unknown;
   std::optional<std::time_t> judged_at;  // check --at: validity is judged at the date of the change
   bool passed_by_log_only = false;       // Action=Continue: what VerifyOriginServer On would refuse
+  // The certificate types the cipher string in force (or the ClientHello a capture shows)
+  // offers a TLS 1.2 node; unknown from the lines alone.
+  std::optional<Offered> offered;
 };
 
 // The words, made once from the facts.

@@ -34,6 +34,7 @@ Observation observe(const Handshake& h) {
   if (const auto& hello = h.from_client.client_hello) {
     o.sni = hello->sni;
     o.preference = cipher_preference(hello->cipher_suites);
+    o.offered = offered_authentication(hello->cipher_suites);
     auto versions = hello->supported_versions.empty() ? std::vector<std::uint16_t>{hello->legacy_version} : hello->supported_versions;
     std::ranges::sort(versions, std::greater{});
     for (auto v : versions) o.offered_versions.push_back(version_name(v));
@@ -60,7 +61,7 @@ bool same(const Observation& a, const Observation& b) {
     for (const auto& c : o.chain) out.push_back(c.der);
     return out;
   };
-  return a.sni == b.sni && a.preference == b.preference && a.offered_versions == b.offered_versions && a.version == b.version &&
+  return a.sni == b.sni && a.preference == b.preference && a.offered == b.offered && a.offered_versions == b.offered_versions && a.version == b.version &&
          a.cipher == b.cipher && a.chain_seen == b.chain_seen && ders(a) == ders(b) && a.alerts == b.alerts &&
          a.problems == b.problems;
 }
@@ -144,7 +145,7 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
         if (log.host != seen.sni && log.host != origin.server.address) continue;
         if (!explains(seen, origin, log)) continue;
         std::string join = std::to_string(origin.server.port) + " presented " + presented_text(seen) + ", to " +
-                           (seen.preference.empty() ? "a" : "an " + seen.preference) + " ClientHello; that is the " +
+                           (seen.preference ? std::string("an ") + verify::label(*seen.preference) : std::string("a TLS 1.3-only")) + " ClientHello; that is the " +
                            verify::to_string(log.diagnosis.cause) + " failure of " + log.host + ":" +
                            std::to_string(log.port) + " in the logs (" + log.diagnosis.summary + ", " +
                            (log.failed ? std::to_string(log.failed) + " failed" : std::to_string(log.warned) + " warned") + ")";
@@ -155,23 +156,29 @@ void join_logs(std::vector<OriginCapture>& origins, std::vector<OriginSummary>& 
         seen.log_joins.push_back(std::move(join));
       }
     }
-  // Under TLS 1.3 the certificate travels encrypted, but the ServerHello and the ClientHello do
-  // not: the fix then does not offer the cipher prefix, which cannot choose the certificate there,
-  // and is fitted to the preference the ClientHello shows.
+  // Where the capture shows no certificate (under TLS 1.3 it travels encrypted; a handshake can
+  // end before the node sends one), the hellos still speak: the version the node chose, and what
+  // the ClientHello offered. The fix is fitted to them: under TLS 1.3 it does not offer the
+  // cipher prefix, which cannot choose the certificate there; a ClientHello that offers no suite
+  // for the node's certificate explains a handshake failure.
   for (std::size_t li = 0; li < logged.size(); ++li) {
     auto& log = logged[li];
     if (!log.troubled() || finer.contains(li)) continue;
-    bool tls13 = false, rsa_first = true;
+    bool seen_hello = false, tls13 = false, rsa_first = true;
+    std::optional<verify::Offered> offered;
     for (const auto& origin : origins)
       for (const auto& seen : origin.seen) {
         if (log.port != origin.server.port || (log.host != seen.sni && log.host != origin.server.address)) continue;
-        if (seen.chain_seen || seen.version != "TLSv1.3" || !overlaps(seen, log)) continue;
-        tls13 = true;
-        rsa_first = rsa_first && seen.preference == verify::label(verify::CertificatePreference::Rsa);
+        if (seen.chain_seen || !seen.offered || !overlaps(seen, log)) continue;
+        seen_hello = true;
+        tls13 = tls13 || seen.version == "TLSv1.3";
+        rsa_first = rsa_first && seen.preference == verify::CertificatePreference::Rsa;
+        if (!offered) offered = seen.offered;
       }
-    if (!tls13 || log.facts.findings.empty()) continue;
+    if (!seen_hello || log.facts.findings.empty()) continue;
     auto facts = log.facts;
-    facts.tls13 = true;
+    if (tls13) facts.tls13 = true;
+    facts.offered = offered;
     facts.source = verify::Source::Capture;
     facts.preference = rsa_first ? verify::CertificatePreference::Rsa : verify::CertificatePreference::Ecdsa;
     log.diagnosis = verify::diagnose(facts);
@@ -221,7 +228,7 @@ void print_capture(const std::vector<OriginCapture>& origins, std::ostream& os) 
     os << "\n" << endpoint_text(origin.server) << "  " << total << " TLS connection" << (total == 1 ? "" : "s") << " captured\n";
     for (const auto& s : origin.seen) {
       os << "  " << s.connections << "x ClientHello: SNI " << (s.sni.empty() ? "(none)" : s.sni);
-      if (!s.preference.empty()) os << ", " << s.preference;
+      os << ", " << verify::label(s.preference);
       if (!s.offered_versions.empty()) {
         os << ", offers";
         for (const auto& v : s.offered_versions) os << " " << v;
@@ -270,7 +277,7 @@ nlohmann::json capture_json(const std::vector<OriginCapture>& origins) {
     for (const auto& s : origin.seen) {
       auto chain = nlohmann::json::array();
       for (const auto& c : s.chain) chain.push_back(c.facts ? facts_json(*c.facts) : nlohmann::json{{"unparseable_bytes", c.der.size()}});
-      seen.push_back({{"connections", s.connections}, {"sni", s.sni}, {"cipher_preference", s.preference},
+      seen.push_back({{"connections", s.connections}, {"sni", s.sni}, {"cipher_preference", verify::label(s.preference)},
                       {"offered_versions", s.offered_versions}, {"version", s.version}, {"cipher", s.cipher},
                       {"certificate_encrypted", s.certificate_encrypted},
                       {"chain", s.chain_seen ? chain : nlohmann::json(nullptr)}, {"alerts", s.alerts}, {"notes", s.problems},

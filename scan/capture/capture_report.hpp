@@ -24,7 +24,8 @@ struct PresentedCertificate {
 struct Observation {
   std::size_t connections = 0;
   std::string sni;
-  std::string preference;                     // ECDSA-first | RSA-first | TLS 1.3 suites only
+  std::optional<verify::CertificatePreference> preference;  // the ClientHello's; nothing: TLS 1.3 suites only
+  std::optional<verify::Offered> offered;                   // what its TLS 1.2 suites let a node present
   std::vector<std::string> offered_versions;  // newest first
   std::string version;                        // chosen by the server; "" when no ServerHello was seen
   std::string cipher;

@@ -30,15 +30,25 @@ std::string cipher_name(std::uint16_t suite) {
   return text;
 }
 
-std::string cipher_preference(const std::vector<std::uint16_t>& offered) {
+std::optional<verify::CertificatePreference> cipher_preference(const std::vector<std::uint16_t>& offered) {
   for (auto suite : offered) {
     const auto* c = find(suite);
     if (!c) continue;
     const int auth = SSL_CIPHER_get_auth_nid(c);
-    if (auth == NID_auth_ecdsa) return "ECDSA-first";
-    if (auth == NID_auth_rsa) return "RSA-first";
+    if (auth == NID_auth_ecdsa) return verify::CertificatePreference::Ecdsa;
+    if (auth == NID_auth_rsa) return verify::CertificatePreference::Rsa;
   }
-  return "TLS 1.3 suites only";
+  return std::nullopt;
+}
+
+verify::Offered offered_authentication(const std::vector<std::uint16_t>& offered) {
+  verify::Offered out;
+  for (auto suite : offered)
+    if (const auto* c = find(suite)) {
+      out.ecdsa = out.ecdsa || SSL_CIPHER_get_auth_nid(c) == NID_auth_ecdsa;
+      out.rsa = out.rsa || SSL_CIPHER_get_auth_nid(c) == NID_auth_rsa;
+    }
+  return out;
 }
 
 }  // namespace mratls::scan::capture

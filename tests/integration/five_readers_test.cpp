@@ -12,13 +12,16 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "control/admin_client.hpp"
 #include "control/admin_listener.hpp"
+#include "config/save.hpp"
 #include "lab/live_lab.hpp"
 #include "lab/runner.hpp"
 #include "loopback_capture.hpp"
@@ -35,14 +38,22 @@ namespace {
 struct Answer {
   std::string cause;
   std::string fix;
+  std::vector<std::string> fixes;  // one per finding, in the order to apply them
   bool operator==(const Answer&) const = default;
 };
+
+std::vector<std::string> fixes_of(const nlohmann::json& j) {
+  return j.contains("fixes") && j["fixes"].is_array() ? j["fixes"].get<std::vector<std::string>>() : std::vector<std::string>{};
+}
 using Answers = std::map<std::string, Answer>;  // "host:port" -> what the reader says
 
 void PrintTo(const Answer& a, std::ostream* os) { *os << a.cause << ": " << a.fix; }
 
 std::ostream& operator<<(std::ostream& os, const Answers& a) {
-  for (const auto& [origin, answer] : a) os << "\n    " << origin << "  " << answer.cause << ": " << answer.fix;
+  for (const auto& [origin, answer] : a) {
+    os << "\n    " << origin << "  " << answer.cause << ": " << answer.fix;
+    for (const auto& f : answer.fixes) os << "\n      - " << f;
+  }
   return os;
 }
 
@@ -58,10 +69,83 @@ nlohmann::json json_of(const Process& p) {
 void add_steps(Answers& out, const nlohmann::json& steps, const std::string& reader) {
   for (const auto& s : steps) {
     if (s["cause"] == "none") continue;
-    const Answer answer{s["cause"], s["fix"]};
+    const Answer answer{s["cause"], s["fix"], fixes_of(s)};
     const auto [at, added] = out.emplace(origin_key(s["origin"]), answer);
     EXPECT_TRUE(added || at->second == answer) << reader << ": two answers for " << at->first;
   }
+}
+
+// The cipher string a setting puts in force, as the lab's proxy gets it.
+std::string ciphers_of(const lab::Setting& setting) {
+  config::Config c;
+  lab::apply(setting, c);
+  return c.expressway.ciphers;
+}
+
+// A site's own cipher strings beyond the lab's matrix, each with the preference its terms give
+// (written from what the terms mean, not asked of OpenSSL): ":+ECDSA" moves every ECDSA suite
+// behind the RSA ones, ":!ECDSA" drops them, ":!aRSA" drops every RSA suite.
+struct SiteString {
+  std::string tail;
+  verify::CertificatePreference prefers;
+};
+const std::vector<SiteString>& site_strings() {
+  static const std::vector<SiteString> strings = {{":+ECDSA", verify::CertificatePreference::Rsa},
+                                                  {":!ECDSA", verify::CertificatePreference::Rsa},
+                                                  {":!aRSA", verify::CertificatePreference::Ecdsa}};
+  return strings;
+}
+
+// Dates and key ids vary from run to run: compared as <date> and <key id>.
+Answer masked(Answer a) {
+  static const std::regex date(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"), key_id(R"(key id [0-9A-F:]+)");
+  std::vector<std::string*> texts{&a.cause, &a.fix};
+  for (auto& f : a.fixes) texts.push_back(&f);
+  for (auto* text : texts) *text = std::regex_replace(std::regex_replace(*text, date, "<date>"), key_id, "key id <key id>");
+  return a;
+}
+
+// What the nodes of the two-finding scenarios answer, written from their definitions
+// (lab/scenarios.cpp) and not asked of the renderer: a fix for each finding, in the order the
+// appliance meets them, each written knowing the other. CUCM presents the same certificate on
+// 8443 and 6972.
+Answers two_finding_answers(const lab::Setting& setting, const lab::LabPlacement& placement) {
+  Answers out;
+  // Their nodes hold an RSA certificate only and speak TLS 1.2: a string without RSA suites leaves
+  // them nothing to answer with, before X14.2 and under Off too.
+  const bool no_rsa_suites = setting.ciphers.ends_with(":!aRSA");
+  if (!no_rsa_suites && (setting.version < config::Version{14, 2, 0} || setting.verify == config::VerifyOriginServer::Off))
+    return out;
+  for (const std::string id : {"expired-wrong-host", "self-signed-expired", "unknown-ca-wrong-host"}) {
+    const std::string n = "cucm." + placement.domain_of(id), imp = "imp." + placement.domain_of(id);
+    Answer a;
+    if (no_rsa_suites) {
+      a = {"tls-failure", "", {"Put suites with RSA authentication back into Expressway-C's cipher string (take out the term "
+                               "that removes them, such as !aRSA), or give " + n + " a CA-signed ECDSA certificate (on CUCM: "
+                               "tomcat-ECDSA)."}};
+    } else if (id == "expired-wrong-host") {
+      // Renewing keeps the wrong name: one new certificate, with the name and a validity.
+      a.cause = "expired";
+      a.fixes = {"Reissue '" + imp + "' of " + n + " with " + n +
+                 " as a SAN, with a validity that covers today (the one it presents expired <date>)."};
+    } else if (id == "self-signed-expired") {
+      // Uploading the expired certificate heals nothing: a new one, then the upload.
+      a.cause = "self-signed";
+      a.fixes = {"Regenerate the self-signed certificate '" + n + "' of " + n +
+                 ", with a validity that covers today (the one it presents expired <date>), then upload the new one to the "
+                 "Expressway-C trust store, or have one issued by a CA the trust store holds."};
+    } else if (id == "unknown-ca-wrong-host") {
+      // Trusting the root leaves the name; the name alone leaves an untrusted chain.
+      a.cause = "untrusted-ca";
+      a.fixes = {"Upload 'Unknown Root CA' (key id <key id>) (the root of this chain; if it is itself an intermediate, its root "
+                 "too) to the Expressway-C trust store (Maintenance > Security > Trusted CA certificate).",
+                 "Reissue the certificate of " + n + " with " + n + " as a SAN (it presents '" + imp + "', for " + imp +
+                     "), or, if " + n + " is another name of the host the certificate names, make the cluster advertise that name."};
+    }
+    a.fix = a.fixes.size() == 1 ? a.fixes[0] : "(1) " + a.fixes[0] + " (2) " + a.fixes[1];
+    for (const int port : {8443, 6972}) out[n + ":" + std::to_string(port)] = a;
+  }
+  return out;
 }
 
 std::vector<std::string> words(const std::string& command) {
@@ -89,24 +173,44 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
     for (const auto& l : c->listeners())
       if (c->cluster().nodes[l.node].tls13) hidden_from_capture.insert(c->cluster().nodes[l.node].advertised + ":" + std::to_string(l.port));
 
-  // check answers for X14.2 whatever the proxy's settings: once, with the lab's own configuration
-  // (its trust store, hosts, servers and Expressway-C's certificate as the client certificate).
+  // check answers for X14.2 whatever the proxy's settings, with the lab's own configuration (its
+  // trust store, hosts, servers and Expressway-C's certificate as the client certificate): once
+  // per cipher string, whose probes fill two columns (the string and one preferring the other
+  // certificate).
   auto config = lab::lab_config(dir);
   for (const auto& c : clusters) c->configure_proxy(config);
   dir.write_lab_files(clusters, config);
-  fs::copy_file(dir.path() / "lab.yaml", scratch / "check.yaml", fs::copy_options::overwrite_existing);
-  auto check = spawn_mratls({"check", "--config", (scratch / "check.yaml").string(), "--json"});
-  ASSERT_EQ(check.wait_exit(std::chrono::seconds(300)), 1) << check.output;
-  const auto checked = json_of(check);
-  ASSERT_TRUE(checked.is_object()) << check.output;
-  const auto probes = checked["probes"];
-  ASSERT_TRUE(probes.is_array()) << check.output;
+  std::vector<nlohmann::json> check_probes;  // every probe of every check run
+  auto run_check = [&](const std::string& ciphers) {
+    auto under = config;
+    under.expressway.ciphers = ciphers;
+    const auto file = scratch / ("check-" + std::to_string(check_probes.size()) + ".yaml");
+    std::ofstream(file) << config::to_yaml(under);
+    auto check = spawn_mratls({"check", "--config", file.string(), "--json"});
+    ASSERT_EQ(check.wait_exit(std::chrono::seconds(300)), 1) << check.output;
+    const auto checked = json_of(check);
+    ASSERT_TRUE(checked.is_object() && checked["probes"].is_array()) << check.output;
+    for (const auto& p : checked["probes"]) check_probes.push_back(p);
+  };
+  auto checked_under = [&](const std::string& ciphers) {
+    return std::ranges::any_of(check_probes, [&](const nlohmann::json& p) { return p["ciphers"] == ciphers; });
+  };
 
   auto settings = lab::settings_matrix("", "");
   if (sanitized()) settings = {lab::single_setting("on", "ecdsa"), lab::single_setting("log-only", "rsa")};
+  for (const auto& site : site_strings()) {
+    if (sanitized() && site.tail != ":!aRSA") continue;
+    auto under = lab::with_ciphers(lab::single_setting("on", "ecdsa"), std::string(config::kDefaultCiphers) + site.tail);
+    ASSERT_TRUE(under) << under.error();
+    EXPECT_EQ(under->preference, site.prefers) << site.tail;
+    settings.push_back(*under);
+  }
   int index = 0;
   for (const auto& setting : settings) {
     SCOPED_TRACE(setting.label);
+    const std::string in_force = ciphers_of(setting);
+    if (!checked_under(in_force)) run_check(in_force);
+    ASSERT_TRUE(checked_under(in_force)) << in_force;
     const auto log_file = scratch / ("proxy-" + std::to_string(index) + ".log");
     const auto pcap_file = scratch / ("lab-" + std::to_string(index++) + ".pcap");
     auto capture = LoopbackCapture::start(pcap_file.string(), "net " + block.cidr());
@@ -133,6 +237,10 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
           lines_of[origin_key(s["origin"])] = s["reasons"].get<std::vector<std::string>>();
       }
     }
+    for (const auto& [origin, answer] : two_finding_answers(setting, started->placement)) {
+      ASSERT_TRUE(from_lab.contains(origin)) << origin << from_lab;
+      EXPECT_EQ(masked(from_lab.at(origin)), answer) << origin;
+    }
     // 2. login through the admin listener, as the lab prints it.
     for (const auto& c : clusters) {
       auto args = words(lab::login_command(*c, kept.server().port(), (*admin)->port()));
@@ -149,7 +257,7 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
     ASSERT_TRUE(state) << state.error();
     for (const auto& o : state->body["origins"])
       if (!o["cause"].get<std::string>().empty())
-        from_page[o["host"].get<std::string>() + ":" + std::to_string(o["port"].get<int>())] = {o["cause"], o["fix"]};
+        from_page[o["host"].get<std::string>() + ":" + std::to_string(o["port"].get<int>())] = {o["cause"], o["fix"], fixes_of(o)};
     admin->reset();
     kept.server().stop();
     kept.log()->flush();
@@ -167,7 +275,7 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
     for (const auto& o : scanned["origins"]) {
       if (o["signature"] == "none") continue;
       if (o["failed"] == 0 && o["denied"] == 0 && o["lone_findings"] == 0 && o["warned"] > 0) warned_only.insert(o["origin"]);
-      from_scan[o["origin"]] = {o["signature"], o["fix"]};
+      from_scan[o["origin"]] = {o["signature"], o["fix"], fixes_of(o)};
     }
     const bool log_only = setting.verify == config::VerifyOriginServer::LogOnly && setting.version >= config::Version{14, 2, 0};
     EXPECT_EQ(warned_only.empty(), !log_only) << "scan's origins that passed only because of log-only";
@@ -179,20 +287,22 @@ TEST(FiveReaders, OneCatalogueOneAnswer) {
         const auto outcome = scan::outcome_of(lines_of[origin]);
         ASSERT_TRUE(outcome) << origin;
         verify::Facts facts{{*outcome}, setting.preference, true, verify::Source::Capture};
-        answer.fix = verify::diagnose(facts).fix;
+        const auto diagnosis = verify::diagnose(facts);
+        answer.fix = diagnosis.fix;
+        answer.fixes = diagnosis.fixes;
       }
     // 3. check, for the preference in force; its verdict is X14.2's with VerifyOriginServer On.
     // Under Off or before X14.2 only what Off does not cure fails.
     const bool x142_fails = setting.version >= config::Version{14, 2, 0} && setting.verify == config::VerifyOriginServer::On;
-    for (const auto& p : probes) {
-      if (p["preference"] != verify::label(setting.preference)) continue;
+    for (const auto& p : check_probes) {
+      if (p["ciphers"] != in_force) continue;
       if (p["cause"] == "none" || p["cause"].is_null()) continue;
       const auto cause = p["cause"].get<std::string>();
       const bool cured_by_off = cause != "client-certificate-rejected" && cause != "tls-failure" && cause != "connect-failure";
       // Under log-only every reader gives what On would refuse, check too.
       if (cured_by_off && !x142_fails && !log_only) continue;
       const auto origin = p["node"].get<std::string>() + ":" + std::to_string(p["port"].get<int>());
-      if (exercised.contains(origin)) from_check[origin] = {cause, p["fix"]};
+      if (exercised.contains(origin)) from_check[origin] = {cause, p["fix"], fixes_of(p)};
     }
 
     EXPECT_FALSE(from_lab.empty());

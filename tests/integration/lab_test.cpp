@@ -50,6 +50,7 @@ const std::map<std::string, std::pair<int, int>>& x142_on() {
       {"missing-intermediate", {502, 502}}, {"expired", {502, 502}},           {"untrusted-root-sent", {502, 502}},
       {"wrong-host", {502, 502}},        {"field-mix", {502, 502}},         {"client-cert-6972", {502, 502}},
       {"intermediate-left-out", {502, 502}}, {"rekeyed-ca", {502, 502}},    {"client-cert-6972-tls13", {502, 502}},
+      {"expired-wrong-host", {502, 502}}, {"self-signed-expired", {502, 502}}, {"unknown-ca-wrong-host", {502, 502}},
   };
   return table;
 }

@@ -389,7 +389,7 @@ TEST(Replay, ACaptureGivesTheChainAndTheWhatIfTellsTls12FromTls13) {
   ASSERT_EQ(r.sites.size(), 1u);
   const auto& s = r.sites[0];
   EXPECT_EQ(r.snapshot.captures, 1u);
-  EXPECT_EQ(s.site.settings.rsa_first, false);
+  EXPECT_EQ(s.site.settings.preference, verify::CertificatePreference::Ecdsa);
   ASSERT_EQ(s.site.origins.size(), 3u);
 
   // TLS 1.2: the ECDSA leaf, self-signed, as captured.

@@ -124,6 +124,16 @@ std::vector<Expectation> expectations() {
        {502, {fqdn_core("Terminate", "unable to get local issuer certificate", 0), ssl_failed(kFqdn)}},
        {200, {fqdn_core("Continue", "unable to get local issuer certificate", 0),
               fqdn_core("Continue", "unable to verify the first certificate", 0)}}},
+      // Two findings: On stops at the first, log-only writes both, in the order the appliance meets them.
+      {"expired-wrong-host", Prefer::Ecdsa,
+       {502, {fqdn_core("Terminate", "certificate has expired", 0), ssl_failed(kFqdn)}},
+       {200, {fqdn_core("Continue", "certificate has expired", 0), sni(kFqdn, "Continue")}}},
+      {"self-signed-expired", Prefer::Ecdsa,
+       {502, {fqdn_core("Terminate", "self signed certificate", 0), ssl_failed(kFqdn)}},
+       {200, {fqdn_core("Continue", "self signed certificate", 0), fqdn_core("Continue", "certificate has expired", 0)}}},
+      {"unknown-ca-wrong-host", Prefer::Ecdsa,
+       {502, {fqdn_core("Terminate", "unable to get local issuer certificate", 1), ssl_failed(kFqdn)}},
+       {200, {fqdn_core("Continue", "unable to get local issuer certificate", 1), sni(kFqdn, "Continue")}}},
   };
 }
 

@@ -134,3 +134,18 @@ TEST(CheckReport, EveryNodePassingSaysSo) {
   EXPECT_EQ(json["summary"]["x142_failures"], 0);
   EXPECT_TRUE(json["workaround"].is_null());
 }
+
+// A column is labelled by what its string prefers; beside it, the certificate the node really
+// presented to that probe (an RSA-only node gives RSA to the ECDSA-first probe too).
+TEST(CheckReport, EachRowNamesTheCertificateItsProbeGot) {
+  auto rsa_only = refused("cuc.lab", 443, "ECDSA-first", X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, leaf("cuc.lab", "cuc.lab", "RSA"));
+  auto none = verified("imp.lab", 8443, "ECDSA-first");
+  const auto report = check::judge({rsa_only, none}, {});
+  std::ostringstream text;
+  check::print_report(report, false, text);
+  EXPECT_NE(text.str().find("443   ECDSA-first  RSA       pass       FAIL"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("8443  ECDSA-first  -         pass"), std::string::npos) << text.str();
+  const auto json = check::report_json(report);
+  EXPECT_EQ(json["probes"][0]["presented"], "RSA");
+  EXPECT_TRUE(json["probes"][1]["presented"].is_null());
+}

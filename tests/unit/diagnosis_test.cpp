@@ -96,4 +96,37 @@ TEST(Diagnosis, AFindingSaidTwiceIsOneFix) {
   EXPECT_EQ(d.summary, "self-signed certificate on cucm.lab.test");
 }
 
+// A handshake failure against a string that offers no RSA suite (…:!aRSA) is that string's
+// doing when the node can only serve RSA; the string in force is a fact, the words follow it.
+TEST(Diagnosis, AHandshakeFailureUnderAStringWithoutRsaSuitesNamesTheString) {
+  const HandshakeFailed failed{"cucm.lab.test",
+                               "error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure"};
+  Facts f{{failed}};
+  f.offered = Offered{true, false};
+  const auto d = diagnose(f);
+  EXPECT_EQ(d.cause, Cause::TlsFailure);
+  EXPECT_EQ(d.summary,
+            "cucm.lab.test answered with a handshake failure: the cipher string offers no TLS 1.2 suite with RSA "
+            "authentication, and cucm.lab.test most likely has an RSA certificate only");
+  EXPECT_EQ(d.fix,
+            "Put suites with RSA authentication back into Expressway-C's cipher string (take out the term that removes "
+            "them, such as !aRSA), or give cucm.lab.test a CA-signed ECDSA certificate (on CUCM: tomcat-ECDSA).");
+  // Not that: a string with both, TLS 1.3 (where the string does not choose the certificate),
+  // the string unknown (the lines alone), or another failure.
+  const std::string generic =
+      "Check that cucm.lab.test listens with TLS on this port and shares a TLS version and a cipher suite with Expressway-C "
+      "(this fails before X14.2 too): error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure";
+  f.offered = Offered{true, true};
+  EXPECT_EQ(diagnose(f).fix, generic);
+  f.offered = Offered{true, false};
+  f.tls13 = true;
+  EXPECT_EQ(diagnose(f).fix, generic);
+  f.tls13.reset();
+  f.offered.reset();
+  EXPECT_EQ(diagnose(f).fix, generic);
+  f.offered = Offered{true, false};
+  f.findings = {HandshakeFailed{"cucm.lab.test", "error:1408F10B:SSL routines:ssl3_get_record:wrong version number"}};
+  EXPECT_TRUE(diagnose(f).fix.starts_with("Check that cucm.lab.test listens with TLS")) << diagnose(f).fix;
+}
+
 }  // namespace diagnosis_test

@@ -48,6 +48,21 @@ TEST(LabSettings, ASettingChangesModeVersionAndCipherOrder) {
   EXPECT_EQ(ecdsa.expressway.ciphers, appliance);
 }
 
+// lab --ciphers: a site's own string is put in force as it is, labelled by what it prefers.
+TEST(LabSettings, ASitesCipherStringIsKeptAndLabelledByItsPreference) {
+  const std::string plus_ecdsa = std::string(config::kDefaultCiphers) + ":+ECDSA";
+  auto s = lab::with_ciphers(lab::single_setting("on", "ecdsa"), plus_ecdsa);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->preference, verify::CertificatePreference::Rsa);
+  EXPECT_EQ(s->label, "X14.2.0 on RSA-first ('" + plus_ecdsa + "')");
+  config::Config c;
+  lab::apply(*s, c);
+  EXPECT_EQ(c.expressway.ciphers, plus_ecdsa);
+  auto neither = lab::with_ciphers(lab::single_setting("on", "ecdsa"), "aNULL");
+  ASSERT_FALSE(neither);
+  EXPECT_EQ(neither.error(), "'aNULL' offers no TLS 1.2 cipher with ECDSA or RSA authentication");
+}
+
 TEST(LabDir, AScratchFolderHoldsTheTrustStoreAndGoesAway) {
   std::filesystem::path where;
   {

@@ -97,6 +97,8 @@ TEST(FixCatalogue, OutcomesMadeByTheProxyExplainAsTheirLinesDo) {
   EXPECT_EQ(verify::explain(verify::ClientCertificateRefused{"cucm.lab"}).cause, Cause::ClientCertRejected);
   EXPECT_EQ(verify::explain(verify::NetworkFailure{"cucm.lab:8443", "Connection refused"}).cause, Cause::ConnectFailure);
   EXPECT_EQ(verify::explain(verify::OriginTimeout{"cucm.lab:8443"}).cause, Cause::OriginTimeout);
-  EXPECT_EQ(verify::explain(verify::HandshakeFailed{"cucm.lab", "x"}).fix, "Check the node's TLS configuration: x");
+  EXPECT_EQ(verify::explain(verify::HandshakeFailed{"cucm.lab", "x"}).fix,
+            "Check that cucm.lab listens with TLS on this port and shares a TLS version and a cipher suite with Expressway-C "
+            "(this fails before X14.2 too): x");
   EXPECT_STREQ(verify::to_string(Cause::UntrustedChain), "untrusted-ca");
 }

@@ -218,7 +218,7 @@ TEST(ReplayAnonymize, UsersOfAccessLinesAndSubjectValuesInTheirPlace) {
   leaf.subject = {{"O", "Acme"}, {"OU", "Core"}, {"CN", "ucm.corp.example"}};
   leaf.issuer = {{"CN", "10.1.1.1"}};
   leaf.sha256_fingerprint = "AA:BB";
-  o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {leaf}, 0};
+  o.captured = replay::CapturedTls{verify::CertificatePreference::Ecdsa, "TLSv1.2", {leaf}, 0};
   site.origins = {o};
   const replay::Pseudonyms names({site});
   names.apply(site);
@@ -259,7 +259,7 @@ TEST(ReplayAnonymize, Ipv6AddressesStayAddressesOfTheirFamily) {
   verify::doctor::CertificateFacts leaf;
   leaf.subject = {{"CN", "ucm.corp.example"}};
   leaf.ip_sans = {"FD00:10:0:0:0:0:0:12"};  // as OpenSSL spells an iPAddress SAN
-  o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {leaf}, 0};
+  o.captured = replay::CapturedTls{verify::CertificatePreference::Ecdsa, "TLSv1.2", {leaf}, 0};
   site.origins = {o};
   const replay::Pseudonyms names({site});
   names.apply(site);
@@ -403,8 +403,9 @@ TEST(ReplaySiteFile, TheUserAndTheConstraintsSurviveARoundTrip) {
   o.protocol = "https";
   o.domain = "contoso.example";
   o.requests = {{"GET", "/cucm-uds/user/alice/devices", "alice", 200, 1000}};
-  o.captured = replay::CapturedTls{"ECDSA-first", "TLSv1.2", {verify::doctor::certificate_facts(ca.cert.get())}, 1000};
+  o.captured = replay::CapturedTls{verify::CertificatePreference::Ecdsa, "TLSv1.2", {verify::doctor::certificate_facts(ca.cert.get())}, 1000};
   site.origins = {o};
+  site.settings.preference = verify::CertificatePreference::Rsa;
   const auto file = std::filesystem::temp_directory_path() / ("mratls-site-" + std::to_string(getpid()) + ".yaml");
   std::ofstream(file) << replay::site_yaml(site);
   const auto back = replay::load_site(file.string());
@@ -412,7 +413,9 @@ TEST(ReplaySiteFile, TheUserAndTheConstraintsSurviveARoundTrip) {
   ASSERT_TRUE(back) << back.error();
   ASSERT_EQ(back->origins.size(), 1u);
   EXPECT_EQ(back->origins[0].requests.at(0).user, "alice");
+  EXPECT_EQ(back->settings.preference, verify::CertificatePreference::Rsa);
   ASSERT_TRUE(back->origins[0].captured);
+  EXPECT_EQ(back->origins[0].captured->preference, verify::CertificatePreference::Ecdsa);
   const auto& c = back->origins[0].captured->chain.at(0);
   const auto& was = o.captured->chain[0];
   EXPECT_EQ(c.key_usage, (std::vector<std::string>{"keyCertSign"}));
@@ -436,4 +439,39 @@ TEST(ReplaySiteFile, TheUserAndTheConstraintsSurviveARoundTrip) {
   };
   EXPECT_EQ(critical(a), critical(b));
   EXPECT_EQ(critical(b), (std::vector<std::string>{"basicConstraints", "keyUsage"}));
+}
+
+// One preference type throughout: site.yaml names it as every reader does, and reads what site
+// models written before said (rsa_first: true), and a ClientHello of TLS 1.3 suites only.
+TEST(ReplaySiteFile, ThePreferenceIsNamedAsEveryReaderNamesIt) {
+  replay::SiteModel site;
+  site.system = "expc";
+  site.domains = {"contoso.example"};
+  replay::SiteOrigin o;
+  o.host = "ucm1.contoso.example";
+  o.port = 8443;
+  o.protocol = "https";
+  o.domain = "contoso.example";
+  o.requests = {{"GET", "/cucm-uds/user/alice/devices", "alice", 200, 1000}};
+  site.origins = {o};
+  site.settings.preference = verify::CertificatePreference::Rsa;
+  const auto text = replay::site_yaml(site);
+  EXPECT_NE(text.find("preference: RSA-first"), std::string::npos) << text;
+  EXPECT_EQ(text.find("rsa_first"), std::string::npos) << text;
+  const auto file = std::filesystem::temp_directory_path() / ("mratls-site-legacy-" + std::to_string(getpid()) + ".yaml");
+  auto load = [&](const std::string& yaml) {
+    std::ofstream(file) << yaml;
+    return replay::load_site(file.string());
+  };
+  std::string legacy = text;
+  legacy.replace(legacy.find("preference: RSA-first"), std::string("preference: RSA-first").size(), "rsa_first: true");
+  const auto old = load(legacy);
+  ASSERT_TRUE(old) << old.error();
+  EXPECT_EQ(old->settings.preference, verify::CertificatePreference::Rsa);
+  std::string wrong = text;
+  wrong.replace(wrong.find("RSA-first"), 9, "RSA-last");
+  const auto bad = load(wrong);
+  std::filesystem::remove(file);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("settings.preference: expected ECDSA-first or RSA-first: 'RSA-last'"), std::string::npos) << bad.error();
 }

@@ -124,6 +124,15 @@ TEST(CertificatePreference, TheFirstSuiteWithACertificateTypeDecides) {
   EXPECT_EQ(neither.error(), "'aNULL' offers no TLS 1.2 cipher with ECDSA or RSA authentication");
 }
 
+// What a string lets a TLS 1.2 node present, read by OpenSSL: every term counts.
+TEST(CertificatePreference, TheOfferedCertificateTypesFollowTheTerms) {
+  EXPECT_EQ(*verify::offered_authentication(kDefault), (verify::Offered{true, true}));
+  EXPECT_EQ(*verify::offered_authentication(kDefault + ":!aRSA"), (verify::Offered{true, false}));
+  EXPECT_EQ(*verify::offered_authentication(kDefault + ":!ECDSA"), (verify::Offered{false, true}));
+  EXPECT_EQ(*verify::offered_authentication(kDefault + ":+ECDSA"), (verify::Offered{true, true}));
+  EXPECT_FALSE(verify::offered_authentication("no-such-cipher"));
+}
+
 TEST(UpgradePath, TheAlternativesAreTheFieldsFour) {
   auto alts = verify::steering_alternatives(kDefault);
   ASSERT_EQ(alts.size(), 4u);
