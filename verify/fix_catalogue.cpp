@@ -88,13 +88,15 @@ constexpr std::string_view kEcdsaUnderTls12 =
 constexpr std::string_view kEcdsaUnderTls13 =
     " The RSA-first cipher prefix cannot help here: the node negotiates TLS 1.3, where the cipher string does not choose "
     "the certificate.";
-// With the RSA-first prefix in force.
+// With a string in force that prefers RSA already (the RSA-first prefix, or a site's own such as
+// …:+ECDSA): what the preference is, not how the string spells it.
 constexpr std::string_view kEcdsaWithoutRsa =
-    " The RSA-first cipher prefix is in force and the node still presents this ECDSA certificate under TLS 1.2: it has no "
-    "RSA certificate to offer instead, so that workaround cannot help here.";
+    " The cipher string in force prefers RSA already, and the node still presents this ECDSA certificate under TLS 1.2: "
+    "it has no RSA certificate to offer instead, so the RSA-first workaround cannot help here.";
 constexpr std::string_view kPrefixInForce =
-    " With the RSA-first cipher prefix in force the node still presents a self-signed certificate (under TLS 1.3 the "
-    "cipher string does not choose it, or its RSA certificate is self-signed too): that workaround cannot help here.";
+    " The cipher string in force prefers RSA already, and the node still presents a self-signed certificate (under TLS "
+    "1.3 the cipher string does not choose it, or its RSA certificate is self-signed too): the RSA-first workaround cannot "
+    "help here.";
 // From a log line alone the key type is unknown: the prefix is offered for the ECDSA case.
 constexpr std::string_view kLinesOnlyAside =
     " (with an ECDSA certificate such as tomcat-ECDSA, the RSA-first cipher prefix ECDHE-RSA-AES256-GCM-SHA384: also "

@@ -212,7 +212,7 @@ TEST(FixUnderSettings, RsaFirstIsNotAdvisedWhenItIsAlreadySet) {
   ASSERT_NE(d.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << d.fix;
   const auto rsa = diagnose(Facts{{self}, CertificatePreference::Rsa});
   EXPECT_EQ(rsa.fix.find("ECDHE-RSA-AES256-GCM-SHA384"), std::string::npos) << rsa.fix;
-  EXPECT_NE(rsa.fix.find("With the RSA-first cipher prefix in force the node still presents a self-signed certificate"),
+  EXPECT_NE(rsa.fix.find("The cipher string in force prefers RSA already, and the node still presents a self-signed certificate"),
             std::string::npos)
       << rsa.fix;
   EXPECT_TRUE(rsa.fix.starts_with("Upload the self-signed certificate of cucm.gap.lab to the Expressway-C trust store")) << rsa.fix;
