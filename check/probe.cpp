@@ -11,6 +11,8 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -174,6 +176,9 @@ std::vector<Probe> run_probes(const std::vector<ProbeJob>& jobs, std::size_t con
   return results;
 }
 
+// A servers list is a few KiB; the answer is refused past this.
+constexpr std::size_t kMaxAnswerBytes = std::size_t{1} << 20;
+
 std::expected<std::string, std::string> fetch_without_verification(const proxy::Runtime& rt, const ProbeTarget& target,
                                                                    const std::string& path) {
   asio::io_context io(1);
@@ -193,11 +198,15 @@ std::expected<std::string, std::string> fetch_without_verification(const proxy::
     if (ec) co_return std::unexpected("write: " + ec.message());
     proxy::ResponseCollector response;
     std::string pending;
+    std::size_t received = 0;
     for (;;) {
       pending.erase(0, response.feed(pending));
       if (response.done()) break;
       std::array<char, 16384> buffer;
       auto n = co_await conn.read_some(asio::buffer(buffer), ec);
+      received += n;
+      if (received > kMaxAnswerBytes)
+        co_return std::unexpected("the answer to GET " + path + " exceeds " + std::to_string(kMaxAnswerBytes >> 20) + " MiB");
       pending.append(buffer.data(), n);
       if (ec) {
         pending.erase(0, response.feed(pending));
@@ -210,7 +219,15 @@ std::expected<std::string, std::string> fetch_without_verification(const proxy::
     co_return response.body();
   };
   auto future = asio::co_spawn(io, task(), asio::use_future);
-  io.run();
+  // A node that finishes TLS and never answers, or trickles: the whole exchange gets the origin
+  // timeouts' sum, then everything it holds is destroyed with the context.
+  const auto& t = rt.config.timeouts;
+  const std::chrono::milliseconds budget(static_cast<long long>(t.connect_ms) + t.handshake_ms + t.origin_response_ms);
+  io.run_for(budget);
+  if (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    io.stop();
+    return std::unexpected("no answer to GET " + path + " within " + std::to_string(budget.count()) + " ms");
+  }
   return future.get();
 }
 

@@ -184,6 +184,7 @@ asio::awaitable<void> MockOrigin::Impl::handle(std::shared_ptr<tcp::socket> sock
       co_await serve(*socket);
       co_return;
     case OriginBehaviour::Serve:
+    case OriginBehaviour::Mute:
       break;
   }
   if (!spec.tls) {
@@ -199,6 +200,11 @@ asio::awaitable<void> MockOrigin::Impl::handle(std::shared_ptr<tcp::socket> sock
   ++handshakes;
   if (ec) {
     ERR_clear_error();
+    co_return;
+  }
+  if (spec.behaviour == OriginBehaviour::Mute) {
+    std::lock_guard lock(mutex);
+    held.insert(socket);
     co_return;
   }
   co_await serve(stream);
@@ -221,7 +227,7 @@ MockOrigin::~MockOrigin() { stop(); }
 
 std::expected<std::unique_ptr<MockOrigin>, std::string> MockOrigin::start(MockOriginSpec spec) {
   auto impl = std::make_unique<Impl>();
-  if (spec.tls && spec.behaviour == OriginBehaviour::Serve) {
+  if (spec.tls && (spec.behaviour == OriginBehaviour::Serve || spec.behaviour == OriginBehaviour::Mute)) {
     auto ctx = server_context(spec);
     if (!ctx) return std::unexpected(ctx.error());
     impl->tls = std::move(*ctx);

@@ -42,6 +42,7 @@ enum class OriginBehaviour {
   ResetHandshake,  // read the ClientHello, then reset the connection
   Stall,           // accept and never answer
   PlainHttp,       // answer in plain HTTP even where TLS is expected
+  Mute,            // finish the handshake, then neither read nor answer: a node that hangs
 };
 
 struct MockOriginSpec {

@@ -62,15 +62,24 @@ asio::awaitable<OriginExchange::Sent> OriginExchange::send_request(OriginConnect
   HttpParser& request = client_.request();
   ByteBuffer& received = client_.received();
   // The head, then the body exactly as the client framed it: only what the parser accepted.
+  // An origin that stops reading would hold the session and its slot for good once the socket
+  // buffers fill: each write has origin_response_ms to be taken.
   Sent sent;
-  co_await conn.write_all(asio::buffer(request_head), sent.origin_error);
+  Deadline& deadline = scratch_.deadline;
+  const auto write = [&](std::string_view bytes) -> asio::awaitable<void> {
+    deadline.arm(txn_.bounded(std::chrono::milliseconds(rt.config.timeouts.origin_response_ms)), [&conn] { conn.cancel(); });
+    co_await conn.write_all(asio::buffer(bytes), sent.origin_error);
+    deadline.disarm();
+    sent.origin_stalled = sent.origin_error && deadline.expired();
+  };
+  co_await write(request_head);
   while (!sent.origin_error) {
     std::size_t used = request.feed(received.view());
     if (request.failed()) {
       sent.client = Sent::Client::MalformedBody;
       break;
     }
-    if (used > 0) co_await conn.write_all(asio::buffer(received.view().data(), used), sent.origin_error);
+    if (used > 0) co_await write(std::string_view(received.view().data(), used));
     received.consume(used);
     if (sent.origin_error || request.message_complete()) break;
     if (!co_await client_.read_more(txn_.bounded(std::chrono::milliseconds(rt.config.timeouts.client_header_ms)))) {
@@ -128,6 +137,14 @@ asio::awaitable<bool> OriginExchange::run(const mra::MraTarget& target, const st
       // The origin has a partial request: that connection can never carry another.
       conn->close();
       co_return co_await refuse_body(sent);
+    }
+    if (sent.origin_stalled) {
+      // Neither retried nor a network failure: the origin is there and does not take the request.
+      conn->close();
+      txn.warn("Origin " + host_port + " took no request bytes within " + std::to_string(rt.config.timeouts.origin_response_ms) + " ms");
+      txn.fail(verify::OriginTimeout{host_port});
+      LocalResponse answer = gateway_timeout();
+      co_return co_await client_.respond(txn, answer, false);
     }
     Relay relay{};
     if (!sent.origin_error) relay = co_await relay_response(*conn);

@@ -70,6 +70,7 @@ class OriginExchange {
     enum class Client { Ok, Gone, MalformedBody, TimedOut };
     Client client = Client::Ok;
     std::error_code origin_error;
+    bool origin_stalled = false;  // the origin took nothing for origin_response_ms: a write made no progress
   };
 
   // A pooled connection when `reused` comes in true and one is idle, else a new one, with the

@@ -99,6 +99,25 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// A publisher that finishes TLS and never answers /cucm-uds/servers: discovery gives up after
+// the origin timeouts' sum with a clear error; before, it waited for good.
+TEST(CheckProbe, DiscoveryOnAPublisherThatNeverAnswersEnds) {
+  auto def = lab::scenario_origin("ok-fqdn");
+  def.spec.behaviour = lab::OriginBehaviour::Mute;
+  auto mute = lab::MockOrigin::start(std::move(def.spec));
+  ASSERT_TRUE(mute) << mute.error();
+  auto config = base_config(LabPki::get());
+  config.timeouts.connect_ms = 100;
+  config.timeouts.handshake_ms = 100;
+  config.timeouts.origin_response_ms = 100;
+  auto rt = *proxy::Runtime::build(config, nullptr);
+  const auto began = std::chrono::steady_clock::now();
+  auto body = check::fetch_without_verification(*rt, {"cucm.steven.lab", "https", (*mute)->port()}, "/cucm-uds/servers");
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5) * time_scale());
+  ASSERT_FALSE(body);
+  EXPECT_EQ(body.error(), "no answer to GET /cucm-uds/servers within 300 ms");
+}
+
 TEST(CheckProbe, MisbehavingNodesGetAClearVerdictWithinTheTimeout) {
   auto start = [](lab::OriginBehaviour b) {
     lab::MockOriginSpec s;

@@ -74,12 +74,16 @@ struct ExchangeRun {
   std::vector<std::string> lines;
 };
 
-// One exchange for `client` with the origin of `scenario`, on an event thread's io_context.
-ExchangeRun exchange(const std::string& scenario, StringClient& client) {
+// One exchange for `client` with the origin of `scenario` (behaving as `behaviour`), on an event
+// thread's io_context.
+ExchangeRun exchange(const std::string& scenario, StringClient& client,
+                     lab::OriginBehaviour behaviour = lab::OriginBehaviour::Serve, int origin_response_ms = 30000) {
   auto def = lab::scenario_origin(scenario);
+  def.spec.behaviour = behaviour;
   auto origin = lab::MockOrigin::start(std::move(def.spec));
   if (!origin) throw std::runtime_error(origin.error());
   auto config = base_config(LabPki::get());
+  config.timeouts.origin_response_ms = origin_response_ms;
   auto sink = std::make_shared<lab::CollectingSink>();
   auto log = logs::Log::over_sink(sink, config.log, config.expressway.system_name);
   auto rt = proxy::Runtime::build(config, log);
@@ -157,4 +161,22 @@ TEST(OriginExchange, AClientGoneMidBodyClosesWithoutAnAnswer) {
   EXPECT_FALSE(run.keep);
   EXPECT_EQ(client.answered, 0) << "nobody is there to read an answer";
   EXPECT_TRUE(client.written.empty()) << client.written;
+}
+
+// An origin that finishes the handshake and then takes nothing: once the socket buffers are
+// full, a write makes no progress. The transaction ends with a 504 and its line after
+// origin_response_ms, and the slot is free; before, it waited for good.
+TEST(OriginExchange, AnOriginThatStopsReadingMidBodyEndsTheTransaction) {
+  constexpr std::size_t kChunk = 4000, kChunks = 8000;  // 32 MB: more than loopback's socket buffers
+  std::deque<std::string> body(kChunks, std::string(kChunk, 'x'));
+  StringClient client("POST /x/cucm-uds/echo HTTP/1.1\r\nHost: vcs_control.steven.lab\r\nContent-Length: " +
+                          std::to_string(kChunk * (kChunks + 1)) + "\r\n\r\n" + std::string(kChunk, 'x'),
+                      std::move(body));
+  auto run = exchange("ok-fqdn", client, lab::OriginBehaviour::Mute, 300);
+  EXPECT_EQ(client.answered, 504);
+  EXPECT_EQ(run.status, 504);
+  EXPECT_FALSE(run.keep);
+  ASSERT_TRUE(run.outcome);
+  EXPECT_TRUE(std::holds_alternative<verify::OriginTimeout>(*run.outcome));
+  EXPECT_TRUE(logged(run, "took no request bytes within 300 ms")) << ::testing::PrintToString(run.lines);
 }
