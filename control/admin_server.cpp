@@ -22,12 +22,21 @@ std::expected<void, std::string> AdminServer::listen(const std::string& address,
   if (ec) return std::unexpected("cannot listen for admin on " + mra::host_port(address, port) + ": " + ec.message());
   port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
+  pause_ = std::make_unique<asio::steady_timer>(io_);
   return {};
 }
 
 void AdminServer::accept_next() {
   acceptor_->async_accept(asio::make_strand(io_), [this](std::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    if (const auto pause = proxy::pause_after(ec); ec && pause.wait.count() > 0) {
+      // Out of descriptors: the same error comes back at once, so wait rather than spin.
+      pause_->expires_after(pause.wait);
+      pause_->async_wait([this](std::error_code e) {
+        if (!e && acceptor_ && acceptor_->is_open()) accept_next();
+      });
+      return;
+    }
     if (!ec && open_.load() >= kMaxConnections) {
       std::error_code ignored;
       socket.close(ignored);
@@ -50,6 +59,7 @@ void AdminServer::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   // The connections' coroutines go with the io_context's queue, on this thread.
+  pause_.reset();
   acceptor_.reset();
 }
 

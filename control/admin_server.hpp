@@ -5,6 +5,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <atomic>
 #include <expected>
@@ -15,6 +16,7 @@
 
 #include "control/admin_api.hpp"
 #include "control/event_hub.hpp"
+#include "proxy/accept_pause.hpp"
 
 namespace mratls::control {
 
@@ -46,6 +48,7 @@ class AdminServer {
   static constexpr int kThreads = 3;
   asio::io_context io_{kThreads};
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::steady_timer> pause_;  // after an accept that ran out of descriptors
   std::uint16_t port_ = 0;
   std::vector<std::thread> threads_;
 };

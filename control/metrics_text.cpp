@@ -39,6 +39,8 @@ std::string prometheus_text(const proxy::MetricsSnapshot& m) {
   out += "mratls_origin_pool_reuses_total " + std::to_string(m.pool_reuses) + "\n";
   family(out, "mratls_client_connections", "gauge", "Open client connections.");
   out += "mratls_client_connections " + std::to_string(m.client_connections) + "\n";
+  family(out, "mratls_accept_failures_total", "counter", "Connections not accepted for lack of descriptors or memory (each retried).");
+  out += "mratls_accept_failures_total " + std::to_string(m.accept_failures) + "\n";
   return out;
 }
 

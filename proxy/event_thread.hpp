@@ -25,6 +25,7 @@ struct SharedState {
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> next_txn{1};
   std::atomic<int> connections{0};
+  std::atomic<std::uint64_t> accept_failures{0};  // descriptors or memory ran out
   OriginBoard board;
 };
 

@@ -72,6 +72,7 @@ struct MetricsSnapshot {
   std::uint64_t origin_handshakes_failed = 0;
   std::uint64_t pool_reuses = 0;
   int client_connections = 0;
+  std::uint64_t accept_failures = 0;
   std::map<std::pair<std::string, std::string>, std::uint64_t> verification_failures;
 };
 

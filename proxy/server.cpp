@@ -41,6 +41,7 @@ std::expected<void, std::string> Server::listen() {
   if (ec) return std::unexpected("cannot listen on " + mra::host_port(l.address, l.port) + ": " + ec.message());
   port_ = acceptor->local_endpoint().port();
   acceptor_ = std::move(acceptor);
+  accept_pause_ = std::make_unique<asio::steady_timer>(threads_[0]->io);
   return {};
 }
 
@@ -48,28 +49,58 @@ void Server::accept_next() {
   auto& target = *threads_[next_thread_++ % threads_.size()];
   acceptor_->async_accept(target.io, [this, &target](std::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_ || !acceptor_->is_open()) return;
-    if (!ec) {
-      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
-        auto rt = shared_.runtimes->current();
-        if (shared_.connections.load() >= rt->config.limits.max_connections) {
-          rt->log->write_now(logs::thread_line(target.index, "WARNING", "Connection limit reached; refusing a connection"));
-          std::error_code ignored;
-          s.close(ignored);
-          return;
-        }
-        s.set_option(asio::ip::tcp::no_delay(true));
-        std::make_shared<ClientSession>(std::move(s), target, shared_)->start();
-      });
-    }
+    if (ec) return accept_failed(ec);
+    asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+      auto rt = shared_.runtimes->current();
+      std::error_code ignored;
+      if (shared_.connections.load() >= rt->config.limits.max_connections) {
+        rt->log->write_now(logs::thread_line(target.index, "WARNING", "Connection limit reached; refusing a connection"));
+        s.close(ignored);
+        return;
+      }
+      s.set_option(asio::ip::tcp::no_delay(true), ignored);  // never throws on an event thread
+      std::make_shared<ClientSession>(std::move(s), target, shared_)->start();
+    });
     accept_next();
   });
+}
+
+void Server::accept_failed(const std::error_code& ec) {
+  const auto pause = pause_after(ec);
+  if (pause.exhausted) {
+    shared_.accept_failures.fetch_add(1, std::memory_order_relaxed);
+    std::uint64_t dropped = 0;
+    if (accept_line_.due(std::chrono::steady_clock::now(), dropped))
+      runtime()->log->write_now(logs::thread_line(
+          0, "WARNING",
+          "Cannot accept a connection: " + ec.message() + "; retrying every " + std::to_string(pause.wait.count()) + " ms" +
+              (dropped ? " (" + std::to_string(dropped) + " more failures since the last such line)" : "")));
+  }
+  if (pause.wait.count() == 0) return accept_next();
+  accept_pause_->expires_after(pause.wait);
+  accept_pause_->async_wait([this](std::error_code e) {
+    if (!e && acceptor_ && acceptor_->is_open()) accept_next();
+  });
+}
+
+// A handler that throws must not take the process down with it: the line says what, and the
+// thread goes on with its other connections.
+void Server::run_thread(EventThread& t) {
+  for (;;) {
+    try {
+      t.io.run();
+      return;
+    } catch (const std::exception& e) {
+      runtime()->log->write_now(logs::thread_line(t.index, "ERROR", std::string("An event handler failed: ") + e.what()));
+    }
+  }
 }
 
 void Server::start() {
   if (started_) return;
   started_ = true;
   accept_next();
-  for (auto& t : threads_) t->thread = std::thread([&io = t->io] { io.run(); });
+  for (auto& t : threads_) t->thread = std::thread([this, &thread = *t] { run_thread(thread); });
 }
 
 void Server::stop() {
@@ -79,6 +110,7 @@ void Server::stop() {
   asio::post(threads_[0]->io, [this] {
     std::error_code ignored;
     if (acceptor_) acceptor_->close(ignored);
+    if (accept_pause_) accept_pause_->cancel();
   });
   for (auto& t : threads_) {
     asio::post(t->io, [&thread = *t] {
@@ -109,6 +141,7 @@ MetricsSnapshot Server::metrics() const {
     m.pool_reuses += t->counters.pool_reuses.load(std::memory_order_relaxed);
   }
   m.client_connections = shared_.connections.load(std::memory_order_relaxed);
+  m.accept_failures = shared_.accept_failures.load(std::memory_order_relaxed);
   m.verification_failures = shared_.board.verification_failures();
   return m;
 }

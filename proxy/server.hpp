@@ -2,12 +2,14 @@
 #pragma once
 
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <expected>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "proxy/accept_pause.hpp"
 #include "proxy/event_thread.hpp"
 #include "proxy/runtime.hpp"
 #include "proxy/runtime_manager.hpp"
@@ -43,10 +45,15 @@ class Server {
 
  private:
   void accept_next();
+  // After a failed accept: the line, the count and the pause that descriptors running out call for.
+  void accept_failed(const std::error_code& ec);
+  void run_thread(EventThread& t);
 
   SharedState shared_;
   std::vector<std::unique_ptr<EventThread>> threads_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::steady_timer> accept_pause_;  // on the acceptor's thread
+  RateLimitedLine accept_line_;                        // touched on the acceptor's thread only
   std::uint16_t port_ = 0;
   std::size_t next_thread_ = 0;
   bool started_ = false;

@@ -1,7 +1,13 @@
 // HTTP/1.1 on both sides, the origin pool, retries, DEBUG lines, reload and drain.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -357,4 +363,68 @@ TEST(Hosts, AnIpLiteralMappedElsewhereIsCheckedAndLoggedAsAddressed) {
   EXPECT_TRUE(has("ERROR: SSL connection failed for '10.48.36.215': error:1416F086:SSL routines:"
                   "tls_process_server_certificate:certificate verify failed"));
   EXPECT_FALSE(has("SNI (127.0.0.1)"));
+}
+
+namespace {
+
+// Every descriptor this process may still open, taken; given back, and the limit restored, when
+// it goes out of scope, whatever the test asserted meanwhile.
+class DescriptorsTaken {
+ public:
+  explicit DescriptorsTaken(int spare) {
+    getrlimit(RLIMIT_NOFILE, &was_);
+    int highest = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) highest = std::max(highest, std::stoi(e.path().filename()));
+    rlimit tight = was_;
+    tight.rlim_cur = static_cast<rlim_t>(highest + 16);
+    setrlimit(RLIMIT_NOFILE, &tight);
+    for (int fd; (fd = dup(STDERR_FILENO)) >= 0;) taken_.push_back(fd);
+    for (int i = 0; i < spare && !taken_.empty(); ++i) {
+      close(taken_.back());
+      taken_.pop_back();
+    }
+  }
+  ~DescriptorsTaken() { give_back(); }
+  void give_back() {
+    for (int fd : taken_) close(fd);
+    taken_.clear();
+    setrlimit(RLIMIT_NOFILE, &was_);
+  }
+
+ private:
+  rlimit was_{};
+  std::vector<int> taken_;
+};
+
+}  // namespace
+
+// Out of descriptors, accept fails with EMFILE and the connection waits in the backlog: the loop
+// writes one WARNING, counts it in /metrics, pauses and goes on, and once descriptors are free
+// the connection is served. Before, it re-armed accept at once and spun without a word.
+TEST(Limits, RunningOutOfDescriptorsPausesTheAcceptLoopAndServesAgain) {
+  ProxyUnderTest proxy(base_config(LabPki::get()));
+  const int client = ::socket(AF_INET, SOCK_STREAM, 0);  // made before the descriptors run out
+  ASSERT_GE(client, 0);
+  timeval wait{5, 0};
+  setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(proxy.port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  {
+    DescriptorsTaken none(0);
+    // The kernel completes the connection; the proxy cannot take it.
+    ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&to), sizeof to), 0) << std::strerror(errno);
+    EXPECT_TRUE(proxy.sink().wait_for("WARNING: Cannot accept a connection: Too many open files; retrying every 100 ms"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(350));
+    EXPECT_GE(proxy.server().metrics().accept_failures, 2u) << "a failure counted at each retry";
+    EXPECT_EQ(count_lines(proxy, "Cannot accept a connection"), 1u) << "one line a second at most";
+  }
+  const std::string request = "GET / HTTP/1.1\r\nHost: vcs_control.steven.lab\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(client, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  char answer[64] = {};
+  const auto n = ::recv(client, answer, sizeof answer - 1, 0);
+  ::close(client);
+  ASSERT_GT(n, 0) << "the connection waiting in the backlog was never served";
+  EXPECT_TRUE(std::string(answer).starts_with("HTTP/1.1 ")) << answer;
 }

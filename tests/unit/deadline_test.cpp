@@ -2,10 +2,12 @@
 // moment, never for a disarmed operation, and never after the Deadline is gone.
 #include <gtest/gtest.h>
 
+#include <asio/error.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "proxy/accept_pause.hpp"
 #include "proxy/deadline.hpp"
 
 using namespace mratls;
@@ -99,4 +101,29 @@ TEST(Deadline, GoingAwayWithAWaitInProgressIsSafe) {
   }
   run_until(io, steady_clock::now() + 80ms);
   EXPECT_FALSE(fired);
+}
+
+// What an accept loop does after a failed accept: descriptors or memory running out pause it
+// (Asio's own system category included, which maps to no std::errc); a peer's abort does not.
+TEST(AcceptPause, RunningOutPausesAndOnlyThat) {
+  const auto emfile = mratls::proxy::pause_after(std::error_code(EMFILE, asio::error::get_system_category()));
+  EXPECT_TRUE(emfile.exhausted);
+  EXPECT_EQ(emfile.wait, mratls::proxy::kExhaustedPause);
+  EXPECT_TRUE(mratls::proxy::pause_after(std::make_error_code(std::errc::too_many_files_open_in_system)).exhausted);
+  const auto aborted = mratls::proxy::pause_after(std::error_code(ECONNABORTED, asio::error::get_system_category()));
+  EXPECT_FALSE(aborted.exhausted);
+  EXPECT_EQ(aborted.wait.count(), 0);
+  EXPECT_GT(mratls::proxy::pause_after(std::make_error_code(std::errc::permission_denied)).wait.count(), 0);
+}
+
+TEST(AcceptPause, OneLineASecondSaysHowManyWereNotWritten) {
+  mratls::proxy::RateLimitedLine line;
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  std::uint64_t dropped = 99;
+  EXPECT_TRUE(line.due(t0, dropped));
+  EXPECT_EQ(dropped, 0u);
+  EXPECT_FALSE(line.due(t0 + std::chrono::milliseconds(100), dropped));
+  EXPECT_FALSE(line.due(t0 + std::chrono::milliseconds(900), dropped));
+  EXPECT_TRUE(line.due(t0 + std::chrono::milliseconds(1000), dropped));
+  EXPECT_EQ(dropped, 2u);
 }
