@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <grp.h>
 #include <sys/select.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <openssl/pkcs7.h>
 #include <unistd.h>
@@ -120,7 +121,8 @@ bool Process::wait_for(const std::string& needle, std::chrono::seconds timeout) 
 int Process::wait_exit(std::chrono::seconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout * time_scale();
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
+  rusage usage{};
+  while (wait4(pid, &status, WNOHANG, &usage) == 0) {
     if (std::chrono::steady_clock::now() > until) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
@@ -130,6 +132,7 @@ int Process::wait_exit(std::chrono::seconds timeout) {
     wait_for("\x01never\x01", std::chrono::seconds(0));  // keeps draining the pipe
   }
   pid = -1;
+  peak_rss_kib = usage.ru_maxrss;
   wait_for("\x01never\x01", std::chrono::seconds(0));
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

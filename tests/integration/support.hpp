@@ -101,6 +101,7 @@ struct Process {
   bool wait_for(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(10));
   // The exit code, or -1 when it had to be killed.
   int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(10));
+  long peak_rss_kib = 0;  // the child's, once wait_exit has seen it exit
   ~Process();
 };
 
