@@ -13,6 +13,7 @@
 #include "check/run.hpp"
 #include "cli/commands.hpp"
 #include "config/load.hpp"
+#include "config/whole_file.hpp"
 #include "verify/doctor/certificate_facts.hpp"
 #include "proxy/key_log.hpp"
 
@@ -122,9 +123,10 @@ std::string site_of(const CheckOptions& o, const config::Config& config) {
 int run_check(const CheckOptions& o) {
   auto format = report_format(o.report_file);
   if (!format) return usage_error(format.error());
-  // A report that cannot be written is said before the probes run, not after.
-  if (*format != ReportFormat::None && !std::ofstream(o.report_file, std::ios::app))
-    return usage_error("--report: cannot write " + o.report_file);
+  // A report that cannot be written is said before the probes run, not after; asked without
+  // creating the file, which appears only whole, once there is something to put in it.
+  if (*format != ReportFormat::None)
+    if (auto writable = mratls::config::can_create(o.report_file); !writable) return usage_error("--report: " + writable.error());
   auto config = settings_of(o);
   if (!config) return usage_error(config.error());
   if (config->expressway.trusted_ca_certificates.empty())
@@ -173,10 +175,9 @@ int run_check(const CheckOptions& o) {
     const check::BoardContext context{site_of(o, *config), config->expressway.ciphers, MRATLS_VERSION,
                                       verify::doctor::iso_time(started)};
     const auto board = check::change_board(*report, context);
-    std::ofstream out(o.report_file, std::ios::binary | std::ios::trunc);
-    out << (*format == ReportFormat::Html ? check::board_html(board) : check::board_markdown(board));
-    out.close();
-    if (!out) return usage_error("--report: cannot write " + o.report_file);
+    const auto written = mratls::config::write_whole_file(
+        o.report_file, *format == ReportFormat::Html ? check::board_html(board) : check::board_markdown(board));
+    if (!written) return usage_error("--report: " + written.error());
     std::cerr << "mratls check: wrote " << o.report_file << "\n";
   }
   // With --from, report->failing counts after the upgrade only: the other preference is a risk.

@@ -22,6 +22,7 @@
 #include "scan/outcome_text.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/site_yaml.hpp"
+#include "config/whole_file.hpp"
 #include "replay/snapshot.hpp"
 
 namespace mratls::cli {
@@ -109,9 +110,8 @@ std::expected<void, std::string> write_sites(const std::string& out, const repla
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
     if (ec) return std::unexpected(folder.string() + ": cannot create it: " + ec.message());
-    std::ofstream yaml(folder / "site.yaml");
-    yaml << replay::site_yaml(site);
-    if (!yaml) return std::unexpected((folder / "site.yaml").string() + ": cannot write it");
+    if (auto written = config::write_whole_file(folder / "site.yaml", replay::site_yaml(site)); !written)
+      return std::unexpected(written.error());
     const auto shapes = replay::shapes_of(site);
     auto live = replay::LiveSite::start(site, shapes, {}, *pkis[k], dir);
     if (!live) return std::unexpected(live.error());

@@ -2,14 +2,24 @@
 
 #include <unistd.h>
 
-#include <fstream>
+#include <stdexcept>
 
 #include "config/save.hpp"
+#include "config/whole_file.hpp"
 #include "lab/pki.hpp"
 
 namespace mratls::lab {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Each file whole or not at all; the lab's callers say what failed.
+void put(const fs::path& file, const std::string& text) {
+  if (auto written = config::write_whole_file(file, text); !written) throw std::runtime_error(written.error());
+}
+
+}  // namespace
 
 LabDir::LabDir(const std::string& out) {
   if (out.empty()) {
@@ -21,9 +31,9 @@ LabDir::LabDir(const std::string& out) {
   fs::create_directories(path_ / "trust");
   fs::create_directories(path_ / "expressway");
   const auto& pki = LabAuthorities::shared();
-  std::ofstream(trust_file()) << pki.root.cert_pem();
-  std::ofstream(server_certificate()) << pki.expressway.cert_pem();
-  std::ofstream(server_private_key()) << pki.expressway.key_pem();
+  put(trust_file(), pki.root.cert_pem());
+  put(server_certificate(), pki.expressway.cert_pem());
+  put(server_private_key(), pki.expressway.key_pem());
 }
 
 LabDir::~LabDir() {
@@ -44,17 +54,18 @@ std::string LabDir::server_private_key() const {
 void LabDir::write_lab_files(const std::vector<std::unique_ptr<RunningCluster>>& clusters,
                              const config::Config& config) const {
   const auto& ca = LabAuthorities::shared();
-  std::ofstream(path_ / "trust" / "lab-intermediate.pem") << ca.intermediate.cert_pem();
+  put(path_ / "trust" / "lab-intermediate.pem", ca.intermediate.cert_pem());
   // Every CA a fix may ask to upload: the untrusted hierarchy, and the re-keyed root.
-  std::ofstream(path_ / "unknown-root.pem") << ca.other_root.cert_pem();
-  std::ofstream(path_ / "unknown-intermediate.pem") << ca.other_intermediate.cert_pem();
-  std::ofstream(path_ / "rekeyed-root.pem") << ca.rekeyed_root.cert_pem();
+  put(path_ / "unknown-root.pem", ca.other_root.cert_pem());
+  put(path_ / "unknown-intermediate.pem", ca.other_intermediate.cert_pem());
+  put(path_ / "rekeyed-root.pem", ca.rekeyed_root.cert_pem());
   auto write_node = [](const fs::path& base, const OriginCertificate& cert) {
-    std::ofstream(base.string() + ".pem") << cert.leaf.cert_pem();
-    std::ofstream(base.string() + ".key") << cert.leaf.key_pem();
+    put(base.string() + ".pem", cert.leaf.cert_pem());
+    put(base.string() + ".key", cert.leaf.key_pem());
     if (cert.chain.empty()) return;
-    std::ofstream chain(base.string() + "-chain.pem");
-    for (const auto& extra : cert.chain) chain << extra.cert_pem();
+    std::string chain;
+    for (const auto& extra : cert.chain) chain += extra.cert_pem();
+    put(base.string() + "-chain.pem", chain);
   };
   for (const auto& c : clusters) {
     auto nodes_dir = path_ / "nodes" / c->cluster().id;
@@ -67,7 +78,7 @@ void LabDir::write_lab_files(const std::vector<std::unique_ptr<RunningCluster>>&
       for (const auto& cert : n.tftp_certificates) write_node(nodes_dir / (n.fqdn + "-6972" + (k++ ? "-ecdsa" : "")), cert);
     }
   }
-  std::ofstream(path_ / "lab.yaml") << config::to_yaml(config);
+  put(path_ / "lab.yaml", config::to_yaml(config));
 }
 
 }  // namespace mratls::lab

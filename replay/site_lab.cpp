@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "config/whole_file.hpp"
 #include "lab/in_process.hpp"
 #include "lab/mock_origin.hpp"
 #include "lab/runner.hpp"
@@ -294,8 +295,8 @@ config::Config site_proxy_config(const SiteModel& site, const Started& nodes, co
     for (const auto& pem : plan.trusted_pem)
       if (seen.insert(pem).second) extra += pem;
   const auto file = (dir.path() / "trust" / "replay.pem").string();
-  std::ofstream(file) << extra;
-  c.expressway.trusted_ca_certificates.push_back(file);
+  // Inline PEM serves as well where the scratch folder cannot take the file.
+  c.expressway.trusted_ca_certificates.push_back(config::write_whole_file(file, extra) ? file : extra);
   for (std::size_t i = 0; i < site.origins.size(); ++i) {
     const auto& plan = nodes.plans[i];
     // Every name the proxy may look up is here, IP literals included: nothing leaves loopback.
@@ -436,9 +437,7 @@ std::expected<std::vector<std::string>, std::string> LiveSite::write(const std::
   if (ec) return std::unexpected(dir.string() + ": cannot create it: " + ec.message());
   std::vector<std::string> written;
   auto put = [&](const fs::path& file, const std::string& text) -> bool {
-    std::ofstream out(file);
-    out << text;
-    if (!out) return false;
+    if (!config::write_whole_file(file, text)) return false;
     written.push_back(file.string());
     return true;
   };

@@ -668,4 +668,13 @@ TEST(CheckUpgrade, TheMarkdownReportIsTheChangeBoardsPageForATicket) {
   auto wrong = spawn_mratls({"check", "--node", "cucm.lab", "--report", "report.pdf"});
   EXPECT_EQ(wrong.wait_exit(), 2);
   EXPECT_NE(wrong.output.find("--report 'report.pdf': name a .html file"), std::string::npos) << wrong.output;
+  // All or nothing: a run refused for its input leaves no file behind (it left an empty one),
+  // and a written report leaves no temporary beside it.
+  const auto plan = LabPki::get().dir / "refused-plan.html";
+  std::filesystem::remove(plan);
+  auto refused = spawn_mratls({"check", "--node", "cucm.lab", "--from", "X99.1", "--report", plan.string()});
+  EXPECT_EQ(refused.wait_exit(), 2) << refused.output;
+  EXPECT_FALSE(std::filesystem::exists(plan)) << refused.output;
+  for (const auto& e : std::filesystem::directory_iterator(file.parent_path()))
+    EXPECT_EQ(e.path().string().find(".mratls-"), std::string::npos) << e.path();
 }
