@@ -129,7 +129,11 @@ asio::awaitable<bool> OriginExchange::run(const mra::MraTarget& target, const st
   // An idle pooled connection the origin has closed in the meantime fails before answering;
   // a request without a body is then sent once more on a new connection.
   bool reused = true;
-  for (int round = 0; round < 2; ++round) {
+  // Traffic Server retries a connection that fails on its first read after the handshake (a
+  // TLS 1.3 post-handshake alert) as it retries a failed connect, each attempt with its Sending
+  // Request; a body already sent cannot be sent again.
+  int alert_retries = rt.config.expressway.connect_attempts_max_retries;
+  for (int round = 0; round < 2 + rt.config.expressway.connect_attempts_max_retries; ++round) {
     auto conn = co_await open_origin(target, *address, sent_message, reused);
     if (!conn) co_return co_await client_.respond(txn, connect_failed(), can_keep);
     auto sent = co_await send_request(*conn, request_head);
@@ -155,6 +159,10 @@ asio::awaitable<bool> OriginExchange::run(const mra::MraTarget& target, const st
         continue;
       }
       const auto& error = sent.origin_error ? sent.origin_error : relay.silent_error;
+      if (error.category() == asio::error::get_ssl_category() && !request_has_body && alert_retries-- > 0) {
+        reused = false;
+        continue;
+      }
       if (error.category() == asio::error::get_ssl_category()) {
         // An alert after the handshake (under TLS 1.3 a refused client certificate is reported
         // only then): the appliance's SSL ERROR line, so that it reads like the TLS 1.2 case.

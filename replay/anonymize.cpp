@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <regex>
 #include <string_view>
 #include <utility>
@@ -17,10 +18,56 @@ namespace {
 
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_'; }
 
-// The users a path or line names: UDS's /user/<id>, a Jabber config file CSF<id>.cnf.xml,
-// ?name=<id>, and an access line's Username="<id>".
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// One table for names whatever their case: keys are lower case, and text is matched so.
+std::string lowered(std::string text) {
+  std::ranges::transform(text, text.begin(), lower);
+  return text;
+}
+
+bool hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// A percent escape (%2E) at `at`: its character.
+std::optional<char> escape_at(std::string_view text, std::size_t at) {
+  if (at + 2 >= text.size() || text[at] != '%' || !hex(text[at + 1]) || !hex(text[at + 2])) return std::nullopt;
+  return static_cast<char>(std::stoi(std::string(text.substr(at + 1, 2)), nullptr, 16));
+}
+
+// Where `name` ends if it starts at text[at]: matched without regard to case, any of its
+// characters possibly percent-encoded (a user in "alias%20is%20akhan", a host as "ucm%2Ecorp").
+std::size_t match_end(std::string_view text, std::size_t at, std::string_view name) {
+  std::size_t j = at;
+  for (const char want : name) {
+    if (j >= text.size()) return std::string_view::npos;
+    char got = text[j];
+    std::size_t step = 1;
+    if (const auto escaped = escape_at(text, j)) {
+      got = *escaped;
+      step = 3;
+    }
+    if (lower(got) != lower(want)) return std::string_view::npos;
+    j += step;
+  }
+  return j;
+}
+
+// The device names Jabber's configuration files carry: the user, in upper case, after the
+// device type (CSFRPATEL.cnf.xml for rpatel).
+constexpr std::string_view kDevicePrefixes[] = {"CSF", "TCT", "BOT", "TAB"};
+
+bool after_device_prefix(std::string_view text, std::size_t at) {
+  if (at < 3) return false;
+  for (const auto prefix : kDevicePrefixes)
+    if (match_end(text, at - 3, prefix) == at && (at == 3 || !name_char(text[at - 4]) || text[at - 4] == '/')) return true;
+  return false;
+}
+
+// The users a path or line names: UDS's /user/<id>, a Jabber config file CSF<id>.cnf.xml (and
+// the other device types'), ?name=<id>, and an access line's Username="<id>".
 std::vector<std::string> users_in(const std::string& path) {
-  static const std::regex patterns[] = {std::regex(R"(/users?/([^/?#]+))"), std::regex(R"(CSF([A-Za-z0-9._-]+?)\.cnf\.xml)"),
+  static const std::regex patterns[] = {std::regex(R"(/users?/([^/?#]+))"),
+                                        std::regex(R"((?:CSF|TCT|BOT|TAB)([A-Za-z0-9._-]+?)\.cnf\.xml)", std::regex::icase),
                                         std::regex(R"([?&](?:name|user|username)=([^&#]+))"),
                                         std::regex(R"re(Username="([^"]+)")re")};
   std::vector<std::string> out;
@@ -42,6 +89,22 @@ std::pair<std::string_view, std::size_t> colon_run(std::string_view text, std::s
   return {text.substr(begin, end - begin), begin};
 }
 
+// A serial number, a fingerprint or an EUI-64 written as bytes (02:1a:2b:ff:fe:3c:4d:5e): every
+// group two hex digits and nothing left out. Some parse as IPv6; an address is not written so.
+bool colon_hex_bytes(std::string_view run) {
+  if (run.find("::") != std::string_view::npos) return false;
+  std::size_t group = 0;
+  for (const char c : run) {
+    if (c == ':') {
+      if (group != 2) return false;
+      group = 0;
+    } else {
+      ++group;
+    }
+  }
+  return group == 2;
+}
+
 // Every IP address in a text (server=host(10.0.0.5), SNI (10.0.0.5), server=host(2001:db8::5)).
 // An IPv6 candidate is a whole run of hex digits and colons, not inside a word, that parses as
 // an address: an OpenSSL error code (error:1416F086:SSL) or a time (18:55:26) does not.
@@ -59,7 +122,7 @@ std::vector<std::string> addresses_in(const std::string& text) {
     const auto end = begin + run.size();
     const bool in_word = (begin > 0 && std::isalnum(static_cast<unsigned char>(view[begin - 1]))) ||
                          (end < view.size() && std::isalnum(static_cast<unsigned char>(view[end])));
-    if (!in_word && std::ranges::count(run, ':') >= 2 && mra::is_ip_literal(run)) out.emplace_back(run);
+    if (!in_word && std::ranges::count(run, ':') >= 2 && mra::is_ip_literal(run) && !colon_hex_bytes(run)) out.emplace_back(run);
     i = std::max(end, i + 1);
     while (i < view.size() && hex_or_colon(view[i])) ++i;
   }
@@ -78,7 +141,8 @@ Pseudonyms::Pseudonyms(const std::vector<SiteModel>& sites) {
     for (const auto& o : s.origins) learn_domain(o.domain);
   }
   for (const auto& s : sites) {
-    if (!s.system.empty() && !table_.contains(s.system)) table_[s.system] = "expressway-c" + std::to_string(++counters_["system"]);
+    if (!s.system.empty() && !table_.contains(lowered(s.system)))
+      table_[lowered(s.system)] = "expressway-c" + std::to_string(++counters_["system"]);
     for (const auto& o : s.origins) {
       o.host_is_ip ? learn_address(o.host) : learn_host(o.host);
       for (const auto& r : o.requests) {
@@ -104,13 +168,15 @@ Pseudonyms::Pseudonyms(const std::vector<SiteModel>& sites) {
   }
 }
 
-void Pseudonyms::learn_domain(const std::string& domain) {
+void Pseudonyms::learn_domain(const std::string& name) {
+  const auto domain = lowered(name);
   if (domain.empty() || table_.contains(domain)) return;
   table_[domain] = "site" + std::to_string(++counters_["domain"]) + ".example";
   domains_.push_back(domain);
 }
 
-void Pseudonyms::learn_host(const std::string& host) {
+void Pseudonyms::learn_host(const std::string& name) {
+  const auto host = lowered(name);
   if (host.empty() || table_.contains(host)) return;
   // Under a known domain a host keeps it, as its pseudonym; a wildcard keeps its star.
   std::string best;
@@ -121,7 +187,8 @@ void Pseudonyms::learn_host(const std::string& host) {
   else table_[host] = "node" + n + "." + (best.empty() ? std::string("elsewhere.example") : table_.at(best));
 }
 
-void Pseudonyms::learn_address(const std::string& address) {
+void Pseudonyms::learn_address(const std::string& spelt) {
+  const auto address = lowered(spelt);
   if (address.empty() || table_.contains(address)) return;
   // Addresses of the documentation ranges (RFC 5737, RFC 3849), so no one is pointed at a real
   // one, and an address of either family stays one of its own family.
@@ -145,12 +212,14 @@ void Pseudonyms::learn_address(const std::string& address) {
   table_[address] = ranges[((n - 1) / 254) % 3] + std::to_string((n - 1) % 254 + 1);
 }
 
-void Pseudonyms::learn_user(const std::string& user) {
+void Pseudonyms::learn_user(const std::string& name) {
+  const auto user = lowered(name);
   if (user.empty() || table_.contains(user)) return;
   table_[user] = "user" + std::to_string(++counters_["user"]);
 }
 
-void Pseudonyms::learn_other(const std::string& value) {
+void Pseudonyms::learn_other(const std::string& text) {
+  const auto value = lowered(text);
   if (value.empty() || table_.contains(value) || subject_values_.contains(value)) return;
   subject_values_[value] = "name" + std::to_string(++counters_["other"]);
 }
@@ -171,17 +240,22 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
-    const bool boundary_before = i == 0 || !name_char(text[i - 1]) || (i >= 3 && text.compare(i - 3, 3, "CSF") == 0);
+    // A name starts after a character that is not a name's, a device type (CSF) or a percent
+    // escape (%20 in "alias%20is%20akhan").
+    const bool boundary_before = i == 0 || !name_char(text[i - 1]) || after_device_prefix(text, i) ||
+                                 (i >= 3 && escape_at(text, i - 3));
     const std::pair<const std::string, std::string>* hit = nullptr;
+    std::size_t end = 0;
     if (boundary_before)
       for (auto* n : names) {
         const auto& from = n->first;
-        if (text.compare(i, from.size(), from) != 0) continue;
-        const auto end = i + from.size();
-        const bool boundary_after = end == text.size() || !name_char(text[end]) || text.compare(end, 8, ".cnf.xml") == 0;
+        end = match_end(text, i, from);
+        if (end == std::string_view::npos) continue;
+        const bool boundary_after = end == text.size() || !name_char(text[end]) || match_end(text, end, ".cnf.xml") != std::string_view::npos;
         // An IPv6 address must be the whole run of hex digits and colons it lies in, not part
         // of a longer one (2001:db8::5 in 2001:db8::5:1); a colon after it is punctuation.
-        if (from.find(':') != std::string::npos && colon_run(text, i, from.size()).first != from) continue;
+        if (from.find(':') != std::string::npos && colon_run(text, i, end - i).first != std::string_view(text).substr(i, end - i))
+          continue;
         // An address must not be the head of a longer one (10.0.0.5 in 10.0.0.51).
         if (!boundary_after || (end < text.size() && text[end] == '.' && end + 1 < text.size() &&
                                 std::isdigit(static_cast<unsigned char>(text[end + 1])) &&
@@ -192,7 +266,7 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
       }
     if (hit) {
       out += hit->second;
-      i += hit->first.size();
+      i = end;
     } else {
       out += text[i++];
     }

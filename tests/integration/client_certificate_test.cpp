@@ -31,7 +31,7 @@ struct Result {
 
 // The lab's ok-fqdn node, asking for a client certificate signed by `client_ca`.
 Result request_through_proxy(const lab::Issued& client_ca, bool present_certificate, config::VerifyOriginServer verify,
-                             bool tls13 = false, const std::string& host = "cucm.steven.lab") {
+                             bool tls13 = false, const std::string& host = "cucm.steven.lab", int retries = 0) {
   auto def = lab::scenario_origin("ok-fqdn");
   def.spec.client_certificate_cas = {client_ca};
   def.spec.tls13 = tls13;
@@ -41,6 +41,7 @@ Result request_through_proxy(const lab::Issued& client_ca, bool present_certific
 
   auto config = base_config(LabPki::get());
   config.expressway.verify_origin_server = verify;
+  config.expressway.connect_attempts_max_retries = retries;
   if (present_certificate) {
     const auto& expressway = lab::LabAuthorities::shared().expressway;
     config.expressway.server_certificate = write_file("client-cert/vcsc.pem", expressway.cert_pem());
@@ -243,4 +244,21 @@ TEST(ClientCertificate, CheckWithoutAClientCertificateSaysItsVerdictIsIncomplete
   EXPECT_EQ(text.output.find("Every node and port passes"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("The verdict is incomplete: 2 probes met a node that asks for a client certificate"), std::string::npos)
       << text.output;
+}
+
+// A failure on the first read after the handshake (the TLS 1.3 refusal of Expressway-C's
+// certificate) is retried as a failed connect is: with connect_attempts_max_retries at 3,
+// Traffic Server 9.2.9 makes 4 handshakes, answers 502 and writes no WARNING line, since the
+// alert is about Expressway-C's certificate, not the origin's. Each attempt has its Sending
+// Request; the ERROR line is written once. Failed before: one attempt.
+TEST(ClientCertificate, UnderTls13ThePostHandshakeAlertIsRetriedAsTrafficServerDoes) {
+  auto r = request_through_proxy(lab::LabAuthorities::shared().other_root, true, config::VerifyOriginServer::On, true,
+                                 "cucm.steven.lab", 3);
+  EXPECT_EQ(r.status, 502);
+  EXPECT_EQ(r.origin_handshakes, 4) << lines_text(r.lines);
+  EXPECT_EQ(std::ranges::count_if(r.lines, [](const std::string& l) { return l.find("Detail=\"Sending Request\"") != std::string::npos; }), 4)
+      << lines_text(r.lines);
+  EXPECT_EQ(std::ranges::count_if(r.lines, [](const std::string& l) { return l.find(kUnknownCa) != std::string::npos; }), 1)
+      << lines_text(r.lines);
+  EXPECT_FALSE(has_line(r.lines, "WARNING")) << lines_text(r.lines);
 }

@@ -2,6 +2,10 @@
 // site's lines with the lab's, and the shortest list of fixes that heals every origin.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
+#include <random>
+
 #include <openssl/x509_vfy.h>
 #include <unistd.h>
 
@@ -474,4 +478,97 @@ TEST(ReplaySiteFile, ThePreferenceIsNamedAsEveryReaderNamesIt) {
   std::filesystem::remove(file);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().find("settings.preference: expected ECDSA-first or RSA-first: 'RSA-last'"), std::string::npos) << bad.error();
+}
+
+namespace anonymize_test {
+
+// What a name looks like once percent-decoded and in lower case: how a reader would find it.
+std::string decoded_lower(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::tolower(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    }
+  }
+  return out;
+}
+
+replay::SiteModel site_of(const std::string& host, const std::string& user, std::vector<std::string> lines) {
+  replay::SiteModel site;
+  site.system = "expc-corp";
+  site.domains = {"corp.example"};
+  replay::SiteOrigin o;
+  o.host = host;
+  o.domain = "corp.example";
+  o.port = 8443;
+  o.requests = {{"GET", "/cucm-uds/version", user, 200, 0}};
+  o.lines = std::move(lines);
+  site.origins = {o};
+  return site;
+}
+
+}  // namespace anonymize_test
+
+// A customer's names leave in no case and no encoding (issue 38, item 5). Failed before: a
+// mixed-case host got a second pseudonym (or none), CSFRPATEL kept rpatel, a user after %20
+// stayed, and a colon-hex serial became an IPv6 address.
+TEST(ReplayAnonymize, NamesInAnyCaseOrEncodingAndSerialsLeftAlone) {
+  auto site = anonymize_test::site_of(
+      "ucm.corp.example", "rpatel",
+      {"x traffic_server[1]: [ET_NET 0] WARNING: SNI (UCM.Corp.Example) not in certificate. Action=Continue server=UCM.Corp.Example(10.1.1.5)",
+       "x traffic_server[1]: Msg=\"GET /CSFRPATEL.cnf.xml HTTP/1.1\" and /TCTRPATEL.cnf.xml, BOTRpatel.cnf.xml",
+       "x traffic_server[1]: Msg=\"GET /cucm-uds/users?query=(alias%20is%20RPatel) HTTP/1.1\" host=ucm%2Ecorp%2eexample",
+       "x traffic_server[1]: Serial Number: 02:1a:2b:ff:fe:3c:4d:5e fingerprint AB:CD:EF:01:23:45:67:89"});
+  const replay::Pseudonyms names({site});
+  names.apply(site);
+  const auto& lines = site.origins[0].lines;
+  EXPECT_EQ(site.origins[0].host, "node1.site1.example");
+  EXPECT_EQ(lines[0].substr(lines[0].find("WARNING")),
+            "WARNING: SNI (node1.site1.example) not in certificate. Action=Continue server=node1.site1.example(192.0.2.1)");
+  EXPECT_EQ(lines[1].substr(lines[1].find("Msg")), "Msg=\"GET /CSFuser1.cnf.xml HTTP/1.1\" and /TCTuser1.cnf.xml, BOTuser1.cnf.xml");
+  EXPECT_EQ(lines[2].substr(lines[2].find("Msg")),
+            "Msg=\"GET /cucm-uds/users?query=(alias%20is%20user1) HTTP/1.1\" host=node1.site1.example");
+  EXPECT_EQ(lines[3].substr(lines[3].find("Serial")), "Serial Number: 02:1a:2b:ff:fe:3c:4d:5e fingerprint AB:CD:EF:01:23:45:67:89");
+}
+
+// The property: over generated sites, no original name survives in any case or percent-encoding.
+TEST(ReplayAnonymize, NoOriginalNameSurvivesInAnyCaseOrEncoding) {
+  std::mt19937 random(38);
+  const auto spell = [&](const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+      const auto r = random() % 6;
+      if (r == 0) {
+        char escaped[4];
+        std::snprintf(escaped, sizeof escaped, random() % 2 ? "%%%02X" : "%%%02x", static_cast<unsigned char>(c));
+        out += escaped;
+      } else {
+        out += static_cast<char>(r < 3 ? std::toupper(static_cast<unsigned char>(c)) : c);
+      }
+    }
+    return out;
+  };
+  for (int round = 0; round < 200; ++round) {
+    const std::string user = "u" + std::to_string(random() % 100000) + "smith";
+    const std::string host = "ucm" + std::to_string(random() % 1000) + ".corp.example";
+    std::vector<std::string> lines;
+    const std::string shapes[] = {"x traffic_server[1]: Msg=\"GET /CSF" + spell(user) + ".cnf.xml HTTP/1.1\"",
+                                  "x traffic_server[1]: Msg=\"GET /cucm-uds/users?query=(alias%20is%20" + spell(user) + ")\"",
+                                  "x traffic_server[1]: Username=\"" + spell(user) + "\" host " + spell(host),
+                                  "x traffic_server[1]: [ET_NET 0] WARNING: SNI (" + spell(host) + ") not in certificate."};
+    for (const auto& s : shapes) lines.push_back(s);
+    auto site = anonymize_test::site_of(host, user, lines);
+    const replay::Pseudonyms names({site});
+    names.apply(site);
+    for (const auto& l : site.origins[0].lines) {
+      const auto seen = anonymize_test::decoded_lower(l);
+      EXPECT_EQ(seen.find(user), std::string::npos) << l;
+      EXPECT_EQ(seen.find(host), std::string::npos) << l;
+      EXPECT_EQ(seen.find("corp.example"), std::string::npos) << l;
+    }
+  }
 }
