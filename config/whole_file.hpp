@@ -10,8 +10,9 @@
 
 namespace mratls::config {
 
-// The bytes, whole, at `path`; an error names the file and why.
-std::expected<void, std::string> write_whole_file(const std::filesystem::path& path, std::string_view bytes);
+// The bytes, whole, at `path`; an error names the file and why. `secret` (a private key): readable
+// by its owner only. A file replaced keeps its mode.
+std::expected<void, std::string> write_whole_file(const std::filesystem::path& path, std::string_view bytes, bool secret = false);
 
 // Whether a file could be created at `path` (its folder exists and is writable), asked without
 // creating anything: checked before long work, so that the work is not lost at the end.

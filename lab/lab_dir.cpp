@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Each file whole or not at all; the lab's callers say what failed.
-void put(const fs::path& file, const std::string& text) {
-  if (auto written = config::write_whole_file(file, text); !written) throw std::runtime_error(written.error());
+void put(const fs::path& file, const std::string& text, bool secret = false) {
+  if (auto written = config::write_whole_file(file, text, secret); !written) throw std::runtime_error(written.error());
 }
 
 }  // namespace
@@ -31,9 +31,15 @@ LabDir::LabDir(const std::string& out) {
   fs::create_directories(path_ / "trust");
   fs::create_directories(path_ / "expressway");
   const auto& pki = LabAuthorities::shared();
-  put(trust_file(), pki.root.cert_pem());
-  put(server_certificate(), pki.expressway.cert_pem());
-  put(server_private_key(), pki.expressway.key_pem());
+  try {
+    put(trust_file(), pki.root.cert_pem());
+    put(server_certificate(), pki.expressway.cert_pem());
+    put(server_private_key(), pki.expressway.key_pem(), true);
+  } catch (...) {
+    std::error_code ignored;
+    if (scratch_) fs::remove_all(path_, ignored);  // the destructor will not run
+    throw;
+  }
 }
 
 LabDir::~LabDir() {
@@ -61,7 +67,7 @@ void LabDir::write_lab_files(const std::vector<std::unique_ptr<RunningCluster>>&
   put(path_ / "rekeyed-root.pem", ca.rekeyed_root.cert_pem());
   auto write_node = [](const fs::path& base, const OriginCertificate& cert) {
     put(base.string() + ".pem", cert.leaf.cert_pem());
-    put(base.string() + ".key", cert.leaf.key_pem());
+    put(base.string() + ".key", cert.leaf.key_pem(), true);
     if (cert.chain.empty()) return;
     std::string chain;
     for (const auto& extra : cert.chain) chain += extra.cert_pem();

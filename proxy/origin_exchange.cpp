@@ -70,7 +70,8 @@ asio::awaitable<OriginExchange::Sent> OriginExchange::send_request(OriginConnect
     deadline.arm(txn_.bounded(std::chrono::milliseconds(rt.config.timeouts.origin_response_ms)), [&conn] { conn.cancel(); });
     co_await conn.write_all(asio::buffer(bytes), sent.origin_error);
     deadline.disarm();
-    sent.origin_stalled = sent.origin_error && deadline.expired();
+    // Cancelled by the deadline, not failed on its own in the same turn.
+    sent.origin_stalled = sent.origin_error == asio::error::operation_aborted && deadline.expired();
   };
   co_await write(request_head);
   while (!sent.origin_error) {
@@ -145,7 +146,9 @@ asio::awaitable<bool> OriginExchange::run(const mra::MraTarget& target, const st
     if (sent.origin_stalled) {
       // Neither retried nor a network failure: the origin is there and does not take the request.
       conn->close();
-      txn.warn("Origin " + host_port + " took no request bytes within " + std::to_string(rt.config.timeouts.origin_response_ms) + " ms");
+      txn.warn("Origin " + host_port + (txn.expired() ? " transaction not complete within " + std::to_string(rt.config.timeouts.transaction_ms)
+                                                      : " took no request bytes within " + std::to_string(rt.config.timeouts.origin_response_ms)) +
+               " ms");
       txn.fail(verify::OriginTimeout{host_port});
       LocalResponse answer = gateway_timeout();
       co_return co_await client_.respond(txn, answer, false);

@@ -20,18 +20,57 @@ bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
-// One table for names whatever their case: keys are lower case, and text is matched so.
-std::string lowered(std::string text) {
-  std::ranges::transform(text, text.begin(), lower);
-  return text;
-}
-
 bool hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 // A percent escape (%2E) at `at`: its character.
 std::optional<char> escape_at(std::string_view text, std::size_t at) {
   if (at + 2 >= text.size() || text[at] != '%' || !hex(text[at + 1]) || !hex(text[at + 2])) return std::nullopt;
   return static_cast<char>(std::stoi(std::string(text.substr(at + 1, 2)), nullptr, 16));
+}
+
+// One table for names whatever their case or encoding: keys are decoded and in lower case, and
+// text is matched so.
+std::string lowered(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (const auto escaped = escape_at(text, i)) {
+      out += lower(*escaped);
+      i += 2;
+    } else {
+      out += lower(text[i]);
+    }
+  }
+  return out;
+}
+
+// Whether the character at `at` (an escape read as what it encodes) may be part of a name.
+bool name_char_at(std::string_view text, std::size_t at) {
+  const auto escaped = escape_at(text, at);
+  return name_char(escaped ? *escaped : text[at]);
+}
+
+// Whether ".<digit>" follows at `at`, escapes read as what they encode: an address there would
+// be the head of a longer one (10.0.0.5 in 10.0.0.51 or 10.0.0.5%2E1).
+bool continues_an_address(std::string_view text, std::size_t at) {
+  const auto char_at = [&](std::size_t& i) -> std::optional<char> {
+    if (i >= text.size()) return std::nullopt;
+    if (const auto escaped = escape_at(text, i)) {
+      i += 3;
+      return escaped;
+    }
+    return text[i++];
+  };
+  const auto dot = char_at(at);
+  const auto digit = char_at(at);
+  return dot == '.' && digit && std::isdigit(static_cast<unsigned char>(*digit));
+}
+
+// Whether a name may start at `at`: the character before it (or the escape before it, %20 in
+// "alias%20is%20akhan") is not a name's.
+bool starts_after_boundary(std::string_view text, std::size_t at) {
+  if (at == 0) return true;
+  if (at >= 3 && escape_at(text, at - 3)) return !name_char_at(text, at - 3);
+  return !name_char(text[at - 1]);
 }
 
 // Where `name` ends if it starts at text[at]: matched without regard to case, any of its
@@ -59,7 +98,7 @@ constexpr std::string_view kDevicePrefixes[] = {"CSF", "TCT", "BOT", "TAB"};
 bool after_device_prefix(std::string_view text, std::size_t at) {
   if (at < 3) return false;
   for (const auto prefix : kDevicePrefixes)
-    if (match_end(text, at - 3, prefix) == at && (at == 3 || !name_char(text[at - 4]) || text[at - 4] == '/')) return true;
+    if (match_end(text, at - 3, prefix) == at && starts_after_boundary(text, at - 3)) return true;
   return false;
 }
 
@@ -67,7 +106,7 @@ bool after_device_prefix(std::string_view text, std::size_t at) {
 // the other device types'), ?name=<id>, and an access line's Username="<id>".
 std::vector<std::string> users_in(const std::string& path) {
   static const std::regex patterns[] = {std::regex(R"(/users?/([^/?#]+))"),
-                                        std::regex(R"((?:CSF|TCT|BOT|TAB)([A-Za-z0-9._-]+?)\.cnf\.xml)", std::regex::icase),
+                                        std::regex(R"((?:^|[^A-Za-z0-9_-])(?:CSF|TCT|BOT|TAB)([A-Za-z0-9._-]+?)\.cnf\.xml)", std::regex::icase),
                                         std::regex(R"([?&](?:name|user|username)=([^&#]+))"),
                                         std::regex(R"re(Username="([^"]+)")re")};
   std::vector<std::string> out;
@@ -242,8 +281,7 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
   while (i < text.size()) {
     // A name starts after a character that is not a name's, a device type (CSF) or a percent
     // escape (%20 in "alias%20is%20akhan").
-    const bool boundary_before = i == 0 || !name_char(text[i - 1]) || after_device_prefix(text, i) ||
-                                 (i >= 3 && escape_at(text, i - 3));
+    const bool boundary_before = starts_after_boundary(text, i) || after_device_prefix(text, i);
     const std::pair<const std::string, std::string>* hit = nullptr;
     std::size_t end = 0;
     if (boundary_before)
@@ -251,16 +289,13 @@ std::string Pseudonyms::replaced(const std::string& text, const std::map<std::st
         const auto& from = n->first;
         end = match_end(text, i, from);
         if (end == std::string_view::npos) continue;
-        const bool boundary_after = end == text.size() || !name_char(text[end]) || match_end(text, end, ".cnf.xml") != std::string_view::npos;
+        const bool boundary_after = end == text.size() || !name_char_at(text, end) || match_end(text, end, ".cnf.xml") != std::string_view::npos;
         // An IPv6 address must be the whole run of hex digits and colons it lies in, not part
         // of a longer one (2001:db8::5 in 2001:db8::5:1); a colon after it is punctuation.
         if (from.find(':') != std::string::npos && colon_run(text, i, end - i).first != std::string_view(text).substr(i, end - i))
           continue;
         // An address must not be the head of a longer one (10.0.0.5 in 10.0.0.51).
-        if (!boundary_after || (end < text.size() && text[end] == '.' && end + 1 < text.size() &&
-                                std::isdigit(static_cast<unsigned char>(text[end + 1])) &&
-                                std::isdigit(static_cast<unsigned char>(from.back()))))
-          continue;
+        if (!boundary_after || (std::isdigit(static_cast<unsigned char>(from.back())) && continues_an_address(text, end))) continue;
         hit = n;
         break;
       }

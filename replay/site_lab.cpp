@@ -295,8 +295,9 @@ config::Config site_proxy_config(const SiteModel& site, const Started& nodes, co
     for (const auto& pem : plan.trusted_pem)
       if (seen.insert(pem).second) extra += pem;
   const auto file = (dir.path() / "trust" / "replay.pem").string();
-  // Inline PEM serves as well where the scratch folder cannot take the file.
-  c.expressway.trusted_ca_certificates.push_back(config::write_whole_file(file, extra) ? file : extra);
+  // A file that could not be written is named when the proxy reads its trust store.
+  (void)config::write_whole_file(file, extra);
+  c.expressway.trusted_ca_certificates.push_back(file);
   for (std::size_t i = 0; i < site.origins.size(); ++i) {
     const auto& plan = nodes.plans[i];
     // Every name the proxy may look up is here, IP literals included: nothing leaves loopback.
@@ -437,7 +438,7 @@ std::expected<std::vector<std::string>, std::string> LiveSite::write(const std::
   if (ec) return std::unexpected(dir.string() + ": cannot create it: " + ec.message());
   std::vector<std::string> written;
   auto put = [&](const fs::path& file, const std::string& text) -> bool {
-    if (!config::write_whole_file(file, text)) return false;
+    if (!config::write_whole_file(file, text, file.extension() == ".key")) return false;
     written.push_back(file.string());
     return true;
   };

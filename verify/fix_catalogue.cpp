@@ -278,7 +278,8 @@ namespace {
 // no TLS 1.2 suite for one kind of certificate (…:!aRSA): most likely it has only that kind.
 // Under TLS 1.3 the cipher string does not restrict the certificate, so it cannot be this.
 std::optional<Part> no_suite_for_its_certificate(const HandshakeFailed& h, const Facts& f) {
-  if (!f.offered || f.tls13 == true || (f.offered->rsa && f.offered->ecdsa)) return std::nullopt;
+  // Neither offered: a ClientHello of TLS 1.3 suites only, which says nothing of the certificate.
+  if (!f.offered || f.tls13 == true || f.offered->rsa == f.offered->ecdsa) return std::nullopt;
   if (h.text.find("alert handshake failure") == std::string::npos && h.text.find("no shared cipher") == std::string::npos)
     return std::nullopt;
   const bool rsa_missing = !f.offered->rsa;

@@ -118,6 +118,8 @@ TEST(Diagnosis, AHandshakeFailureUnderAStringWithoutRsaSuitesNamesTheString) {
       "(this fails before X14.2 too): error:14094410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure";
   f.offered = Offered{true, true};
   EXPECT_EQ(diagnose(f).fix, generic);
+  f.offered = Offered{false, false};  // a ClientHello of TLS 1.3 suites only
+  EXPECT_EQ(diagnose(f).fix, generic);
   f.offered = Offered{true, false};
   f.tls13 = true;
   EXPECT_EQ(diagnose(f).fix, generic);

@@ -572,3 +572,20 @@ TEST(ReplayAnonymize, NoOriginalNameSurvivesInAnyCaseOrEncoding) {
     }
   }
 }
+
+// A name learnt encoded is one name (j%2Esmith is j.smith), and an escape counts as the
+// character it encodes at a name's edges: %41rpatel is Arpatel, 10.0.0.5%31 is 10.0.0.51.
+// Found in review: the first leaked, the others were cut inside a longer name.
+TEST(ReplayAnonymize, EscapesAreReadAsWhatTheyEncodeAtANamesEdges) {
+  auto site = anonymize_test::site_of("ucm.corp.example", "rpatel",
+                                      {"x traffic_server[1]: Msg=\"GET /cucm-uds/user/j%2Esmith/devices\" then j.smith and J%2esmith",
+                                       "x traffic_server[1]: keep %41rpatel and 10.0.0.5%31, change 10.0.0.5 and %20rpatel",
+                                       "x traffic_server[1]: Msg=\"GET /stableX.cnf.xml\""});
+  site.origins[0].requests.push_back({"GET", "/cucm-uds/user/j%2Esmith/devices", "", 200, 0});
+  const replay::Pseudonyms names({site});
+  names.apply(site);
+  const auto& lines = site.origins[0].lines;
+  EXPECT_EQ(lines[0].substr(lines[0].find("Msg")), "Msg=\"GET /cucm-uds/user/user2/devices\" then user2 and user2") << lines[0];
+  EXPECT_EQ(lines[1].substr(lines[1].find("keep")), "keep %41rpatel and 10.0.0.5%31, change 192.0.2.1 and %20user1") << lines[1];
+  EXPECT_EQ(lines[2].substr(lines[2].find("Msg")), "Msg=\"GET /stableX.cnf.xml\"") << "no user 'leX' learnt";
+}
