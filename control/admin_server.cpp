@@ -3,6 +3,7 @@
 #include "control/admin_connection.hpp"
 #include "mra/mra_path.hpp"
 
+#include <asio/error.hpp>
 #include <asio/strand.hpp>
 
 namespace mratls::control {
@@ -29,7 +30,7 @@ std::expected<void, std::string> AdminServer::listen(const std::string& address,
 void AdminServer::accept_next() {
   acceptor_->async_accept(asio::make_strand(io_), [this](std::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (const auto pause = proxy::pause_after(ec); ec && pause.wait.count() > 0) {
+    if (const auto pause = proxy::pause_after(proxy::errno_of(ec, asio::error::get_system_category())); ec && pause.wait.count() > 0) {
       // Out of descriptors: the same error comes back at once, so wait rather than spin.
       pause_->expires_after(pause.wait);
       pause_->async_wait([this](std::error_code e) {

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <string_view>
 #include <system_error>
 
 namespace mratls::proxy {
@@ -18,19 +17,26 @@ struct AcceptPause {
 
 inline constexpr std::chrono::milliseconds kExhaustedPause{100};
 
-// Asio's own system category ("asio.system") maps to no std::errc condition: its values are errno's.
-inline bool is(const std::error_code& ec, std::errc e) {
-  return ec == e || (std::string_view(ec.category().name()).ends_with("system") && ec.value() == static_cast<int>(e));
-}
-
-inline AcceptPause pause_after(const std::error_code& ec) {
+// `error`: the errno value accept failed with, or 0 for an error of another kind. A value, not a
+// std::error_code: Asio's own system category maps to no std::errc condition, and comparing
+// through the categories' virtuals trips clang's vptr check on libstdc++'s categories.
+inline AcceptPause pause_after(int error) {
+  const auto is = [error](std::errc e) { return error == static_cast<int>(e); };
   using enum std::errc;
-  if (is(ec, too_many_files_open) || is(ec, too_many_files_open_in_system) || is(ec, no_buffer_space) || is(ec, not_enough_memory))
+  if (is(too_many_files_open) || is(too_many_files_open_in_system) || is(no_buffer_space) || is(not_enough_memory))
     return {kExhaustedPause, true};
   // A connection reset before it was accepted is the peer's: accept the next one at once.
-  if (is(ec, connection_aborted) || is(ec, connection_reset) || is(ec, interrupted)) return {};
+  if (is(connection_aborted) || is(connection_reset) || is(interrupted)) return {};
   // Anything else may repeat as fast: a short pause keeps it from spinning.
   return {std::chrono::milliseconds(10), false};
+}
+
+// The errno value of an error from a socket operation (Asio's system category or the standard
+// one, told apart by identity), or 0.
+template <class Category>
+int errno_of(const std::error_code& ec, const Category& asio_system) {
+  const auto& category = ec.category();
+  return category == asio_system || category == std::system_category() || category == std::generic_category() ? ec.value() : 0;
 }
 
 // One line a second at most; the next one says how many were not written.

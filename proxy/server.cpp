@@ -1,5 +1,6 @@
 #include "proxy/server.hpp"
 
+#include <asio/error.hpp>
 #include <asio/post.hpp>
 
 #include "logs/line_format.hpp"
@@ -66,7 +67,7 @@ void Server::accept_next() {
 }
 
 void Server::accept_failed(const std::error_code& ec) {
-  const auto pause = pause_after(ec);
+  const auto pause = pause_after(errno_of(ec, asio::error::get_system_category()));
   if (pause.exhausted) {
     shared_.accept_failures.fetch_add(1, std::memory_order_relaxed);
     std::uint64_t dropped = 0;

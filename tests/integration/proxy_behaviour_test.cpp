@@ -402,6 +402,9 @@ class DescriptorsTaken {
 // writes one WARNING, counts it in /metrics, pauses and goes on, and once descriptors are free
 // the connection is served. Before, it re-armed accept at once and spun without a word.
 TEST(Limits, RunningOutOfDescriptorsPausesTheAcceptLoopAndServesAgain) {
+  // The sanitizers' runtimes need descriptors of their own to report anything (the symbolizer's
+  // socket pair): with none left, a report would be lost, so the Release build runs this one.
+  if (sanitized()) GTEST_SKIP() << "run by the Release build";
   ProxyUnderTest proxy(base_config(LabPki::get()));
   const int client = ::socket(AF_INET, SOCK_STREAM, 0);  // made before the descriptors run out
   ASSERT_GE(client, 0);

@@ -106,14 +106,16 @@ TEST(Deadline, GoingAwayWithAWaitInProgressIsSafe) {
 // What an accept loop does after a failed accept: descriptors or memory running out pause it
 // (Asio's own system category included, which maps to no std::errc); a peer's abort does not.
 TEST(AcceptPause, RunningOutPausesAndOnlyThat) {
-  const auto emfile = mratls::proxy::pause_after(std::error_code(EMFILE, asio::error::get_system_category()));
+  const auto errno_of = [](const std::error_code& ec) { return mratls::proxy::errno_of(ec, asio::error::get_system_category()); };
+  const auto emfile = mratls::proxy::pause_after(errno_of(std::error_code(EMFILE, asio::error::get_system_category())));
   EXPECT_TRUE(emfile.exhausted);
   EXPECT_EQ(emfile.wait, mratls::proxy::kExhaustedPause);
-  EXPECT_TRUE(mratls::proxy::pause_after(std::make_error_code(std::errc::too_many_files_open_in_system)).exhausted);
-  const auto aborted = mratls::proxy::pause_after(std::error_code(ECONNABORTED, asio::error::get_system_category()));
+  EXPECT_TRUE(mratls::proxy::pause_after(errno_of(std::make_error_code(std::errc::too_many_files_open_in_system))).exhausted);
+  const auto aborted = mratls::proxy::pause_after(errno_of(std::error_code(ECONNABORTED, asio::error::get_system_category())));
   EXPECT_FALSE(aborted.exhausted);
   EXPECT_EQ(aborted.wait.count(), 0);
-  EXPECT_GT(mratls::proxy::pause_after(std::make_error_code(std::errc::permission_denied)).wait.count(), 0);
+  EXPECT_GT(mratls::proxy::pause_after(errno_of(std::make_error_code(std::errc::permission_denied))).wait.count(), 0);
+  EXPECT_FALSE(mratls::proxy::pause_after(errno_of(asio::error::make_error_code(asio::error::eof))).exhausted);
 }
 
 TEST(AcceptPause, OneLineASecondSaysHowManyWereNotWritten) {
