@@ -28,40 +28,36 @@ std::optional<char> escape_at(std::string_view text, std::size_t at) {
   return static_cast<char>(std::stoi(std::string(text.substr(at + 1, 2)), nullptr, 16));
 }
 
+// The character at `at`, an escape read as what it encodes, and `at` moved past it; nothing at
+// the end of the text. Every reading of a name goes through here.
+std::optional<char> next_char(std::string_view text, std::size_t& at) {
+  if (at >= text.size()) return std::nullopt;
+  if (const auto escaped = escape_at(text, at)) {
+    at += 3;
+    return escaped;
+  }
+  return text[at++];
+}
+
 // One table for names whatever their case or encoding: keys are decoded and in lower case, and
 // text is matched so.
 std::string lowered(std::string_view text) {
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (const auto escaped = escape_at(text, i)) {
-      out += lower(*escaped);
-      i += 2;
-    } else {
-      out += lower(text[i]);
-    }
-  }
+  for (std::size_t i = 0; const auto c = next_char(text, i);) out += lower(*c);
   return out;
 }
 
-// Whether the character at `at` (an escape read as what it encodes) may be part of a name.
+// Whether the character at `at` may be part of a name.
 bool name_char_at(std::string_view text, std::size_t at) {
-  const auto escaped = escape_at(text, at);
-  return name_char(escaped ? *escaped : text[at]);
+  const auto c = next_char(text, at);
+  return c && name_char(*c);
 }
 
-// Whether ".<digit>" follows at `at`, escapes read as what they encode: an address there would
-// be the head of a longer one (10.0.0.5 in 10.0.0.51 or 10.0.0.5%2E1).
+// Whether ".<digit>" follows at `at`: an address there would be the head of a longer one
+// (10.0.0.5 in 10.0.0.51 or 10.0.0.5%2E1).
 bool continues_an_address(std::string_view text, std::size_t at) {
-  const auto char_at = [&](std::size_t& i) -> std::optional<char> {
-    if (i >= text.size()) return std::nullopt;
-    if (const auto escaped = escape_at(text, i)) {
-      i += 3;
-      return escaped;
-    }
-    return text[i++];
-  };
-  const auto dot = char_at(at);
-  const auto digit = char_at(at);
+  const auto dot = next_char(text, at);
+  const auto digit = next_char(text, at);
   return dot == '.' && digit && std::isdigit(static_cast<unsigned char>(*digit));
 }
 
@@ -77,17 +73,8 @@ bool starts_after_boundary(std::string_view text, std::size_t at) {
 // characters possibly percent-encoded (a user in "alias%20is%20akhan", a host as "ucm%2Ecorp").
 std::size_t match_end(std::string_view text, std::size_t at, std::string_view name) {
   std::size_t j = at;
-  for (const char want : name) {
-    if (j >= text.size()) return std::string_view::npos;
-    char got = text[j];
-    std::size_t step = 1;
-    if (const auto escaped = escape_at(text, j)) {
-      got = *escaped;
-      step = 3;
-    }
-    if (lower(got) != lower(want)) return std::string_view::npos;
-    j += step;
-  }
+  for (const char want : name)
+    if (const auto got = next_char(text, j); !got || lower(*got) != lower(want)) return std::string_view::npos;
   return j;
 }
 
